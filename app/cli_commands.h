@@ -1,0 +1,21 @@
+#pragma once
+
+// The subcommands of meshsim-cli. Each takes the argument list without the command word
+// (argv[0] first) and returns the process exit code.
+
+#include <QStringList>
+
+namespace meshsim::app {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1; // invalid scenario, failed check
+inline constexpr int kExitUsage = 2;
+
+int runCommand(const QStringList& args);
+int compareCommand(const QStringList& args);
+int validateCommand(const QStringList& args);
+int listCommand(const QStringList& args);
+int verifyCommand(const QStringList& args);
+int benchCommand(const QStringList& args);
+
+} // namespace meshsim::app

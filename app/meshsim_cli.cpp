@@ -1,0 +1,68 @@
+// meshsim-cli: the headless front end. run | compare | validate | list | verify | bench
+//
+// Exit codes: 0 success; 1 invalid scenario (or a failed check); 2 usage error.
+
+#include "app/cli_commands.h"
+
+#include <QCommandLineParser>
+#include <QStringList>
+
+#include <clocale>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+void printUsage(std::FILE* out)
+{
+    std::fputs(
+        "usage: meshsim-cli <command> [options]\n"
+        "\n"
+        "commands:\n"
+        "  run FILE            simulate a scenario, print a summary, write results.json\n"
+        "  compare FILE...     simulate several scenarios and print them side by side\n"
+        "  validate FILE...    check scenario files; print every problem (file:line:column)\n"
+        "  list                list the built-in scenarios (use them as builtin:<name>)\n"
+        "  verify              run the queueing-theory validation suite\n"
+        "  bench               measure simulation speed on the reference scenarios\n"
+        "\n"
+        "FILE is a path or builtin:<name>. 'meshsim-cli <command> --help' shows the options.\n",
+        out);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::setlocale(LC_ALL, "C"); // numbers are printed the same everywhere
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    if (args.size() < 2) {
+        printUsage(stderr);
+        return meshsim::app::kExitUsage;
+    }
+    const QString command = args.at(1);
+    if (command == "--help" || command == "-h" || command == "help") {
+        printUsage(stdout);
+        return 0;
+    }
+    if (command == "--version") {
+        std::puts("meshsim-cli " MESHSIM_VERSION);
+        return 0;
+    }
+    args.removeAt(1); // the parser sees "meshsim-cli <options and arguments>"
+    using namespace meshsim::app;
+    if (command == "run")
+        return runCommand(args);
+    if (command == "compare")
+        return compareCommand(args);
+    if (command == "validate")
+        return validateCommand(args);
+    if (command == "list")
+        return listCommand(args);
+    std::fprintf(
+        stderr, "meshsim-cli: unknown command '%s'\n\n", command.toLocal8Bit().constData());
+    printUsage(stderr);
+    return kExitUsage;
+}

@@ -1,0 +1,54 @@
+# Project-wide helpers: warning flags and the one function that registers a test.
+
+function(meshsim_set_warnings target)
+    target_compile_options(${target} PRIVATE
+        -Wall -Wextra -Wpedantic -Wshadow -Wold-style-cast -Wnon-virtual-dtor)
+    if(MESHSIM_WERROR)
+        target_compile_options(${target} PRIVATE -Werror)
+    endif()
+endfunction()
+
+# meshsim_add_library(<name> <sources...> [DEPS <targets...>])
+# One static library per folder; includes are written from the project root ("models/retry.h").
+function(meshsim_add_library name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+    add_library(${name} STATIC ${ARG_SOURCES})
+    target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_compile_features(${name} PUBLIC cxx_std_20)
+    target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+    meshsim_set_warnings(${name})
+endfunction()
+
+# meshsim_add_test(<name> [GUI] [SIMGRID] [SLOW] [SOURCES ...] [LIBS ...] [ARGS ...])
+# One executable per unit (tst_<unit>.cpp), Qt Test, registered with ctest and labelled:
+#   unit     fast, deterministic, no GUI, no SimGrid (also run under ASan/UBSan)
+#   gui      Qt Widgets, run with -platform offscreen
+#   simgrid  one SimGrid engine per process
+#   slow     statistical validation runs (excluded from the sanitizer job)
+function(meshsim_add_test name)
+    cmake_parse_arguments(ARG "GUI;SIMGRID;SLOW" "TIMEOUT" "SOURCES;LIBS;ARGS" ${ARGN})
+    add_executable(${name} ${name}.cpp ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE Qt6::Test meshsim_test_support ${ARG_LIBS})
+    set_target_properties(${name} PROPERTIES AUTOMOC ON)
+    meshsim_set_warnings(${name})
+    set(args ${ARG_ARGS})
+    set(labels "unit")
+    if(ARG_GUI)
+        list(APPEND args -platform offscreen)
+        set(labels "gui")
+    endif()
+    if(ARG_SIMGRID)
+        set(labels "simgrid")
+    endif()
+    if(ARG_SLOW)
+        set(labels "slow")
+    endif()
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 120)
+    endif()
+    add_test(NAME ${name} COMMAND ${name} ${args})
+    set_tests_properties(${name} PROPERTIES
+        TIMEOUT ${ARG_TIMEOUT}
+        LABELS "${labels}"
+        ENVIRONMENT "MESHSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR};QT_QPA_PLATFORM=offscreen")
+endfunction()

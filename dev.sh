@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# meshsim developer entry point. Each command installs what is missing (Debian 12 packages),
+# configures, builds and runs.
+#
+#   ./dev.sh demo    build, then simulate the built-in gateway and mesh bookstores side by side
+#   ./dev.sh test    build, then run every check and test (what CI runs)
+#   ./dev.sh build   build only (preset "default", into build/default)
+#   ./dev.sh deps    install the Debian packages the project needs
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(
+    g++ cmake ninja-build ccache pkg-config git clang-format
+    qt6-base-dev qt6-charts-dev libqt6svg6-dev
+    libboost-graph-dev libyaml-cpp-dev nlohmann-json3-dev libbenchmark-dev libsimgrid-dev
+    locales
+)
+
+deps() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    echo "installing: ${missing[*]}"
+    local sudo=()
+    if [[ $EUID -ne 0 ]]; then
+        command -v sudo >/dev/null || { echo "error: need root (or sudo) to install ${missing[*]}" >&2; exit 1; }
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+    local preset=$1
+    cmake --preset "$preset" >/dev/null
+    cmake --build --preset "$preset"
+}
+
+case "${1:-}" in
+    deps)
+        deps
+        ;;
+    build)
+        deps
+        build default
+        ;;
+    demo)
+        deps
+        build default
+        ./build/default/app/meshsim-cli compare builtin:bookstore-gateway builtin:bookstore-mesh
+        ;;
+    test)
+        deps
+        tools/check_format.sh
+        tools/check_banned.sh
+        build ci
+        ctest --preset ci
+        build asan
+        ctest --preset asan
+        ;;
+    *)
+        sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+        exit 2
+        ;;
+esac

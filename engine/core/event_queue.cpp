@@ -1,0 +1,156 @@
+#include "engine/core/event_queue.h"
+
+#include "engine/core/assert.h"
+
+namespace meshsim::engine {
+
+namespace {
+constexpr std::size_t kArity = 4;
+}
+
+EventQueue::EventQueue()
+{
+    m_heap.reserve(1024);
+    m_slots.reserve(1024);
+}
+
+TimerId EventQueue::scheduleAt(SimTime at, Callback callback)
+{
+    MESHSIM_ASSERT(at >= m_now, "events are never scheduled in the past");
+    MESHSIM_ASSERT(static_cast<bool>(callback), "an event has a callback");
+    std::uint32_t slot;
+    if (!m_freeSlots.empty()) {
+        slot = m_freeSlots.back();
+        m_freeSlots.pop_back();
+    } else {
+        slot = static_cast<std::uint32_t>(m_slots.size());
+        m_slots.emplace_back();
+    }
+    Slot& s = m_slots[slot];
+    s.callback = callback;
+    s.armed = true;
+    push(Key{toNanos(at), m_sequence++, slot});
+    ++m_live;
+    return TimerId{slot, s.generation};
+}
+
+bool EventQueue::cancel(TimerId id)
+{
+    if (!id || id.slot >= m_slots.size())
+        return false;
+    Slot& s = m_slots[id.slot];
+    if (s.generation != id.generation || !s.armed)
+        return false;
+    // The key stays in the heap and is discarded when it reaches the top; the slot is reused
+    // only then, and the generation bump makes this id stale right away.
+    s.armed = false;
+    ++s.generation;
+    if (s.generation == 0)
+        s.generation = 1;
+    --m_live;
+    return true;
+}
+
+void EventQueue::push(const Key& key)
+{
+    m_heap.push_back(key);
+    std::size_t i = m_heap.size() - 1;
+    while (i > 0) {
+        const std::size_t parent = (i - 1) / kArity;
+        if (!before(key, m_heap[parent]))
+            break;
+        m_heap[i] = m_heap[parent];
+        i = parent;
+    }
+    m_heap[i] = key;
+}
+
+EventQueue::Key EventQueue::popTop()
+{
+    const Key top = m_heap.front();
+    const Key last = m_heap.back();
+    m_heap.pop_back();
+    const std::size_t n = m_heap.size();
+    if (n > 0) {
+        std::size_t i = 0;
+        for (;;) {
+            const std::size_t first = i * kArity + 1;
+            if (first >= n)
+                break;
+            std::size_t best = first;
+            const std::size_t end = first + kArity < n ? first + kArity : n;
+            for (std::size_t c = first + 1; c < end; ++c) {
+                if (before(m_heap[c], m_heap[best]))
+                    best = c;
+            }
+            if (!before(m_heap[best], last))
+                break;
+            m_heap[i] = m_heap[best];
+            i = best;
+        }
+        m_heap[i] = last;
+    }
+    return top;
+}
+
+void EventQueue::releaseSlot(std::uint32_t slot)
+{
+    m_freeSlots.push_back(slot);
+}
+
+void EventQueue::dropCancelledTop()
+{
+    while (!m_heap.empty() && !m_slots[m_heap.front().slot].armed)
+        releaseSlot(popTop().slot);
+}
+
+SimTime EventQueue::nextTime()
+{
+    dropCancelledTop();
+    return m_heap.empty() ? kSimNever : atNanos(m_heap.front().time);
+}
+
+bool EventQueue::step()
+{
+    for (;;) {
+        if (m_heap.empty())
+            return false;
+        const Key key = popTop();
+        Slot& s = m_slots[key.slot];
+        if (!s.armed) {
+            releaseSlot(key.slot);
+            continue;
+        }
+        Callback callback = s.callback;
+        s.armed = false;
+        ++s.generation;
+        if (s.generation == 0)
+            s.generation = 1;
+        releaseSlot(key.slot);
+        --m_live;
+        m_now = atNanos(key.time);
+        ++m_executed;
+        callback();
+        return true;
+    }
+}
+
+void EventQueue::runUntil(SimTime limit)
+{
+    m_stopped = false;
+    while (!m_stopped) {
+        dropCancelledTop();
+        if (m_heap.empty() || m_heap.front().time > toNanos(limit))
+            break;
+        step();
+    }
+}
+
+void EventQueue::run()
+{
+    m_stopped = false;
+    while (!m_stopped && step()) {
+    }
+}
+
+} // namespace meshsim::engine

@@ -1,0 +1,183 @@
+#include "engine/core/fast_platform.h"
+
+#include "engine/core/assert.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace meshsim::engine {
+
+namespace {
+bool later(const auto& a, const auto& b)
+{
+    return a.finish > b.finish || (a.finish == b.finish && a.sequence > b.sequence);
+}
+} // namespace
+
+FastPlatform::FastPlatform(PlatformSpec spec)
+    : m_spec(std::move(spec))
+{
+    m_cpus.resize(m_spec.nodes.size());
+    for (std::size_t i = 0; i < m_spec.nodes.size(); ++i) {
+        m_cpus[i].cores = static_cast<double>(std::max<std::uint32_t>(1, m_spec.nodes[i].cores));
+        m_cpus[i].speed = m_spec.nodes[i].speed;
+    }
+}
+
+TimerId FastPlatform::schedule(SimDuration delay, Callback callback)
+{
+    return m_queue.scheduleAfter(delay, callback);
+}
+
+void FastPlatform::cancel(TimerId id)
+{
+    m_queue.cancel(id);
+}
+
+void FastPlatform::transfer(NodeId from, NodeId to, std::uint64_t bytes, Callback done)
+{
+    m_queue.scheduleAfter(transferTime(linkBetween(from, to), bytes), done);
+}
+
+double FastPlatform::rate(const Cpu& cpu) const
+{
+    if (cpu.active <= cpu.cores)
+        return cpu.speed;
+    return cpu.speed * cpu.cores / static_cast<double>(cpu.active);
+}
+
+void FastPlatform::advance(Cpu& cpu)
+{
+    const SimTime now = m_queue.now();
+    const auto dt = static_cast<double>(toNanos(now - cpu.lastUpdate));
+    if (dt > 0.0 && cpu.active > 0) {
+        cpu.virtualWork += rate(cpu) * dt;
+        cpu.busyCoreNanos += std::min(static_cast<double>(cpu.active), cpu.cores) * dt;
+    }
+    cpu.lastUpdate = now;
+}
+
+ActivityId FastPlatform::compute(NodeId node, SimDuration work, Callback done)
+{
+    MESHSIM_ASSERT(node < m_cpus.size(), "compute() on an existing node");
+    MESHSIM_ASSERT(node != m_spec.clientNode, "the clients' node does no CPU work");
+    Cpu& cpu = m_cpus[node];
+    advance(cpu);
+    std::uint32_t slot;
+    if (!cpu.freeJobs.empty()) {
+        slot = cpu.freeJobs.back();
+        cpu.freeJobs.pop_back();
+    } else {
+        slot = static_cast<std::uint32_t>(cpu.jobs.size());
+        cpu.jobs.emplace_back();
+    }
+    Job& job = cpu.jobs[slot];
+    job.done = done;
+    job.live = true;
+    cpu.heap.push_back(
+        Pending{cpu.virtualWork + static_cast<double>(toNanos(work)), m_jobSequence++, slot});
+    std::push_heap(cpu.heap.begin(), cpu.heap.end(), [](const Pending& a, const Pending& b) {
+        return later(a, b);
+    });
+    ++cpu.active;
+    reschedule(node);
+    return ActivityId{node, slot, job.generation};
+}
+
+bool FastPlatform::cancelCompute(ActivityId id)
+{
+    if (!id || id.node >= m_cpus.size())
+        return false;
+    Cpu& cpu = m_cpus[id.node];
+    if (id.slot >= cpu.jobs.size())
+        return false;
+    Job& job = cpu.jobs[id.slot];
+    if (!job.live || job.generation != id.generation)
+        return false;
+    advance(cpu);
+    // The heap entry stays until it surfaces (then the slot is freed); the job stops sharing
+    // the cores right now.
+    job.live = false;
+    ++job.generation;
+    --cpu.active;
+    reschedule(id.node);
+    return true;
+}
+
+void FastPlatform::reschedule(NodeId node)
+{
+    Cpu& cpu = m_cpus[node];
+    const auto cmp = [](const Pending& a, const Pending& b) { return later(a, b); };
+    while (!cpu.heap.empty() && !cpu.jobs[cpu.heap.front().slot].live) {
+        cpu.freeJobs.push_back(cpu.heap.front().slot);
+        std::pop_heap(cpu.heap.begin(), cpu.heap.end(), cmp);
+        cpu.heap.pop_back();
+    }
+    if (cpu.heap.empty()) {
+        if (cpu.timer)
+            m_queue.cancel(cpu.timer);
+        cpu.timer = {};
+        cpu.timerAt = kSimNever;
+        return;
+    }
+    const double remaining = std::max(0.0, cpu.heap.front().finish - cpu.virtualWork);
+    const SimTime next
+        = m_queue.now()
+          + SimDuration{static_cast<std::int64_t>(std::ceil(remaining / rate(cpu) - 1e-9))};
+    if (cpu.timer && next == cpu.timerAt)
+        return;
+    if (cpu.timer)
+        m_queue.cancel(cpu.timer);
+    cpu.timerAt = next;
+    cpu.timer = m_queue.scheduleAt(next, [this, node] { onCpuTimer(node); });
+}
+
+void FastPlatform::onCpuTimer(NodeId node)
+{
+    Cpu& cpu = m_cpus[node];
+    cpu.timer = {};
+    cpu.timerAt = kSimNever;
+    advance(cpu);
+    const auto cmp = [](const Pending& a, const Pending& b) { return later(a, b); };
+    // Jobs whose virtual finish has been reached (allowing for the rounding of the timer to
+    // whole nanoseconds and for floating-point error in the virtual clock).
+    const double reached = cpu.virtualWork + 1e-6 + 1e-12 * std::abs(cpu.virtualWork);
+    const std::size_t firstFinished = m_finished.size();
+    while (!cpu.heap.empty() && cpu.heap.front().finish <= reached) {
+        const std::uint32_t slot = cpu.heap.front().slot;
+        std::pop_heap(cpu.heap.begin(), cpu.heap.end(), cmp);
+        cpu.heap.pop_back();
+        Job& job = cpu.jobs[slot];
+        if (job.live) {
+            m_finished.push_back(job.done);
+            job.live = false;
+            ++job.generation;
+            --cpu.active;
+        }
+        cpu.freeJobs.push_back(slot);
+    }
+    reschedule(node);
+    // Callbacks run after the node's state is consistent: they may start new computations.
+    // m_finished works as a stack of frames: a nested timer never runs inside this loop, but
+    // indices keep it correct even if one did.
+    for (std::size_t i = firstFinished; i < m_finished.size(); ++i) {
+        Callback done = m_finished[i];
+        done();
+    }
+    m_finished.resize(firstFinished);
+}
+
+void FastPlatform::runUntil(SimTime limit)
+{
+    m_queue.runUntil(limit);
+}
+
+double FastPlatform::busyCoreSeconds(NodeId node) const
+{
+    const Cpu& cpu = m_cpus[node];
+    const auto dt = static_cast<double>(toNanos(m_queue.now() - cpu.lastUpdate));
+    const double pending = cpu.active > 0 ? std::min<double>(cpu.active, cpu.cores) * dt : 0.0;
+    return (cpu.busyCoreNanos + pending) * 1e-9;
+}
+
+} // namespace meshsim::engine

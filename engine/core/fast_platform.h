@@ -1,0 +1,81 @@
+#pragma once
+
+// FastPlatform: the built-in platform. An EventQueue, an analytic network and processor-sharing
+// CPUs, many runs per process, deterministic.
+//
+// Network: a transfer takes latency + bytes / bandwidth of its link class, independently of
+// other transfers (no contention; the SimGrid platform models shared bandwidth).
+// CPU: a node with c cores of relative speed s runs n computations at once, each at rate
+// s * min(1, c / n) (egalitarian processor sharing, the same sharing SimGrid's CPU model gives
+// one host). It is implemented with a virtual-work clock per node, so starting or finishing a
+// computation costs O(log n) and a node holds one timer, not one per computation.
+// Not thread-safe.
+
+#include "engine/core/platform.h"
+
+#include <vector>
+
+namespace meshsim::engine {
+
+class FastPlatform final : public Platform
+{
+public:
+    explicit FastPlatform(PlatformSpec spec);
+
+    // Platform
+    SimTime now() const override { return m_queue.now(); }
+    TimerId schedule(SimDuration delay, Callback callback) override;
+    void cancel(TimerId id) override;
+    void transfer(NodeId from, NodeId to, std::uint64_t bytes, Callback done) override;
+    ActivityId compute(NodeId node, SimDuration work, Callback done) override;
+    bool cancelCompute(ActivityId id) override;
+    void runUntil(SimTime limit) override;
+    void stop() override { m_queue.stop(); }
+    const PlatformSpec& spec() const override { return m_spec; }
+    std::uint64_t eventCount() const override { return m_queue.executed(); }
+    double busyCoreSeconds(NodeId node) const override;
+
+    // Computations currently sharing `node`'s cores.
+    std::uint32_t activeComputations(NodeId node) const { return m_cpus[node].active; }
+
+private:
+    struct Job
+    {
+        Callback done;
+        std::uint32_t generation = 1;
+        bool live = false;
+    };
+    struct Pending
+    {
+        double finish; // virtual work at which the job is done
+        std::uint64_t sequence;
+        std::uint32_t slot;
+    };
+    struct Cpu
+    {
+        double cores = 1.0;
+        double speed = 1.0;
+        double virtualWork = 0.0; // work (ns at speed 1) each active job has received
+        SimTime lastUpdate = kSimStart;
+        std::uint32_t active = 0;
+        std::vector<Pending> heap;
+        std::vector<Job> jobs;
+        std::vector<std::uint32_t> freeJobs;
+        TimerId timer;
+        SimTime timerAt = kSimNever;
+        double busyCoreNanos = 0.0;
+    };
+
+    double rate(const Cpu& cpu) const;
+    void advance(Cpu& cpu);
+    void reschedule(NodeId node);
+    void onCpuTimer(NodeId node);
+
+    PlatformSpec m_spec;
+    EventQueue m_queue;
+    std::vector<Cpu> m_cpus;
+    std::uint64_t m_jobSequence = 0;
+    std::vector<Callback> m_finished; // scratch list reused by onCpuTimer
+};
+
+} // namespace meshsim::engine

@@ -1,0 +1,189 @@
+#include "engine/run/results_json.h"
+
+#include <cmath>
+
+namespace meshsim::engine {
+
+namespace m = meshsim::models;
+using Json = nlohmann::ordered_json;
+
+double roundTo(double value, int decimals)
+{
+    if (!std::isfinite(value))
+        return 0.0;
+    const double scale = std::pow(10.0, decimals);
+    const double rounded = std::round(value * scale) / scale;
+    return rounded == 0.0 ? 0.0 : rounded; // no "-0"
+}
+
+namespace {
+
+double ms(double ns)
+{
+    return roundTo(ns * 1e-6, 6);
+}
+
+Json latencyBlock(const m::Histogram& h)
+{
+    Json j;
+    j["mean"] = ms(h.mean());
+    j["p50"] = ms(static_cast<double>(h.quantile(0.50)));
+    j["p90"] = ms(static_cast<double>(h.quantile(0.90)));
+    j["p95"] = ms(static_cast<double>(h.quantile(0.95)));
+    j["p99"] = ms(static_cast<double>(h.quantile(0.99)));
+    j["p999"] = ms(static_cast<double>(h.quantile(0.999)));
+    j["max"] = ms(static_cast<double>(h.max()));
+    return j;
+}
+
+Json errorsBlock(const m::OutcomeCounts& outcomes)
+{
+    Json j = Json::object();
+    for (std::size_t i = 1; i < m::kOutcomeCount; ++i) {
+        if (outcomes.counts[i] > 0)
+            j[std::string(m::outcomeName(static_cast<m::Outcome>(i)))] = outcomes.counts[i];
+    }
+    return j;
+}
+
+Json requestBlock(const m::RequestStats& stats, double seconds)
+{
+    Json j;
+    const std::uint64_t answered = stats.outcomes.total();
+    j["requests"] = answered;
+    j["ok"] = stats.outcomes.ok();
+    j["errors"] = errorsBlock(stats.outcomes);
+    j["error_rate"] = roundTo(answered ? static_cast<double>(stats.outcomes.errors())
+                                             / static_cast<double>(answered)
+                                       : 0.0,
+                              6);
+    j["throughput_rps"] = roundTo(static_cast<double>(answered) / seconds, 3);
+    j["goodput_rps"] = roundTo(static_cast<double>(stats.outcomes.ok()) / seconds, 3);
+    j["latency_ms"] = latencyBlock(stats.latency);
+    return j;
+}
+
+} // namespace
+
+Json resultsToJson(const RunResult& r, double wallSeconds)
+{
+    const topologies::Scenario& s = *r.scenario;
+    const m::Metrics& metrics = *r.metrics;
+    const double seconds = std::max(r.measuredSeconds, 1e-9);
+    Json j;
+    j["format"] = "meshsim-results/1";
+    j["scenario"] = {{"name", s.name},
+                     {"file", s.file},
+                     {"architecture", topologies::architectureName(s.architecture)}};
+    j["seed"] = r.seed;
+    j["engine"] = topologies::engineName(r.engine);
+    j["simulated_seconds"] = roundTo(r.simulatedSeconds, 9);
+    j["wall_seconds"] = roundTo(wallSeconds, 3);
+    j["warmup_seconds"] = roundTo(toSeconds(s.warmup), 9);
+    j["measured_seconds"] = roundTo(r.measuredSeconds, 9);
+    j["events"] = r.events;
+    j["not_simulated"] = r.notes;
+
+    Json summary = requestBlock(metrics.summary(), seconds);
+    summary["sent"] = metrics.sent();
+    summary["unanswered_at_end"] = r.requestsUnanswered;
+    j["summary"] = summary;
+
+    Json routes = Json::array();
+    for (std::size_t i = 0; i < metrics.routes().size(); ++i) {
+        Json route;
+        route["path"] = metrics.layout().routes[i];
+        route.update(requestBlock(metrics.routes()[i], seconds));
+        routes.push_back(route);
+    }
+    j["routes"] = routes;
+
+    Json services = Json::array();
+    for (std::size_t i = 0; i < metrics.services().size(); ++i) {
+        const m::ServiceStats& stats = metrics.services()[i];
+        Json svc;
+        svc["name"] = metrics.layout().services[i];
+        svc["replicas"] = metrics.layout().replicas[i];
+        svc.update(requestBlock(stats.requests, seconds));
+        svc["dependency_failures"] = stats.dependencyFailures;
+        Json instances = Json::array();
+        for (std::size_t k = 0; k < stats.instances.size(); ++k) {
+            const m::InstanceStats& in = stats.instances[k];
+            instances.push_back({{"index", k},
+                                 {"node", r.placement.nodes[r.placement.instances[i][k]].name},
+                                 {"arrivals", in.arrivals},
+                                 {"served", in.served},
+                                 {"rejected", in.rejected},
+                                 {"max_queue", in.maxQueue}});
+        }
+        svc["instances"] = instances;
+        services.push_back(svc);
+    }
+    j["services"] = services;
+
+    Json edges = Json::array();
+    for (const m::EdgeStats& e : metrics.edges()) {
+        edges.push_back({{"from", metrics.layout().components[e.from]},
+                         {"to", metrics.layout().components[e.to]},
+                         {"requests", e.calls},
+                         {"errors", errorsBlock(e.outcomes)}});
+    }
+    j["edges"] = edges;
+
+    Json nodes = Json::array();
+    for (const NodeResult& n : r.nodes) {
+        nodes.push_back({{"name", n.name},
+                         {"zone", n.zone},
+                         {"cores", n.cores},
+                         {"utilisation", roundTo(n.utilisation, 6)}});
+    }
+    j["nodes"] = nodes;
+
+    // Columnar time series: one entry per window, requests grouped by the time they were sent.
+    const auto& windows = metrics.windows();
+    const double windowSeconds = toSeconds(metrics.layout().window);
+    Json series;
+    series["window_seconds"] = roundTo(windowSeconds, 9);
+    Json start = Json::array(), sent = Json::array(), ok = Json::array(), errors = Json::array(),
+         mean = Json::array(), p50 = Json::array(), p99 = Json::array();
+    for (std::size_t w = 0; w < windows.size(); ++w) {
+        const m::WindowStats& window = windows[w];
+        start.push_back(roundTo(static_cast<double>(w) * windowSeconds, 9));
+        sent.push_back(window.sent);
+        ok.push_back(window.requests.outcomes.ok());
+        errors.push_back(window.requests.outcomes.errors());
+        mean.push_back(ms(window.requests.latency.mean()));
+        p50.push_back(ms(static_cast<double>(window.requests.latency.quantile(0.5))));
+        p99.push_back(ms(static_cast<double>(window.requests.latency.quantile(0.99))));
+    }
+    series["start_seconds"] = start;
+    series["sent"] = sent;
+    series["ok"] = ok;
+    series["errors"] = errors;
+    series["latency_ms_mean"] = mean;
+    series["latency_ms_p50"] = p50;
+    series["latency_ms_p99"] = p99;
+    j["windows"] = series;
+
+    Json slo;
+    slo["pass"] = r.sloPass;
+    Json objectives = Json::array();
+    for (const SloResult& o : r.slo) {
+        const bool latency = o.metric != "error_rate";
+        objectives.push_back({{"metric", o.metric},
+                              {"limit", roundTo(o.limit, 6)},
+                              {"actual", roundTo(o.actual, 6)},
+                              {"unit", latency ? "ms" : "fraction"},
+                              {"pass", o.pass}});
+    }
+    slo["objectives"] = objectives;
+    j["slo"] = slo;
+    return j;
+}
+
+std::string resultsToJsonText(const RunResult& result, double wallSeconds)
+{
+    return resultsToJson(result, wallSeconds).dump(2) + "\n";
+}
+
+} // namespace meshsim::engine

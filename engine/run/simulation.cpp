@@ -1,0 +1,190 @@
+#include "engine/run/simulation.h"
+
+#include "engine/core/fast_platform.h"
+#include "models/cluster.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace meshsim::engine {
+
+namespace m = meshsim::models;
+
+namespace {
+
+LinkSpec toLink(const m::LinkConfig& c)
+{
+    return LinkSpec{c.latency, c.bitsPerSecond / 8.0};
+}
+
+std::string sloName(m::SloConfig::Metric metric)
+{
+    switch (metric) {
+    case m::SloConfig::Metric::Mean:
+        return "mean";
+    case m::SloConfig::Metric::P50:
+        return "p50";
+    case m::SloConfig::Metric::P90:
+        return "p90";
+    case m::SloConfig::Metric::P95:
+        return "p95";
+    case m::SloConfig::Metric::P99:
+        return "p99";
+    case m::SloConfig::Metric::P999:
+        return "p999";
+    case m::SloConfig::Metric::ErrorRate:
+        return "error_rate";
+    }
+    return "?";
+}
+
+void evaluateSlo(const topologies::Scenario& scenario, RunResult& result)
+{
+    const m::RequestStats& summary = result.metrics->summary();
+    const auto& h = summary.latency;
+    const double answered = static_cast<double>(summary.outcomes.total());
+    for (const m::SloConfig::Objective& objective : scenario.slo.objectives) {
+        SloResult r;
+        r.metric = sloName(objective.metric);
+        double actual = 0.0;
+        double limit = objective.limit;
+        switch (objective.metric) {
+        case m::SloConfig::Metric::Mean:
+            actual = h.mean();
+            break;
+        case m::SloConfig::Metric::P50:
+            actual = static_cast<double>(h.quantile(0.50));
+            break;
+        case m::SloConfig::Metric::P90:
+            actual = static_cast<double>(h.quantile(0.90));
+            break;
+        case m::SloConfig::Metric::P95:
+            actual = static_cast<double>(h.quantile(0.95));
+            break;
+        case m::SloConfig::Metric::P99:
+            actual = static_cast<double>(h.quantile(0.99));
+            break;
+        case m::SloConfig::Metric::P999:
+            actual = static_cast<double>(h.quantile(0.999));
+            break;
+        case m::SloConfig::Metric::ErrorRate:
+            actual = answered > 0 ? static_cast<double>(summary.outcomes.errors()) / answered : 0.0;
+            break;
+        }
+        if (objective.metric != m::SloConfig::Metric::ErrorRate) {
+            actual *= 1e-6; // ns -> ms
+            limit *= 1e-6;
+        }
+        r.actual = actual;
+        r.limit = limit;
+        // No answered request proves nothing: an objective without data fails.
+        r.pass = answered > 0 && actual <= limit;
+        result.sloPass = result.sloPass && r.pass;
+        result.slo.push_back(r);
+    }
+}
+
+} // namespace
+
+std::vector<std::string> unsupportedFeatures(const topologies::Scenario& s, m::EngineKind engine)
+{
+    std::vector<std::string> notes;
+    if (engine == m::EngineKind::SimGrid)
+        notes.emplace_back("engine simgrid is not available yet: this run used the fast platform");
+    if (s.architecture != m::Architecture::Direct)
+        notes.push_back("architecture " + topologies::architectureName(s.architecture)
+                        + ": the API gateway and the sidecars are not simulated yet; clients "
+                          "call services directly (as in architecture direct)");
+    for (const m::ServiceConfig& svc : s.services) {
+        if (svc.client.circuitBreaker || svc.client.retries || svc.client.timeout)
+            notes.push_back("services." + svc.name
+                            + ".client (library-level resilience) is not simulated yet");
+    }
+    for (const m::RouteConfig& r : s.routes) {
+        if (r.retries)
+            notes.push_back("routes " + r.path + ": retries are not simulated yet");
+    }
+    for (const m::FaultConfig& f : s.faults) {
+        if (f.kind == m::FaultConfig::Kind::Partition)
+            notes.emplace_back("faults: partition is not simulated yet");
+        if (f.kind == m::FaultConfig::Kind::Degrade)
+            notes.emplace_back("faults: degrade is not simulated yet");
+    }
+    std::sort(notes.begin(), notes.end());
+    notes.erase(std::unique(notes.begin(), notes.end()), notes.end());
+    return notes;
+}
+
+RunResult runScenario(const topologies::Scenario& scenario, const RunOptions& options)
+{
+    RunResult result;
+    result.scenario = &scenario;
+    result.seed = options.seed.value_or(scenario.seed);
+    const m::EngineKind requested = options.engine.value_or(scenario.engine);
+    result.engine = m::EngineKind::Fast;
+    result.notes = unsupportedFeatures(scenario, requested);
+    const SimDuration duration = options.duration.value_or(scenario.duration);
+
+    result.placement = topologies::computePlacement(scenario);
+    PlatformSpec spec;
+    spec.zones = scenario.platform.zones;
+    for (const m::NodeConfig& n : result.placement.nodes)
+        spec.nodes.push_back(NodeSpec{n.name, n.zone, n.cores, n.speed});
+    spec.clientNode = static_cast<NodeId>(spec.nodes.size());
+    spec.nodes.push_back(NodeSpec{"clients", 0, 1, 1.0});
+    spec.sameNode = toLink(scenario.platform.sameNode);
+    spec.sameZone = toLink(scenario.platform.sameZone);
+    spec.crossZone = toLink(scenario.platform.crossZone);
+    spec.client = toLink(scenario.platform.client);
+    FastPlatform platform(spec);
+
+    m::Cluster::Config config;
+    config.services = scenario.services;
+    config.routes = scenario.routes;
+    config.workloads = scenario.workloads;
+    config.faults = scenario.faults;
+    for (const auto& nodes : result.placement.instances)
+        config.instanceNodes.emplace_back(nodes.begin(), nodes.end());
+    config.clientNode = spec.clientNode;
+    config.seed = result.seed;
+    config.duration = duration;
+    config.connectTimeout = scenario.connectTimeout;
+
+    m::Metrics::Layout layout;
+    for (const m::RouteConfig& r : scenario.routes)
+        layout.routes.push_back(r.path);
+    for (const m::ServiceConfig& svc : scenario.services) {
+        layout.services.push_back(svc.name);
+        layout.replicas.push_back(svc.replicas);
+    }
+    layout.components = m::Cluster::componentNames(config);
+    layout.warmup = std::min(scenario.warmup, duration);
+    layout.window = scenario.window;
+    layout.windowCount = static_cast<std::size_t>((duration.count() + scenario.window.count() - 1)
+                                                  / scenario.window.count());
+    result.metrics = std::make_unique<m::Metrics>(std::move(layout));
+
+    m::Cluster cluster(std::move(config), platform, *result.metrics);
+    cluster.start();
+    platform.runUntil(kSimStart + duration + scenario.drain);
+
+    result.simulatedSeconds = toSeconds(platform.now());
+    result.measuredSeconds = toSeconds(duration - std::min(scenario.warmup, duration));
+    result.events = platform.eventCount();
+    result.requestsStarted = cluster.requestsStarted();
+    result.requestsUnanswered = cluster.requestsUnanswered();
+    const double elapsed = std::max(result.simulatedSeconds, 1e-9);
+    for (std::size_t i = 0; i + 1 < spec.nodes.size(); ++i) {
+        NodeResult node;
+        node.name = spec.nodes[i].name;
+        node.zone = spec.zones[spec.nodes[i].zone];
+        node.cores = spec.nodes[i].cores;
+        node.utilisation = platform.busyCoreSeconds(static_cast<NodeId>(i))
+                           / (static_cast<double>(node.cores) * elapsed);
+        result.nodes.push_back(node);
+    }
+    evaluateSlo(scenario, result);
+    return result;
+}
+
+} // namespace meshsim::engine

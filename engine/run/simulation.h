@@ -1,0 +1,69 @@
+#pragma once
+
+// Running a scenario: build the platform and the models from a validated Scenario, run the
+// simulation, and collect what it measured.
+//
+// One call, one independent simulation: runs share nothing, so many may run one after another
+// in one process (the fast platform) and their results depend only on (scenario, seed,
+// platform). The wall clock is not read here: callers time runs themselves.
+
+#include "models/metrics.h"
+#include "topologies/placement.h"
+#include "topologies/scenario.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meshsim::engine {
+
+struct RunOptions
+{
+    std::optional<std::uint64_t> seed;        // overrides the scenario's seed
+    std::optional<models::EngineKind> engine; // overrides the scenario's engine
+    std::optional<SimDuration> duration;      // overrides the scenario's duration
+};
+
+struct SloResult
+{
+    std::string metric; // "p99", "error_rate", ...
+    double limit = 0.0; // milliseconds for latencies, a fraction for error_rate
+    double actual = 0.0;
+    bool pass = false;
+};
+
+struct NodeResult
+{
+    std::string name;
+    std::string zone;
+    std::uint32_t cores = 1;
+    double utilisation = 0.0; // busy core-seconds / (cores * simulated seconds)
+};
+
+struct RunResult
+{
+    const topologies::Scenario* scenario = nullptr;
+    std::uint64_t seed = 0;
+    models::EngineKind engine = models::EngineKind::Fast;
+    double simulatedSeconds = 0.0; // simulated time when the run ended (drain included)
+    double measuredSeconds = 0.0;  // duration - warmup: the window statistics cover
+    std::uint64_t events = 0;
+    std::uint64_t requestsStarted = 0; // all client requests, warmup included
+    std::uint64_t requestsUnanswered = 0;
+    std::vector<std::string> notes; // what of the scenario this run did not simulate, and why
+    std::unique_ptr<models::Metrics> metrics;
+    topologies::Placement placement;
+    std::vector<NodeResult> nodes;
+    std::vector<SloResult> slo;
+    bool sloPass = true;
+};
+
+RunResult runScenario(const topologies::Scenario& scenario, const RunOptions& options = {});
+
+// Notes on what `scenario` asks for that the chosen engine does not simulate yet.
+std::vector<std::string> unsupportedFeatures(const topologies::Scenario& scenario,
+                                             models::EngineKind engine);
+
+} // namespace meshsim::engine

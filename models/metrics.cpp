@@ -1,0 +1,128 @@
+#include "models/metrics.h"
+
+#include <algorithm>
+
+namespace meshsim::models {
+
+std::uint64_t OutcomeCounts::total() const
+{
+    std::uint64_t sum = 0;
+    for (const std::uint64_t c : counts)
+        sum += c;
+    return sum;
+}
+
+void OutcomeCounts::merge(const OutcomeCounts& other)
+{
+    for (std::size_t i = 0; i < counts.size(); ++i)
+        counts[i] += other.counts[i];
+}
+
+Metrics::Metrics(Layout layout)
+    : m_layout(std::move(layout))
+{
+    m_routes.resize(m_layout.routes.size());
+    m_services.resize(m_layout.services.size());
+    for (std::size_t s = 0; s < m_services.size(); ++s)
+        m_services[s].instances.resize(m_layout.replicas[s]);
+    m_windows.resize(std::max<std::size_t>(1, m_layout.windowCount));
+}
+
+std::size_t Metrics::windowOf(engine::SimTime t) const
+{
+    const auto index = static_cast<std::size_t>(engine::toNanos(t) / m_layout.window.count());
+    return std::min(index, m_windows.size() - 1);
+}
+
+void Metrics::recordSent(engine::SimTime sentAt)
+{
+    ++m_windows[windowOf(sentAt)].sent;
+    if (counts(sentAt))
+        ++m_sent;
+}
+
+void Metrics::recordRequest(std::uint32_t route,
+                            engine::SimTime sentAt,
+                            engine::SimDuration latency,
+                            Outcome outcome)
+{
+    const std::int64_t ns = engine::toNanos(latency);
+    WindowStats& window = m_windows[windowOf(sentAt)];
+    window.requests.latency.record(ns);
+    window.requests.outcomes.add(outcome);
+    if (!counts(sentAt))
+        return;
+    m_summary.latency.record(ns);
+    m_summary.outcomes.add(outcome);
+    m_routes[route].latency.record(ns);
+    m_routes[route].outcomes.add(outcome);
+}
+
+void Metrics::recordServiceResponse(std::uint32_t service,
+                                    std::uint32_t instance,
+                                    engine::SimTime arrivedAt,
+                                    engine::SimDuration latency,
+                                    Outcome outcome,
+                                    bool dependencyFailure)
+{
+    if (!counts(arrivedAt))
+        return;
+    ServiceStats& stats = m_services[service];
+    stats.requests.latency.record(engine::toNanos(latency));
+    stats.requests.outcomes.add(outcome);
+    if (dependencyFailure)
+        ++stats.dependencyFailures;
+    ++stats.instances[instance].served;
+}
+
+void Metrics::recordArrival(std::uint32_t service,
+                            std::uint32_t instance,
+                            engine::SimTime at,
+                            std::uint32_t queueLength)
+{
+    if (!counts(at))
+        return;
+    InstanceStats& stats = m_services[service].instances[instance];
+    ++stats.arrivals;
+    stats.maxQueue = std::max(stats.maxQueue, queueLength);
+}
+
+void Metrics::recordRejected(std::uint32_t service,
+                             std::uint32_t instance,
+                             engine::SimTime at,
+                             Outcome outcome)
+{
+    if (!counts(at))
+        return;
+    ++m_services[service].instances[instance].rejected;
+    m_services[service].requests.outcomes.add(outcome);
+}
+
+void Metrics::recordCall(std::uint32_t fromComponent,
+                         std::uint32_t toComponent,
+                         engine::SimTime at,
+                         Outcome outcome)
+{
+    if (!counts(at))
+        return;
+    const std::uint64_t key = (std::uint64_t{fromComponent} << 32) | toComponent;
+    EdgeStats& edge = m_edges[key];
+    edge.from = fromComponent;
+    edge.to = toComponent;
+    ++edge.calls;
+    edge.outcomes.add(outcome);
+}
+
+std::vector<EdgeStats> Metrics::edges() const
+{
+    std::vector<EdgeStats> result;
+    result.reserve(m_edges.size());
+    for (const auto& [key, edge] : m_edges)
+        result.push_back(edge);
+    std::sort(result.begin(), result.end(), [](const EdgeStats& a, const EdgeStats& b) {
+        return a.from != b.from ? a.from < b.from : a.to < b.to;
+    });
+    return result;
+}
+
+} // namespace meshsim::models

@@ -1,0 +1,137 @@
+#pragma once
+
+// Metrics: everything a run measures, in memory bounded by the number of components and time
+// windows, never by the number of requests.
+//
+// Client-side statistics (the summary, per route, per window) cover requests *sent* at or after
+// the warmup; a request's latency is what its client observed, from sending to receiving the
+// whole response (a timed-out request counts with the time the client waited). Per-service
+// statistics cover requests that *arrived* at an instance at or after the warmup; a service's
+// latency runs from arrival at the instance to its response leaving it, queueing included.
+// Windows group requests by the time they were sent. Not thread-safe.
+
+#include "engine/core/sim_time.h"
+#include "models/histogram.h"
+#include "models/outcome.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace meshsim::models {
+
+struct OutcomeCounts
+{
+    std::array<std::uint64_t, kOutcomeCount> counts{};
+
+    void add(Outcome o, std::uint64_t n = 1) { counts[static_cast<std::size_t>(o)] += n; }
+    std::uint64_t operator[](Outcome o) const { return counts[static_cast<std::size_t>(o)]; }
+    std::uint64_t total() const;
+    std::uint64_t ok() const { return (*this)[Outcome::Ok]; }
+    std::uint64_t errors() const { return total() - ok(); }
+    void merge(const OutcomeCounts& other);
+};
+
+struct RequestStats
+{
+    Histogram latency;
+    OutcomeCounts outcomes;
+};
+
+struct InstanceStats
+{
+    std::uint64_t arrivals = 0;
+    std::uint64_t served = 0;   // answered by its handler (ok or error)
+    std::uint64_t rejected = 0; // queue full or down
+    std::uint32_t maxQueue = 0;
+};
+
+struct ServiceStats
+{
+    RequestStats requests;                // outcome as the instance answered it
+    std::uint64_t dependencyFailures = 0; // failed because a call it made failed
+    std::vector<InstanceStats> instances;
+};
+
+struct EdgeStats
+{
+    std::uint32_t from = 0; // component index (see Metrics::componentName)
+    std::uint32_t to = 0;   // component index of the callee
+    std::uint64_t calls = 0;
+    OutcomeCounts outcomes;
+};
+
+struct WindowStats
+{
+    std::uint64_t sent = 0;
+    RequestStats requests;
+};
+
+class Metrics
+{
+public:
+    struct Layout
+    {
+        std::vector<std::string> routes;
+        std::vector<std::string> services;
+        std::vector<std::uint32_t> replicas; // per service
+        std::vector<std::string> components; // names of every caller/callee, by component index
+        engine::SimDuration warmup{0};
+        engine::SimDuration window{1'000'000'000};
+        std::size_t windowCount = 1;
+    };
+
+    explicit Metrics(Layout layout);
+
+    bool counts(engine::SimTime t) const { return t >= engine::kSimStart + m_layout.warmup; }
+
+    void recordRequest(std::uint32_t route,
+                       engine::SimTime sentAt,
+                       engine::SimDuration latency,
+                       Outcome outcome);
+    void recordSent(engine::SimTime sentAt);
+    void recordServiceResponse(std::uint32_t service,
+                               std::uint32_t instance,
+                               engine::SimTime arrivedAt,
+                               engine::SimDuration latency,
+                               Outcome outcome,
+                               bool dependencyFailure);
+    void recordArrival(std::uint32_t service,
+                       std::uint32_t instance,
+                       engine::SimTime at,
+                       std::uint32_t queueLength);
+    // A request the instance turned away without serving it (queue full, instance down):
+    // counted in the service's outcomes, not in its latency.
+    void recordRejected(std::uint32_t service,
+                        std::uint32_t instance,
+                        engine::SimTime at,
+                        Outcome outcome);
+    void recordCall(std::uint32_t fromComponent,
+                    std::uint32_t toComponent,
+                    engine::SimTime at,
+                    Outcome outcome);
+
+    const Layout& layout() const { return m_layout; }
+    const RequestStats& summary() const { return m_summary; }
+    std::uint64_t sent() const { return m_sent; }
+    const std::vector<RequestStats>& routes() const { return m_routes; }
+    const std::vector<ServiceStats>& services() const { return m_services; }
+    const std::vector<WindowStats>& windows() const { return m_windows; }
+    // Edges sorted by (from, to).
+    std::vector<EdgeStats> edges() const;
+
+private:
+    std::size_t windowOf(engine::SimTime t) const;
+
+    Layout m_layout;
+    RequestStats m_summary;
+    std::uint64_t m_sent = 0;
+    std::vector<RequestStats> m_routes;
+    std::vector<ServiceStats> m_services;
+    std::vector<WindowStats> m_windows;
+    std::unordered_map<std::uint64_t, EdgeStats> m_edges;
+};
+
+} // namespace meshsim::models

@@ -1,0 +1,2186 @@
+#include "topologies/loader.h"
+
+#include "topologies/builtin_scenarios.h"
+#include "topologies/placement.h"
+#include "topologies/topology_graph.h"
+#include "topologies/units.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace meshsim::topologies {
+
+using engine::Distribution;
+using engine::SimDuration;
+namespace m = meshsim::models;
+
+std::optional<std::string> closestMatch(std::string_view word,
+                                        const std::vector<std::string>& candidates)
+{
+    const auto distance = [](std::string_view a, std::string_view b) {
+        std::vector<std::size_t> row(b.size() + 1);
+        for (std::size_t j = 0; j <= b.size(); ++j)
+            row[j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            std::size_t diagonal = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                const std::size_t up = row[j];
+                const bool same = std::tolower(static_cast<unsigned char>(a[i - 1]))
+                                  == std::tolower(static_cast<unsigned char>(b[j - 1]));
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+                diagonal = up;
+            }
+        }
+        return row[b.size()];
+    };
+    std::optional<std::string> best;
+    std::size_t bestDistance = std::max<std::size_t>(2, word.size() / 3) + 1;
+    for (const std::string& candidate : candidates) {
+        const std::size_t d = distance(word, candidate);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+namespace {
+
+// Thrown only inside this file, when the document is too big to read safely; caught in load().
+struct BudgetExceeded
+{
+    YAML::Mark mark;
+};
+
+std::string quote(std::string_view s)
+{
+    std::string out = "\"";
+    std::size_t n = 0;
+    for (const char c : s) {
+        if (++n > 40) {
+            out += "...";
+            break;
+        }
+        out += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
+    }
+    return out + "\"";
+}
+
+std::string describe(const YAML::Node& node)
+{
+    switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+        return "nothing";
+    case YAML::NodeType::Scalar:
+        return quote(node.Scalar());
+    case YAML::NodeType::Sequence:
+        return "a list";
+    case YAML::NodeType::Map:
+        return "a mapping";
+    }
+    return "something else";
+}
+
+template <typename E>
+struct EnumName
+{
+    std::string_view name;
+    E value;
+};
+
+class Loader;
+
+// A mapping being read: knows its path and reports unknown and duplicate keys on creation.
+class Fields
+{
+public:
+    Fields(Loader& loader,
+           const YAML::Node& node,
+           std::string path,
+           std::initializer_list<std::string_view> known);
+
+    bool valid() const { return m_valid; }
+    const YAML::Node* find(std::string_view key) const;
+    std::string pathOf(std::string_view key) const
+    {
+        return m_path.empty() ? std::string(key) : m_path + "." + std::string(key);
+    }
+    const std::string& path() const { return m_path; }
+    const YAML::Node& node() const { return m_node; }
+
+private:
+    Loader& m_loader;
+    YAML::Node m_node;
+    std::string m_path;
+    bool m_valid = false;
+    std::vector<std::pair<std::string, YAML::Node>> m_entries;
+};
+
+class Loader
+{
+public:
+    Loader(std::string file, const LoadLimits& limits, std::vector<Diagnostic>& diagnostics)
+        : m_file(std::move(file))
+        , m_limits(limits)
+        , m_diagnostics(diagnostics)
+    {}
+
+    void load(const YAML::Node& root, Scenario& scenario);
+
+    // --- reporting ---------------------------------------------------------------------------
+    void report(Diagnostic::Severity severity,
+                const YAML::Mark& mark,
+                const std::string& path,
+                std::string message)
+    {
+        Diagnostic d;
+        d.severity = severity;
+        d.file = m_file;
+        if (!mark.is_null()) {
+            d.line = mark.line + 1;
+            d.column = mark.column + 1;
+        }
+        d.path = path;
+        d.message = std::move(message);
+        m_diagnostics.push_back(std::move(d));
+    }
+    void error(const YAML::Node& at, const std::string& path, std::string message)
+    {
+        report(Diagnostic::Severity::Error, at.Mark(), path, std::move(message));
+    }
+    void warning(const YAML::Node& at, const std::string& path, std::string message)
+    {
+        report(Diagnostic::Severity::Warning, at.Mark(), path, std::move(message));
+    }
+    void expected(const YAML::Node& at,
+                  const std::string& path,
+                  const std::string& what,
+                  const std::string& problem = "invalid value")
+    {
+        error(at, path, problem + " (expected " + what + ", found " + describe(at) + ")");
+    }
+    void visit(const YAML::Node& node)
+    {
+        if (++m_visited > m_limits.maxNodesVisited)
+            throw BudgetExceeded{node.Mark()};
+    }
+
+    // --- scalars -----------------------------------------------------------------------------
+    bool scalar(const YAML::Node& node, const std::string& path, const std::string& what)
+    {
+        visit(node);
+        if (node.IsScalar())
+            return true;
+        expected(node, path, what, "wrong type");
+        return false;
+    }
+
+    template <typename T, typename F>
+    bool readParsed(const Fields& f, std::string_view key, T& out, F parse, const std::string& what)
+    {
+        const YAML::Node* node = f.find(key);
+        if (!node)
+            return false;
+        return parseNode(*node, f.pathOf(key), out, parse, what);
+    }
+
+    template <typename T, typename F>
+    bool parseNode(
+        const YAML::Node& node, const std::string& path, T& out, F parse, const std::string& what)
+    {
+        if (!scalar(node, path, what))
+            return false;
+        const auto parsed = parse(node.Scalar());
+        if (!parsed.value) {
+            expected(node, path, parsed.expected);
+            return false;
+        }
+        out = *parsed.value;
+        return true;
+    }
+
+    bool readString(const Fields& f, std::string_view key, std::string& out)
+    {
+        const YAML::Node* node = f.find(key);
+        if (!node || !scalar(*node, f.pathOf(key), "a string"))
+            return false;
+        out = node->Scalar();
+        return true;
+    }
+
+    bool
+    readDuration(const Fields& f, std::string_view key, SimDuration& out, bool positive = false)
+    {
+        SimDuration value{0};
+        if (!readParsed(f, key, value, parseDuration, "a duration"))
+            return false;
+        if (positive && value.count() <= 0) {
+            expected(*f.find(key), f.pathOf(key), "a duration greater than 0", "impossible value");
+            return false;
+        }
+        out = value;
+        return true;
+    }
+    bool readDuration(const Fields& f,
+                      std::string_view key,
+                      std::optional<SimDuration>& out,
+                      bool positive = false)
+    {
+        SimDuration value{0};
+        if (!readDuration(f, key, value, positive))
+            return false;
+        out = value;
+        return true;
+    }
+    bool readSize(const Fields& f, std::string_view key, std::uint64_t& out)
+    {
+        return readParsed(f, key, out, parseSize, "a size");
+    }
+    bool readBandwidth(const Fields& f, std::string_view key, double& out)
+    {
+        return readParsed(f, key, out, parseBandwidth, "a bandwidth");
+    }
+    bool readFraction(const Fields& f, std::string_view key, double& out)
+    {
+        return readParsed(f, key, out, parseFraction, "a fraction");
+    }
+    bool readRate(const Fields& f, std::string_view key, double& out, bool positive = true)
+    {
+        double value = 0.0;
+        if (!readParsed(f, key, value, parseRate, "a rate"))
+            return false;
+        if (positive && value <= 0.0) {
+            expected(*f.find(key),
+                     f.pathOf(key),
+                     "a rate greater than 0 (e.g. 100/s)",
+                     "impossible value");
+            return false;
+        }
+        out = value;
+        return true;
+    }
+    bool readNumber(const Fields& f,
+                    std::string_view key,
+                    double& out,
+                    double min,
+                    double max,
+                    const std::string& what)
+    {
+        const YAML::Node* node = f.find(key);
+        if (!node || !scalar(*node, f.pathOf(key), what))
+            return false;
+        const auto number = parseNumber(node->Scalar());
+        if (!number) {
+            expected(*node, f.pathOf(key), what);
+            return false;
+        }
+        if (*number < min || *number > max) {
+            expected(*node, f.pathOf(key), what, "impossible value");
+            return false;
+        }
+        out = *number;
+        return true;
+    }
+    // Counts: non-negative integers in [min, max]; "unlimited" when allowUnlimited.
+    bool readCount(const Fields& f,
+                   std::string_view key,
+                   std::uint32_t& out,
+                   std::uint32_t min,
+                   std::uint32_t max,
+                   bool allowUnlimited = false)
+    {
+        const YAML::Node* node = f.find(key);
+        if (!node)
+            return false;
+        return parseCount(*node, f.pathOf(key), out, min, max, allowUnlimited);
+    }
+    bool parseCount(const YAML::Node& node,
+                    const std::string& path,
+                    std::uint32_t& out,
+                    std::uint32_t min,
+                    std::uint32_t max,
+                    bool allowUnlimited = false)
+    {
+        std::string what = "a whole number from " + std::to_string(min) + " to "
+                           + std::to_string(max) + (allowUnlimited ? " or unlimited" : "");
+        if (!scalar(node, path, what))
+            return false;
+        const std::string& text = node.Scalar();
+        if (allowUnlimited && text == "unlimited") {
+            out = m::kUnlimited;
+            return true;
+        }
+        std::uint64_t value = 0;
+        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec == std::errc::result_out_of_range
+            || (ec == std::errc() && ptr == text.data() + text.size() && value > max)) {
+            expected(node, path, what, "too large");
+            return false;
+        }
+        if (ec != std::errc() || ptr != text.data() + text.size()) {
+            expected(node, path, what);
+            return false;
+        }
+        if (value < min) {
+            expected(node, path, what, "impossible value");
+            return false;
+        }
+        out = static_cast<std::uint32_t>(value);
+        return true;
+    }
+    bool readBool(const Fields& f, std::string_view key, bool& out)
+    {
+        const YAML::Node* node = f.find(key);
+        if (!node || !scalar(*node, f.pathOf(key), "true or false"))
+            return false;
+        const std::string& t = node->Scalar();
+        if (t == "true" || t == "yes" || t == "on") {
+            out = true;
+            return true;
+        }
+        if (t == "false" || t == "no" || t == "off") {
+            out = false;
+            return true;
+        }
+        expected(*node, f.pathOf(key), "true or false");
+        return false;
+    }
+    template <typename E, std::size_t N>
+    bool readEnum(const Fields& f, std::string_view key, E& out, const EnumName<E> (&names)[N])
+    {
+        const YAML::Node* node = f.find(key);
+        if (!node)
+            return false;
+        return parseEnum(*node, f.pathOf(key), out, names);
+    }
+    template <typename E, std::size_t N>
+    bool parseEnum(const YAML::Node& node,
+                   const std::string& path,
+                   E& out,
+                   const EnumName<E> (&names)[N])
+    {
+        std::string what = "one of ";
+        std::vector<std::string> candidates;
+        for (std::size_t i = 0; i < N; ++i) {
+            what += (i ? ", " : "") + std::string(names[i].name);
+            candidates.emplace_back(names[i].name);
+        }
+        if (!scalar(node, path, what))
+            return false;
+        for (const auto& n : names) {
+            if (node.Scalar() == n.name) {
+                out = n.value;
+                return true;
+            }
+        }
+        std::string problem = "unknown value";
+        if (const auto hint = closestMatch(node.Scalar(), candidates))
+            problem += " (did you mean " + *hint + "?)";
+        expected(node, path, what, problem);
+        return false;
+    }
+
+    // Iterates a list (reporting anything else); calls `each(item, path)`.
+    void forEachItem(const YAML::Node& node,
+                     const std::string& path,
+                     const std::string& what,
+                     const std::function<void(const YAML::Node&, const std::string&)>& each)
+    {
+        visit(node);
+        if (!node.IsSequence()) {
+            expected(node, path, "a list of " + what, "wrong type");
+            return;
+        }
+        std::size_t i = 0;
+        for (const YAML::Node& item : node) {
+            visit(item);
+            each(item, path + "[" + std::to_string(i++) + "]");
+        }
+    }
+
+    // --- references --------------------------------------------------------------------------
+    std::optional<std::uint32_t> resolve(const YAML::Node& node,
+                                         const std::string& path,
+                                         const std::vector<std::string>& names,
+                                         const std::string& kind)
+    {
+        if (!scalar(node, path, "the name of a " + kind))
+            return std::nullopt;
+        const std::string& name = node.Scalar();
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (names[i] == name)
+                return static_cast<std::uint32_t>(i);
+        }
+        std::string message = "unknown " + kind + " " + quote(name);
+        if (const auto hint = closestMatch(name, names))
+            message += " (did you mean " + quote(*hint) + "?)";
+        else if (!names.empty())
+            message += " (known: " + joinNames(names) + ")";
+        error(node, path, message);
+        return std::nullopt;
+    }
+    std::optional<std::uint32_t> service(const YAML::Node& n, const std::string& path)
+    {
+        return resolve(n, path, m_serviceNames, "service");
+    }
+    std::optional<std::uint32_t> route(const YAML::Node& n, const std::string& path)
+    {
+        return resolve(n, path, m_routePaths, "route");
+    }
+    std::optional<std::uint32_t> zone(const YAML::Node& n, const std::string& path)
+    {
+        return resolve(n, path, m_zoneNames, "zone");
+    }
+    std::optional<std::uint32_t> nodeRef(const YAML::Node& n, const std::string& path)
+    {
+        return resolve(n, path, m_nodeNames, "node");
+    }
+    static std::string joinNames(const std::vector<std::string>& names)
+    {
+        std::string out;
+        for (std::size_t i = 0; i < names.size() && i < 8; ++i)
+            out += (i ? ", " : "") + names[i];
+        if (names.size() > 8)
+            out += ", ...";
+        return out;
+    }
+
+    // --- structured values -------------------------------------------------------------------
+    bool distribution(const YAML::Node& node, const std::string& path, Distribution& out);
+    bool readDistribution(const Fields& f, std::string_view key, Distribution& out)
+    {
+        const YAML::Node* node = f.find(key);
+        return node && distribution(*node, f.pathOf(key), out);
+    }
+
+    // --- sections ----------------------------------------------------------------------------
+    void platform(const YAML::Node& node, Scenario& s);
+    void link(const Fields& f, std::string_view key, m::LinkConfig& out);
+    void placement(const YAML::Node& node, const std::string& path, m::PlacementConstraint& out);
+    void services(const YAML::Node& node, Scenario& s);
+    void steps(const YAML::Node& node,
+               const std::string& path,
+               std::vector<m::Step>& out,
+               int depth,
+               std::uint32_t caller);
+    void routes(const YAML::Node& node, Scenario& s);
+    void retries(const YAML::Node& node, const std::string& path, m::RetryConfig& out);
+    void loadBalancer(const YAML::Node& node, const std::string& path, m::LoadBalancerConfig& out);
+    void gateway(const YAML::Node& node, Scenario& s);
+    void mesh(const YAML::Node& node, Scenario& s);
+    void meshPolicy(const Fields& f, m::MeshPolicy& out);
+    void workloads(const YAML::Node& node, Scenario& s);
+    void arrival(const YAML::Node& node, const std::string& path, m::ArrivalConfig& out);
+    void faults(const YAML::Node& node, Scenario& s);
+    void slo(const YAML::Node& node, Scenario& s);
+    void
+    libraryClient(const YAML::Node& node, const std::string& path, m::LibraryClientConfig& out);
+
+    void collectNames(const YAML::Node& root);
+    void validateTopology(const YAML::Node& root, Scenario& s);
+
+    const LoadLimits& limits() const { return m_limits; }
+
+private:
+    std::string m_file;
+    const LoadLimits& m_limits;
+    std::vector<Diagnostic>& m_diagnostics;
+    std::size_t m_visited = 0;
+    std::vector<std::string> m_serviceNames;
+    std::vector<std::string> m_routePaths;
+    std::vector<std::string> m_zoneNames;
+    std::vector<std::string> m_nodeNames;
+    // Where each call edge was written, to point at the step that closes a cycle.
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<YAML::Mark, std::string>>
+        m_callSites;
+    std::vector<YAML::Mark> m_serviceMarks;
+    std::uint64_t m_totalInstances = 0;
+};
+
+Fields::Fields(Loader& loader,
+               const YAML::Node& node,
+               std::string path,
+               std::initializer_list<std::string_view> known)
+    : m_loader(loader)
+    , m_node(node)
+    , m_path(std::move(path))
+{
+    loader.visit(node);
+    if (!node.IsMap()) {
+        loader.expected(node, m_path, "a mapping of keys to values", "wrong type");
+        return;
+    }
+    m_valid = true;
+    std::vector<std::string> knownNames(known.begin(), known.end());
+    std::set<std::string> seen;
+    for (const auto& entry : node) {
+        loader.visit(entry.first);
+        if (!entry.first.IsScalar()) {
+            loader.expected(entry.first, m_path, "a key name", "wrong type of key");
+            continue;
+        }
+        const std::string& key = entry.first.Scalar();
+        if (!seen.insert(key).second) {
+            loader.error(entry.first, pathOf(key), "duplicate key " + quote(key));
+            continue;
+        }
+        if (std::find(known.begin(), known.end(), key) == known.end()) {
+            std::string message = "unknown key " + quote(key);
+            if (const auto hint = closestMatch(key, knownNames))
+                message += " (did you mean " + quote(*hint) + "?)";
+            else
+                message += " (expected one of: " + Loader::joinNames(knownNames) + ")";
+            loader.error(entry.first, pathOf(key), message);
+            continue;
+        }
+        m_entries.emplace_back(key, entry.second);
+    }
+}
+
+const YAML::Node* Fields::find(std::string_view key) const
+{
+    for (const auto& [name, value] : m_entries) {
+        if (name == key)
+            return &value;
+    }
+    return nullptr;
+}
+
+// --- distributions -------------------------------------------------------------------------
+
+bool Loader::distribution(const YAML::Node& node, const std::string& path, Distribution& out)
+{
+    visit(node);
+    if (node.IsScalar()) { // shorthand: a duration means a constant
+        SimDuration value{0};
+        if (!parseNode(node,
+                       path,
+                       value,
+                       parseDuration,
+                       "a duration or a distribution such as {dist: exponential, mean: 2ms}"))
+            return false;
+        out = Distribution::constant(static_cast<double>(value.count()));
+        return true;
+    }
+    Fields f(*this,
+             node,
+             path,
+             {"dist",
+              "value",
+              "mean",
+              "sigma",
+              "median",
+              "p99",
+              "stddev",
+              "min",
+              "max",
+              "scale",
+              "shape",
+              "values",
+              "weights"});
+    if (!f.valid())
+        return false;
+    enum class Kind { Constant, Exponential, LogNormal, Normal, Uniform, Pareto, Empirical };
+    static constexpr EnumName<Kind> kKinds[] = {{"constant", Kind::Constant},
+                                                {"exponential", Kind::Exponential},
+                                                {"lognormal", Kind::LogNormal},
+                                                {"normal", Kind::Normal},
+                                                {"uniform", Kind::Uniform},
+                                                {"pareto", Kind::Pareto},
+                                                {"empirical", Kind::Empirical}};
+    Kind kind = Kind::Constant;
+    if (!f.find("dist")) {
+        error(node,
+              path,
+              "missing key \"dist\" (expected one of constant, exponential, "
+              "lognormal, normal, uniform, pareto, empirical)");
+        return false;
+    }
+    if (!readEnum(f, "dist", kind, kKinds))
+        return false;
+    const auto need = [&](std::string_view key, SimDuration& value, bool positive) {
+        if (!f.find(key)) {
+            error(node, path, "missing key " + quote(key) + " for this distribution");
+            return false;
+        }
+        return readDuration(f, key, value, positive);
+    };
+    const auto ns = [](SimDuration d) { return static_cast<double>(d.count()); };
+    SimDuration a{0};
+    SimDuration b{0};
+    switch (kind) {
+    case Kind::Constant:
+        if (!need("value", a, false))
+            return false;
+        out = Distribution::constant(ns(a));
+        return true;
+    case Kind::Exponential:
+        if (!need("mean", a, true))
+            return false;
+        out = Distribution::exponential(ns(a));
+        return true;
+    case Kind::LogNormal: {
+        if (f.find("median") || f.find("p99")) {
+            if (!need("median", a, true) || !need("p99", b, true))
+                return false;
+            if (b <= a) {
+                expected(
+                    *f.find("p99"), f.pathOf("p99"), "a p99 above the median", "impossible value");
+                return false;
+            }
+            out = Distribution::logNormalFromMedianP99(ns(a), ns(b));
+            return true;
+        }
+        double sigma = 0.0;
+        if (!need("mean", a, true))
+            return false;
+        if (!f.find("sigma")) {
+            error(node,
+                  path,
+                  "missing key \"sigma\" (lognormal takes mean + sigma, the "
+                  "standard deviation of ln X, or median + p99)");
+            return false;
+        }
+        if (!readNumber(f, "sigma", sigma, 0.0, 10.0, "a sigma between 0 and 10 (of ln X)"))
+            return false;
+        out = Distribution::logNormalFromMean(ns(a), sigma);
+        return true;
+    }
+    case Kind::Normal:
+        if (!need("mean", a, true) || !need("stddev", b, false))
+            return false;
+        out = Distribution::normal(ns(a), ns(b));
+        return true;
+    case Kind::Uniform:
+        if (!need("min", a, false) || !need("max", b, false))
+            return false;
+        if (b < a) {
+            expected(*f.find("max"), f.pathOf("max"), "max >= min", "impossible value");
+            return false;
+        }
+        out = Distribution::uniform(ns(a), ns(b));
+        return true;
+    case Kind::Pareto: {
+        double shape = 0.0;
+        if (!need("scale", a, true))
+            return false;
+        if (!f.find("shape")) {
+            error(node, path, "missing key \"shape\" for this distribution");
+            return false;
+        }
+        if (!readNumber(f, "shape", shape, 0.01, 100.0, "a shape between 0.01 and 100"))
+            return false;
+        if (shape <= 1.0)
+            warning(*f.find("shape"),
+                    f.pathOf("shape"),
+                    "a Pareto shape <= 1 has an infinite mean: averages will not converge");
+        out = Distribution::pareto(ns(a), shape);
+        return true;
+    }
+    case Kind::Empirical: {
+        const YAML::Node* values = f.find("values");
+        if (!values) {
+            error(node, path, "missing key \"values\" (a list of durations)");
+            return false;
+        }
+        std::vector<double> samples;
+        bool good = true;
+        forEachItem(*values,
+                    f.pathOf("values"),
+                    "durations",
+                    [&](const YAML::Node& item, const std::string& p) {
+                        SimDuration v{0};
+                        if (parseNode(item, p, v, parseDuration, "a duration"))
+                            samples.push_back(ns(v));
+                        else
+                            good = false;
+                    });
+        std::vector<double> weights;
+        if (const YAML::Node* w = f.find("weights")) {
+            forEachItem(*w,
+                        f.pathOf("weights"),
+                        "weights",
+                        [&](const YAML::Node& item, const std::string& p) {
+                            if (!scalar(item, p, "a positive weight"))
+                                return;
+                            const auto number = parseNumber(item.Scalar());
+                            if (!number || *number <= 0.0) {
+                                expected(item, p, "a positive weight");
+                                good = false;
+                                return;
+                            }
+                            weights.push_back(*number);
+                        });
+            if (good && weights.size() != samples.size()) {
+                error(*w,
+                      f.pathOf("weights"),
+                      "one weight per value expected (" + std::to_string(samples.size())
+                          + " values, " + std::to_string(weights.size()) + " weights)");
+                good = false;
+            }
+        }
+        if (good && samples.empty()) {
+            error(*values, f.pathOf("values"), "an empirical distribution needs values");
+            good = false;
+        }
+        if (!good)
+            return false;
+        out = Distribution::empirical(std::move(samples), std::move(weights));
+        return true;
+    }
+    }
+    return false;
+}
+
+// --- platform ------------------------------------------------------------------------------
+
+void Loader::link(const Fields& f, std::string_view key, m::LinkConfig& out)
+{
+    const YAML::Node* node = f.find(key);
+    if (!node)
+        return;
+    Fields l(*this, *node, f.pathOf(key), {"latency", "bandwidth"});
+    if (!l.valid())
+        return;
+    readDuration(l, "latency", out.latency);
+    readBandwidth(l, "bandwidth", out.bitsPerSecond);
+}
+
+void Loader::platform(const YAML::Node& node, Scenario& s)
+{
+    Fields f(*this,
+             node,
+             "platform",
+             {"zones", "nodes", "network", "client_network", "placement", "connect_timeout"});
+    if (!f.valid())
+        return;
+    m::PlatformConfig& p = s.platform;
+    if (const YAML::Node* zones = f.find("zones")) {
+        p.zones.clear();
+        forEachItem(*zones,
+                    f.pathOf("zones"),
+                    "zone names",
+                    [&](const YAML::Node& item, const std::string& path) {
+                        if (!scalar(item, path, "a zone name"))
+                            return;
+                        if (std::find(p.zones.begin(), p.zones.end(), item.Scalar())
+                            != p.zones.end()) {
+                            error(item, path, "duplicate zone " + quote(item.Scalar()));
+                            return;
+                        }
+                        p.zones.push_back(item.Scalar());
+                    });
+        if (p.zones.empty())
+            p.zones.emplace_back("default");
+    }
+    m_zoneNames = p.zones;
+    if (const YAML::Node* nodes = f.find("nodes")) {
+        forEachItem(
+            *nodes,
+            f.pathOf("nodes"),
+            "nodes",
+            [&](const YAML::Node& item, const std::string& path) {
+                if (p.nodes.size() >= m_limits.maxNodes) {
+                    if (p.nodes.size() == m_limits.maxNodes)
+                        error(item,
+                              path,
+                              "too many nodes (at most " + std::to_string(m_limits.maxNodes) + ")");
+                    p.nodes.emplace_back();
+                    return;
+                }
+                Fields n(*this, item, path, {"name", "zone", "cores", "speed"});
+                if (!n.valid())
+                    return;
+                m::NodeConfig config;
+                if (!n.find("name"))
+                    error(item, path, "missing key \"name\"");
+                readString(n, "name", config.name);
+                if (const YAML::Node* z = n.find("zone")) {
+                    if (const auto index = zone(*z, n.pathOf("zone")))
+                        config.zone = *index;
+                } else if (p.zones.size() > 1) {
+                    error(item, path, "missing key \"zone\" (the platform has several zones)");
+                }
+                readCount(n, "cores", config.cores, 1, 4096);
+                readNumber(n,
+                           "speed",
+                           config.speed,
+                           0.001,
+                           1000.0,
+                           "a relative speed between 0.001 and 1000 (1 = reference CPU)");
+                if (!config.name.empty()
+                    && std::find(m_nodeNames.begin(), m_nodeNames.end(), config.name)
+                           != m_nodeNames.end())
+                    error(
+                        *n.find("name"), n.pathOf("name"), "duplicate node " + quote(config.name));
+                m_nodeNames.push_back(config.name);
+                p.nodes.push_back(config);
+            });
+        p.declaredNodes = !p.nodes.empty();
+    }
+    if (const YAML::Node* network = f.find("network")) {
+        visit(*network);
+        if (network->IsScalar() && network->Scalar() == "ideal") {
+            p.sameNode = p.sameZone = p.crossZone = m::LinkConfig{SimDuration{0}, 0.0};
+        } else {
+            Fields n(
+                *this, *network, f.pathOf("network"), {"same_node", "same_zone", "cross_zone"});
+            if (n.valid()) {
+                link(n, "same_node", p.sameNode);
+                link(n, "same_zone", p.sameZone);
+                link(n, "cross_zone", p.crossZone);
+            }
+        }
+    }
+    link(f, "client_network", p.client);
+    static constexpr EnumName<m::PlacementStrategy> kPlacement[]
+        = {{"spread", m::PlacementStrategy::Spread}, {"pack", m::PlacementStrategy::Pack}};
+    readEnum(f, "placement", p.placement, kPlacement);
+    readDuration(f, "connect_timeout", s.connectTimeout, true);
+}
+
+void Loader::placement(const YAML::Node& node, const std::string& path, m::PlacementConstraint& out)
+{
+    Fields f(*this, node, path, {"nodes", "zones"});
+    if (!f.valid())
+        return;
+    if (const YAML::Node* nodes = f.find("nodes")) {
+        forEachItem(*nodes,
+                    f.pathOf("nodes"),
+                    "node names",
+                    [&](const YAML::Node& item, const std::string& p) {
+                        if (const auto index = nodeRef(item, p))
+                            out.nodes.push_back(*index);
+                    });
+    }
+    if (const YAML::Node* zones = f.find("zones")) {
+        forEachItem(*zones,
+                    f.pathOf("zones"),
+                    "zone names",
+                    [&](const YAML::Node& item, const std::string& p) {
+                        if (const auto index = zone(item, p))
+                            out.zones.push_back(*index);
+                    });
+    }
+}
+
+// --- services ------------------------------------------------------------------------------
+
+void Loader::collectNames(const YAML::Node& root)
+{
+    // Names are needed before the sections that refer to them are read.
+    const YAML::Node services = root["services"];
+    if (services && services.IsSequence()) {
+        for (const YAML::Node& item : services) {
+            visit(item);
+            const YAML::Node name = item.IsMap() ? item["name"] : YAML::Node();
+            m_serviceNames.push_back(name && name.IsScalar() ? name.Scalar() : std::string());
+            m_serviceMarks.push_back(item.Mark());
+        }
+    }
+    const YAML::Node routes = root["routes"];
+    if (routes && routes.IsSequence()) {
+        for (const YAML::Node& item : routes) {
+            visit(item);
+            const YAML::Node path = item.IsMap() ? item["path"] : YAML::Node();
+            m_routePaths.push_back(path && path.IsScalar() ? path.Scalar() : std::string());
+        }
+    }
+}
+
+void Loader::steps(const YAML::Node& node,
+                   const std::string& path,
+                   std::vector<m::Step>& out,
+                   int depth,
+                   std::uint32_t caller)
+{
+    if (depth > m_limits.maxStepDepth) {
+        error(node,
+              path,
+              "steps nested too deeply (at most " + std::to_string(m_limits.maxStepDepth)
+                  + " levels of parallel/sequence)");
+        return;
+    }
+    forEachItem(node, path, "steps", [&](const YAML::Node& item, const std::string& p) {
+        m::Step step;
+        if (item.IsScalar()) { // shorthand: "- catalog" calls catalog
+            if (const auto callee = service(item, p)) {
+                step.service = *callee;
+                m_callSites.try_emplace({caller, *callee}, item.Mark(), p);
+                out.push_back(step);
+            }
+            return;
+        }
+        Fields f(
+            *this, item, p, {"call", "probability", "request", "optional", "parallel", "sequence"});
+        if (!f.valid())
+            return;
+        const int kinds = (f.find("call") ? 1 : 0) + (f.find("parallel") ? 1 : 0)
+                          + (f.find("sequence") ? 1 : 0);
+        if (kinds != 1) {
+            error(item,
+                  p,
+                  kinds == 0 ? "a step needs one of \"call\", \"parallel\" or \"sequence\""
+                             : "a step has exactly one of \"call\", \"parallel\" or \"sequence\"");
+            return;
+        }
+        if (const YAML::Node* call = f.find("call")) {
+            const auto callee = service(*call, f.pathOf("call"));
+            readFraction(f, "probability", step.probability);
+            readSize(f, "request", step.requestBytes);
+            readBool(f, "optional", step.optional);
+            if (callee) {
+                step.service = *callee;
+                m_callSites.try_emplace({caller, *callee}, call->Mark(), f.pathOf("call"));
+                out.push_back(step);
+            }
+            return;
+        }
+        for (const char* key : {"probability", "request", "optional"}) {
+            if (f.find(key))
+                error(*f.find(key),
+                      f.pathOf(key),
+                      std::string("\"") + key + "\" applies to a call, not to a group");
+        }
+        const bool parallel = f.find("parallel") != nullptr;
+        step.kind = parallel ? m::Step::Kind::Parallel : m::Step::Kind::Sequence;
+        const char* key = parallel ? "parallel" : "sequence";
+        steps(*f.find(key), f.pathOf(key), step.children, depth + 1, caller);
+        out.push_back(std::move(step));
+    });
+}
+
+void Loader::libraryClient(const YAML::Node& node,
+                           const std::string& path,
+                           m::LibraryClientConfig& out)
+{
+    Fields f(*this, node, path, {"circuit_breaker", "retries", "timeout"});
+    if (!f.valid())
+        return;
+    if (const YAML::Node* cb = f.find("circuit_breaker")) {
+        Fields c(*this,
+                 *cb,
+                 f.pathOf("circuit_breaker"),
+                 {"kind",
+                  "failure_rate_threshold",
+                  "sliding_window",
+                  "minimum_calls",
+                  "wait_in_open",
+                  "half_open_calls"});
+        if (c.valid()) {
+            m::LibraryCircuitBreakerConfig config;
+            using K = m::LibraryCircuitBreakerConfig::Kind;
+            static constexpr EnumName<K> kKinds[]
+                = {{"resilience4j", K::Resilience4j}, {"hystrix", K::Hystrix}};
+            readEnum(c, "kind", config.kind, kKinds);
+            if (config.kind == K::Hystrix) { // Hystrix defaults, reference/semantics.md §8
+                config.failureRateThreshold = 0.5;
+                config.slidingWindow = 20;
+                config.minimumCalls = 20;
+                config.waitInOpen = SimDuration{5'000'000'000};
+                config.halfOpenCalls = 1;
+            }
+            readFraction(c, "failure_rate_threshold", config.failureRateThreshold);
+            readCount(c, "sliding_window", config.slidingWindow, 1, 1'000'000);
+            readCount(c, "minimum_calls", config.minimumCalls, 1, 1'000'000);
+            readDuration(c, "wait_in_open", config.waitInOpen, true);
+            readCount(c, "half_open_calls", config.halfOpenCalls, 1, 1'000'000);
+            out.circuitBreaker = config;
+        }
+    }
+    if (const YAML::Node* r = f.find("retries")) {
+        m::RetryConfig config;
+        retries(*r, f.pathOf("retries"), config);
+        out.retries = config;
+    }
+    readDuration(f, "timeout", out.timeout, true);
+}
+
+void Loader::services(const YAML::Node& node, Scenario& s)
+{
+    forEachItem(node, "services", "services", [&](const YAML::Node& item, const std::string& p) {
+        const auto index = static_cast<std::uint32_t>(s.services.size());
+        m::ServiceConfig config;
+        Fields f(*this,
+                 item,
+                 p,
+                 {"name",
+                  "replicas",
+                  "workers",
+                  "queue",
+                  "cpu",
+                  "errors",
+                  "response",
+                  "steps",
+                  "placement",
+                  "client"});
+        if (f.valid()) {
+            if (!f.find("name"))
+                error(item, p, "missing key \"name\"");
+            readString(f, "name", config.name);
+            if (!config.name.empty()
+                && std::find(m_serviceNames.begin(), m_serviceNames.begin() + index, config.name)
+                       != m_serviceNames.begin() + index)
+                error(*f.find("name"), f.pathOf("name"), "duplicate service " + quote(config.name));
+            readCount(f, "replicas", config.replicas, 1, m_limits.maxReplicas);
+            readCount(f, "workers", config.workers, 1, m_limits.maxWorkers);
+            readCount(f, "queue", config.queue, 0, 100'000'000, true);
+            readDistribution(f, "cpu", config.cpu);
+            readFraction(f, "errors", config.errorRate);
+            readSize(f, "response", config.responseBytes);
+            if (const YAML::Node* st = f.find("steps"))
+                steps(*st, f.pathOf("steps"), config.steps, 1, index);
+            if (const YAML::Node* pl = f.find("placement"))
+                placement(*pl, f.pathOf("placement"), config.placement);
+            if (const YAML::Node* c = f.find("client"))
+                libraryClient(*c, f.pathOf("client"), config.client);
+            m_totalInstances += config.replicas;
+        }
+        s.services.push_back(std::move(config));
+    });
+    if (s.services.size() > m_limits.maxServices)
+        error(node,
+              "services",
+              "too many services (" + std::to_string(s.services.size()) + ", at most "
+                  + std::to_string(m_limits.maxServices) + ")");
+    if (m_totalInstances > m_limits.maxInstances)
+        error(node,
+              "services",
+              "too many instances in all (" + std::to_string(m_totalInstances) + ", at most "
+                  + std::to_string(m_limits.maxInstances) + ")");
+}
+
+// --- routes --------------------------------------------------------------------------------
+
+void Loader::retries(const YAML::Node& node, const std::string& path, m::RetryConfig& out)
+{
+    Fields f(*this, node, path, {"attempts", "per_try_timeout", "retry_on", "backoff", "budget"});
+    if (!f.valid())
+        return;
+    readCount(f, "attempts", out.attempts, 0, 100);
+    readDuration(f, "per_try_timeout", out.perTryTimeout, true);
+    if (const YAML::Node* on = f.find("retry_on")) {
+        static const std::vector<std::string> kConditions{"5xx",
+                                                          "gateway-error",
+                                                          "reset",
+                                                          "connect-failure",
+                                                          "retriable-4xx",
+                                                          "refused-stream",
+                                                          "retriable-status-codes",
+                                                          "unavailable",
+                                                          "cancelled",
+                                                          "deadline-exceeded",
+                                                          "resource-exhausted",
+                                                          "internal"};
+        out.retryOn.clear();
+        forEachItem(*on,
+                    f.pathOf("retry_on"),
+                    "retry conditions",
+                    [&](const YAML::Node& item, const std::string& p) {
+                        if (!scalar(item, p, "a retry condition"))
+                            return;
+                        if (std::find(kConditions.begin(), kConditions.end(), item.Scalar())
+                            == kConditions.end()) {
+                            std::string message = "unknown retry condition " + quote(item.Scalar());
+                            if (const auto hint = closestMatch(item.Scalar(), kConditions))
+                                message += " (did you mean " + quote(*hint) + "?)";
+                            error(item, p, message);
+                            return;
+                        }
+                        out.retryOn.push_back(item.Scalar());
+                    });
+    }
+    if (const YAML::Node* b = f.find("backoff")) {
+        Fields bf(*this, *b, f.pathOf("backoff"), {"base", "max"});
+        if (bf.valid()) {
+            readDuration(bf, "base", out.backoffBase, true);
+            if (!bf.find("max") && bf.find("base"))
+                out.backoffMax = out.backoffBase * 10; // Envoy: max defaults to 10 x base
+            readDuration(bf, "max", out.backoffMax, true);
+            if (out.backoffMax < out.backoffBase)
+                error(*b, f.pathOf("backoff"), "impossible value (expected max >= base)");
+        }
+    }
+    if (const YAML::Node* b = f.find("budget")) {
+        Fields bf(*this, *b, f.pathOf("budget"), {"percent", "min_concurrency"});
+        if (bf.valid()) {
+            double percent = 0.2;
+            readFraction(bf, "percent", percent);
+            out.budgetPercent = percent;
+            readCount(bf, "min_concurrency", out.budgetMinConcurrency, 0, 1'000'000);
+        }
+    }
+}
+
+void Loader::routes(const YAML::Node& node, Scenario& s)
+{
+    forEachItem(node, "routes", "routes", [&](const YAML::Node& item, const std::string& p) {
+        m::RouteConfig config;
+        Fields f(*this,
+                 item,
+                 p,
+                 {"path", "to", "aggregate", "sequence", "split", "timeout", "retries", "request"});
+        if (f.valid()) {
+            if (!f.find("path"))
+                error(item, p, "missing key \"path\"");
+            readString(f, "path", config.path);
+            const auto index = s.routes.size();
+            if (!config.path.empty() && config.path.front() != '/')
+                expected(*f.find("path"), f.pathOf("path"), "a path starting with /");
+            if (!config.path.empty()
+                && std::find(m_routePaths.begin(), m_routePaths.begin() + index, config.path)
+                       != m_routePaths.begin() + index)
+                error(*f.find("path"), f.pathOf("path"), "duplicate route " + quote(config.path));
+            const int kinds = (f.find("to") ? 1 : 0) + (f.find("aggregate") ? 1 : 0)
+                              + (f.find("sequence") ? 1 : 0) + (f.find("split") ? 1 : 0);
+            if (kinds != 1) {
+                error(item,
+                      p,
+                      std::string(kinds == 0 ? "a route needs" : "a route has exactly")
+                          + " one of \"to\", \"aggregate\", \"sequence\" or \"split\"");
+            } else if (const YAML::Node* to = f.find("to")) {
+                config.kind = m::RouteConfig::Kind::Service;
+                if (const auto t = service(*to, f.pathOf("to")))
+                    config.targets.push_back(*t);
+            } else if (f.find("split")) {
+                config.kind = m::RouteConfig::Kind::Split;
+                forEachItem(*f.find("split"),
+                            f.pathOf("split"),
+                            "{to, weight} entries",
+                            [&](const YAML::Node& e, const std::string& ep) {
+                                Fields sf(*this, e, ep, {"to", "weight"});
+                                if (!sf.valid())
+                                    return;
+                                double weight = 1.0;
+                                readNumber(sf, "weight", weight, 1e-9, 1e9, "a positive weight");
+                                if (!sf.find("to")) {
+                                    error(e, ep, "missing key \"to\"");
+                                    return;
+                                }
+                                if (const auto t = service(*sf.find("to"), sf.pathOf("to"))) {
+                                    config.targets.push_back(*t);
+                                    config.weights.push_back(weight);
+                                }
+                            });
+            } else {
+                const bool aggregate = f.find("aggregate") != nullptr;
+                config.kind
+                    = aggregate ? m::RouteConfig::Kind::Aggregate : m::RouteConfig::Kind::Sequence;
+                const char* key = aggregate ? "aggregate" : "sequence";
+                forEachItem(*f.find(key),
+                            f.pathOf(key),
+                            "service names",
+                            [&](const YAML::Node& e, const std::string& ep) {
+                                if (const auto t = service(e, ep))
+                                    config.targets.push_back(*t);
+                            });
+                if (config.targets.empty() && f.find(key)->IsSequence())
+                    error(*f.find(key), f.pathOf(key), "a composition needs at least one service");
+            }
+            readDuration(f, "timeout", config.timeout, true);
+            if (const YAML::Node* r = f.find("retries")) {
+                m::RetryConfig retry;
+                retries(*r, f.pathOf("retries"), retry);
+                config.retries = retry;
+            }
+            readSize(f, "request", config.requestBytes);
+        }
+        s.routes.push_back(std::move(config));
+    });
+}
+
+// --- gateway and mesh ----------------------------------------------------------------------
+
+void Loader::loadBalancer(const YAML::Node& node,
+                          const std::string& path,
+                          m::LoadBalancerConfig& out)
+{
+    static constexpr EnumName<m::LoadBalancerPolicy> kPolicies[]
+        = {{"round_robin", m::LoadBalancerPolicy::RoundRobin},
+           {"least_request", m::LoadBalancerPolicy::LeastRequest},
+           {"random", m::LoadBalancerPolicy::Random},
+           {"ring_hash", m::LoadBalancerPolicy::RingHash},
+           {"maglev", m::LoadBalancerPolicy::Maglev}};
+    visit(node);
+    if (node.IsScalar()) {
+        parseEnum(node, path, out.policy, kPolicies);
+        return;
+    }
+    Fields f(*this,
+             node,
+             path,
+             {"policy", "choice_count", "active_request_bias", "panic_threshold", "zone_aware"});
+    if (!f.valid())
+        return;
+    readEnum(f, "policy", out.policy, kPolicies);
+    readCount(f, "choice_count", out.choiceCount, 2, 100);
+    readNumber(
+        f, "active_request_bias", out.activeRequestBias, 0.0, 100.0, "a bias between 0 and 100");
+    readFraction(f, "panic_threshold", out.panicThreshold);
+    readBool(f, "zone_aware", out.zoneAware);
+}
+
+void Loader::gateway(const YAML::Node& node, Scenario& s)
+{
+    m::GatewayConfig& g = s.gateway;
+    g.present = true;
+    Fields f(*this,
+             node,
+             "gateway",
+             {"replicas",
+              "workers",
+              "queue",
+              "cpu",
+              "auth",
+              "rate_limit",
+              "cache",
+              "translation",
+              "load_balancer",
+              "placement"});
+    if (!f.valid())
+        return;
+    readCount(f, "replicas", g.replicas, 1, m_limits.maxReplicas);
+    readCount(f, "workers", g.workers, 1, m_limits.maxWorkers);
+    readCount(f, "queue", g.queue, 0, 100'000'000, true);
+    readDistribution(f, "cpu", g.cpu);
+    if (const YAML::Node* a = f.find("auth")) {
+        Fields af(*this, *a, f.pathOf("auth"), {"kind", "cpu", "reject"});
+        if (af.valid()) {
+            m::AuthConfig auth;
+            readString(af, "kind", auth.kind);
+            readDuration(af, "cpu", auth.cpu);
+            readFraction(af, "reject", auth.rejectFraction);
+            g.auth = auth;
+        }
+    }
+    if (const YAML::Node* r = f.find("rate_limit")) {
+        Fields rf(*this,
+                  *r,
+                  f.pathOf("rate_limit"),
+                  {"algorithm", "rate", "burst", "key", "nodelay", "window"});
+        if (rf.valid()) {
+            m::RateLimitConfig rl;
+            static constexpr EnumName<m::RateLimitAlgorithm> kAlgorithms[]
+                = {{"token_bucket", m::RateLimitAlgorithm::TokenBucket},
+                   {"leaky_bucket", m::RateLimitAlgorithm::LeakyBucket},
+                   {"fixed_window", m::RateLimitAlgorithm::FixedWindow},
+                   {"sliding_window", m::RateLimitAlgorithm::SlidingWindow}};
+            static constexpr EnumName<m::RateLimitKey> kKeys[]
+                = {{"global", m::RateLimitKey::Global},
+                   {"client", m::RateLimitKey::Client},
+                   {"route", m::RateLimitKey::Route}};
+            readEnum(rf, "algorithm", rl.algorithm, kAlgorithms);
+            if (!rf.find("rate"))
+                error(*r, f.pathOf("rate_limit"), "missing key \"rate\" (e.g. rate: 1000/s)");
+            readRate(rf, "rate", rl.ratePerSecond);
+            readCount(rf, "burst", rl.burst, 0, 100'000'000);
+            readEnum(rf, "key", rl.key, kKeys);
+            readBool(rf, "nodelay", rl.nodelay);
+            readDuration(rf, "window", rl.window, true);
+            g.rateLimit = rl;
+        }
+    }
+    if (const YAML::Node* c = f.find("cache")) {
+        Fields cf(*this, *c, f.pathOf("cache"), {"routes", "ttl", "capacity"});
+        if (cf.valid()) {
+            m::CacheConfig cache;
+            if (const YAML::Node* rs = cf.find("routes")) {
+                forEachItem(*rs,
+                            cf.pathOf("routes"),
+                            "route paths",
+                            [&](const YAML::Node& e, const std::string& ep) {
+                                if (const auto r = route(e, ep))
+                                    cache.routes.push_back(*r);
+                            });
+            }
+            readDuration(cf, "ttl", cache.ttl, true);
+            readCount(cf, "capacity", cache.capacity, 1, 100'000'000);
+            g.cache = cache;
+        }
+    }
+    if (const YAML::Node* t = f.find("translation")) {
+        Fields tf(*this, *t, f.pathOf("translation"), {"cpu"});
+        SimDuration cpu{40'000};
+        if (tf.valid())
+            readDuration(tf, "cpu", cpu);
+        g.translationCpu = cpu;
+    }
+    if (const YAML::Node* lb = f.find("load_balancer"))
+        loadBalancer(*lb, f.pathOf("load_balancer"), g.loadBalancer);
+    if (const YAML::Node* pl = f.find("placement"))
+        placement(*pl, f.pathOf("placement"), g.placement);
+}
+
+void Loader::meshPolicy(const Fields& f, m::MeshPolicy& out)
+{
+    if (const YAML::Node* lb = f.find("load_balancer")) {
+        m::LoadBalancerConfig config;
+        config.policy = m::LoadBalancerPolicy::LeastRequest; // Istio >= 1.14 default
+        loadBalancer(*lb, f.pathOf("load_balancer"), config);
+        out.loadBalancer = config;
+    }
+    readDuration(f, "timeout", out.timeout, true);
+    if (const YAML::Node* r = f.find("retries")) {
+        m::RetryConfig config;
+        config.attempts = 2; // Istio default
+        retries(*r, f.pathOf("retries"), config);
+        out.retries = config;
+    }
+    if (const YAML::Node* cb = f.find("circuit_breaker")) {
+        Fields c(*this,
+                 *cb,
+                 f.pathOf("circuit_breaker"),
+                 {"max_connections", "max_pending_requests", "max_requests", "max_retries"});
+        if (c.valid()) {
+            m::CircuitBreakerThresholds t;
+            readCount(c, "max_connections", t.maxConnections, 1, m::kUnlimited, true);
+            readCount(c, "max_pending_requests", t.maxPendingRequests, 1, m::kUnlimited, true);
+            readCount(c, "max_requests", t.maxRequests, 1, m::kUnlimited, true);
+            readCount(c, "max_retries", t.maxRetries, 0, m::kUnlimited, true);
+            out.circuitBreaker = t;
+        }
+    }
+    if (const YAML::Node* od = f.find("outlier_detection")) {
+        Fields o(*this,
+                 *od,
+                 f.pathOf("outlier_detection"),
+                 {"consecutive_5xx",
+                  "consecutive_gateway_failure",
+                  "enforcing_consecutive_gateway_failure",
+                  "interval",
+                  "base_ejection_time",
+                  "max_ejection_time",
+                  "max_ejection_percent",
+                  "success_rate_minimum_hosts",
+                  "success_rate_request_volume",
+                  "success_rate_stdev_factor",
+                  "failure_percentage_threshold",
+                  "enforcing_failure_percentage"});
+        if (o.valid()) {
+            m::OutlierDetectionConfig c;
+            readCount(o, "consecutive_5xx", c.consecutive5xx, 1, 1'000'000);
+            readCount(o, "consecutive_gateway_failure", c.consecutiveGatewayFailure, 1, 1'000'000);
+            readFraction(
+                o, "enforcing_consecutive_gateway_failure", c.enforcingConsecutiveGatewayFailure);
+            readDuration(o, "interval", c.interval, true);
+            readDuration(o, "base_ejection_time", c.baseEjectionTime, true);
+            if (!o.find("max_ejection_time"))
+                c.maxEjectionTime = std::max(SimDuration{300'000'000'000}, c.baseEjectionTime);
+            readDuration(o, "max_ejection_time", c.maxEjectionTime, true);
+            readFraction(o, "max_ejection_percent", c.maxEjectionPercent);
+            readCount(o, "success_rate_minimum_hosts", c.successRateMinimumHosts, 1, 1'000'000);
+            readCount(o, "success_rate_request_volume", c.successRateRequestVolume, 1, 100'000'000);
+            readNumber(o,
+                       "success_rate_stdev_factor",
+                       c.successRateStdevFactor,
+                       0.0,
+                       100.0,
+                       "a factor between 0 and 100");
+            readFraction(o, "failure_percentage_threshold", c.failurePercentageThreshold);
+            readFraction(o, "enforcing_failure_percentage", c.enforcingFailurePercentage);
+            out.outlierDetection = c;
+        }
+    }
+}
+
+void Loader::mesh(const YAML::Node& node, Scenario& s)
+{
+    m::MeshConfig& mesh = s.mesh;
+    mesh.present = true;
+    Fields f(
+        *this, node, "mesh", {"sidecar", "defaults", "destinations", "authorization", "faults"});
+    if (!f.valid())
+        return;
+    if (const YAML::Node* sc = f.find("sidecar")) {
+        Fields sf(*this, *sc, f.pathOf("sidecar"), {"cpu", "latency", "mtls"});
+        if (sf.valid()) {
+            readDistribution(sf, "cpu", mesh.sidecar.cpu);
+            readDuration(sf, "latency", mesh.sidecar.latency);
+            if (const YAML::Node* mt = sf.find("mtls")) {
+                visit(*mt);
+                if (mt->IsScalar()) {
+                    readBool(sf, "mtls", mesh.sidecar.mtls);
+                } else {
+                    Fields mf(*this, *mt, sf.pathOf("mtls"), {"handshake_cpu", "request_cpu"});
+                    if (mf.valid()) {
+                        mesh.sidecar.mtls = true;
+                        readDuration(mf, "handshake_cpu", mesh.sidecar.mtlsHandshakeCpu);
+                        readDuration(mf, "request_cpu", mesh.sidecar.mtlsRequestCpu);
+                    }
+                }
+            }
+        }
+    }
+    const std::initializer_list<std::string_view> policyKeys{
+        "load_balancer", "timeout", "retries", "circuit_breaker", "outlier_detection"};
+    if (const YAML::Node* d = f.find("defaults")) {
+        Fields df(*this, *d, f.pathOf("defaults"), policyKeys);
+        if (df.valid())
+            meshPolicy(df, mesh.defaults);
+    }
+    if (const YAML::Node* ds = f.find("destinations")) {
+        forEachItem(*ds,
+                    f.pathOf("destinations"),
+                    "destination policies",
+                    [&](const YAML::Node& item, const std::string& p) {
+                        Fields df(*this,
+                                  item,
+                                  p,
+                                  {"service",
+                                   "load_balancer",
+                                   "timeout",
+                                   "retries",
+                                   "circuit_breaker",
+                                   "outlier_detection"});
+                        if (!df.valid())
+                            return;
+                        m::DestinationPolicy dp;
+                        if (!df.find("service")) {
+                            error(item, p, "missing key \"service\"");
+                            return;
+                        }
+                        const auto target = service(*df.find("service"), df.pathOf("service"));
+                        meshPolicy(df, dp.policy);
+                        if (target) {
+                            dp.service = *target;
+                            mesh.destinations.push_back(dp);
+                        }
+                    });
+    }
+    if (const YAML::Node* az = f.find("authorization")) {
+        forEachItem(*az,
+                    f.pathOf("authorization"),
+                    "authorization rules",
+                    [&](const YAML::Node& item, const std::string& p) {
+                        Fields af(*this, item, p, {"to", "allow_from", "deny_from"});
+                        if (!af.valid())
+                            return;
+                        m::AuthorizationRule rule;
+                        if (!af.find("to")) {
+                            error(item, p, "missing key \"to\"");
+                            return;
+                        }
+                        const auto to = service(*af.find("to"), af.pathOf("to"));
+                        for (const char* key : {"allow_from", "deny_from"}) {
+                            const YAML::Node* list = af.find(key);
+                            if (!list)
+                                continue;
+                            auto& target = std::string_view(key) == "allow_from" ? rule.allowFrom
+                                                                                 : rule.denyFrom;
+                            forEachItem(*list,
+                                        af.pathOf(key),
+                                        "service names",
+                                        [&](const YAML::Node& e, const std::string& ep) {
+                                            if (const auto sv = service(e, ep))
+                                                target.push_back(*sv);
+                                        });
+                        }
+                        if (to) {
+                            rule.to = *to;
+                            mesh.authorization.push_back(rule);
+                        }
+                    });
+    }
+    if (const YAML::Node* fs = f.find("faults")) {
+        forEachItem(*fs,
+                    f.pathOf("faults"),
+                    "fault injections",
+                    [&](const YAML::Node& item, const std::string& p) {
+                        Fields ff(*this, item, p, {"to", "delay", "abort"});
+                        if (!ff.valid())
+                            return;
+                        m::FaultInjectionConfig fi;
+                        if (!ff.find("to")) {
+                            error(item, p, "missing key \"to\"");
+                            return;
+                        }
+                        const auto to = service(*ff.find("to"), ff.pathOf("to"));
+                        if (const YAML::Node* d = ff.find("delay")) {
+                            Fields df(*this, *d, ff.pathOf("delay"), {"fixed", "percent"});
+                            if (df.valid()) {
+                                readDuration(df, "fixed", fi.delay);
+                                fi.delayFraction = 1.0;
+                                readFraction(df, "percent", fi.delayFraction);
+                            }
+                        }
+                        if (const YAML::Node* a = ff.find("abort")) {
+                            Fields af(*this, *a, ff.pathOf("abort"), {"status", "percent"});
+                            if (af.valid()) {
+                                readCount(af, "status", fi.abortStatus, 200, 599);
+                                fi.abortFraction = 1.0;
+                                readFraction(af, "percent", fi.abortFraction);
+                            }
+                        }
+                        if (!ff.find("delay") && !ff.find("abort"))
+                            error(item, p, "a fault injection needs \"delay\" or \"abort\"");
+                        if (to) {
+                            fi.service = *to;
+                            mesh.faults.push_back(fi);
+                        }
+                    });
+    }
+}
+
+// --- workloads -----------------------------------------------------------------------------
+
+void Loader::arrival(const YAML::Node& node, const std::string& path, m::ArrivalConfig& out)
+{
+    Fields f(*this, node, path, {"process", "rate", "on", "off", "schedule", "users", "think"});
+    if (!f.valid())
+        return;
+    using P = m::ArrivalConfig::Process;
+    static constexpr EnumName<P> kProcesses[] = {{"poisson", P::Poisson},
+                                                 {"constant", P::Constant},
+                                                 {"on_off", P::OnOff},
+                                                 {"steps", P::Steps},
+                                                 {"closed", P::Closed}};
+    if (!f.find("process")) {
+        error(node,
+              path,
+              "missing key \"process\" (expected one of poisson, constant, on_off, "
+              "steps, closed)");
+        return;
+    }
+    if (!readEnum(f, "process", out.process, kProcesses))
+        return;
+    const auto require = [&](std::string_view key, const char* example) {
+        if (f.find(key))
+            return true;
+        error(node,
+              path,
+              "missing key " + quote(key) + " for this arrival process (e.g. " + example + ")");
+        return false;
+    };
+    const auto forbid = [&](std::initializer_list<std::string_view> keys) {
+        for (const std::string_view key : keys) {
+            if (const YAML::Node* n = f.find(key))
+                error(*n, f.pathOf(key), quote(key) + " does not apply to this arrival process");
+        }
+    };
+    switch (out.process) {
+    case P::Poisson:
+    case P::Constant:
+        if (require("rate", "rate: 200/s"))
+            readRate(f, "rate", out.ratePerSecond);
+        forbid({"on", "off", "schedule", "users", "think"});
+        break;
+    case P::OnOff:
+        if (require("rate", "rate: 200/s"))
+            readRate(f, "rate", out.ratePerSecond);
+        if (require("on", "on: 10s"))
+            readDistribution(f, "on", out.on);
+        if (require("off", "off: 5s"))
+            readDistribution(f, "off", out.off);
+        if (out.on.mean() <= 0.0)
+            error(*f.find("on") ? *f.find("on") : node,
+                  f.pathOf("on"),
+                  "impossible value (expected on periods longer than 0)");
+        forbid({"schedule", "users", "think"});
+        break;
+    case P::Steps:
+        if (require("schedule", "schedule: [{at: 0s, rate: 100/s}, {at: 60s, rate: 400/s}]")) {
+            forEachItem(*f.find("schedule"),
+                        f.pathOf("schedule"),
+                        "{at, rate} entries",
+                        [&](const YAML::Node& item, const std::string& p) {
+                            Fields sf(*this, item, p, {"at", "rate"});
+                            if (!sf.valid())
+                                return;
+                            m::RateStep step;
+                            if (!sf.find("at") || !sf.find("rate")) {
+                                error(item, p, "a schedule entry needs \"at\" and \"rate\"");
+                                return;
+                            }
+                            readDuration(sf, "at", step.at);
+                            readRate(sf, "rate", step.ratePerSecond, false);
+                            if (!out.schedule.empty() && step.at <= out.schedule.back().at)
+                                error(*sf.find("at"),
+                                      sf.pathOf("at"),
+                                      "impossible value (expected times in increasing order)");
+                            out.schedule.push_back(step);
+                        });
+            if (out.schedule.empty())
+                error(*f.find("schedule"), f.pathOf("schedule"), "the schedule is empty");
+        }
+        forbid({"rate", "on", "off", "users", "think"});
+        break;
+    case P::Closed:
+        if (require("users", "users: 50"))
+            readCount(f, "users", out.users, 1, m_limits.maxUsers);
+        if (f.find("think"))
+            readDistribution(f, "think", out.think);
+        forbid({"rate", "on", "off", "schedule"});
+        break;
+    }
+}
+
+void Loader::workloads(const YAML::Node& node, Scenario& s)
+{
+    std::set<std::string> names;
+    forEachItem(node, "workloads", "workloads", [&](const YAML::Node& item, const std::string& p) {
+        m::WorkloadConfig config;
+        Fields f(*this, item, p, {"name", "arrival", "clients", "request", "mix", "start", "stop"});
+        if (!f.valid())
+            return;
+        config.name = "workload-" + std::to_string(s.workloads.size() + 1);
+        readString(f, "name", config.name);
+        if (!names.insert(config.name).second)
+            error(f.find("name") ? *f.find("name") : item,
+                  f.pathOf("name"),
+                  "duplicate workload " + quote(config.name));
+        if (!f.find("arrival"))
+            error(item,
+                  p,
+                  "missing key \"arrival\" (e.g. arrival: {process: poisson, rate: "
+                  "100/s})");
+        else
+            arrival(*f.find("arrival"), f.pathOf("arrival"), config.arrival);
+        readCount(f, "clients", config.clients, 1, 100'000'000);
+        readSize(f, "request", config.requestBytes);
+        readDuration(f, "start", config.start);
+        readDuration(f, "stop", config.stop, true);
+        if (config.stop && *config.stop <= config.start)
+            error(*f.find("stop"), f.pathOf("stop"), "impossible value (expected stop > start)");
+        if (!f.find("mix")) {
+            if (s.routes.size() == 1) { // one route: the mix is obvious
+                config.mix.push_back(m::MixEntry{0, 1.0, {}});
+            } else {
+                error(item, p, "missing key \"mix\" (which routes this workload requests)");
+            }
+        } else {
+            forEachItem(*f.find("mix"),
+                        f.pathOf("mix"),
+                        "{path, weight} entries",
+                        [&](const YAML::Node& e, const std::string& ep) {
+                            Fields mf(*this, e, ep, {"path", "weight", "keys"});
+                            if (!mf.valid())
+                                return;
+                            m::MixEntry entry;
+                            readNumber(mf, "weight", entry.weight, 1e-9, 1e9, "a positive weight");
+                            if (const YAML::Node* k = mf.find("keys")) {
+                                Fields kf(*this, *k, mf.pathOf("keys"), {"count", "zipf"});
+                                if (kf.valid()) {
+                                    std::uint32_t count = 0;
+                                    if (!kf.find("count"))
+                                        error(*k, mf.pathOf("keys"), "missing key \"count\"");
+                                    readCount(kf, "count", count, 1, 1'000'000'000);
+                                    entry.keys.count = count;
+                                    readNumber(kf,
+                                               "zipf",
+                                               entry.keys.zipf,
+                                               0.0,
+                                               10.0,
+                                               "a Zipf exponent between 0 and 10");
+                                }
+                            }
+                            if (!mf.find("path")) {
+                                error(e, ep, "missing key \"path\"");
+                                return;
+                            }
+                            if (const auto r = route(*mf.find("path"), mf.pathOf("path"))) {
+                                entry.route = *r;
+                                config.mix.push_back(entry);
+                            }
+                        });
+            if (config.mix.empty() && f.find("mix")->IsSequence())
+                error(*f.find("mix"), f.pathOf("mix"), "the mix is empty");
+        }
+        s.workloads.push_back(std::move(config));
+    });
+}
+
+// --- faults --------------------------------------------------------------------------------
+
+void Loader::faults(const YAML::Node& node, Scenario& s)
+{
+    forEachItem(node, "faults", "faults", [&](const YAML::Node& item, const std::string& p) {
+        Fields f(*this,
+                 item,
+                 p,
+                 {"at", "until", "kill", "node_down", "slow", "errors", "partition", "degrade"});
+        if (!f.valid())
+            return;
+        m::FaultConfig fault;
+        if (!f.find("at"))
+            error(item, p, "missing key \"at\" (when the fault starts, e.g. at: 30s)");
+        readDuration(f, "at", fault.at);
+        readDuration(f, "until", fault.until, true);
+        if (fault.until && *fault.until <= fault.at)
+            error(*f.find("until"), f.pathOf("until"), "impossible value (expected until > at)");
+        int kinds = 0;
+        for (const char* k : {"kill", "node_down", "slow", "errors", "partition", "degrade"})
+            kinds += f.find(k) ? 1 : 0;
+        if (kinds != 1) {
+            error(item,
+                  p,
+                  std::string(kinds == 0 ? "a fault needs" : "a fault has exactly")
+                      + " one of kill, node_down, slow, errors, partition, degrade");
+            return;
+        }
+        const auto serviceOf = [&](const Fields& ff) -> std::optional<std::uint32_t> {
+            if (!ff.find("service")) {
+                error(ff.node(), ff.path(), "missing key \"service\"");
+                return std::nullopt;
+            }
+            return service(*ff.find("service"), ff.pathOf("service"));
+        };
+        bool good = true;
+        if (const YAML::Node* k = f.find("kill")) {
+            fault.kind = m::FaultConfig::Kind::Kill;
+            Fields kf(*this, *k, f.pathOf("kill"), {"service", "instances", "instance"});
+            const auto sv = kf.valid() ? serviceOf(kf) : std::nullopt;
+            good = sv.has_value();
+            if (sv) {
+                fault.service = *sv;
+                const std::uint32_t replicas = s.services[*sv].replicas;
+                if (kf.find("instances") && kf.find("instance")) {
+                    error(*k,
+                          f.pathOf("kill"),
+                          "use \"instances\" (a count) or \"instance\" "
+                          "(an index), not both");
+                    good = false;
+                } else if (kf.find("instance")) {
+                    std::uint32_t index = 0;
+                    good = readCount(kf, "instance", index, 0, replicas - 1);
+                    fault.instances.push_back(index);
+                } else {
+                    std::uint32_t count = replicas;
+                    if (kf.find("instances"))
+                        good = readCount(kf, "instances", count, 1, replicas);
+                    for (std::uint32_t i = 0; i < count; ++i)
+                        fault.instances.push_back(i);
+                }
+            }
+        } else if (const YAML::Node* n = f.find("node_down")) {
+            fault.kind = m::FaultConfig::Kind::NodeDown;
+            const YAML::Node* ref = n;
+            std::string refPath = f.pathOf("node_down");
+            std::optional<Fields> nf;
+            visit(*n);
+            if (n->IsMap()) {
+                nf.emplace(*this, *n, refPath, std::initializer_list<std::string_view>{"node"});
+                ref = nf->find("node");
+                refPath = nf->pathOf("node");
+                if (!ref)
+                    error(*n, f.pathOf("node_down"), "missing key \"node\"");
+            }
+            const auto index = ref ? nodeRef(*ref, refPath) : std::nullopt;
+            good = index.has_value();
+            if (index)
+                fault.node = *index;
+        } else if (const YAML::Node* sl = f.find("slow")) {
+            fault.kind = m::FaultConfig::Kind::Slow;
+            Fields sf(*this, *sl, f.pathOf("slow"), {"service", "factor", "latency"});
+            const auto sv = sf.valid() ? serviceOf(sf) : std::nullopt;
+            good = sv.has_value();
+            if (sv) {
+                fault.service = *sv;
+                readNumber(sf,
+                           "factor",
+                           fault.factor,
+                           0.001,
+                           1e6,
+                           "a factor by which CPU work is multiplied (e.g. 5)");
+                readDuration(sf, "latency", fault.addedLatency);
+                if (!sf.find("factor") && !sf.find("latency")) {
+                    error(*sl, f.pathOf("slow"), "a slow fault needs \"factor\" or \"latency\"");
+                    good = false;
+                }
+            }
+        } else if (const YAML::Node* er = f.find("errors")) {
+            fault.kind = m::FaultConfig::Kind::Errors;
+            Fields ef(*this, *er, f.pathOf("errors"), {"service", "rate"});
+            const auto sv = ef.valid() ? serviceOf(ef) : std::nullopt;
+            good = sv.has_value();
+            if (sv) {
+                fault.service = *sv;
+                if (!ef.find("rate")) {
+                    error(*er, f.pathOf("errors"), "missing key \"rate\" (e.g. rate: 20%)");
+                    good = false;
+                }
+                readFraction(ef, "rate", fault.errorRate);
+            }
+        } else if (const YAML::Node* pt = f.find("partition")) {
+            fault.kind = m::FaultConfig::Kind::Partition;
+            std::vector<std::uint32_t> zones;
+            forEachItem(*pt,
+                        f.pathOf("partition"),
+                        "two zone names",
+                        [&](const YAML::Node& e, const std::string& ep) {
+                            if (const auto z = zone(e, ep))
+                                zones.push_back(*z);
+                        });
+            if (zones.size() != 2 || zones[0] == zones[1]) {
+                if (pt->IsSequence())
+                    error(*pt, f.pathOf("partition"), "a partition names two different zones");
+                good = false;
+            } else {
+                fault.zoneA = zones[0];
+                fault.zoneB = zones[1];
+            }
+        } else if (const YAML::Node* dg = f.find("degrade")) {
+            fault.kind = m::FaultConfig::Kind::Degrade;
+            Fields df(*this, *dg, f.pathOf("degrade"), {"zones", "latency", "bandwidth"});
+            if (df.valid()) {
+                std::vector<std::uint32_t> zones;
+                if (const YAML::Node* zs = df.find("zones"))
+                    forEachItem(*zs,
+                                df.pathOf("zones"),
+                                "one or two zone names",
+                                [&](const YAML::Node& e, const std::string& ep) {
+                                    if (const auto z = zone(e, ep))
+                                        zones.push_back(*z);
+                                });
+                if (zones.empty() || zones.size() > 2) {
+                    error(*dg,
+                          f.pathOf("degrade"),
+                          "a degradation names one zone (inside it) or two (between them)");
+                    good = false;
+                } else {
+                    fault.zoneA = zones[0];
+                    fault.zoneB = zones.back();
+                }
+                SimDuration latency{0};
+                if (readDuration(df, "latency", latency))
+                    fault.latency = latency;
+                double bandwidth = 0.0;
+                if (readBandwidth(df, "bandwidth", bandwidth))
+                    fault.bitsPerSecond = bandwidth;
+            }
+        }
+        if (good)
+            s.faults.push_back(std::move(fault));
+    });
+}
+
+void Loader::slo(const YAML::Node& node, Scenario& s)
+{
+    Fields f(*this, node, "slo", {"mean", "p50", "p90", "p95", "p99", "p999", "error_rate"});
+    if (!f.valid())
+        return;
+    using M = m::SloConfig::Metric;
+    const std::pair<const char*, M> latencies[] = {{"mean", M::Mean},
+                                                   {"p50", M::P50},
+                                                   {"p90", M::P90},
+                                                   {"p95", M::P95},
+                                                   {"p99", M::P99},
+                                                   {"p999", M::P999}};
+    for (const auto& [key, metric] : latencies) {
+        SimDuration limit{0};
+        if (readDuration(f, key, limit, true))
+            s.slo.objectives.push_back({metric, static_cast<double>(limit.count())});
+    }
+    double rate = 0.0;
+    if (readFraction(f, "error_rate", rate))
+        s.slo.objectives.push_back({M::ErrorRate, rate});
+}
+
+// --- topology ------------------------------------------------------------------------------
+
+void Loader::validateTopology(const YAML::Node& root, Scenario& s)
+{
+    TopologyGraph graph(s);
+    if (const auto cycle = graph.findCallCycle()) {
+        std::string text;
+        for (const std::uint32_t sv : *cycle)
+            text += (text.empty() ? "" : " -> ") + s.services[sv].name;
+        text += " -> " + s.services[cycle->front()].name;
+        const auto site = m_callSites.find({cycle->back(), cycle->front()});
+        Diagnostic d;
+        d.file = m_file;
+        if (site != m_callSites.end()) {
+            d.line = site->second.first.line + 1;
+            d.column = site->second.first.column + 1;
+            d.path = site->second.second;
+        }
+        d.message = "call cycle: " + text + " (requests would call each other forever)";
+        m_diagnostics.push_back(std::move(d));
+    }
+    const std::vector<bool> reachable = graph.servicesReachableFromRoutes();
+    for (std::size_t i = 0; i < s.services.size(); ++i) {
+        if (!reachable[i]) {
+            Diagnostic d;
+            d.severity = Diagnostic::Severity::Warning;
+            d.file = m_file;
+            d.line = m_serviceMarks[i].line + 1;
+            d.column = m_serviceMarks[i].column + 1;
+            d.path = "services[" + std::to_string(i) + "]";
+            d.message = "service " + quote(s.services[i].name)
+                        + " is not reached by any route: it will receive no requests";
+            m_diagnostics.push_back(std::move(d));
+        }
+    }
+    std::vector<bool> used(s.routes.size(), false);
+    for (const m::WorkloadConfig& w : s.workloads)
+        for (const m::MixEntry& e : w.mix)
+            used[e.route] = true;
+    const YAML::Node routesNode = root["routes"];
+    for (std::size_t i = 0; i < s.routes.size(); ++i) {
+        if (!used[i])
+            warning(routesNode[i],
+                    "routes[" + std::to_string(i) + "]",
+                    "route " + quote(s.routes[i].path) + " is in no workload's mix");
+    }
+    std::string placementError = checkPlacement(s);
+    if (!placementError.empty())
+        error(root["platform"] ? root["platform"] : root, "platform", placementError);
+}
+
+void Loader::load(const YAML::Node& root, Scenario& s)
+{
+    Fields f(*this,
+             root,
+             "",
+             {"meshsim",
+              "name",
+              "description",
+              "seed",
+              "duration",
+              "warmup",
+              "drain",
+              "window",
+              "engine",
+              "architecture",
+              "slo",
+              "platform",
+              "services",
+              "routes",
+              "gateway",
+              "mesh",
+              "workloads",
+              "faults"});
+    if (!f.valid())
+        return;
+    if (const YAML::Node* version = f.find("meshsim")) {
+        std::uint32_t v = 0;
+        if (parseCount(*version, "meshsim", v, 1, 1000) && v != 1)
+            error(*version,
+                  "meshsim",
+                  "unsupported format version " + std::to_string(v) + " (expected 1)");
+    } else {
+        error(root,
+              "",
+              "missing key \"meshsim\" (the format version: write meshsim: 1 at the "
+              "top of the file)");
+    }
+    readString(f, "name", s.name);
+    readString(f, "description", s.description);
+    if (const YAML::Node* seed = f.find("seed")) {
+        if (scalar(*seed, "seed", "a whole number")) {
+            const std::string& t = seed->Scalar();
+            std::uint64_t value = 0;
+            const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+            if (ec != std::errc() || ptr != t.data() + t.size())
+                expected(*seed, "seed", "a whole number from 0 to 18446744073709551615");
+            else
+                s.seed = value;
+        }
+    }
+    readDuration(f, "duration", s.duration, true);
+    readDuration(f, "warmup", s.warmup);
+    readDuration(f, "drain", s.drain);
+    readDuration(f, "window", s.window, true);
+    if (s.warmup >= s.duration)
+        error(f.find("warmup") ? *f.find("warmup") : root,
+              "warmup",
+              "impossible value (expected a warmup shorter than the duration, "
+                  + formatDuration(s.duration) + ")");
+    if (s.window.count() > 0
+        && static_cast<std::size_t>((s.duration + s.drain) / s.window) > m_limits.maxWindows)
+        error(f.find("window") ? *f.find("window") : root,
+              "window",
+              "too many time windows (expected at most " + std::to_string(m_limits.maxWindows)
+                  + " windows over duration + drain; choose a longer window)");
+    static constexpr EnumName<m::EngineKind> kEngines[]
+        = {{"fast", m::EngineKind::Fast}, {"simgrid", m::EngineKind::SimGrid}};
+    readEnum(f, "engine", s.engine, kEngines);
+    static constexpr EnumName<m::Architecture> kArchitectures[]
+        = {{"direct", m::Architecture::Direct},
+           {"gateway", m::Architecture::Gateway},
+           {"mesh", m::Architecture::Mesh},
+           {"gateway+mesh", m::Architecture::GatewayMesh}};
+    readEnum(f, "architecture", s.architecture, kArchitectures);
+
+    collectNames(root);
+    if (const YAML::Node* p = f.find("platform"))
+        platform(*p, s);
+    else
+        m_zoneNames = s.platform.zones;
+    if (const YAML::Node* sv = f.find("services"))
+        services(*sv, s);
+    else
+        error(root, "", "missing key \"services\" (the services to simulate)");
+    if (const YAML::Node* r = f.find("routes"))
+        routes(*r, s);
+    else
+        error(root, "", "missing key \"routes\" (the paths clients request)");
+    if (const YAML::Node* g = f.find("gateway"))
+        gateway(*g, s);
+    if (const YAML::Node* mh = f.find("mesh"))
+        mesh(*mh, s);
+    if (const YAML::Node* w = f.find("workloads"))
+        workloads(*w, s);
+    else
+        error(root, "", "missing key \"workloads\" (who sends requests, and how often)");
+    if (const YAML::Node* fl = f.find("faults"))
+        faults(*fl, s);
+    if (const YAML::Node* sl = f.find("slo"))
+        slo(*sl, s);
+
+    const bool wantsGateway = s.architecture == m::Architecture::Gateway
+                              || s.architecture == m::Architecture::GatewayMesh;
+    const bool wantsMesh
+        = s.architecture == m::Architecture::Mesh || s.architecture == m::Architecture::GatewayMesh;
+    if (s.gateway.present && !wantsGateway)
+        warning(*f.find("gateway"),
+                "gateway",
+                "the gateway section is ignored in architecture "
+                    + architectureName(s.architecture));
+    if (s.mesh.present && !wantsMesh)
+        warning(*f.find("mesh"),
+                "mesh",
+                "the mesh section is ignored in architecture " + architectureName(s.architecture));
+    if (s.services.empty() && f.find("services") && f.find("services")->IsSequence())
+        error(*f.find("services"), "services", "no services (expected at least one)");
+    if (s.routes.empty() && f.find("routes") && f.find("routes")->IsSequence())
+        error(*f.find("routes"), "routes", "no routes (expected at least one)");
+    if (s.workloads.empty() && f.find("workloads") && f.find("workloads")->IsSequence())
+        error(*f.find("workloads"), "workloads", "no workloads (expected at least one)");
+
+    if (!hasErrors(m_diagnostics))
+        validateTopology(root, s);
+}
+
+} // namespace
+
+LoadResult
+loadScenarioText(std::string_view text, const std::string& displayName, const LoadLimits& limits)
+{
+    LoadResult result;
+    const auto fail = [&](int line, int column, std::string message) {
+        Diagnostic d;
+        d.file = displayName;
+        d.line = line;
+        d.column = column;
+        d.message = std::move(message);
+        result.diagnostics.push_back(std::move(d));
+        return result;
+    };
+    if (text.size() > limits.maxFileBytes)
+        return fail(0,
+                    0,
+                    "file too large (" + std::to_string(text.size()) + " bytes; at most "
+                        + std::to_string(limits.maxFileBytes) + " bytes)");
+    // Binary data: NUL and other control bytes have no place in a scenario file.
+    int line = 1;
+    int column = 1;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u == 0 || (u < 0x20 && c != '\n' && c != '\r' && c != '\t') || u == 0x7f)
+            return fail(line,
+                        column,
+                        "binary data (control byte " + std::to_string(u)
+                            + "): expected a YAML text file");
+        if (c == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    const bool blank = std::all_of(text.begin(), text.end(), [](char c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    });
+    if (blank)
+        return fail(0,
+                    0,
+                    "empty file (expected a scenario: meshsim: 1, services, routes, "
+                    "workloads)");
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(text));
+    } catch (const YAML::Exception& e) {
+        return fail(e.mark.is_null() ? 0 : e.mark.line + 1,
+                    e.mark.is_null() ? 0 : e.mark.column + 1,
+                    "YAML syntax error: " + e.msg);
+    }
+    if (!root || root.IsNull())
+        return fail(0,
+                    0,
+                    "empty file (expected a scenario: meshsim: 1, services, routes, "
+                    "workloads)");
+    Scenario scenario;
+    scenario.file = displayName;
+    try {
+        Loader loader(displayName, limits, result.diagnostics);
+        loader.load(root, scenario);
+    } catch (const BudgetExceeded& e) {
+        return fail(e.mark.is_null() ? 0 : e.mark.line + 1,
+                    e.mark.is_null() ? 0 : e.mark.column + 1,
+                    "document too large to read: more than "
+                        + std::to_string(limits.maxNodesVisited)
+                        + " values (counting every use of an alias)");
+    } catch (const YAML::Exception& e) {
+        return fail(e.mark.is_null() ? 0 : e.mark.line + 1,
+                    e.mark.is_null() ? 0 : e.mark.column + 1,
+                    "YAML error: " + e.msg);
+    }
+    std::stable_sort(result.diagnostics.begin(),
+                     result.diagnostics.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                         return a.line != b.line ? a.line < b.line : a.column < b.column;
+                     });
+    if (!hasErrors(result.diagnostics)) {
+        if (scenario.name.empty())
+            scenario.name = displayName;
+        result.scenario = std::move(scenario);
+    }
+    return result;
+}
+
+LoadResult loadScenarioFile(const std::string& path, const LoadLimits& limits)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        LoadResult result;
+        result.diagnostics.push_back(
+            Diagnostic{Diagnostic::Severity::Error, path, 0, 0, "", "cannot open the file"});
+        return result;
+    }
+    // Read at most one byte past the limit: a huge file is refused without reading it all.
+    std::string text(limits.maxFileBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return loadScenarioText(text, path, limits);
+}
+
+LoadResult loadScenario(const std::string& nameOrPath, const LoadLimits& limits)
+{
+    constexpr std::string_view kPrefix = "builtin:";
+    if (nameOrPath.rfind(kPrefix, 0) == 0) {
+        const std::string name = nameOrPath.substr(kPrefix.size());
+        if (const auto text = builtinScenarioText(name))
+            return loadScenarioText(*text, nameOrPath, limits);
+        LoadResult result;
+        std::string message = "no built-in scenario named " + quote(name);
+        if (const auto hint = closestMatch(name, builtinScenarioNames()))
+            message += " (did you mean builtin:" + *hint + "?)";
+        result.diagnostics.push_back(
+            Diagnostic{Diagnostic::Severity::Error, nameOrPath, 0, 0, "", message});
+        return result;
+    }
+    return loadScenarioFile(nameOrPath, limits);
+}
+
+} // namespace meshsim::topologies

@@ -1,0 +1,43 @@
+#include "topologies/scenario.h"
+
+namespace meshsim::topologies {
+
+int Scenario::serviceIndex(const std::string& serviceName) const
+{
+    for (std::size_t i = 0; i < services.size(); ++i) {
+        if (services[i].name == serviceName)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+int Scenario::routeIndex(const std::string& path) const
+{
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+        if (routes[i].path == path)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+std::string architectureName(models::Architecture a)
+{
+    switch (a) {
+    case models::Architecture::Direct:
+        return "direct";
+    case models::Architecture::Gateway:
+        return "gateway";
+    case models::Architecture::Mesh:
+        return "mesh";
+    case models::Architecture::GatewayMesh:
+        return "gateway+mesh";
+    }
+    return "direct";
+}
+
+std::string engineName(models::EngineKind e)
+{
+    return e == models::EngineKind::SimGrid ? "simgrid" : "fast";
+}
+
+} // namespace meshsim::topologies
