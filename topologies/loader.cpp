@@ -5,6 +5,7 @@
 #include "topologies/topology_graph.h"
 #include "topologies/units.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -430,12 +431,22 @@ public:
         error(node, path, message);
         return std::nullopt;
     }
+    // A reference into a section that is missing or malformed is not reported again: the
+    // section's own error says what is wrong.
     std::optional<std::uint32_t> service(const YAML::Node& n, const std::string& path)
     {
+        if (!m_servicesListed) {
+            visit(n);
+            return std::nullopt;
+        }
         return resolve(n, path, m_serviceNames, "service");
     }
     std::optional<std::uint32_t> route(const YAML::Node& n, const std::string& path)
     {
+        if (!m_routesListed) {
+            visit(n);
+            return std::nullopt;
+        }
         return resolve(n, path, m_routePaths, "route");
     }
     std::optional<std::uint32_t> zone(const YAML::Node& n, const std::string& path)
@@ -499,6 +510,8 @@ private:
     std::size_t m_visited = 0;
     std::vector<std::string> m_serviceNames;
     std::vector<std::string> m_routePaths;
+    bool m_servicesListed = false;
+    bool m_routesListed = false;
     std::vector<std::string> m_zoneNames;
     std::vector<std::string> m_nodeNames;
     // Where each call edge was written, to point at the step that closes a cycle.
@@ -881,7 +894,8 @@ void Loader::collectNames(const YAML::Node& root)
 {
     // Names are needed before the sections that refer to them are read.
     const YAML::Node services = root["services"];
-    if (services && services.IsSequence()) {
+    m_servicesListed = services && services.IsSequence();
+    if (m_servicesListed) {
         for (const YAML::Node& item : services) {
             visit(item);
             const YAML::Node name = item.IsMap() ? item["name"] : YAML::Node();
@@ -890,7 +904,8 @@ void Loader::collectNames(const YAML::Node& root)
         }
     }
     const YAML::Node routes = root["routes"];
-    if (routes && routes.IsSequence()) {
+    m_routesListed = routes && routes.IsSequence();
+    if (m_routesListed) {
         for (const YAML::Node& item : routes) {
             visit(item);
             const YAML::Node path = item.IsMap() ? item["path"] : YAML::Node();
@@ -1655,7 +1670,7 @@ void Loader::workloads(const YAML::Node& node, Scenario& s)
         if (!f.find("mix")) {
             if (s.routes.size() == 1) { // one route: the mix is obvious
                 config.mix.push_back(m::MixEntry{0, 1.0, {}});
-            } else {
+            } else if (m_routesListed) {
                 error(item, p, "missing key \"mix\" (which routes this workload requests)");
             }
         } else {
@@ -1693,7 +1708,7 @@ void Loader::workloads(const YAML::Node& node, Scenario& s)
                                 config.mix.push_back(entry);
                             }
                         });
-            if (config.mix.empty() && f.find("mix")->IsSequence())
+            if (f.find("mix")->IsSequence() && f.find("mix")->size() == 0)
                 error(*f.find("mix"), f.pathOf("mix"), "the mix is empty");
         }
         s.workloads.push_back(std::move(config));
@@ -2110,6 +2125,11 @@ loadScenarioText(std::string_view text, const std::string& displayName, const Lo
     YAML::Node root;
     try {
         root = YAML::Load(std::string(text));
+    } catch (const YAML::DeepRecursion& e) {
+        return fail(e.mark.is_null() ? 0 : e.mark.line + 1,
+                    e.mark.is_null() ? 0 : e.mark.column + 1,
+                    "YAML nested too deeply (more than " + std::to_string(e.depth())
+                        + " levels of lists or mappings)");
     } catch (const YAML::Exception& e) {
         return fail(e.mark.is_null() ? 0 : e.mark.line + 1,
                     e.mark.is_null() ? 0 : e.mark.column + 1,

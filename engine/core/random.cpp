@@ -45,6 +45,19 @@ RandomStream::RandomStream(std::uint64_t seedMaterial)
         word = splitmix64(state);
 }
 
+RandomStream RandomStream::fromStateForTest(std::uint64_t s0,
+                                            std::uint64_t s1,
+                                            std::uint64_t s2,
+                                            std::uint64_t s3)
+{
+    RandomStream r(0);
+    r.m_s[0] = s0;
+    r.m_s[1] = s1;
+    r.m_s[2] = s2;
+    r.m_s[3] = s3;
+    return r;
+}
+
 std::uint64_t RandomStream::nextU64()
 {
     // xoshiro256** 1.0 (Blackman and Vigna, public domain reference algorithm).

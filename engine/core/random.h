@@ -21,6 +21,9 @@ public:
     RandomStream(std::uint64_t seed, std::string_view name);
     // A stream from raw state material (tests, sub-streams).
     explicit RandomStream(std::uint64_t seedMaterial);
+    // A stream with exactly this xoshiro256** state (reference test vectors).
+    static RandomStream
+    fromStateForTest(std::uint64_t s0, std::uint64_t s1, std::uint64_t s2, std::uint64_t s3);
 
     std::uint64_t nextU64();
     // Uniform in [0, 1), 53 random bits.

@@ -1,0 +1,336 @@
+// The scenario loader: the shipped scenarios load; every rejected-input fixture gives its
+// diagnostic at the right place; hostile input gets an error, never a crash or a blow-up.
+
+#include "topologies/builtin_scenarios.h"
+#include "topologies/loader.h"
+#include "topologies/topology_graph.h"
+
+#include <QTest>
+
+#include <string>
+
+using namespace meshsim;
+using namespace meshsim::topologies;
+
+namespace {
+
+std::string fixture(const char* name)
+{
+    return std::string(qgetenv("MESHSIM_SOURCE_DIR").constData()) + "/tests/topologies/data/"
+           + name;
+}
+
+bool mentions(const std::vector<Diagnostic>& diagnostics,
+              int line,
+              int column,
+              const std::string& path,
+              const std::string& text,
+              Diagnostic::Severity severity)
+{
+    for (const Diagnostic& d : diagnostics) {
+        if ((line < 0 || d.line == line) && (column < 0 || d.column == column)
+            && (path.empty() || d.path == path) && d.message.find(text) != std::string::npos
+            && d.severity == severity)
+            return true;
+    }
+    return false;
+}
+
+std::string dump(const std::vector<Diagnostic>& diagnostics)
+{
+    std::string out;
+    for (const Diagnostic& d : diagnostics)
+        out += "\n  " + d.format();
+    return out;
+}
+
+} // namespace
+
+class TestLoader : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void builtinScenariosLoad()
+    {
+        const auto names = builtinScenarioNames();
+        QVERIFY(names.size() >= 4);
+        for (const std::string& name : names) {
+            const LoadResult r = loadScenario("builtin:" + name);
+            QVERIFY2(r.ok(), (name + dump(r.diagnostics)).c_str());
+            QVERIFY2(r.diagnostics.empty(), (name + dump(r.diagnostics)).c_str());
+        }
+    }
+
+    void sharedExampleLoadsAsWritten()
+    {
+        // The architects' example file, key for key (it ships as builtin:bookstore).
+        const LoadResult r = loadScenario("builtin:bookstore");
+        QVERIFY(r.ok());
+        const Scenario& s = *r.scenario;
+        QCOMPARE(s.name, std::string("bookstore"));
+        QCOMPARE(s.seed, std::uint64_t{42});
+        QVERIFY(s.architecture == models::Architecture::GatewayMesh);
+        QVERIFY(s.engine == models::EngineKind::SimGrid);
+        QCOMPARE(s.duration.count(), std::int64_t{120'000'000'000});
+        QCOMPARE(s.services.size(), std::size_t{8});
+        QCOMPARE(s.platform.nodes.size(), std::size_t{3});
+        QCOMPARE(s.platform.nodes[2].speed, 0.8);
+        QCOMPARE(s.platform.crossZone.latency.count(), std::int64_t{1'200'000});
+        QCOMPARE(s.platform.client.bitsPerSecond, 50e6);
+        const auto& frontend = s.services[0];
+        QCOMPARE(frontend.workers, std::uint32_t{32});
+        QCOMPARE(frontend.responseBytes, std::uint64_t{24'000});
+        QCOMPARE(frontend.steps.size(), std::size_t{2});
+        QVERIFY(frontend.steps[1].kind == models::Step::Kind::Parallel);
+        QCOMPARE(frontend.steps[1].children[1].probability, 0.4);
+        QCOMPARE(s.services[2].errorRate, 0.002);
+        QVERIFY(s.services[7].client.circuitBreaker.has_value());
+        QCOMPARE(s.services[7].client.circuitBreaker->failureRateThreshold, 0.5);
+        QCOMPARE(s.routes[0].targets.size(), std::size_t{2});
+        QCOMPARE(s.gateway.rateLimit->ratePerSecond, 2000.0);
+        QCOMPARE(s.mesh.destinations.size(), std::size_t{1});
+        QCOMPARE(s.mesh.destinations[0].policy.retries->attempts, std::uint32_t{0});
+        QCOMPARE(s.mesh.defaults.outlierDetection->maxEjectionPercent, 0.10);
+        QCOMPARE(s.workloads.size(), std::size_t{3});
+        QCOMPARE(s.workloads[1].arrival.schedule.size(), std::size_t{2});
+        QCOMPARE(s.workloads[0].mix[1].keys.count, std::uint64_t{20'000});
+        QCOMPARE(s.faults.size(), std::size_t{3});
+        QCOMPARE(s.slo.objectives.size(), std::size_t{2});
+    }
+
+    void rejected_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("line");
+        QTest::addColumn<int>("column");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        // Positions are 1-based and point at the offending value (or key).
+        QTest::newRow("unknown key, with did-you-mean") << "unknown_key.yaml" << 4 << 1 << "servics"
+                                                        << "did you mean \"services\"?";
+        QTest::newRow("bad duration") << "bad_duration.yaml" << 3 << 11 << "duration"
+                                      << "expected a duration with a unit";
+        QTest::newRow("unknown service reference")
+            << "unknown_service.yaml" << 8 << 15 << "services[0].steps[0].call"
+            << "unknown service \"catalg\" (did you mean \"catalog\"?)";
+        QTest::newRow("call cycle named") << "call_cycle.yaml" << 11 << 13 << "services[1].steps[0]"
+                                          << "call cycle: frontend -> catalog -> frontend";
+        QTest::newRow("negative rate")
+            << "negative_rate.yaml" << 14 << 53 << "workloads[0].arrival.rate"
+            << "not negative";
+        QTest::newRow("zero rate") << "zero_rate.yaml" << 14 << 53 << "workloads[0].arrival.rate"
+                                   << "greater than 0";
+        QTest::newRow("probability above 1")
+            << "probability_out_of_range.yaml" << 8 << 38 << "services[0].steps[0].probability"
+            << "fraction between 0 and 1";
+        QTest::newRow("percentage without %")
+            << "percent_without_sign.yaml" << 11 << 13 << "services[1].errors"
+            << "e.g. 5%";
+        QTest::newRow("zero workers") << "zero_workers.yaml" << 7 << 14 << "services[0].workers"
+                                      << "impossible value";
+        QTest::newRow("warmup not below duration")
+            << "warmup_not_below_duration.yaml" << 4 << 9 << "warmup"
+            << "shorter than the duration";
+        QTest::newRow("unknown node in placement")
+            << "unknown_node.yaml" << 13 << 25 << "services[1].placement.nodes[0]"
+            << "unknown node \"node-b\"";
+        QTest::newRow("unknown zone") << "unknown_zone.yaml" << 6 << 32 << "platform.nodes[0].zone"
+                                      << "unknown zone \"z2\"";
+        QTest::newRow("a billion replicas")
+            << "billion_replicas.yaml" << 11 << 15 << "services[1].replicas"
+            << "too large";
+        QTest::newRow("number beyond 64 bits")
+            << "huge_number.yaml" << 11 << 15 << "services[1].replicas"
+            << "too large";
+        QTest::newRow("wrong type") << "wrong_type.yaml" << 11 << 9 << "routes"
+                                    << "expected a list of routes";
+        QTest::newRow("missing version") << "missing_version.yaml" << 1 << 1 << ""
+                                         << "missing key \"meshsim\"";
+        QTest::newRow("unsupported version") << "unsupported_version.yaml" << 1 << 10 << "meshsim"
+                                             << "unsupported format version 2";
+        QTest::newRow("YAML syntax error") << "syntax_error.yaml" << 10 << 4 << ""
+                                           << "YAML syntax error";
+        QTest::newRow("duplicate key") << "duplicate_key.yaml" << 4 << 1 << "duration"
+                                       << "duplicate key";
+        QTest::newRow("bandwidth unit")
+            << "bad_bandwidth.yaml" << 5 << 45 << "platform.client_network.bandwidth"
+            << "found \"10Gb\"";
+        QTest::newRow("unknown route in mix")
+            << "unknown_route.yaml" << 14 << 73 << "workloads[0].mix[0].path"
+            << "did you mean \"/home\"?";
+        QTest::newRow("unknown distribution")
+            << "unknown_distribution.yaml" << 10 << 17 << "services[1].cpu.dist"
+            << "did you mean exponential?";
+        QTest::newRow("empty file") << "empty.yaml" << 0 << 0 << ""
+                                    << "empty file";
+        QTest::newRow("only comments") << "comments_only.yaml" << 0 << 0 << ""
+                                       << "empty file";
+        QTest::newRow("not a mapping") << "not_a_mapping.yaml" << 1 << 1 << ""
+                                       << "expected a mapping";
+        QTest::newRow("unknown fault target")
+            << "unknown_fault_target.yaml" << 16 << 30 << "faults[0].kill.service"
+            << "unknown service \"payments\"";
+        QTest::newRow("kill more instances than exist")
+            << "kill_more_than_replicas.yaml" << 16 << 50 << "faults[0].kill.instances"
+            << "from 1 to 1";
+        QTest::newRow("binary garbage") << "binary.yaml" << 2 << 7 << ""
+                                        << "binary data";
+        QTest::newRow("alias bomb") << "alias_bomb.yaml" << -1 << -1 << ""
+                                    << "document too large to read";
+        QTest::newRow("deep YAML nesting") << "deep_yaml_nesting.yaml" << -1 << -1 << ""
+                                           << "nested too deeply";
+        QTest::newRow("deep step nesting") << "deep_step_nesting.yaml" << 8 << -1 << ""
+                                           << "steps nested too deeply";
+    }
+
+    void rejected()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, line);
+        QFETCH(int, column);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const LoadResult r = loadScenarioFile(fixture(file.toUtf8().constData()));
+        QVERIFY(!r.ok());
+        QVERIFY2(mentions(r.diagnostics,
+                          line,
+                          column,
+                          path.toStdString(),
+                          message.toStdString(),
+                          Diagnostic::Severity::Error),
+                 dump(r.diagnostics).c_str());
+        for (const Diagnostic& d : r.diagnostics)
+            QVERIFY(d.file.find(file.toStdString()) != std::string::npos);
+    }
+
+    void everyErrorAtOnce()
+    {
+        const LoadResult r = loadScenarioFile(fixture("several_errors.yaml"));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.diagnostics.size(), std::size_t{3});
+        QCOMPARE(r.diagnostics[0].path, std::string("duration"));
+        QCOMPARE(r.diagnostics[1].path, std::string("services[1].workers"));
+        QCOMPARE(r.diagnostics[2].path, std::string("workloads[0].arrival.rate"));
+    }
+
+    void noCascadeFromAMissingSection()
+    {
+        // A misspelt "services" gives the unknown key and the missing section, not one more
+        // error per reference to a service.
+        const LoadResult r = loadScenarioFile(fixture("unknown_key.yaml"));
+        QCOMPARE(r.diagnostics.size(), std::size_t{2});
+    }
+
+    void unreachableServiceIsAWarning()
+    {
+        const LoadResult r = loadScenarioFile(fixture("unreachable_service.yaml"));
+        QVERIFY(r.ok());
+        QVERIFY(mentions(r.diagnostics,
+                         11,
+                         5,
+                         "services[2]",
+                         "not reached by any route",
+                         Diagnostic::Severity::Warning));
+    }
+
+    void diagnosticFormat()
+    {
+        const LoadResult r = loadScenarioFile(fixture("bad_duration.yaml"));
+        QCOMPARE(r.diagnostics.size(), std::size_t{1});
+        const std::string text = r.diagnostics[0].format();
+        QVERIFY2(text.find("bad_duration.yaml:3:11: duration: invalid value (expected a duration "
+                           "with a unit")
+                     != std::string::npos,
+                 text.c_str());
+        QVERIFY(text.find("found \"12 parsecs\")") != std::string::npos);
+    }
+
+    void oversizedFileIsRefusedUnread()
+    {
+        LoadLimits limits;
+        limits.maxFileBytes = 1000;
+        const std::string big = "meshsim: 1\n" + std::string(5000, '#');
+        const LoadResult r = loadScenarioText(big, "big.yaml", limits);
+        QVERIFY(!r.ok());
+        QVERIFY(r.diagnostics[0].message.find("file too large") != std::string::npos);
+    }
+
+    void manyValuesAreRefused()
+    {
+        // A 1.5 MB flat list is under the file limit but over the value budget.
+        std::string text = "meshsim: 1\nservices: [";
+        for (int i = 0; i < 300'000; ++i)
+            text += "1,";
+        text += "1]\n";
+        const LoadResult r = loadScenarioText(text, "flat.yaml");
+        QVERIFY(!r.ok());
+        QVERIFY2(mentions(r.diagnostics,
+                          -1,
+                          -1,
+                          "",
+                          "document too large to read",
+                          Diagnostic::Severity::Error),
+                 dump(r.diagnostics).c_str());
+    }
+
+    void missingFile()
+    {
+        const LoadResult r = loadScenarioFile(fixture("does_not_exist.yaml"));
+        QVERIFY(!r.ok());
+        QVERIFY(r.diagnostics[0].message.find("cannot open") != std::string::npos);
+    }
+
+    void unknownBuiltin()
+    {
+        const LoadResult r = loadScenario("builtin:bookstor");
+        QVERIFY(!r.ok());
+        QVERIFY(r.diagnostics[0].message.find("did you mean builtin:bookstore?")
+                != std::string::npos);
+    }
+
+    void distributionsFromYaml()
+    {
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+services:
+  - {name: a, cpu: {dist: lognormal, median: 2ms, p99: 12ms}}
+  - {name: b, cpu: {dist: lognormal, mean: 4ms, sigma: 0.5}}
+  - {name: c, cpu: {dist: uniform, min: 1ms, max: 3ms}}
+  - {name: d, cpu: {dist: empirical, values: [1ms, 5ms], weights: [3, 1]}}
+  - {name: e, cpu: {dist: normal, mean: 8ms, stddev: 2ms}}
+routes: [{path: /a, aggregate: [a, b, c, d, e]}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+)",
+                                              "d.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        const auto& s = r.scenario->services;
+        QVERIFY(std::abs(s[1].cpu.mean() - 4e6) < 1e-3);
+        QCOMPARE(s[2].cpu.mean(), 2e6);
+        QCOMPARE(s[3].cpu.mean(), 2e6);
+        QVERIFY(std::abs(s[0].cpu.param1() - std::log(2e6)) < 1e-12);
+    }
+
+    void cycleDetectionOnTheGraph()
+    {
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+services:
+  - {name: a, steps: [b]}
+  - {name: b, steps: [{parallel: [c, d]}]}
+  - {name: c}
+  - {name: d, steps: [b]}
+routes: [{path: /a, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+)",
+                                              "cycle.yaml");
+        QVERIFY(!r.ok());
+        QVERIFY2(
+            mentions(
+                r.diagnostics, -1, -1, "", "call cycle: b -> d -> b", Diagnostic::Severity::Error),
+            dump(r.diagnostics).c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLoader)
+#include "tst_loader.moc"
