@@ -2,6 +2,7 @@
 
 #include "app/text_report.h"
 #include "engine/run/results_json.h"
+#include "engine/validation/validation_suite.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
 #include "topologies/units.h"
@@ -9,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QSaveFile>
 
 #include <chrono>
@@ -16,6 +18,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <sys/resource.h>
 
 namespace meshsim::app {
 
@@ -267,6 +270,193 @@ int listCommand(const QStringList& args)
         if (description.size() > 90)
             description = description.substr(0, 87) + "...";
         std::printf("builtin:%-28s %s\n", name.c_str(), description.c_str());
+    }
+    return kExitOk;
+}
+
+int verifyCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption markdown(
+        "markdown", "Also write the report as Markdown to FILE.", "FILE");
+    parser.addOptions({markdown, kEngineOption});
+    if (!parse(parser,
+               args,
+               "Run the queueing-theory validation suite (M/M/1, M/M/c, M/D/1, M/G/1, Jackson "
+               "tandem, closed network). Exit status 1 when a check fails."))
+        return kExitUsage;
+    models::EngineKind engine = models::EngineKind::Fast;
+    if (parser.isSet(kEngineOption)) {
+        if (parser.value(kEngineOption) == "simgrid") {
+            engine = models::EngineKind::SimGrid;
+        } else if (parser.value(kEngineOption) != "fast") {
+            std::fprintf(stderr, "meshsim-cli: --engine expects fast or simgrid\n");
+            return kExitUsage;
+        }
+    }
+    const auto checks = engine::validation::runSuite(engine);
+    bool allPass = true;
+    std::printf("%-8s %-34s %-22s %12s %12s %9s %10s  %s\n",
+                "scenario",
+                "model",
+                "quantity",
+                "theory",
+                "simulated",
+                "error",
+                "99.9% CI",
+                "result");
+    for (const auto& c : checks) {
+        std::printf("%-8s %-34s %-22s %12.4f %12.4f %+8.2f%% %10.4f  %s\n",
+                    c.scenario.c_str(),
+                    c.model.c_str(),
+                    c.quantity.c_str(),
+                    c.theory,
+                    c.simulated,
+                    100.0 * c.relativeError(),
+                    c.halfWidth,
+                    c.pass ? "pass" : "FAIL");
+        allPass = allPass && c.pass;
+    }
+    if (parser.isSet(markdown)) {
+        const std::string command
+            = "meshsim-cli verify --markdown docs/validation.md"
+              + std::string(engine == models::EngineKind::SimGrid ? " --engine simgrid" : "");
+        if (!writeFile(parser.value(markdown), engine::validation::markdownReport(checks, command)))
+            return kExitFailure;
+    }
+    return allPass ? kExitOk : kExitFailure;
+}
+
+namespace {
+
+// One benchmark measurement, made in a process of its own so that its peak memory is its own.
+struct BenchSample
+{
+    std::string scenario;
+    std::string engine;
+    std::uint64_t requests = 0;
+    std::uint64_t events = 0;
+    double wallSeconds = 0.0;
+    long peakKiB = 0;
+};
+
+long peakResidentKiB()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss; // KiB on Linux
+}
+
+int benchChild(const std::string& file, const engine::RunOptions& options)
+{
+    auto loaded = loadAndRun(file, options);
+    if (!loaded)
+        return kExitFailure;
+    const auto& r = loaded->run.result;
+    std::printf("%llu %llu %.6f %ld\n",
+                static_cast<unsigned long long>(r.metrics->summary().outcomes.total()
+                                                + r.requestsUnanswered),
+                static_cast<unsigned long long>(r.events),
+                loaded->run.wallSeconds,
+                peakResidentKiB());
+    return kExitOk;
+}
+
+} // namespace
+
+int benchCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument("FILE...",
+                                 "Scenarios to measure (default: the built-in bench-* scenarios).");
+    const QCommandLineOption repeat(
+        "repeat", "Runs per scenario; the fastest counts (default 3).", "N", "3");
+    const QCommandLineOption one("one", "Internal: measure one run in this process.");
+    parser.addOptions({repeat, one, kEngineOption, kDurationOption, kSeedOption});
+    if (!parse(parser,
+               args,
+               "Measure simulation speed and peak memory: simulated requests and events per "
+               "second of wall time, each run in its own process."))
+        return kExitUsage;
+    const RunOptionValues v = runOptions(parser);
+    if (!v.ok)
+        return kExitUsage;
+    if (parser.isSet(one)) {
+        if (parser.positionalArguments().size() != 1)
+            return kExitUsage;
+        return benchChild(local(parser.positionalArguments().front()), v.options);
+    }
+    bool repeatOk = false;
+    const int repeats = parser.value(repeat).toInt(&repeatOk);
+    if (!repeatOk || repeats < 1 || repeats > 100) {
+        std::fprintf(stderr, "meshsim-cli bench: --repeat expects a number from 1 to 100\n");
+        return kExitUsage;
+    }
+    QStringList files = parser.positionalArguments();
+    if (files.isEmpty()) {
+        for (const std::string& name : topologies::builtinScenarioNames()) {
+            if (name.rfind("bench-", 0) == 0)
+                files << QString::fromStdString("builtin:" + name);
+        }
+    }
+    // This very executable, for the child runs (Linux: /proc/self/exe; else as invoked).
+    QString self = QFile::symLinkTarget("/proc/self/exe");
+    if (self.isEmpty())
+        self = args.front();
+    std::printf("%-24s %-7s %12s %12s %9s %14s %14s %10s\n",
+                "scenario",
+                "engine",
+                "requests",
+                "events",
+                "wall s",
+                "requests/s",
+                "events/s",
+                "peak MiB");
+    for (const QString& file : files) {
+        BenchSample best;
+        for (int i = 0; i < repeats; ++i) {
+            QStringList childArgs{"bench", "--one", file};
+            for (const char* name : {"engine", "duration", "seed"}) {
+                if (parser.isSet(name))
+                    childArgs << QString("--") + name << parser.value(name);
+            }
+            QProcess child;
+            child.start(self, childArgs);
+            if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit
+                || child.exitCode() != 0) {
+                std::fprintf(stderr,
+                             "meshsim-cli bench: %s failed\n%s",
+                             local(file).c_str(),
+                             child.readAllStandardError().constData());
+                return kExitFailure;
+            }
+            BenchSample s;
+            const QStringList fields
+                = QString::fromUtf8(child.readAllStandardOutput()).simplified().split(' ');
+            if (fields.size() != 4) {
+                std::fprintf(stderr, "meshsim-cli bench: unexpected output from the run\n");
+                return kExitFailure;
+            }
+            s.requests = fields[0].toULongLong();
+            s.events = fields[1].toULongLong();
+            s.wallSeconds = fields[2].toDouble();
+            s.peakKiB = fields[3].toLong();
+            if (i == 0 || s.wallSeconds < best.wallSeconds)
+                best = s;
+            best.peakKiB = std::max(best.peakKiB, s.peakKiB);
+        }
+        const std::string engineName
+            = topologies::engineName(v.options.engine.value_or(models::EngineKind::Fast));
+        std::printf("%-24s %-7s %12llu %12llu %9.3f %14.0f %14.0f %10.1f\n",
+                    local(file).c_str(),
+                    engineName.c_str(),
+                    static_cast<unsigned long long>(best.requests),
+                    static_cast<unsigned long long>(best.events),
+                    best.wallSeconds,
+                    static_cast<double>(best.requests) / best.wallSeconds,
+                    static_cast<double>(best.events) / best.wallSeconds,
+                    static_cast<double>(best.peakKiB) / 1024.0);
+        std::fflush(stdout);
     }
     return kExitOk;
 }

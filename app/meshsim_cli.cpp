@@ -61,6 +61,10 @@ int main(int argc, char** argv)
         return validateCommand(args);
     if (command == "list")
         return listCommand(args);
+    if (command == "verify")
+        return verifyCommand(args);
+    if (command == "bench")
+        return benchCommand(args);
     std::fprintf(
         stderr, "meshsim-cli: unknown command '%s'\n\n", command.toLocal8Bit().constData());
     printUsage(stderr);

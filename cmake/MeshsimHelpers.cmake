@@ -52,3 +52,23 @@ function(meshsim_add_test name)
         LABELS "${labels}"
         ENVIRONMENT "MESHSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR};QT_QPA_PLATFORM=offscreen")
 endfunction()
+
+# meshsim_embed_scenarios(<out-var> DIR <dir> PREFIX <fn prefix> HEADER <include> NAMESPACE <ns>)
+# Generates a source embedding <dir>/*.yaml (regenerated when a file changes) and stores its
+# path in <out-var>; see cmake/embed_scenarios.cmake.
+function(meshsim_embed_scenarios out)
+    cmake_parse_arguments(ARG "" "DIR;PREFIX;HEADER;NAMESPACE" "" ${ARGN})
+    file(GLOB files CONFIGURE_DEPENDS ${ARG_DIR}/*.yaml)
+    list(SORT files)
+    set(generated ${CMAKE_CURRENT_BINARY_DIR}/${ARG_PREFIX}_data.cpp)
+    string(REPLACE ";" "|" list "${files}")
+    add_custom_command(
+        OUTPUT ${generated}
+        COMMAND ${CMAKE_COMMAND} -DOUTPUT=${generated} -DINPUTS=${list} -DPREFIX=${ARG_PREFIX}
+                -DHEADER=${ARG_HEADER} -DNAMESPACE=${ARG_NAMESPACE}
+                -P ${PROJECT_SOURCE_DIR}/cmake/embed_scenarios.cmake
+        DEPENDS ${files} ${PROJECT_SOURCE_DIR}/cmake/embed_scenarios.cmake
+        COMMENT "Embedding ${ARG_DIR}"
+        VERBATIM)
+    set(${out} ${generated} PARENT_SCOPE)
+endfunction()

@@ -85,11 +85,11 @@ Cluster::Cluster(Config config, engine::Platform& platform, Metrics& metrics)
     for (const RouteConfig& route : m_config.routes) {
         RouteRuntime runtime;
         runtime.config = route;
-        auto callStep = [&route](ServiceIndex target) {
+        auto callStep = [](ServiceIndex target) {
             Step step;
             step.kind = Step::Kind::Call;
             step.service = target;
-            step.requestBytes = route.requestBytes;
+            step.requestBytes = kClientRequestSize; // the workload's request size
             return step;
         };
         switch (route.kind) {
@@ -397,7 +397,9 @@ void Cluster::startOp(Task* task, const Program& program, std::uint32_t opIndex,
         Call* call = m_calls.acquire();
         call->target = op.service;
         call->caller = task->caller;
-        call->requestBytes = op.requestBytes;
+        call->requestBytes = op.requestBytes != kClientRequestSize
+                                 ? op.requestBytes
+                                 : static_cast<Request*>(task)->workload->config.requestBytes;
         call->optional = op.optional;
         call->context = parent;
         sendCall(call);

@@ -83,6 +83,9 @@ private:
         std::uint32_t firstChild = 0;
         std::uint32_t childCount = 0;
     };
+    // StepOp::requestBytes of the calls a client makes for a route: use the workload's size.
+    static constexpr std::uint64_t kClientRequestSize = ~std::uint64_t{0};
+
     struct Program
     {
         std::vector<StepOp> ops; // ops[0] is the root sequence; children are contiguous

@@ -139,10 +139,9 @@ struct RouteConfig
     std::string path;
     Kind kind = Kind::Service;
     std::vector<ServiceIndex> targets;
-    std::vector<double> weights;            // Split: one weight per target
-    std::optional<SimDuration> timeout;     // the client (or gateway) gives up after it
-    std::optional<RetryConfig> retries;     // gateway route retries
-    std::uint64_t requestBytes = kKilobyte; // per call made by the composer (aggregate/sequence)
+    std::vector<double> weights;        // Split: one weight per target
+    std::optional<SimDuration> timeout; // the client (or gateway) gives up after it
+    std::optional<RetryConfig> retries; // gateway route retries
 };
 
 // --- gateway -------------------------------------------------------------------------------
@@ -315,8 +314,8 @@ struct WorkloadConfig
 {
     std::string name;
     ArrivalConfig arrival;
-    std::uint32_t clients = 1;
-    std::uint64_t requestBytes = kKilobyte;
+    std::uint32_t clients = 1;              // distinct clients (rate limiting keyed by client)
+    std::uint64_t requestBytes = kKilobyte; // size of every call a client sends
     std::vector<MixEntry> mix;
     SimDuration start{0};
     std::optional<SimDuration> stop;

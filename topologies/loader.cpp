@@ -219,6 +219,17 @@ public:
         out = node->Scalar();
         return true;
     }
+    // A name others refer to: a non-empty string.
+    bool readName(const Fields& f, std::string_view key, std::string& out)
+    {
+        if (!readString(f, key, out))
+            return false;
+        if (out.empty()) {
+            expected(*f.find(key), f.pathOf(key), "a name that is not empty", "empty name");
+            return false;
+        }
+        return true;
+    }
 
     bool
     readDuration(const Fields& f, std::string_view key, SimDuration& out, bool positive = false)
@@ -622,6 +633,53 @@ bool Loader::distribution(const YAML::Node& node, const std::string& path, Distr
     }
     if (!readEnum(f, "dist", kind, kKinds))
         return false;
+    {
+        static const std::vector<std::vector<std::string_view>> kAllowed{
+            {"value"},
+            {"mean"},
+            {"mean", "sigma", "median", "p99"},
+            {"mean", "stddev"},
+            {"min", "max"},
+            {"scale", "shape"},
+            {"values", "weights"}};
+        const auto& allowed = kAllowed[static_cast<std::size_t>(kind)];
+        bool clean = true;
+        for (const std::string_view key : {"value",
+                                           "mean",
+                                           "sigma",
+                                           "median",
+                                           "p99",
+                                           "stddev",
+                                           "min",
+                                           "max",
+                                           "scale",
+                                           "shape",
+                                           "values",
+                                           "weights"}) {
+            if (f.find(key) && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+                error(
+                    *f.find(key),
+                    f.pathOf(key),
+                    quote(key) + " does not apply to dist " + f.find("dist")->Scalar()
+                        + " (it takes " +
+                        [&] {
+                            std::string list;
+                            for (const auto k : allowed)
+                                list += (list.empty() ? "" : ", ") + std::string(k);
+                            return list;
+                        }()
+                        + ")");
+                clean = false;
+            }
+        }
+        if (kind == Kind::LogNormal && (f.find("median") || f.find("p99"))
+            && (f.find("mean") || f.find("sigma"))) {
+            error(node, path, "lognormal takes either median + p99 or mean + sigma, not both");
+            clean = false;
+        }
+        if (!clean)
+            return false;
+    }
     const auto need = [&](std::string_view key, SimDuration& value, bool positive) {
         if (!f.find(key)) {
             error(node, path, "missing key " + quote(key) + " for this distribution");
@@ -818,7 +876,7 @@ void Loader::platform(const YAML::Node& node, Scenario& s)
                 m::NodeConfig config;
                 if (!n.find("name"))
                     error(item, path, "missing key \"name\"");
-                readString(n, "name", config.name);
+                readName(n, "name", config.name);
                 if (const YAML::Node* z = n.find("zone")) {
                     if (const auto index = zone(*z, n.pathOf("zone")))
                         config.zone = *index;
@@ -846,6 +904,10 @@ void Loader::platform(const YAML::Node& node, Scenario& s)
         visit(*network);
         if (network->IsScalar() && network->Scalar() == "ideal") {
             p.sameNode = p.sameZone = p.crossZone = m::LinkConfig{SimDuration{0}, 0.0};
+        } else if (network->IsScalar()) {
+            expected(*network,
+                     f.pathOf("network"),
+                     "ideal (no network cost) or a mapping of same_node, same_zone, cross_zone");
         } else {
             Fields n(
                 *this, *network, f.pathOf("network"), {"same_node", "same_zone", "cross_zone"});
@@ -1043,7 +1105,7 @@ void Loader::services(const YAML::Node& node, Scenario& s)
         if (f.valid()) {
             if (!f.find("name"))
                 error(item, p, "missing key \"name\"");
-            readString(f, "name", config.name);
+            readName(f, "name", config.name);
             if (!config.name.empty()
                 && std::find(m_serviceNames.begin(), m_serviceNames.begin() + index, config.name)
                        != m_serviceNames.begin() + index)
@@ -1055,7 +1117,7 @@ void Loader::services(const YAML::Node& node, Scenario& s)
             readFraction(f, "errors", config.errorRate);
             readSize(f, "response", config.responseBytes);
             if (const YAML::Node* st = f.find("steps"))
-                steps(*st, f.pathOf("steps"), config.steps, 1, index);
+                steps(*st, f.pathOf("steps"), config.steps, 0, index);
             if (const YAML::Node* pl = f.find("placement"))
                 placement(*pl, f.pathOf("placement"), config.placement);
             if (const YAML::Node* c = f.find("client"))
@@ -1142,14 +1204,12 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
 {
     forEachItem(node, "routes", "routes", [&](const YAML::Node& item, const std::string& p) {
         m::RouteConfig config;
-        Fields f(*this,
-                 item,
-                 p,
-                 {"path", "to", "aggregate", "sequence", "split", "timeout", "retries", "request"});
+        Fields f(
+            *this, item, p, {"path", "to", "aggregate", "sequence", "split", "timeout", "retries"});
         if (f.valid()) {
             if (!f.find("path"))
                 error(item, p, "missing key \"path\"");
-            readString(f, "path", config.path);
+            readName(f, "path", config.path);
             const auto index = s.routes.size();
             if (!config.path.empty() && config.path.front() != '/')
                 expected(*f.find("path"), f.pathOf("path"), "a path starting with /");
@@ -1209,7 +1269,6 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
                 retries(*r, f.pathOf("retries"), retry);
                 config.retries = retry;
             }
-            readSize(f, "request", config.requestBytes);
         }
         s.routes.push_back(std::move(config));
     });
@@ -1524,16 +1583,24 @@ void Loader::mesh(const YAML::Node& node, Scenario& s)
                         if (const YAML::Node* d = ff.find("delay")) {
                             Fields df(*this, *d, ff.pathOf("delay"), {"fixed", "percent"});
                             if (df.valid()) {
+                                if (!df.find("fixed") || !df.find("percent"))
+                                    error(*d,
+                                          ff.pathOf("delay"),
+                                          "a delay needs \"fixed\" (how long) and \"percent\" "
+                                          "(of requests), as in Istio");
                                 readDuration(df, "fixed", fi.delay);
-                                fi.delayFraction = 1.0;
                                 readFraction(df, "percent", fi.delayFraction);
                             }
                         }
                         if (const YAML::Node* a = ff.find("abort")) {
                             Fields af(*this, *a, ff.pathOf("abort"), {"status", "percent"});
                             if (af.valid()) {
+                                if (!af.find("status") || !af.find("percent"))
+                                    error(*a,
+                                          ff.pathOf("abort"),
+                                          "an abort needs \"status\" (HTTP code) and "
+                                          "\"percent\" (of requests), as in Istio");
                                 readCount(af, "status", fi.abortStatus, 200, 599);
-                                fi.abortFraction = 1.0;
                                 readFraction(af, "percent", fi.abortFraction);
                             }
                         }
@@ -1598,7 +1665,7 @@ void Loader::arrival(const YAML::Node& node, const std::string& path, m::Arrival
         if (require("off", "off: 5s"))
             readDistribution(f, "off", out.off);
         if (out.on.mean() <= 0.0)
-            error(*f.find("on") ? *f.find("on") : node,
+            error(f.find("on") ? *f.find("on") : node,
                   f.pathOf("on"),
                   "impossible value (expected on periods longer than 0)");
         forbid({"schedule", "users", "think"});
@@ -1649,7 +1716,7 @@ void Loader::workloads(const YAML::Node& node, Scenario& s)
         if (!f.valid())
             return;
         config.name = "workload-" + std::to_string(s.workloads.size() + 1);
-        readString(f, "name", config.name);
+        readName(f, "name", config.name);
         if (!names.insert(config.name).second)
             error(f.find("name") ? *f.find("name") : item,
                   f.pathOf("name"),
@@ -1872,6 +1939,12 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
                 double bandwidth = 0.0;
                 if (readBandwidth(df, "bandwidth", bandwidth))
                     fault.bitsPerSecond = bandwidth;
+                if (!df.find("latency") && !df.find("bandwidth")) {
+                    error(*dg,
+                          f.pathOf("degrade"),
+                          "a degradation needs \"latency\" and/or \"bandwidth\"");
+                    good = false;
+                }
             }
         }
         if (good)
@@ -1979,7 +2052,7 @@ void Loader::load(const YAML::Node& root, Scenario& s)
         return;
     if (const YAML::Node* version = f.find("meshsim")) {
         std::uint32_t v = 0;
-        if (parseCount(*version, "meshsim", v, 1, 1000) && v != 1)
+        if (parseCount(*version, "meshsim", v, 0, 1000) && v != 1)
             error(*version,
                   "meshsim",
                   "unsupported format version " + std::to_string(v) + " (expected 1)");
@@ -2072,6 +2145,32 @@ void Loader::load(const YAML::Node& root, Scenario& s)
         error(*f.find("routes"), "routes", "no routes (expected at least one)");
     if (s.workloads.empty() && f.find("workloads") && f.find("workloads")->IsSequence())
         error(*f.find("workloads"), "workloads", "no workloads (expected at least one)");
+
+    if (s.gateway.present && m_totalInstances + s.gateway.replicas > m_limits.maxInstances)
+        error(*f.find("gateway"),
+              "gateway.replicas",
+              "too many instances in all (services and gateway: at most "
+                  + std::to_string(m_limits.maxInstances) + ")");
+    // Things that are valid but cannot happen in this run (indices match only without errors).
+    const bool clean = !hasErrors(m_diagnostics);
+    if (const YAML::Node* fl = f.find("faults"); clean && fl && fl->IsSequence()) {
+        for (std::size_t i = 0; i < s.faults.size() && i < fl->size(); ++i) {
+            if (s.faults[i].at >= s.duration)
+                warning((*fl)[i],
+                        "faults[" + std::to_string(i) + "].at",
+                        "the fault starts after the run ends (duration "
+                            + formatDuration(s.duration) + "): it has no effect");
+        }
+    }
+    if (const YAML::Node* w = f.find("workloads"); clean && w && w->IsSequence()) {
+        for (std::size_t i = 0; i < s.workloads.size() && i < w->size(); ++i) {
+            if (s.workloads[i].start >= s.duration)
+                warning((*w)[i],
+                        "workloads[" + std::to_string(i) + "].start",
+                        "the workload starts after the run ends (duration "
+                            + formatDuration(s.duration) + "): it sends nothing");
+        }
+    }
 
     if (!hasErrors(m_diagnostics))
         validateTopology(root, s);

@@ -8,10 +8,9 @@ namespace meshsim::topologies {
 
 namespace {
 
-std::vector<models::NodeIndex> allowedNodes(const Scenario& s, const models::ServiceConfig& svc)
+std::vector<models::NodeIndex> allowedNodes(const Scenario& s, const models::PlacementConstraint& c)
 {
     std::vector<models::NodeIndex> allowed;
-    const models::PlacementConstraint& c = svc.placement;
     for (models::NodeIndex n = 0; n < s.platform.nodes.size(); ++n) {
         const bool nodeOk
             = c.nodes.empty() || std::find(c.nodes.begin(), c.nodes.end(), n) != c.nodes.end();
@@ -28,20 +27,21 @@ std::vector<models::NodeIndex> allowedNodes(const Scenario& s, const models::Ser
 
 std::string checkPlacement(const Scenario& s)
 {
-    if (!s.platform.declaredNodes) {
-        for (const models::ServiceConfig& svc : s.services) {
-            if (!svc.placement.nodes.empty() || !svc.placement.zones.empty())
-                return "service \"" + svc.name
-                       + "\" has a placement but the platform declares no nodes";
-        }
-        return {};
-    }
-    for (const models::ServiceConfig& svc : s.services) {
-        if (allowedNodes(s, svc).empty())
-            return "service \"" + svc.name
-                   + "\" has no node to run on (its placement matches no declared node)";
-    }
-    return {};
+    std::string problems;
+    const auto check = [&](const std::string& who, const models::PlacementConstraint& c) {
+        const bool constrained = !c.nodes.empty() || !c.zones.empty();
+        if (!s.platform.declaredNodes && constrained)
+            problems += (problems.empty() ? "" : "; ") + who
+                        + " has a placement but the platform declares no nodes";
+        else if (s.platform.declaredNodes && allowedNodes(s, c).empty())
+            problems += (problems.empty() ? "" : "; ") + who
+                        + " has no node to run on (its placement matches no declared node)";
+    };
+    for (const models::ServiceConfig& svc : s.services)
+        check("service \"" + svc.name + "\"", svc.placement);
+    if (s.gateway.present)
+        check("the gateway", s.gateway.placement);
+    return problems;
 }
 
 Placement computePlacement(const Scenario& s)
@@ -67,7 +67,7 @@ Placement computePlacement(const Scenario& s)
     std::vector<std::uint32_t> load(p.nodes.size(), 0);
     for (std::size_t i = 0; i < s.services.size(); ++i) {
         const models::ServiceConfig& svc = s.services[i];
-        const std::vector<models::NodeIndex> allowed = allowedNodes(s, svc);
+        const std::vector<models::NodeIndex> allowed = allowedNodes(s, svc.placement);
         MESHSIM_ASSERT(!allowed.empty(), "the loader checked that every service can be placed");
         for (std::uint32_t r = 0; r < svc.replicas; ++r) {
             models::NodeIndex chosen = allowed.front();

@@ -87,7 +87,7 @@ Parsed<engine::SimDuration> parseDuration(std::string_view text)
     if (*ns < 0.0)
         return {std::nullopt, "a duration that is not negative"};
     if (*ns > 3.0e18)
-        return {std::nullopt, "a duration below 30 years"};
+        return {std::nullopt, "a duration below 95 years"};
     return {engine::durationFromNanos(*ns), {}};
 }
 

@@ -26,10 +26,13 @@ TimerId EventQueue::scheduleAt(SimTime at, Callback callback)
         slot = static_cast<std::uint32_t>(m_slots.size());
         m_slots.emplace_back();
     }
+    MESHSIM_ASSERT(slot <= kSlotMask, "fewer than 16.7 million events pending at once");
+    MESHSIM_ASSERT(m_sequence < (std::uint64_t{1} << (64 - kSlotBits)),
+                   "fewer than 2^40 events scheduled in one run");
     Slot& s = m_slots[slot];
     s.callback = callback;
     s.armed = true;
-    push(Key{toNanos(at), m_sequence++, slot});
+    push(Key{toNanos(at), (m_sequence++ << kSlotBits) | slot});
     ++m_live;
     return TimerId{slot, s.generation};
 }
@@ -79,10 +82,8 @@ EventQueue::Key EventQueue::popTop()
                 break;
             std::size_t best = first;
             const std::size_t end = first + kArity < n ? first + kArity : n;
-            for (std::size_t c = first + 1; c < end; ++c) {
-                if (before(m_heap[c], m_heap[best]))
-                    best = c;
-            }
+            for (std::size_t c = first + 1; c < end; ++c)
+                best = before(m_heap[c], m_heap[best]) ? c : best;
             if (!before(m_heap[best], last))
                 break;
             m_heap[i] = m_heap[best];
@@ -100,8 +101,8 @@ void EventQueue::releaseSlot(std::uint32_t slot)
 
 void EventQueue::dropCancelledTop()
 {
-    while (!m_heap.empty() && !m_slots[m_heap.front().slot].armed)
-        releaseSlot(popTop().slot);
+    while (!m_heap.empty() && !m_slots[m_heap.front().slot()].armed)
+        releaseSlot(popTop().slot());
 }
 
 SimTime EventQueue::nextTime()
@@ -116,9 +117,9 @@ bool EventQueue::step()
         if (m_heap.empty())
             return false;
         const Key key = popTop();
-        Slot& s = m_slots[key.slot];
+        Slot& s = m_slots[key.slot()];
         if (!s.armed) {
-            releaseSlot(key.slot);
+            releaseSlot(key.slot());
             continue;
         }
         Callback callback = s.callback;
@@ -126,7 +127,7 @@ bool EventQueue::step()
         ++s.generation;
         if (s.generation == 0)
             s.generation = 1;
-        releaseSlot(key.slot);
+        releaseSlot(key.slot());
         --m_live;
         m_now = atNanos(key.time);
         ++m_executed;

@@ -6,7 +6,7 @@
 // order they were scheduled (FIFO), so a run is a deterministic function of its inputs. Time only
 // moves forward: scheduling in the past is a bug.
 //
-// Implementation: a 4-ary min-heap of 24-byte keys (time, sequence, slot) over a slab of
+// Implementation: a 4-ary min-heap of 16-byte keys (time, sequence, slot) over a slab of
 // callbacks with generation counters, so cancel() is O(1) (the key is dropped when it surfaces)
 // and a stale TimerId can never cancel a newer event. Not thread-safe: one simulation runs on
 // one thread.
@@ -58,12 +58,16 @@ public:
     SimTime nextTime();
 
 private:
+    // 16 bytes, so the four children of a heap node share one cache line: the scheduling
+    // sequence number (FIFO tie-break) in the high 40 bits of `order`, the slot in the low 24.
     struct Key
     {
         std::int64_t time;
-        std::uint64_t sequence;
-        std::uint32_t slot;
+        std::uint64_t order;
+        std::uint32_t slot() const { return static_cast<std::uint32_t>(order & kSlotMask); }
     };
+    static constexpr int kSlotBits = 24;
+    static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
     struct Slot
     {
         Callback callback;
@@ -71,9 +75,14 @@ private:
         bool armed = false;
     };
 
+    // One 128-bit comparison (times are never negative): no data-dependent branch, which
+    // matters because heap comparisons are unpredictable.
     static bool before(const Key& a, const Key& b)
     {
-        return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
+        __extension__ using U128 = unsigned __int128;
+        const U128 ka = (U128(static_cast<std::uint64_t>(a.time)) << 64) | a.order;
+        const U128 kb = (U128(static_cast<std::uint64_t>(b.time)) << 64) | b.order;
+        return ka < kb;
     }
     void push(const Key& key);
     Key popTop();

@@ -73,7 +73,7 @@ platform:
   network: ideal
   client_network: {latency: 0, bandwidth: 10Gbps}
 services: [{name: a, cpu: 0, response: 1.25MB}]
-routes: [{path: /x, to: a, request: 1KB}]
+routes: [{path: /x, to: a}]
 workloads: [{name: w, request: 1KB, arrival: {process: constant, rate: 1/s}}]
 )");
         QCOMPARE(r.metrics->summary().latency.max(), std::int64_t{1'000'800});

@@ -1,0 +1,51 @@
+#pragma once
+
+// The queueing-theory validation suite: scenarios with zero network cost whose exact answers
+// are known (M/M/1, M/M/c, M/D/1, M/G/1, a Jackson tandem, a closed network), run on a
+// platform and compared with theory.
+//
+// Method: each scenario measures 30 windows after its warmup; the windows are the batches of
+// the batch-means method. A check passes when theory lies within the 99.9% confidence interval
+// of the simulated value (Student t with 29 degrees of freedom), widened by the histogram's
+// resolution (0.4%) for percentiles. The same code drives tests/validation and
+// `meshsim-cli verify`, which writes docs/validation.md.
+
+#include "models/config.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meshsim::engine::validation {
+
+struct Check
+{
+    std::string scenario; // validation scenario name
+    std::string model;    // e.g. "M/M/1, rho = 0.7"
+    std::string quantity; // e.g. "mean sojourn (ms)"
+    double theory = 0.0;
+    double simulated = 0.0;
+    double halfWidth = 0.0; // of the 99.9% confidence interval (plus resolution)
+    std::uint64_t samples = 0;
+    bool pass = false;
+    double relativeError() const { return theory != 0.0 ? (simulated - theory) / theory : 0.0; }
+};
+
+// Runs every validation scenario on `engine` and returns the checks in a fixed order.
+std::vector<Check> runSuite(models::EngineKind engine = models::EngineKind::Fast);
+// Runs one scenario of the suite by name.
+std::vector<Check> runScenario(const std::string& name,
+                               models::EngineKind engine = models::EngineKind::Fast);
+
+// docs/validation.md from the checks (deterministic: same checks, same bytes).
+std::string markdownReport(const std::vector<Check>& checks, const std::string& command);
+
+// Student t quantile (Hill / Abramowitz-Stegun 26.7.5 expansion; |error| < 1e-3 for df >= 5).
+double studentTQuantile(double p, int degreesOfFreedom);
+
+// The embedded scenario files (tests/validation/scenarios/*.yaml).
+std::vector<std::string> validationScenarioNames();
+std::optional<std::string_view> validationScenarioText(std::string_view name);
+
+} // namespace meshsim::engine::validation
