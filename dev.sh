@@ -57,6 +57,7 @@ case "${1:-}" in
         tools/check_banned.sh
         build ci
         ctest --preset ci
+        tools/run_clang_tidy.sh build/ci
         build asan
         ctest --preset asan
         ;;

@@ -113,6 +113,12 @@ public:
 
     bool valid() const { return m_valid; }
     const YAML::Node* find(std::string_view key) const;
+    // The value of `key`, or `fallback` when absent (a place to point a diagnostic at).
+    const YAML::Node& nodeOr(std::string_view key, const YAML::Node& fallback) const
+    {
+        const YAML::Node* node = find(key);
+        return node ? *node : fallback;
+    }
     std::string pathOf(std::string_view key) const
     {
         return m_path.empty() ? std::string(key) : m_path + "." + std::string(key);
@@ -1214,8 +1220,10 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
             if (!config.path.empty() && config.path.front() != '/')
                 expected(*f.find("path"), f.pathOf("path"), "a path starting with /");
             if (!config.path.empty()
-                && std::find(m_routePaths.begin(), m_routePaths.begin() + index, config.path)
-                       != m_routePaths.begin() + index)
+                && std::find(m_routePaths.begin(),
+                             m_routePaths.begin() + static_cast<std::ptrdiff_t>(index),
+                             config.path)
+                       != m_routePaths.begin() + static_cast<std::ptrdiff_t>(index))
                 error(*f.find("path"), f.pathOf("path"), "duplicate route " + quote(config.path));
             const int kinds = (f.find("to") ? 1 : 0) + (f.find("aggregate") ? 1 : 0)
                               + (f.find("sequence") ? 1 : 0) + (f.find("split") ? 1 : 0);
@@ -1665,7 +1673,7 @@ void Loader::arrival(const YAML::Node& node, const std::string& path, m::Arrival
         if (require("off", "off: 5s"))
             readDistribution(f, "off", out.off);
         if (out.on.mean() <= 0.0)
-            error(f.find("on") ? *f.find("on") : node,
+            error(f.nodeOr("on", node),
                   f.pathOf("on"),
                   "impossible value (expected on periods longer than 0)");
         forbid({"schedule", "users", "think"});
@@ -1718,7 +1726,7 @@ void Loader::workloads(const YAML::Node& node, Scenario& s)
         config.name = "workload-" + std::to_string(s.workloads.size() + 1);
         readName(f, "name", config.name);
         if (!names.insert(config.name).second)
-            error(f.find("name") ? *f.find("name") : item,
+            error(f.nodeOr("name", item),
                   f.pathOf("name"),
                   "duplicate workload " + quote(config.name));
         if (!f.find("arrival"))
@@ -2080,13 +2088,13 @@ void Loader::load(const YAML::Node& root, Scenario& s)
     readDuration(f, "drain", s.drain);
     readDuration(f, "window", s.window, true);
     if (s.warmup >= s.duration)
-        error(f.find("warmup") ? *f.find("warmup") : root,
+        error(f.nodeOr("warmup", root),
               "warmup",
               "impossible value (expected a warmup shorter than the duration, "
                   + formatDuration(s.duration) + ")");
     if (s.window.count() > 0
         && static_cast<std::size_t>((s.duration + s.drain) / s.window) > m_limits.maxWindows)
-        error(f.find("window") ? *f.find("window") : root,
+        error(f.nodeOr("window", root),
               "window",
               "too many time windows (expected at most " + std::to_string(m_limits.maxWindows)
                   + " windows over duration + drain; choose a longer window)");

@@ -21,7 +21,7 @@ namespace meshsim::topologies {
 
 struct LoadLimits
 {
-    std::size_t maxFileBytes = 2 * 1024 * 1024;
+    std::size_t maxFileBytes = std::size_t{2} * 1024 * 1024;
     std::size_t maxNodesVisited = 250'000; // YAML nodes read, aliases counted each time
     int maxStepDepth = 16;                 // nesting of parallel / sequence steps
     std::uint32_t maxServices = 5'000;

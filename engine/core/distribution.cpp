@@ -138,7 +138,6 @@ double Distribution::mean() const
 {
     switch (m_kind) {
     case Kind::Constant:
-        return m_a;
     case Kind::Exponential:
         return m_a;
     case Kind::LogNormal:

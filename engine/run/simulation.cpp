@@ -104,6 +104,14 @@ std::vector<std::string> unsupportedFeatures(const topologies::Scenario& s, m::E
         if (r.retries)
             notes.push_back("routes " + r.path + ": retries are not simulated yet");
     }
+    for (const m::WorkloadConfig& w : s.workloads) {
+        for (const m::MixEntry& e : w.mix) {
+            if (e.keys.count > 0)
+                notes.push_back("workloads." + w.name
+                                + ".mix keys (key popularity, for the gateway cache) are not "
+                                  "simulated yet");
+        }
+    }
     for (const m::FaultConfig& f : s.faults) {
         if (f.kind == m::FaultConfig::Kind::Partition)
             notes.emplace_back("faults: partition is not simulated yet");
