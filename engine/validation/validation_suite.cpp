@@ -2,12 +2,12 @@
 
 #include "engine/core/assert.h"
 #include "engine/core/distribution.h"
+#include "engine/core/format.h"
 #include "engine/run/simulation.h"
 #include "engine/validation/theory.h"
 #include "topologies/loader.h"
 
 #include <cmath>
-#include <cstdio>
 
 namespace meshsim::engine::validation {
 
@@ -106,13 +106,6 @@ Check check(const std::string& scenario,
     return c;
 }
 
-std::string fmt(const char* format, double value)
-{
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, format, value);
-    return buffer;
-}
-
 } // namespace
 
 std::vector<Check> runScenario(const std::string& name, m::EngineKind engine)
@@ -189,7 +182,7 @@ std::vector<Check> runScenario(const std::string& name, m::EngineKind engine)
     const double mu = 1.0 / meanService;
     const auto c = static_cast<int>(server.workers);
     const double rho = lambda * meanService / c;
-    const std::string rhoText = ", rho = " + fmt("%.2g", rho);
+    const std::string rhoText = ", rho = " + formatSignificant(rho, 2);
     switch (server.cpu.kind()) {
     case Distribution::Kind::Exponential:
         if (c == 1) {
@@ -244,10 +237,10 @@ std::string markdownReport(const std::vector<Check>& checks, const std::string& 
     out += "|---|---|---|---:|---:|---:|---:|---:|---|\n";
     for (const Check& c : checks) {
         out += "| " + c.scenario + " | " + c.model + " | " + c.quantity + " | "
-               + fmt("%.4f", c.theory) + " | " + fmt("%.4f", c.simulated) + " | "
-               + fmt("%+.2f%%", 100.0 * c.relativeError()) + " | " + fmt("%.4f", c.halfWidth)
-               + " | " + std::to_string(c.samples) + " | " + (c.pass ? "pass" : "**FAIL**")
-               + " |\n";
+               + formatFixed(c.theory, 4) + " | " + formatFixed(c.simulated, 4) + " | "
+               + (c.relativeError() >= 0 ? "+" : "") + formatFixed(100.0 * c.relativeError(), 2)
+               + "% | " + formatFixed(c.halfWidth, 4) + " | " + std::to_string(c.samples) + " | "
+               + (c.pass ? "pass" : "**FAIL**") + " |\n";
     }
     out += "\nFormulas (engine/validation/theory.cpp):\n\n"
            "- M/M/1: mean sojourn 1/(mu - lambda); the sojourn time is exponential, so its p99 is "
