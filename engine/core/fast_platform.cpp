@@ -167,9 +167,10 @@ void FastPlatform::onCpuTimer(NodeId node)
     m_finished.resize(firstFinished);
 }
 
-void FastPlatform::runUntil(SimTime limit)
+bool FastPlatform::runUntil(SimTime limit)
 {
     m_queue.runUntil(limit);
+    return m_queue.pending() > 0;
 }
 
 double FastPlatform::busyCoreSeconds(NodeId node) const

@@ -24,13 +24,13 @@ public:
 
     // Platform
     SimTime now() const override { return m_queue.now(); }
+    SimTime lastEventTime() const override { return m_queue.now(); }
     TimerId schedule(SimDuration delay, Callback callback) override;
     void cancel(TimerId id) override;
     void transfer(NodeId from, NodeId to, std::uint64_t bytes, Callback done) override;
     ActivityId compute(NodeId node, SimDuration work, Callback done) override;
     bool cancelCompute(ActivityId id) override;
-    void runUntil(SimTime limit) override;
-    void stop() override { m_queue.stop(); }
+    bool runUntil(SimTime limit) override;
     const PlatformSpec& spec() const override { return m_spec; }
     std::uint64_t eventCount() const override { return m_queue.executed(); }
     double busyCoreSeconds(NodeId node) const override;

@@ -61,6 +61,8 @@ public:
     virtual ~Platform() = default;
 
     virtual SimTime now() const = 0;
+    // Time of the last event run (after runUntil() has returned, now() may be the limit).
+    virtual SimTime lastEventTime() const = 0;
     // Runs `callback` after `delay` of simulated time.
     virtual TimerId schedule(SimDuration delay, Callback callback) = 0;
     virtual void cancel(TimerId id) = 0;
@@ -73,10 +75,8 @@ public:
     // Abandons a computation: its callback never runs. False if it already finished.
     virtual bool cancelCompute(ActivityId id) = 0;
 
-    // Runs the simulation until nothing is pending or simulated time would pass `limit`.
-    virtual void runUntil(SimTime limit) = 0;
-    // Makes runUntil() return after the current event.
-    virtual void stop() = 0;
+    // Runs every event up to `limit` (inclusive). Returns true while events remain pending.
+    virtual bool runUntil(SimTime limit) = 0;
 
     virtual const PlatformSpec& spec() const = 0;
     // Events executed so far (the platform's own notion of an event).

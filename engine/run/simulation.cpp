@@ -1,10 +1,13 @@
 #include "engine/run/simulation.h"
 
 #include "engine/core/fast_platform.h"
+#include "engine/simgrid/simgrid_platform.h"
 #include "models/cluster.h"
+#include "topologies/topology_graph.h"
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace meshsim::engine {
 
@@ -89,8 +92,7 @@ void evaluateSlo(const topologies::Scenario& scenario, RunResult& result)
 std::vector<std::string> unsupportedFeatures(const topologies::Scenario& s, m::EngineKind engine)
 {
     std::vector<std::string> notes;
-    if (engine == m::EngineKind::SimGrid)
-        notes.emplace_back("engine simgrid is not available yet: this run used the fast platform");
+    (void)engine;
     if (s.architecture != m::Architecture::Direct)
         notes.push_back("architecture " + topologies::architectureName(s.architecture)
                         + ": the API gateway and the sidecars are not simulated yet; clients "
@@ -123,14 +125,37 @@ std::vector<std::string> unsupportedFeatures(const topologies::Scenario& s, m::E
     return notes;
 }
 
-RunResult runScenario(const topologies::Scenario& scenario, const RunOptions& options)
+std::vector<std::pair<NodeId, NodeId>> communicatingNodes(const topologies::Scenario& scenario,
+                                                          const topologies::Placement& placement,
+                                                          NodeId clientNode)
+{
+    const topologies::TopologyGraph topology(scenario);
+    const auto& g = topology.graph();
+    std::set<std::pair<NodeId, NodeId>> pairs;
+    const auto nodesOf = [&](std::size_t vertex) {
+        const topologies::TopologyVertex& v = g[vertex];
+        if (v.kind == topologies::TopologyVertex::Kind::Clients)
+            return std::vector<NodeId>{clientNode};
+        const auto& nodes = placement.instances[static_cast<std::size_t>(v.service)];
+        return std::vector<NodeId>(nodes.begin(), nodes.end());
+    };
+    for (const auto edge : boost::make_iterator_range(boost::edges(g))) {
+        for (const NodeId from : nodesOf(boost::source(edge, g))) {
+            for (const NodeId to : nodesOf(boost::target(edge, g)))
+                pairs.emplace(std::min(from, to), std::max(from, to));
+        }
+    }
+    return {pairs.begin(), pairs.end()};
+}
+
+RunResult
+runScenario(const topologies::Scenario& scenario, const RunOptions& options, RunObserver* observer)
 {
     RunResult result;
     result.scenario = &scenario;
     result.seed = options.seed.value_or(scenario.seed);
-    const m::EngineKind requested = options.engine.value_or(scenario.engine);
-    result.engine = m::EngineKind::Fast;
-    result.notes = unsupportedFeatures(scenario, requested);
+    result.engine = options.engine.value_or(scenario.engine);
+    result.notes = unsupportedFeatures(scenario, result.engine);
     const SimDuration duration = options.duration.value_or(scenario.duration);
 
     result.placement = topologies::computePlacement(scenario);
@@ -144,7 +169,13 @@ RunResult runScenario(const topologies::Scenario& scenario, const RunOptions& op
     spec.sameZone = toLink(scenario.platform.sameZone);
     spec.crossZone = toLink(scenario.platform.crossZone);
     spec.client = toLink(scenario.platform.client);
-    FastPlatform platform(spec);
+    std::unique_ptr<Platform> platformOwner;
+    if (result.engine == m::EngineKind::SimGrid)
+        platformOwner = std::make_unique<SimGridPlatform>(
+            spec, communicatingNodes(scenario, result.placement, spec.clientNode));
+    else
+        platformOwner = std::make_unique<FastPlatform>(spec);
+    Platform& platform = *platformOwner;
 
     m::Cluster::Config config;
     config.services = scenario.services;
@@ -174,9 +205,21 @@ RunResult runScenario(const topologies::Scenario& scenario, const RunOptions& op
 
     m::Cluster cluster(std::move(config), platform, *result.metrics);
     cluster.start();
-    platform.runUntil(kSimStart + duration + scenario.drain);
+    // Run in slices so that an observer can follow; a slice boundary changes nothing.
+    const SimTime end = kSimStart + duration + scenario.drain;
+    const SimDuration slice = std::max(SimDuration{1'000'000}, duration / 100);
+    for (SimTime until = kSimStart + slice;; until += slice) {
+        const bool more = platform.runUntil(std::min(until, end));
+        if (observer)
+            observer->onProgress(Progress{std::min(until, end),
+                                          duration,
+                                          cluster.requestsStarted(),
+                                          cluster.requestsAnswered()});
+        if (!more || until >= end)
+            break;
+    }
 
-    result.simulatedSeconds = toSeconds(platform.now());
+    result.simulatedSeconds = toSeconds(platform.lastEventTime());
     result.measuredSeconds = toSeconds(duration - std::min(scenario.warmup, duration));
     result.events = platform.eventCount();
     result.requestsStarted = cluster.requestsStarted();

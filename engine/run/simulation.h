@@ -7,6 +7,7 @@
 // in one process (the fast platform) and their results depend only on (scenario, seed,
 // platform). The wall clock is not read here: callers time runs themselves.
 
+#include "engine/core/platform.h"
 #include "models/metrics.h"
 #include "topologies/placement.h"
 #include "topologies/scenario.h"
@@ -42,6 +43,22 @@ struct NodeResult
     double utilisation = 0.0; // busy core-seconds / (cores * simulated seconds)
 };
 
+// Where a run is, reported between slices of simulated time.
+struct Progress
+{
+    SimTime now;
+    SimDuration duration;
+    std::uint64_t sent = 0;
+    std::uint64_t answered = 0;
+};
+
+class RunObserver
+{
+public:
+    virtual ~RunObserver() = default;
+    virtual void onProgress(const Progress& progress) = 0;
+};
+
 struct RunResult
 {
     const topologies::Scenario* scenario = nullptr;
@@ -60,7 +77,17 @@ struct RunResult
     bool sloPass = true;
 };
 
-RunResult runScenario(const topologies::Scenario& scenario, const RunOptions& options = {});
+// Runs on the fast platform or on SimGrid (at most one SimGrid run per process). The observer, if
+// any, hears about progress about a hundred times per run.
+RunResult runScenario(const topologies::Scenario& scenario,
+                      const RunOptions& options = {},
+                      RunObserver* observer = nullptr);
+
+// The (from, to) node pairs that can exchange data in this scenario: clients with the instances
+// of route targets, callers' instances with their callees' instances (from the topology graph).
+std::vector<std::pair<NodeId, NodeId>> communicatingNodes(const topologies::Scenario& scenario,
+                                                          const topologies::Placement& placement,
+                                                          NodeId clientNode);
 
 // Notes on what `scenario` asks for that the chosen engine does not simulate yet.
 std::vector<std::string> unsupportedFeatures(const topologies::Scenario& scenario,

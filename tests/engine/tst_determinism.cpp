@@ -16,6 +16,7 @@ class TestDeterminism : public QObject
     {
         engine::RunOptions options;
         options.seed = seed;
+        options.engine = models::EngineKind::Fast; // many runs in one process: fast platform
         options.duration = engine::SimDuration{30'000'000'000};
         return engine::resultsToJsonText(engine::runScenario(s, options), 0.0);
     }

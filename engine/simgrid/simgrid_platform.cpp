@@ -1,0 +1,412 @@
+#include "engine/simgrid/simgrid_platform.h"
+
+#include "engine/core/assert.h"
+
+#include <simgrid/kernel/Timer.hpp>
+#include <simgrid/s4u.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string>
+
+namespace meshsim::engine {
+
+namespace sg4 = simgrid::s4u;
+using simgrid::kernel::timer::Timer;
+
+namespace {
+
+SimGridPlatform* g_instance = nullptr; // SimGrid's completion signal is process-wide
+bool g_created = false;
+constexpr double kUnlimitedBytesPerSecond = 1e15; // "unlimited": a transfer of 1 MB takes 1 ns
+
+double seconds(SimTime t)
+{
+    return toSeconds(t);
+}
+
+double bandwidth(const LinkSpec& link)
+{
+    return link.bytesPerSecond > 0.0 ? link.bytesPerSecond : kUnlimitedBytesPerSecond;
+}
+
+// Activities carry a token (slot and generation) in SimGrid's user data; 0 means "not ours".
+void* tokenToData(std::uint64_t token)
+{
+    return reinterpret_cast<void*>(static_cast<std::uintptr_t>(token)); // NOLINT
+}
+
+} // namespace
+
+struct SimGridPlatform::Impl
+{
+    struct TimerSlot
+    {
+        Callback callback;
+        Timer* timer = nullptr;
+        std::uint32_t generation = 1;
+        bool armed = false;
+    };
+    struct ActivitySlot
+    {
+        sg4::ActivityPtr activity;
+        Callback callback;
+        NodeId node = 0;
+        bool compute = false;
+        std::uint32_t generation = 1;
+        bool armed = false;
+    };
+    struct NodeLoad
+    {
+        std::uint32_t active = 0;
+        std::uint32_t cores = 1;
+        SimTime lastUpdate = kSimStart;
+        double busyCoreNanos = 0.0;
+    };
+
+    sg4::Engine* engine = nullptr;
+    std::vector<sg4::Host*> hosts;
+    std::vector<TimerSlot> timers;
+    std::vector<std::uint32_t> freeTimers;
+    std::vector<ActivitySlot> activities;
+    std::vector<std::uint32_t> freeActivities;
+    std::vector<sg4::ActivityPtr> graveyard; // completed, released once their signal is over
+    std::vector<NodeLoad> load;
+    std::size_t pending = 0; // armed timers and activities
+
+    static std::uint64_t token(std::uint32_t slot, std::uint32_t generation)
+    {
+        return (std::uint64_t{generation} << 32) | slot;
+    }
+
+    std::uint32_t acquireActivity()
+    {
+        if (!freeActivities.empty()) {
+            const std::uint32_t slot = freeActivities.back();
+            freeActivities.pop_back();
+            return slot;
+        }
+        activities.emplace_back();
+        return static_cast<std::uint32_t>(activities.size() - 1);
+    }
+};
+
+bool SimGridPlatform::available()
+{
+    return !g_created;
+}
+
+SimGridPlatform::SimGridPlatform(PlatformSpec spec,
+                                 const std::vector<std::pair<NodeId, NodeId>>& routes)
+    : m_spec(std::move(spec))
+    , m_impl(std::make_unique<Impl>())
+{
+    MESHSIM_ASSERT(!g_created,
+                   "at most one SimGrid engine per process (run SimGrid simulations "
+                   "in processes of their own)");
+    g_created = true;
+    g_instance = this;
+
+    // CM02 without factors: a message takes latency + size / bandwidth, as the scenario says.
+    // (Do not add host/model: setting it resets the network model to LV08, whose latency
+    // factor of 13.01 multiplies every latency.)
+    static int argc = 5;
+    static const char* argv[] = {"meshsim",
+                                 "--cfg=network/model:CM02",
+                                 "--cfg=network/crosstraffic:0",
+                                 "--cfg=network/TCP-gamma:1e30",
+                                 "--log=root.thres:critical"};
+    m_impl->engine = new sg4::Engine(&argc, const_cast<char**>(argv)); // NOLINT
+
+    auto* zone = sg4::create_full_zone("meshsim");
+    const std::size_t n = m_spec.nodes.size();
+    m_impl->hosts.resize(n);
+    m_impl->load.resize(n);
+    for (NodeId i = 0; i < n; ++i) {
+        const NodeSpec& node = m_spec.nodes[i];
+        m_impl->hosts[i]
+            = zone->create_host(node.name + "#" + std::to_string(i), node.speed * kReferenceFlops)
+                  ->set_core_count(static_cast<int>(std::max(1U, node.cores)))
+                  ->seal();
+        m_impl->load[i].cores = std::max(1U, node.cores);
+    }
+
+    const auto lat = [](const LinkSpec& l) { return seconds(kSimStart + l.latency); };
+    const auto fatPipe = [&](const std::string& name, const LinkSpec& l) {
+        return zone->create_link(name, bandwidth(l))
+            ->set_latency(lat(l))
+            ->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE)
+            ->seal();
+    };
+    // A node's NIC carries every class of traffic of the node, so it is as fast as the fastest.
+    const double nicBandwidth = std::max(
+        {bandwidth(m_spec.sameZone), bandwidth(m_spec.crossZone), bandwidth(m_spec.client)});
+    std::map<NodeId, sg4::SplitDuplexLink*> nics;
+    std::map<NodeId, sg4::Link*> loops;
+    std::map<std::uint32_t, sg4::Link*> fabrics;
+    std::map<std::pair<std::uint32_t, std::uint32_t>, sg4::SplitDuplexLink*> wans;
+    sg4::Link* clients = nullptr;
+    const auto nic = [&](NodeId node) {
+        auto& link = nics[node];
+        if (!link) {
+            link = zone->create_split_duplex_link("nic-" + std::to_string(node), nicBandwidth);
+            link->set_latency(0);
+        }
+        return link;
+    };
+
+    std::set<std::pair<NodeId, NodeId>> done;
+    for (const auto& [a, b] : routes) {
+        for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
+            if (!done.insert({from, to}).second)
+                continue;
+            std::vector<sg4::LinkInRoute> path;
+            using Dir = sg4::LinkInRoute::Direction;
+            if (from == to) {
+                auto& loop = loops[from];
+                if (!loop)
+                    loop = fatPipe("loop-" + std::to_string(from), m_spec.sameNode);
+                path.emplace_back(loop);
+            } else if (from == m_spec.clientNode || to == m_spec.clientNode) {
+                if (!clients)
+                    clients = fatPipe("clients", m_spec.client);
+                if (from == m_spec.clientNode) {
+                    path.emplace_back(clients);
+                    path.emplace_back(nic(to), Dir::DOWN);
+                } else {
+                    path.emplace_back(nic(from), Dir::UP);
+                    path.emplace_back(clients);
+                }
+            } else {
+                const std::uint32_t za = m_spec.nodes[from].zone;
+                const std::uint32_t zb = m_spec.nodes[to].zone;
+                path.emplace_back(nic(from), Dir::UP);
+                if (za == zb) {
+                    auto& fabric = fabrics[za];
+                    if (!fabric)
+                        fabric = fatPipe("fabric-" + std::to_string(za), m_spec.sameZone);
+                    path.emplace_back(fabric);
+                } else {
+                    auto& wan = wans[{std::min(za, zb), std::max(za, zb)}];
+                    if (!wan) {
+                        wan = zone->create_split_duplex_link(
+                            "wan-" + std::to_string(std::min(za, zb)) + "-"
+                                + std::to_string(std::max(za, zb)),
+                            bandwidth(m_spec.crossZone));
+                        wan->set_latency(lat(m_spec.crossZone));
+                    }
+                    path.emplace_back(wan, za < zb ? Dir::UP : Dir::DOWN);
+                }
+                path.emplace_back(nic(to), Dir::DOWN);
+            }
+            zone->add_route(m_impl->hosts[from]->get_netpoint(),
+                            m_impl->hosts[to]->get_netpoint(),
+                            nullptr,
+                            nullptr,
+                            path,
+                            false);
+        }
+    }
+    for (auto& [node, link] : nics)
+        link->seal();
+    for (auto& [zones, link] : wans)
+        link->seal();
+    zone->seal();
+
+    sg4::Activity::on_completion_cb([](const sg4::Activity& activity) {
+        if (g_instance == nullptr)
+            return;
+        const auto token = static_cast<std::uint64_t>(
+            reinterpret_cast<std::uintptr_t>(activity.get_data<void>()));
+        if (token != 0)
+            g_instance->onActivityDone(token,
+                                       activity.get_state() == sg4::Activity::State::FINISHED);
+    });
+}
+
+SimGridPlatform::~SimGridPlatform()
+{
+    g_instance = nullptr;
+    m_impl->graveyard.clear();
+    for (Impl::ActivitySlot& a : m_impl->activities)
+        a.activity.reset();
+    delete m_impl->engine; // NOLINT: owned here; SimGrid never makes a second one
+}
+
+SimTime SimGridPlatform::now() const
+{
+    return atNanos(std::llround(sg4::Engine::get_clock() * 1e9));
+}
+
+TimerId SimGridPlatform::schedule(SimDuration delay, Callback callback)
+{
+    Impl& impl = *m_impl;
+    std::uint32_t slot;
+    if (!impl.freeTimers.empty()) {
+        slot = impl.freeTimers.back();
+        impl.freeTimers.pop_back();
+    } else {
+        impl.timers.emplace_back();
+        slot = static_cast<std::uint32_t>(impl.timers.size() - 1);
+    }
+    Impl::TimerSlot& t = impl.timers[slot];
+    t.callback = callback;
+    t.armed = true;
+    const std::uint32_t generation = t.generation;
+    t.timer = Timer::set(seconds(now() + delay),
+                         [this, slot, generation] { onTimer(slot, generation); });
+    ++impl.pending;
+    return TimerId{slot, generation};
+}
+
+void SimGridPlatform::cancel(TimerId id)
+{
+    Impl& impl = *m_impl;
+    if (!id || id.slot >= impl.timers.size())
+        return;
+    Impl::TimerSlot& t = impl.timers[id.slot];
+    if (!t.armed || t.generation != id.generation)
+        return;
+    t.timer->remove(); // frees the kernel timer
+    t.timer = nullptr;
+    t.armed = false;
+    ++t.generation;
+    impl.freeTimers.push_back(id.slot);
+    --impl.pending;
+}
+
+void SimGridPlatform::onTimer(std::uint32_t slot, std::uint32_t generation)
+{
+    Impl& impl = *m_impl;
+    Impl::TimerSlot& t = impl.timers[slot];
+    if (!t.armed || t.generation != generation)
+        return;
+    Callback callback = t.callback;
+    t.timer = nullptr; // SimGrid deletes a timer after running it
+    t.armed = false;
+    ++t.generation;
+    impl.freeTimers.push_back(slot);
+    --impl.pending;
+    ++m_events;
+    m_lastEvent = now();
+    callback();
+}
+
+void SimGridPlatform::transfer(NodeId from, NodeId to, std::uint64_t bytes, Callback done)
+{
+    Impl& impl = *m_impl;
+    const std::uint32_t slot = impl.acquireActivity();
+    Impl::ActivitySlot& a = impl.activities[slot];
+    a.callback = done;
+    a.compute = false;
+    a.armed = true;
+    sg4::CommPtr comm = sg4::Comm::sendto_init(impl.hosts[from], impl.hosts[to]);
+    comm->set_payload_size(bytes);
+    comm->set_data(tokenToData(Impl::token(slot, a.generation)));
+    a.activity = comm;
+    ++impl.pending;
+    comm->start();
+}
+
+ActivityId SimGridPlatform::compute(NodeId node, SimDuration work, Callback done)
+{
+    MESHSIM_ASSERT(node != m_spec.clientNode, "the clients' node does no CPU work");
+    Impl& impl = *m_impl;
+    const std::uint32_t slot = impl.acquireActivity();
+    Impl::ActivitySlot& a = impl.activities[slot];
+    a.callback = done;
+    a.compute = true;
+    a.node = node;
+    a.armed = true;
+    updateBusy(node);
+    ++impl.load[node].active;
+    sg4::ExecPtr exec = sg4::Exec::init();
+    exec->set_flops_amount(toSeconds(work) * kReferenceFlops);
+    exec->set_host(impl.hosts[node]);
+    exec->set_data(tokenToData(Impl::token(slot, a.generation)));
+    a.activity = exec;
+    ++impl.pending;
+    exec->start();
+    return ActivityId{node, slot, a.generation};
+}
+
+bool SimGridPlatform::cancelCompute(ActivityId id)
+{
+    Impl& impl = *m_impl;
+    if (!id || id.slot >= impl.activities.size())
+        return false;
+    Impl::ActivitySlot& a = impl.activities[id.slot];
+    if (!a.armed || a.generation != id.generation || !a.compute)
+        return false;
+    updateBusy(a.node);
+    --impl.load[a.node].active;
+    a.armed = false;
+    ++a.generation; // a late completion signal of the cancelled activity will not match
+    --impl.pending;
+    sg4::ActivityPtr activity = std::move(a.activity);
+    impl.freeActivities.push_back(id.slot);
+    activity->cancel();
+    impl.graveyard.push_back(std::move(activity));
+    return true;
+}
+
+void SimGridPlatform::onActivityDone(std::uint64_t token, bool finished)
+{
+    Impl& impl = *m_impl;
+    // Activities completed earlier have finished their signal dispatch: release them now.
+    impl.graveyard.clear();
+    const auto slot = static_cast<std::uint32_t>(token & 0xffffffffU);
+    const auto generation = static_cast<std::uint32_t>(token >> 32);
+    if (slot >= impl.activities.size())
+        return;
+    Impl::ActivitySlot& a = impl.activities[slot];
+    if (!a.armed || a.generation != generation)
+        return;
+    MESHSIM_ASSERT(finished, "meshsim's activities only end by finishing or by being cancelled");
+    if (a.compute) {
+        updateBusy(a.node);
+        --impl.load[a.node].active;
+    }
+    Callback callback = a.callback;
+    a.armed = false;
+    ++a.generation;
+    impl.graveyard.push_back(std::move(a.activity));
+    impl.freeActivities.push_back(slot);
+    --impl.pending;
+    ++m_events;
+    m_lastEvent = now();
+    callback();
+}
+
+void SimGridPlatform::updateBusy(NodeId node)
+{
+    Impl::NodeLoad& l = m_impl->load[node];
+    const SimTime t = now();
+    if (l.active > 0)
+        l.busyCoreNanos += static_cast<double>(std::min(l.active, l.cores))
+                           * static_cast<double>(toNanos(t - l.lastUpdate));
+    l.lastUpdate = t;
+}
+
+double SimGridPlatform::busyCoreSeconds(NodeId node) const
+{
+    const Impl::NodeLoad& l = m_impl->load[node];
+    const double pendingNanos = l.active > 0
+                                    ? static_cast<double>(std::min(l.active, l.cores))
+                                          * static_cast<double>(toNanos(now() - l.lastUpdate))
+                                    : 0.0;
+    return (l.busyCoreNanos + pendingNanos) * 1e-9;
+}
+
+bool SimGridPlatform::runUntil(SimTime limit)
+{
+    if (m_impl->pending == 0)
+        return false;
+    m_impl->engine->run_until(limit == kSimNever ? -1.0 : seconds(limit));
+    m_impl->graveyard.clear();
+    return m_impl->pending > 0;
+}
+
+} // namespace meshsim::engine

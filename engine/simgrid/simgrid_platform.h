@@ -1,0 +1,76 @@
+#pragma once
+
+// SimGridPlatform: the reference physical model, on SimGrid 3.32's S4U API. The only code of
+// meshsim that includes SimGrid.
+//
+// Hosts: one per node, with the node's cores and a speed of (relative speed x 1 Gflop/s); CPU
+// work of d seconds at the reference speed is d x 1e9 flops, and SimGrid shares a host's cores
+// among its executions (each at most one core).
+//
+// Network, built so that an uncontended transfer of B bytes takes exactly latency + B/bandwidth
+// of its path class (the meaning the fast platform implements), while concurrent flows share
+// what real networks share:
+//   nic-<node>       split-duplex, shared, latency 0, the fastest bandwidth the node uses
+//   fabric-<zone>    fat pipe (a non-blocking switch): same_zone latency and per-flow bandwidth
+//   wan-<za>-<zb>    split-duplex, shared: cross_zone latency and bandwidth between two zones
+//   loop-<node>      fat pipe: same_node latency and bandwidth
+//   clients          fat pipe (every client has its own access line): client_network
+// Routes: same node [loop]; same zone [nic up, fabric, nic down]; cross zone [nic up, wan,
+// nic down]; clients [clients, nic down] and back. A full zone holds only the routes between
+// node pairs that can communicate (computed by the caller from the topology graph), so large
+// topologies do not pay for n^2 routes.
+// SimGrid runs with the CM02 model without latency or bandwidth factors, without cross traffic
+// and without the TCP window bound, so those three effects do not hide the scenario's numbers.
+//
+// No actor per request: activities are started from completion callbacks and kernel timers.
+// SimGrid allows one engine per process: construct at most one SimGridPlatform per process
+// (meshsim-cli runs SimGrid simulations in processes of their own). Not thread-safe.
+
+#include "engine/core/platform.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace meshsim::engine {
+
+class SimGridPlatform final : public Platform
+{
+public:
+    // `routes` lists the (from, to) node pairs that may exchange data, in either direction.
+    SimGridPlatform(PlatformSpec spec, const std::vector<std::pair<NodeId, NodeId>>& routes);
+    ~SimGridPlatform() override;
+    SimGridPlatform(const SimGridPlatform&) = delete;
+    SimGridPlatform& operator=(const SimGridPlatform&) = delete;
+
+    // False once a SimGridPlatform has been created in this process.
+    static bool available();
+
+    // Platform
+    SimTime now() const override;
+    SimTime lastEventTime() const override { return m_lastEvent; }
+    TimerId schedule(SimDuration delay, Callback callback) override;
+    void cancel(TimerId id) override;
+    void transfer(NodeId from, NodeId to, std::uint64_t bytes, Callback done) override;
+    ActivityId compute(NodeId node, SimDuration work, Callback done) override;
+    bool cancelCompute(ActivityId id) override;
+    bool runUntil(SimTime limit) override;
+    const PlatformSpec& spec() const override { return m_spec; }
+    std::uint64_t eventCount() const override { return m_events; }
+    double busyCoreSeconds(NodeId node) const override;
+
+    static constexpr double kReferenceFlops = 1e9; // flop/s of a node of speed 1
+
+private:
+    struct Impl;
+    void onTimer(std::uint32_t slot, std::uint32_t generation);
+    void onActivityDone(std::uint64_t token, bool finished);
+    void updateBusy(NodeId node);
+
+    PlatformSpec m_spec;
+    std::unique_ptr<Impl> m_impl;
+    std::uint64_t m_events = 0;
+    SimTime m_lastEvent = kSimStart;
+};
+
+} // namespace meshsim::engine
