@@ -1,7 +1,9 @@
 #include "app/cli_commands.h"
 
+#include "app/child_run.h"
 #include "app/text_report.h"
 #include "engine/run/results_json.h"
+#include "engine/run/stream.h"
 #include "engine/validation/validation_suite.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
@@ -12,10 +14,12 @@
 #include <QFile>
 #include <QProcess>
 #include <QSaveFile>
+#include <QThread>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sys/resource.h>
@@ -23,6 +27,8 @@
 namespace meshsim::app {
 
 namespace {
+
+using Json = nlohmann::ordered_json;
 
 std::string local(const QString& s)
 {
@@ -53,83 +59,65 @@ void printDiagnostics(const std::vector<topologies::Diagnostic>& diagnostics)
         std::fprintf(stderr, "%s\n", d.format().c_str());
 }
 
-struct RunOptionValues
-{
-    engine::RunOptions options;
-    bool ok = true;
-};
-
 const QCommandLineOption kSeedOption("seed", "Run with this seed instead of the scenario's.", "N");
-const QCommandLineOption kEngineOption("engine", "Platform: fast or simgrid.", "ENGINE");
+const QCommandLineOption kEngineOption("engine", "Platform: simgrid or fast.", "ENGINE");
 const QCommandLineOption kDurationOption("duration",
                                          "Simulate this long instead of the scenario's duration "
                                          "(e.g. 30s).",
                                          "DURATION");
 
-RunOptionValues runOptions(const QCommandLineParser& parser)
+std::optional<models::EngineKind> engineFromText(const QString& text)
 {
-    RunOptionValues v;
+    if (text == "fast")
+        return models::EngineKind::Fast;
+    if (text == "simgrid")
+        return models::EngineKind::SimGrid;
+    return std::nullopt;
+}
+
+// The run options of a parser that has kSeedOption, kEngineOption and kDurationOption.
+std::optional<engine::RunOptions> runOptions(const QCommandLineParser& parser)
+{
+    engine::RunOptions options;
     if (parser.isSet(kSeedOption)) {
         bool good = false;
-        const qulonglong seed = parser.value(kSeedOption).toULongLong(&good);
+        options.seed = parser.value(kSeedOption).toULongLong(&good);
         if (!good) {
             std::fprintf(stderr,
                          "meshsim-cli: --seed expects a whole number, found '%s'\n",
                          local(parser.value(kSeedOption)).c_str());
-            v.ok = false;
+            return std::nullopt;
         }
-        v.options.seed = seed;
     }
     if (parser.isSet(kEngineOption)) {
-        const QString engine = parser.value(kEngineOption);
-        if (engine == "fast") {
-            v.options.engine = models::EngineKind::Fast;
-        } else if (engine == "simgrid") {
-            v.options.engine = models::EngineKind::SimGrid;
-        } else {
+        options.engine = engineFromText(parser.value(kEngineOption));
+        if (!options.engine) {
             std::fprintf(stderr,
-                         "meshsim-cli: --engine expects fast or simgrid, found '%s'\n",
-                         local(engine).c_str());
-            v.ok = false;
+                         "meshsim-cli: --engine expects simgrid or fast, found '%s'\n",
+                         local(parser.value(kEngineOption)).c_str());
+            return std::nullopt;
         }
     }
     if (parser.isSet(kDurationOption)) {
         const auto d = topologies::parseDuration(local(parser.value(kDurationOption)));
         if (!d.value || d.value->count() <= 0) {
             std::fprintf(stderr, "meshsim-cli: --duration expects %s\n", d.expected.c_str());
-            v.ok = false;
-        } else {
-            v.options.duration = *d.value;
+            return std::nullopt;
         }
+        options.duration = *d.value;
     }
-    return v;
+    return options;
 }
 
-struct LoadedRun
+// The same options, as arguments for a child `meshsim-cli run`.
+QStringList childOptions(const QCommandLineParser& parser)
 {
-    std::unique_ptr<topologies::Scenario> scenario;
-    TimedRun run;
-};
-
-std::optional<LoadedRun> loadAndRun(const std::string& file, const engine::RunOptions& options)
-{
-    topologies::LoadResult loaded = topologies::loadScenario(file);
-    printDiagnostics(loaded.diagnostics);
-    if (!loaded.ok())
-        return std::nullopt;
-    LoadedRun r;
-    r.scenario = std::make_unique<topologies::Scenario>(std::move(*loaded.scenario));
-    if (options.duration && r.scenario->warmup >= *options.duration) {
-        std::fprintf(stderr,
-                     "meshsim-cli: --duration must be longer than the warmup (%s)\n",
-                     topologies::formatDuration(r.scenario->warmup).c_str());
-        return std::nullopt;
+    QStringList args;
+    for (const QCommandLineOption* o : {&kSeedOption, &kEngineOption, &kDurationOption}) {
+        if (parser.isSet(*o))
+            args << "--" + o->names().front() << parser.value(*o);
     }
-    const auto start = std::chrono::steady_clock::now();
-    r.run.result = engine::runScenario(*r.scenario, options);
-    r.run.wallSeconds
-        = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return r;
+    return args;
 }
 
 bool writeFile(const QString& path, const std::string& text)
@@ -148,6 +136,13 @@ bool writeFile(const QString& path, const std::string& text)
     return true;
 }
 
+int jobs(const QCommandLineParser& parser, const QCommandLineOption& option)
+{
+    if (parser.isSet(option))
+        return std::max(1, parser.value(option).toInt());
+    return std::max(1, QThread::idealThreadCount());
+}
+
 } // namespace
 
 int runCommand(const QStringList& args)
@@ -156,34 +151,77 @@ int runCommand(const QStringList& args)
     parser.addPositionalArgument("FILE", "Scenario file or builtin:<name>.");
     const QCommandLineOption out({"o", "out"}, "Write results.json into DIR.", "DIR");
     const QCommandLineOption quiet({"q", "quiet"}, "Print nothing but errors.");
-    parser.addOptions({out, quiet, kSeedOption, kEngineOption, kDurationOption});
+    const QCommandLineOption stream("stream",
+                                    "Write the run stream (docs/stream-protocol.md) on stdout "
+                                    "instead of a summary.");
+    parser.addOptions({out, quiet, stream, kSeedOption, kEngineOption, kDurationOption});
     if (!parse(parser, args, "Simulate one scenario."))
         return kExitUsage;
-    const RunOptionValues v = runOptions(parser);
-    if (!v.ok)
+    const auto options = runOptions(parser);
+    if (!options)
         return kExitUsage;
     if (parser.positionalArguments().size() != 1) {
         std::fprintf(stderr, "meshsim-cli run: expected exactly one scenario FILE\n");
         return kExitUsage;
     }
-    auto loaded = loadAndRun(local(parser.positionalArguments().front()), v.options);
-    if (!loaded)
+    const std::string file = local(parser.positionalArguments().front());
+    std::optional<engine::StreamWriter> writer;
+    if (parser.isSet(stream))
+        writer.emplace(stdout);
+    const auto fail = [&](const std::string& message) {
+        if (writer) {
+            writer->error(message);
+            writer->end(kExitFailure);
+        }
         return kExitFailure;
-    if (!parser.isSet(quiet))
-        std::fputs(formatRun(loaded->run).c_str(), stdout);
+    };
+
+    topologies::LoadResult loaded = topologies::loadScenario(file);
+    printDiagnostics(loaded.diagnostics);
+    if (!loaded.ok()) {
+        if (writer) {
+            topologies::Scenario placeholder;
+            placeholder.name = file;
+            placeholder.file = file;
+            writer->hello(placeholder, options->engine.value_or(models::EngineKind::SimGrid), 0);
+        }
+        return fail("invalid scenario " + file + ": "
+                    + (loaded.diagnostics.empty() ? std::string("unknown problem")
+                                                  : loaded.diagnostics.front().format()));
+    }
+    const topologies::Scenario& scenario = *loaded.scenario;
+    if (options->duration && scenario.warmup >= *options->duration) {
+        std::fprintf(stderr,
+                     "meshsim-cli: --duration must be longer than the warmup (%s)\n",
+                     topologies::formatDuration(scenario.warmup).c_str());
+        return kExitUsage;
+    }
+    const models::EngineKind engine = options->engine.value_or(scenario.engine);
+    if (writer) {
+        writer->hello(scenario, engine, options->seed.value_or(scenario.seed));
+        for (const std::string& note : engine::unsupportedFeatures(scenario, engine))
+            writer->note(note);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const engine::RunResult result
+        = engine::runScenario(scenario, *options, writer ? &*writer : nullptr);
+    const double wall
+        = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const nlohmann::ordered_json json = engine::resultsToJson(result, wall);
+    if (writer)
+        writer->result(json);
+    else if (!parser.isSet(quiet))
+        std::fputs(formatRun(json).c_str(), stdout);
     if (parser.isSet(out)) {
         const QString dir = parser.value(out);
-        if (!QDir().mkpath(dir)) {
-            std::fprintf(stderr, "meshsim-cli: cannot create directory %s\n", local(dir).c_str());
-            return kExitFailure;
-        }
         const QString path = QDir(dir).filePath("results.json");
-        if (!writeFile(path,
-                       engine::resultsToJsonText(loaded->run.result, loaded->run.wallSeconds)))
-            return kExitFailure;
-        if (!parser.isSet(quiet))
+        if (!QDir().mkpath(dir) || !writeFile(path, json.dump(2) + "\n"))
+            return fail("cannot write " + local(path));
+        if (!writer && !parser.isSet(quiet))
             std::printf("\nresults written to %s\n", local(path).c_str());
     }
+    if (writer)
+        writer->end(kExitOk);
     return kExitOk;
 }
 
@@ -192,35 +230,46 @@ int compareCommand(const QStringList& args)
     QCommandLineParser parser;
     parser.addPositionalArgument("FILE...", "Scenario files or builtin:<name>, at least one.");
     const QCommandLineOption out(
-        {"o", "out"}, "Write each run's results.json into DIR/<scenario name>/.", "DIR");
-    parser.addOptions({out, kSeedOption, kEngineOption, kDurationOption});
+        {"o", "out"}, "Write each run's results.json into DIR/<n>-<scenario name>/.", "DIR");
+    const QCommandLineOption jobsOption("jobs", "Runs at once (default: one per core).", "N");
+    parser.addOptions({out, jobsOption, kSeedOption, kEngineOption, kDurationOption});
     if (!parse(parser, args, "Simulate several scenarios and compare them side by side."))
         return kExitUsage;
-    const RunOptionValues v = runOptions(parser);
-    if (!v.ok)
+    if (!runOptions(parser))
         return kExitUsage;
     if (parser.positionalArguments().isEmpty()) {
         std::fprintf(stderr, "meshsim-cli compare: expected at least one scenario FILE\n");
         return kExitUsage;
     }
-    std::vector<LoadedRun> runs;
-    for (const QString& file : parser.positionalArguments()) {
-        auto loaded = loadAndRun(local(file), v.options);
-        if (!loaded)
-            return kExitFailure;
-        runs.push_back(std::move(*loaded));
+    // Every scenario runs in a process of its own: SimGrid allows one engine per process, and
+    // the runs use every core.
+    std::vector<QStringList> runs;
+    for (const QString& file : parser.positionalArguments())
+        runs.push_back(QStringList{file} + childOptions(parser));
+    const auto children = runChildren(selfExecutable(args.front()), runs, jobs(parser, jobsOption));
+    std::vector<Json> results;
+    bool failed = false;
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        if (!children[i].results) {
+            std::fprintf(stderr,
+                         "meshsim-cli compare: %s: %s\n",
+                         local(parser.positionalArguments()[static_cast<qsizetype>(i)]).c_str(),
+                         children[i].error.c_str());
+            failed = true;
+            continue;
+        }
+        results.push_back(*children[i].results);
     }
-    std::vector<const TimedRun*> views;
-    for (const LoadedRun& r : runs)
-        views.push_back(&r.run);
-    std::fputs(formatComparison(views).c_str(), stdout);
+    if (failed)
+        return kExitFailure;
+    std::fputs(formatComparison(results).c_str(), stdout);
     if (parser.isSet(out)) {
-        for (const LoadedRun& r : runs) {
-            const QString dir
-                = QDir(parser.value(out)).filePath(QString::fromStdString(r.scenario->name));
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            const QString name = QString::number(i + 1) + "-"
+                                 + QString::fromStdString(results[i]["scenario"]["name"]);
+            const QString dir = QDir(parser.value(out)).filePath(name);
             if (!QDir().mkpath(dir)
-                || !writeFile(QDir(dir).filePath("results.json"),
-                              engine::resultsToJsonText(r.run.result, r.run.wallSeconds)))
+                || !writeFile(QDir(dir).filePath("results.json"), results[i].dump(2) + "\n"))
                 return kExitFailure;
         }
         std::printf("results written under %s\n", local(parser.value(out)).c_str());
@@ -279,24 +328,50 @@ int verifyCommand(const QStringList& args)
     QCommandLineParser parser;
     const QCommandLineOption markdown(
         "markdown", "Also write the report as Markdown to FILE.", "FILE");
-    parser.addOptions({markdown, kEngineOption});
+    const QCommandLineOption engineOption(
+        "engine", "fast (default), simgrid, or both.", "ENGINE", "fast");
+    parser.addOptions({markdown, engineOption});
     if (!parse(parser,
                args,
                "Run the queueing-theory validation suite (M/M/1, M/M/c, M/D/1, M/G/1, Jackson "
                "tandem, closed network). Exit status 1 when a check fails."))
         return kExitUsage;
-    models::EngineKind engine = models::EngineKind::Fast;
-    if (parser.isSet(kEngineOption)) {
-        if (parser.value(kEngineOption) == "simgrid") {
-            engine = models::EngineKind::SimGrid;
-        } else if (parser.value(kEngineOption) != "fast") {
-            std::fprintf(stderr, "meshsim-cli: --engine expects fast or simgrid\n");
-            return kExitUsage;
-        }
+    const QString which = parser.value(engineOption);
+    if (which != "fast" && which != "simgrid" && which != "both") {
+        std::fprintf(stderr, "meshsim-cli: --engine expects fast, simgrid or both\n");
+        return kExitUsage;
     }
-    const auto checks = engine::validation::runSuite(engine);
+    std::vector<engine::validation::Check> fast;
+    std::vector<engine::validation::Check> simgrid;
+    if (which != "simgrid")
+        fast = engine::validation::runSuite(models::EngineKind::Fast);
+    if (which != "fast") {
+        // One process per SimGrid run, all cores busy.
+        std::vector<QStringList> runs;
+        for (const std::string& name : engine::validation::suiteScenarios())
+            runs.push_back({QString::fromStdString("validation:" + name), "--engine", "simgrid"});
+        const auto children = runChildren(
+            selfExecutable(args.front()), runs, std::max(1, QThread::idealThreadCount()));
+        std::map<std::string, Json> byScenario;
+        for (std::size_t i = 0; i < children.size(); ++i) {
+            if (!children[i].results) {
+                std::fprintf(stderr,
+                             "meshsim-cli verify: %s: %s\n",
+                             local(runs[i].front()).c_str(),
+                             children[i].error.c_str());
+                return kExitFailure;
+            }
+            byScenario[local(runs[i].front())] = *children[i].results;
+        }
+        simgrid = engine::validation::runSuite(
+            models::EngineKind::SimGrid,
+            [&byScenario](const std::string& scenario, models::EngineKind) {
+                return byScenario.at(scenario);
+            });
+    }
     bool allPass = true;
-    std::printf("%-8s %-34s %-22s %12s %12s %9s %10s  %s\n",
+    std::printf("%-8s %-8s %-34s %-22s %12s %12s %9s %10s  %s\n",
+                "engine",
                 "scenario",
                 "model",
                 "quantity",
@@ -305,40 +380,32 @@ int verifyCommand(const QStringList& args)
                 "error",
                 "99.9% CI",
                 "result");
-    for (const auto& c : checks) {
-        std::printf("%-8s %-34s %-22s %12.4f %12.4f %+8.2f%% %10.4f  %s\n",
-                    c.scenario.c_str(),
-                    c.model.c_str(),
-                    c.quantity.c_str(),
-                    c.theory,
-                    c.simulated,
-                    100.0 * c.relativeError(),
-                    c.halfWidth,
-                    c.pass ? "pass" : "FAIL");
-        allPass = allPass && c.pass;
+    for (const auto* checks : {&fast, &simgrid}) {
+        for (const auto& c : *checks) {
+            std::printf("%-8s %-8s %-34s %-22s %12.4f %12.4f %+8.2f%% %10.4f  %s\n",
+                        checks == &fast ? "fast" : "simgrid",
+                        c.scenario.c_str(),
+                        c.model.c_str(),
+                        c.quantity.c_str(),
+                        c.theory,
+                        c.simulated,
+                        100.0 * c.relativeError(),
+                        c.halfWidth,
+                        c.pass ? "pass" : "FAIL");
+            allPass = allPass && c.pass;
+        }
     }
     if (parser.isSet(markdown)) {
         const std::string command
-            = "meshsim-cli verify --markdown docs/validation.md"
-              + std::string(engine == models::EngineKind::SimGrid ? " --engine simgrid" : "");
-        if (!writeFile(parser.value(markdown), engine::validation::markdownReport(checks, command)))
+            = "meshsim-cli verify --engine " + local(which) + " --markdown docs/validation.md";
+        if (!writeFile(parser.value(markdown),
+                       engine::validation::markdownReport(fast, simgrid, command)))
             return kExitFailure;
     }
     return allPass ? kExitOk : kExitFailure;
 }
 
 namespace {
-
-// One benchmark measurement, made in a process of its own so that its peak memory is its own.
-struct BenchSample
-{
-    std::string scenario;
-    std::string engine;
-    std::uint64_t requests = 0;
-    std::uint64_t events = 0;
-    double wallSeconds = 0.0;
-    long peakKiB = 0;
-};
 
 long peakResidentKiB()
 {
@@ -347,17 +414,21 @@ long peakResidentKiB()
     return usage.ru_maxrss; // KiB on Linux
 }
 
+// `bench --one`: one measured run in this process; prints requests, events, wall s, peak KiB.
 int benchChild(const std::string& file, const engine::RunOptions& options)
 {
-    auto loaded = loadAndRun(file, options);
-    if (!loaded)
+    topologies::LoadResult loaded = topologies::loadScenario(file);
+    printDiagnostics(loaded.diagnostics);
+    if (!loaded.ok())
         return kExitFailure;
-    const auto& r = loaded->run.result;
+    const auto start = std::chrono::steady_clock::now();
+    const engine::RunResult r = engine::runScenario(*loaded.scenario, options);
+    const double wall
+        = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%llu %llu %.6f %ld\n",
-                static_cast<unsigned long long>(r.metrics->summary().outcomes.total()
-                                                + r.requestsUnanswered),
+                static_cast<unsigned long long>(r.requestsStarted),
                 static_cast<unsigned long long>(r.events),
-                loaded->run.wallSeconds,
+                wall,
                 peakResidentKiB());
     return kExitOk;
 }
@@ -371,25 +442,37 @@ int benchCommand(const QStringList& args)
                                  "Scenarios to measure (default: the built-in bench-* scenarios).");
     const QCommandLineOption repeat(
         "repeat", "Runs per scenario; the fastest counts (default 3).", "N", "3");
+    const QCommandLineOption engines(
+        "engines", "Platforms to measure: fast, simgrid or both (default).", "ENGINES", "both");
     const QCommandLineOption one("one", "Internal: measure one run in this process.");
-    parser.addOptions({repeat, one, kEngineOption, kDurationOption, kSeedOption});
+    parser.addOptions({repeat, engines, one, kEngineOption, kDurationOption, kSeedOption});
     if (!parse(parser,
                args,
                "Measure simulation speed and peak memory: simulated requests and events per "
-               "second of wall time, each run in its own process."))
+               "second of wall time, each run in a process of its own."))
         return kExitUsage;
-    const RunOptionValues v = runOptions(parser);
-    if (!v.ok)
+    const auto options = runOptions(parser);
+    if (!options)
         return kExitUsage;
     if (parser.isSet(one)) {
         if (parser.positionalArguments().size() != 1)
             return kExitUsage;
-        return benchChild(local(parser.positionalArguments().front()), v.options);
+        return benchChild(local(parser.positionalArguments().front()), *options);
     }
     bool repeatOk = false;
     const int repeats = parser.value(repeat).toInt(&repeatOk);
     if (!repeatOk || repeats < 1 || repeats > 100) {
         std::fprintf(stderr, "meshsim-cli bench: --repeat expects a number from 1 to 100\n");
+        return kExitUsage;
+    }
+    std::vector<QString> platforms;
+    const QString which = parser.value(engines);
+    if (which == "both")
+        platforms = {"fast", "simgrid"};
+    else if (which == "fast" || which == "simgrid")
+        platforms = {which};
+    else {
+        std::fprintf(stderr, "meshsim-cli bench: --engines expects fast, simgrid or both\n");
         return kExitUsage;
     }
     QStringList files = parser.positionalArguments();
@@ -399,11 +482,8 @@ int benchCommand(const QStringList& args)
                 files << QString::fromStdString("builtin:" + name);
         }
     }
-    // This very executable, for the child runs (Linux: /proc/self/exe; else as invoked).
-    QString self = QFile::symLinkTarget("/proc/self/exe");
-    if (self.isEmpty())
-        self = args.front();
-    std::printf("%-24s %-7s %12s %12s %9s %14s %14s %10s\n",
+    const QString self = selfExecutable(args.front());
+    std::printf("%-26s %-8s %12s %12s %9s %14s %14s %10s\n",
                 "scenario",
                 "engine",
                 "requests",
@@ -413,50 +493,57 @@ int benchCommand(const QStringList& args)
                 "events/s",
                 "peak MiB");
     for (const QString& file : files) {
-        BenchSample best;
-        for (int i = 0; i < repeats; ++i) {
-            QStringList childArgs{"bench", "--one", file};
-            for (const char* name : {"engine", "duration", "seed"}) {
-                if (parser.isSet(name))
-                    childArgs << QString("--") + name << parser.value(name);
+        for (const QString& platform : platforms) {
+            struct Sample
+            {
+                unsigned long long requests = 0;
+                unsigned long long events = 0;
+                double wall = 0.0;
+                long peakKiB = 0;
+            } best;
+            for (int i = 0; i < repeats; ++i) {
+                QStringList childArgs{"bench", "--one", file, "--engine", platform};
+                for (const QCommandLineOption* o : {&kDurationOption, &kSeedOption}) {
+                    if (parser.isSet(*o))
+                        childArgs << "--" + o->names().front() << parser.value(*o);
+                }
+                QProcess child;
+                child.start(self, childArgs);
+                if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit
+                    || child.exitCode() != 0) {
+                    std::fprintf(stderr,
+                                 "meshsim-cli bench: %s on %s failed\n%s",
+                                 local(file).c_str(),
+                                 local(platform).c_str(),
+                                 child.readAllStandardError().constData());
+                    return kExitFailure;
+                }
+                const QStringList fields
+                    = QString::fromUtf8(child.readAllStandardOutput()).simplified().split(' ');
+                if (fields.size() != 4) {
+                    std::fprintf(stderr, "meshsim-cli bench: unexpected output from the run\n");
+                    return kExitFailure;
+                }
+                Sample s{fields[0].toULongLong(),
+                         fields[1].toULongLong(),
+                         fields[2].toDouble(),
+                         fields[3].toLong()};
+                const long peak = std::max(best.peakKiB, s.peakKiB);
+                if (i == 0 || s.wall < best.wall)
+                    best = s;
+                best.peakKiB = peak;
             }
-            QProcess child;
-            child.start(self, childArgs);
-            if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit
-                || child.exitCode() != 0) {
-                std::fprintf(stderr,
-                             "meshsim-cli bench: %s failed\n%s",
-                             local(file).c_str(),
-                             child.readAllStandardError().constData());
-                return kExitFailure;
-            }
-            BenchSample s;
-            const QStringList fields
-                = QString::fromUtf8(child.readAllStandardOutput()).simplified().split(' ');
-            if (fields.size() != 4) {
-                std::fprintf(stderr, "meshsim-cli bench: unexpected output from the run\n");
-                return kExitFailure;
-            }
-            s.requests = fields[0].toULongLong();
-            s.events = fields[1].toULongLong();
-            s.wallSeconds = fields[2].toDouble();
-            s.peakKiB = fields[3].toLong();
-            if (i == 0 || s.wallSeconds < best.wallSeconds)
-                best = s;
-            best.peakKiB = std::max(best.peakKiB, s.peakKiB);
+            std::printf("%-26s %-8s %12llu %12llu %9.3f %14.0f %14.0f %10.1f\n",
+                        local(file).c_str(),
+                        local(platform).c_str(),
+                        best.requests,
+                        best.events,
+                        best.wall,
+                        static_cast<double>(best.requests) / best.wall,
+                        static_cast<double>(best.events) / best.wall,
+                        static_cast<double>(best.peakKiB) / 1024.0);
+            std::fflush(stdout);
         }
-        const std::string engineName
-            = topologies::engineName(v.options.engine.value_or(models::EngineKind::Fast));
-        std::printf("%-24s %-7s %12llu %12llu %9.3f %14.0f %14.0f %10.1f\n",
-                    local(file).c_str(),
-                    engineName.c_str(),
-                    static_cast<unsigned long long>(best.requests),
-                    static_cast<unsigned long long>(best.events),
-                    best.wallSeconds,
-                    static_cast<double>(best.requests) / best.wallSeconds,
-                    static_cast<double>(best.events) / best.wallSeconds,
-                    static_cast<double>(best.peakKiB) / 1024.0);
-        std::fflush(stdout);
     }
     return kExitOk;
 }

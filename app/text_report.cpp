@@ -1,14 +1,12 @@
 #include "app/text_report.h"
 
-#include "topologies/units.h"
-
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 
 namespace meshsim::app {
 
-namespace m = meshsim::models;
+using Json = nlohmann::ordered_json;
 
 std::string format(const char* fmt, ...)
 {
@@ -22,177 +20,161 @@ std::string format(const char* fmt, ...)
 
 namespace {
 
-double ms(std::int64_t ns)
+double number(const Json& j, const char* key)
 {
-    return static_cast<double>(ns) * 1e-6;
+    const auto it = j.find(key);
+    return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
 }
 
-std::string errorList(const m::OutcomeCounts& outcomes)
+unsigned long long count(const Json& j, const char* key)
+{
+    const auto it = j.find(key);
+    return it != j.end() && it->is_number() ? it->get<unsigned long long>() : 0ULL;
+}
+
+std::string text(const Json& j, const char* key)
+{
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string errorList(const Json& errors)
 {
     std::string out;
-    for (std::size_t i = 1; i < m::kOutcomeCount; ++i) {
-        if (outcomes.counts[i] == 0)
-            continue;
-        out += (out.empty() ? "" : ", ")
-               + format("%s %llu",
-                        std::string(m::outcomeName(static_cast<m::Outcome>(i))).c_str(),
-                        static_cast<unsigned long long>(outcomes.counts[i]));
-    }
+    for (const auto& [cause, n] : errors.items())
+        out += (out.empty() ? "" : ", ") + cause + " "
+               + std::to_string(n.get<unsigned long long>());
     return out.empty() ? "none" : out;
 }
 
-std::string latencyRow(const std::string& label, const m::RequestStats& stats, double seconds)
+std::string latencyRow(const std::string& label, const Json& block)
 {
-    const m::Histogram& h = stats.latency;
-    const std::uint64_t n = stats.outcomes.total();
-    const double okPct
-        = n ? 100.0 * static_cast<double>(stats.outcomes.ok()) / static_cast<double>(n) : 0.0;
+    const Json& l = block["latency_ms"];
+    const double n = number(block, "requests");
+    const double okPct = n > 0 ? 100.0 * number(block, "ok") / n : 0.0;
     return format("  %-22s %9llu %8.2f%% %9.1f %9.3f %9.3f %9.3f %9.3f %9.3f\n",
                   label.c_str(),
-                  static_cast<unsigned long long>(n),
+                  count(block, "requests"),
                   okPct,
-                  static_cast<double>(n) / seconds,
-                  h.mean() * 1e-6,
-                  ms(h.quantile(0.5)),
-                  ms(h.quantile(0.9)),
-                  ms(h.quantile(0.99)),
-                  ms(h.quantile(0.999)));
+                  number(block, "throughput_rps"),
+                  number(l, "mean"),
+                  number(l, "p50"),
+                  number(l, "p90"),
+                  number(l, "p99"),
+                  number(l, "p999"));
+}
+
+std::string header(const char* title)
+{
+    return format("  %-22s %9s %9s %9s %9s %9s %9s %9s %9s\n",
+                  title,
+                  "requests",
+                  "ok",
+                  "req/s",
+                  "mean",
+                  "p50",
+                  "p90",
+                  "p99",
+                  "p99.9");
 }
 
 } // namespace
 
-std::string formatRun(const TimedRun& run)
+std::string formatRun(const Json& r)
 {
-    const engine::RunResult& r = run.result;
-    const topologies::Scenario& s = *r.scenario;
-    const m::Metrics& metrics = *r.metrics;
-    const double seconds = std::max(r.measuredSeconds, 1e-9);
+    const Json& scenario = r["scenario"];
+    const Json& summary = r["summary"];
     std::string out;
     out += format("%s  (architecture %s, engine %s, seed %llu)\n",
-                  s.name.c_str(),
-                  topologies::architectureName(s.architecture).c_str(),
-                  topologies::engineName(r.engine).c_str(),
-                  static_cast<unsigned long long>(r.seed));
-    out += format("simulated %.3f s (statistics over %.3f s after a %s warmup) in %.2f s of wall "
-                  "time, %llu events\n",
-                  r.simulatedSeconds,
-                  r.measuredSeconds,
-                  topologies::formatDuration(s.warmup).c_str(),
-                  run.wallSeconds,
-                  static_cast<unsigned long long>(r.events));
-    for (const std::string& note : r.notes)
-        out += "note: " + note + "\n";
-    const m::RequestStats& summary = metrics.summary();
+                  text(scenario, "name").c_str(),
+                  text(scenario, "architecture").c_str(),
+                  text(r, "engine").c_str(),
+                  count(r, "seed"));
+    out += format("simulated %.3f s (statistics over %.3f s after a %.3f s warmup) in %.2f s of "
+                  "wall time, %llu events\n",
+                  number(r, "simulated_seconds"),
+                  number(r, "measured_seconds"),
+                  number(r, "warmup_seconds"),
+                  number(r, "wall_seconds"),
+                  count(r, "events"));
+    for (const auto& note : r["not_simulated"])
+        out += "note: " + note.get<std::string>() + "\n";
     out += format("requests: %llu sent, %llu answered, %llu ok; errors: %s",
-                  static_cast<unsigned long long>(metrics.sent()),
-                  static_cast<unsigned long long>(summary.outcomes.total()),
-                  static_cast<unsigned long long>(summary.outcomes.ok()),
-                  errorList(summary.outcomes).c_str());
-    if (r.requestsUnanswered)
+                  count(summary, "sent"),
+                  count(summary, "requests"),
+                  count(summary, "ok"),
+                  errorList(summary["errors"]).c_str());
+    if (count(summary, "unanswered_at_end") > 0)
         out += format("; %llu still unanswered when the run ended",
-                      static_cast<unsigned long long>(r.requestsUnanswered));
-    out += "\n\n";
-    out += format("  %-22s %9s %9s %9s %9s %9s %9s %9s %9s\n",
-                  "client latency (ms)",
-                  "requests",
-                  "ok",
-                  "req/s",
-                  "mean",
-                  "p50",
-                  "p90",
-                  "p99",
-                  "p99.9");
-    out += latencyRow("all routes", summary, seconds);
-    for (std::size_t i = 0; i < metrics.routes().size(); ++i)
-        out += latencyRow(metrics.layout().routes[i], metrics.routes()[i], seconds);
-    out += "\n";
-    out += format("  %-22s %9s %9s %9s %9s %9s %9s %9s %9s\n",
-                  "service latency (ms)",
-                  "requests",
-                  "ok",
-                  "req/s",
-                  "mean",
-                  "p50",
-                  "p90",
-                  "p99",
-                  "p99.9");
-    for (std::size_t i = 0; i < metrics.services().size(); ++i)
-        out += latencyRow(metrics.layout().services[i], metrics.services()[i].requests, seconds);
-    if (!r.slo.empty()) {
-        out += "\nSLO " + std::string(r.sloPass ? "met" : "NOT met") + ":";
-        for (const engine::SloResult& o : r.slo) {
-            if (o.metric == "error_rate")
+                      count(summary, "unanswered_at_end"));
+    out += "\n\n" + header("client latency (ms)");
+    out += latencyRow("all routes", summary);
+    for (const Json& route : r["routes"])
+        out += latencyRow(text(route, "path"), route);
+    out += "\n" + header("service latency (ms)");
+    for (const Json& service : r["services"])
+        out += latencyRow(text(service, "name"), service);
+    const Json& slo = r["slo"];
+    if (!slo["objectives"].empty()) {
+        out += "\nSLO " + std::string(slo["pass"].get<bool>() ? "met" : "NOT met") + ":";
+        for (const Json& o : slo["objectives"]) {
+            const bool pass = o["pass"].get<bool>();
+            if (text(o, "metric") == "error_rate")
                 out += format("  error_rate %.3f%% (limit %.3f%%) %s",
-                              o.actual * 100.0,
-                              o.limit * 100.0,
-                              o.pass ? "ok" : "FAIL");
+                              number(o, "actual") * 100.0,
+                              number(o, "limit") * 100.0,
+                              pass ? "ok" : "FAIL");
             else
                 out += format("  %s %.3f ms (limit %.3f ms) %s",
-                              o.metric.c_str(),
-                              o.actual,
-                              o.limit,
-                              o.pass ? "ok" : "FAIL");
+                              text(o, "metric").c_str(),
+                              number(o, "actual"),
+                              number(o, "limit"),
+                              pass ? "ok" : "FAIL");
         }
         out += "\n";
     }
     return out;
 }
 
-std::string formatComparison(const std::vector<const TimedRun*>& runs)
+std::string formatComparison(const std::vector<Json>& runs)
 {
     std::string out;
     const auto row = [&](const std::string& label, auto cell) {
         out += format("%-26s", label.c_str());
-        for (const TimedRun* run : runs)
-            out += format(" %22s", cell(run->result).c_str());
+        for (const Json& run : runs)
+            out += format(" %22s", cell(run).c_str());
         out += "\n";
     };
-    row("scenario", [](const engine::RunResult& r) { return r.scenario->name; });
-    row("architecture", [](const engine::RunResult& r) {
-        return topologies::architectureName(r.scenario->architecture);
-    });
-    row("engine", [](const engine::RunResult& r) { return topologies::engineName(r.engine); });
-    row("seed", [](const engine::RunResult& r) {
-        return format("%llu", static_cast<unsigned long long>(r.seed));
-    });
+    row("scenario", [](const Json& r) { return text(r["scenario"], "name"); });
+    row("architecture", [](const Json& r) { return text(r["scenario"], "architecture"); });
+    row("engine", [](const Json& r) { return text(r, "engine"); });
+    row("seed", [](const Json& r) { return format("%llu", count(r, "seed")); });
     out += "\n";
-    const auto summary
-        = [](const engine::RunResult& r) -> const m::RequestStats& { return r.metrics->summary(); };
-    row("requests answered", [&](const engine::RunResult& r) {
-        return format("%llu", static_cast<unsigned long long>(summary(r).outcomes.total()));
-    });
-    row("throughput (req/s)", [&](const engine::RunResult& r) {
-        return format("%.1f",
-                      static_cast<double>(summary(r).outcomes.total())
-                          / std::max(r.measuredSeconds, 1e-9));
-    });
-    row("error rate", [&](const engine::RunResult& r) {
-        const auto n = summary(r).outcomes.total();
-        return format("%.3f%%",
-                      n ? 100.0 * static_cast<double>(summary(r).outcomes.errors())
-                              / static_cast<double>(n)
-                        : 0.0);
-    });
-    const std::pair<const char*, double> quantiles[] = {{"latency p50 (ms)", 0.5},
-                                                        {"latency p90 (ms)", 0.9},
-                                                        {"latency p99 (ms)", 0.99},
-                                                        {"latency p99.9 (ms)", 0.999}};
-    row("latency mean (ms)", [&](const engine::RunResult& r) {
-        return format("%.3f", summary(r).latency.mean() * 1e-6);
-    });
-    for (const auto& [label, q] : quantiles) {
-        const double quantile = q;
-        row(label, [&](const engine::RunResult& r) {
-            return format("%.3f", ms(summary(r).latency.quantile(quantile)));
-        });
+    row("requests answered",
+        [](const Json& r) { return format("%llu", count(r["summary"], "requests")); });
+    row("throughput (req/s)",
+        [](const Json& r) { return format("%.1f", number(r["summary"], "throughput_rps")); });
+    row("error rate",
+        [](const Json& r) { return format("%.3f%%", 100.0 * number(r["summary"], "error_rate")); });
+    const std::pair<const char*, const char*> latencies[] = {{"latency mean (ms)", "mean"},
+                                                             {"latency p50 (ms)", "p50"},
+                                                             {"latency p90 (ms)", "p90"},
+                                                             {"latency p99 (ms)", "p99"},
+                                                             {"latency p99.9 (ms)", "p999"}};
+    for (const auto& [label, key] : latencies) {
+        const char* k = key;
+        row(label,
+            [k](const Json& r) { return format("%.3f", number(r["summary"]["latency_ms"], k)); });
     }
-    row("SLO", [](const engine::RunResult& r) {
-        return r.slo.empty() ? std::string("-") : std::string(r.sloPass ? "met" : "NOT met");
+    row("SLO", [](const Json& r) {
+        const Json& slo = r["slo"];
+        return slo["objectives"].empty() ? std::string("-")
+                                         : std::string(slo["pass"].get<bool>() ? "met" : "NOT met");
     });
     out += "\n";
-    for (const TimedRun* run : runs) {
-        for (const std::string& note : run->result.notes)
-            out += run->result.scenario->name + ": note: " + note + "\n";
+    for (const Json& run : runs) {
+        for (const auto& note : run["not_simulated"])
+            out += text(run["scenario"], "name") + ": note: " + note.get<std::string>() + "\n";
     }
     return out;
 }

@@ -1,22 +1,17 @@
 #pragma once
 
-// Human-readable summaries of runs for the terminal: one run, or several side by side.
+// Human-readable summaries for the terminal, made from results.json objects (so that runs made
+// in this process and runs streamed from another one print the same way).
 
-#include "engine/run/simulation.h"
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
 
 namespace meshsim::app {
 
-struct TimedRun
-{
-    engine::RunResult result;
-    double wallSeconds = 0.0;
-};
-
-std::string formatRun(const TimedRun& run);
-std::string formatComparison(const std::vector<const TimedRun*>& runs);
+std::string formatRun(const nlohmann::ordered_json& results);
+std::string formatComparison(const std::vector<nlohmann::ordered_json>& results);
 
 // printf-style formatting in the C locale.
 std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));

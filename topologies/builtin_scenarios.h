@@ -1,6 +1,6 @@
 #pragma once
 
-// The scenarios shipped inside meshsim (topologies/scenarios/*.yaml, embedded at build time),
+// The scenarios shipped inside meshsim (embedded at build time): topologies/scenarios/*.yaml,
 // loadable as "builtin:<name>" wherever a scenario file is accepted.
 
 #include <optional>
@@ -12,5 +12,10 @@ namespace meshsim::topologies {
 
 std::vector<std::string> builtinScenarioNames();
 std::optional<std::string_view> builtinScenarioText(std::string_view name);
+
+// The queueing-theory validation scenarios (tests/validation/scenarios/*.yaml), loadable as
+// "validation:<name>".
+std::vector<std::string> validationScenarioNames();
+std::optional<std::string_view> validationScenarioText(std::string_view name);
 
 } // namespace meshsim::topologies

@@ -2294,15 +2294,26 @@ LoadResult loadScenarioFile(const std::string& path, const LoadLimits& limits)
 
 LoadResult loadScenario(const std::string& nameOrPath, const LoadLimits& limits)
 {
-    constexpr std::string_view kPrefix = "builtin:";
-    if (nameOrPath.rfind(kPrefix, 0) == 0) {
-        const std::string name = nameOrPath.substr(kPrefix.size());
-        if (const auto text = builtinScenarioText(name))
+    struct Set
+    {
+        std::string_view prefix;
+        std::vector<std::string> (*names)();
+        std::optional<std::string_view> (*text)(std::string_view);
+        const char* what;
+    };
+    static const Set kSets[]
+        = {{"builtin:", builtinScenarioNames, builtinScenarioText, "built-in scenario"},
+           {"validation:", validationScenarioNames, validationScenarioText, "validation scenario"}};
+    for (const Set& set : kSets) {
+        if (nameOrPath.rfind(set.prefix, 0) != 0)
+            continue;
+        const std::string name = nameOrPath.substr(set.prefix.size());
+        if (const auto text = set.text(name))
             return loadScenarioText(*text, nameOrPath, limits);
         LoadResult result;
-        std::string message = "no built-in scenario named " + quote(name);
-        if (const auto hint = closestMatch(name, builtinScenarioNames()))
-            message += " (did you mean builtin:" + *hint + "?)";
+        std::string message = std::string("no ") + set.what + " named " + quote(name);
+        if (const auto hint = closestMatch(name, set.names()))
+            message += " (did you mean " + std::string(set.prefix) + *hint + "?)";
         result.diagnostics.push_back(
             Diagnostic{Diagnostic::Severity::Error, nameOrPath, 0, 0, "", message});
         return result;

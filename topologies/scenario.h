@@ -23,7 +23,7 @@ struct Scenario
     engine::SimDuration warmup{0};
     engine::SimDuration drain{30'000'000'000}; // how long in-flight requests may finish
     engine::SimDuration window{1'000'000'000}; // time-series window
-    models::EngineKind engine = models::EngineKind::Fast;
+    models::EngineKind engine = models::EngineKind::SimGrid; // the reference model
     models::Architecture architecture = models::Architecture::Direct;
     engine::SimDuration connectTimeout{5'000'000'000};
 

@@ -3,6 +3,7 @@
 #include "engine/core/assert.h"
 #include "engine/core/distribution.h"
 #include "engine/core/format.h"
+#include "engine/run/results_json.h"
 #include "engine/run/simulation.h"
 #include "engine/validation/theory.h"
 #include "topologies/loader.h"
@@ -49,42 +50,15 @@ struct Batches
     }
 };
 
-struct Measured
+// One column of the results' time series, restricted to the windows after the warmup.
+Batches column(const nlohmann::ordered_json& results, const char* key, std::size_t firstWindow)
 {
-    const RunResult* run;
-    std::size_t firstWindow;
-
-    std::vector<const m::WindowStats*> windows() const
-    {
-        std::vector<const m::WindowStats*> out;
-        const auto& all = run->metrics->windows();
-        for (std::size_t w = firstWindow; w < all.size(); ++w)
-            out.push_back(&all[w]);
-        return out;
-    }
-    Batches meanLatency() const
-    {
-        Batches b;
-        for (const auto* w : windows())
-            b.values.push_back(w->requests.latency.mean());
-        return b;
-    }
-    Batches quantile(double q) const
-    {
-        Batches b;
-        for (const auto* w : windows())
-            b.values.push_back(static_cast<double>(w->requests.latency.quantile(q)));
-        return b;
-    }
-    Batches throughput() const
-    {
-        Batches b;
-        const double seconds = toSeconds(run->metrics->layout().window);
-        for (const auto* w : windows())
-            b.values.push_back(static_cast<double>(w->requests.outcomes.total()) / seconds);
-        return b;
-    }
-};
+    Batches b;
+    const auto& values = results["windows"][key];
+    for (std::size_t w = firstWindow; w < values.size(); ++w)
+        b.values.push_back(values[w].get<double>());
+    return b;
+}
 
 Check check(const std::string& scenario,
             const std::string& model,
@@ -108,25 +82,23 @@ Check check(const std::string& scenario,
 
 } // namespace
 
-std::vector<Check> runScenario(const std::string& name, m::EngineKind engine)
+std::vector<std::string> suiteScenarios()
 {
-    const auto text = validationScenarioText(name);
-    MESHSIM_ASSERT(text.has_value(), "the validation scenario exists");
-    topologies::LoadResult loaded = topologies::loadScenarioText(*text, "validation:" + name);
-    MESHSIM_ASSERT(loaded.ok(), "validation scenarios are valid");
-    const topologies::Scenario& s = *loaded.scenario;
-    RunOptions options;
-    options.engine = engine;
-    const RunResult result = engine::runScenario(s, options);
-    const Measured measured{&result, static_cast<std::size_t>(s.warmup / s.window)};
-    const m::Histogram& latency = result.metrics->summary().latency;
-    const std::uint64_t n = latency.count();
-    const double ms = 1e-6;
+    return {"mm1", "mmc", "md1", "mg1", "tandem", "closed"};
+}
+
+std::vector<Check> checksFromResults(const std::string& name,
+                                     const topologies::Scenario& s,
+                                     const nlohmann::ordered_json& results)
+{
+    const auto firstWindow = static_cast<std::size_t>(s.warmup / s.window);
+    const nlohmann::ordered_json& summary = results["summary"];
+    const auto n = summary["requests"].get<std::uint64_t>();
+    const double simMean = summary["latency_ms"]["mean"].get<double>();
+    const double simP99 = summary["latency_ms"]["p99"].get<double>();
+    const double meanHalf = column(results, "latency_ms_mean", firstWindow).halfWidth();
+    const double p99Half = column(results, "latency_ms_p99", firstWindow).halfWidth();
     const auto seconds = [](double ns) { return ns * 1e-9; };
-    const double simMean = latency.mean() * ms;
-    const double simP99 = static_cast<double>(latency.quantile(0.99)) * ms;
-    const double meanHalf = measured.meanLatency().halfWidth() * ms;
-    const double p99Half = measured.quantile(0.99).halfWidth() * ms;
 
     std::vector<Check> checks;
     const auto addMean = [&](const std::string& model, double theorySeconds) {
@@ -155,14 +127,20 @@ std::vector<Check> runScenario(const std::string& name, m::EngineKind engine)
         const std::string model = "closed network, MVA, N = " + std::to_string(users);
         checks.push_back(
             check(name, model, "mean response (ms)", mva.responseTime * 1e3, simMean, meanHalf, n));
-        const double simX = static_cast<double>(result.metrics->summary().outcomes.total())
-                            / result.measuredSeconds;
+        // Per-window throughput: answered requests per second of window.
+        Batches throughput;
+        const auto& ok = results["windows"]["ok"];
+        const auto& errors = results["windows"]["errors"];
+        const double windowSeconds = results["windows"]["window_seconds"].get<double>();
+        for (std::size_t w = firstWindow; w < ok.size(); ++w)
+            throughput.values.push_back((ok[w].get<double>() + errors[w].get<double>())
+                                        / windowSeconds);
         checks.push_back(check(name,
                                model,
                                "throughput (req/s)",
                                mva.throughput,
-                               simX,
-                               measured.throughput().halfWidth(),
+                               summary["throughput_rps"].get<double>(),
+                               throughput.halfWidth(),
                                n));
         return checks;
     }
@@ -207,31 +185,35 @@ std::vector<Check> runScenario(const std::string& name, m::EngineKind engine)
     return checks;
 }
 
-std::vector<Check> runSuite(m::EngineKind engine)
+std::vector<Check> runScenario(const std::string& name, m::EngineKind engine, const Runner& runner)
+{
+    const std::string ref = "validation:" + name;
+    topologies::LoadResult loaded = topologies::loadScenario(ref);
+    MESHSIM_ASSERT(loaded.ok(), "validation scenarios are valid");
+    nlohmann::ordered_json results;
+    if (runner) {
+        results = runner(ref, engine);
+    } else {
+        RunOptions options;
+        options.engine = engine;
+        results = resultsToJson(engine::runScenario(*loaded.scenario, options), 0.0);
+    }
+    return checksFromResults(name, *loaded.scenario, results);
+}
+
+std::vector<Check> runSuite(m::EngineKind engine, const Runner& runner)
 {
     std::vector<Check> all;
-    for (const char* name : {"mm1", "mmc", "md1", "mg1", "tandem", "closed"}) {
-        std::vector<Check> checks = runScenario(name, engine);
+    for (const std::string& name : suiteScenarios()) {
+        std::vector<Check> checks = runScenario(name, engine, runner);
         all.insert(all.end(), checks.begin(), checks.end());
     }
     return all;
 }
 
-std::string markdownReport(const std::vector<Check>& checks, const std::string& command)
+std::string markdownTable(const std::vector<Check>& checks)
 {
     std::string out;
-    out += "# Validation against queueing theory\n\n";
-    out += "Generated by `" + command
-           + "`; do not edit by hand. The runs are deterministic, so the same build gives the "
-             "same table.\n\n";
-    out += "Each scenario (tests/validation/scenarios/) has zero network cost and "
-           "`architecture: direct`, so the simulator must reproduce the closed form exactly up to "
-           "sampling error. It runs 1,550 simulated seconds: a 50 s warmup, then 30 windows of "
-           "50 s that serve as the batches of the batch-means method. The 99.9% confidence "
-           "interval of a simulated value is t(0.9995, 29) x (standard deviation of the 30 batch "
-           "values) / sqrt(30); for percentiles it is widened by the histogram's resolution "
-           "(0.4% of the value). A check passes when the theoretical value lies inside the "
-           "interval.\n\n";
     out += "| scenario | model | quantity | theory | simulated | error | 99.9% CI ± | samples | "
            "result |\n";
     out += "|---|---|---|---:|---:|---:|---:|---:|---|\n";
@@ -241,6 +223,34 @@ std::string markdownReport(const std::vector<Check>& checks, const std::string& 
                + (c.relativeError() >= 0 ? "+" : "") + formatFixed(100.0 * c.relativeError(), 2)
                + "% | " + formatFixed(c.halfWidth, 4) + " | " + std::to_string(c.samples) + " | "
                + (c.pass ? "pass" : "**FAIL**") + " |\n";
+    }
+    return out;
+}
+
+std::string markdownReport(const std::vector<Check>& fast,
+                           const std::vector<Check>& simgrid,
+                           const std::string& command)
+{
+    std::string out;
+    out += "# Validation against queueing theory\n\n";
+    out += "Generated by `" + command
+           + "`; do not edit by hand. The runs are deterministic, so the same build gives the "
+             "same tables.\n\n";
+    out += "Each scenario (tests/validation/scenarios/, loadable as `validation:<name>`) has zero "
+           "network cost and `architecture: direct`, so the simulator must reproduce the closed "
+           "form exactly up to sampling error. It runs 1,550 simulated seconds: a 50 s warmup, "
+           "then 30 windows of 50 s that serve as the batches of the batch-means method. The "
+           "99.9% confidence interval of a simulated value is t(0.9995, 29) x (standard deviation "
+           "of the 30 batch values) / sqrt(30); for percentiles it is widened by the histogram's "
+           "resolution (0.4% of the value). A check passes when the theoretical value lies inside "
+           "the interval.\n\n";
+    out += "## Fast platform\n\n" + markdownTable(fast);
+    if (!simgrid.empty()) {
+        out += "\n## SimGrid platform\n\nThe same scenarios on SimGrid, each run in a process "
+               "of its own. Results differ from the fast platform's by sampling only: events at "
+               "equal times may run in another order, and SimGrid keeps time in double-precision "
+               "seconds.\n\n"
+               + markdownTable(simgrid);
     }
     out += "\nFormulas (engine/validation/theory.cpp):\n\n"
            "- M/M/1: mean sojourn 1/(mu - lambda); the sojourn time is exponential, so its p99 is "

@@ -11,7 +11,11 @@
 // `meshsim-cli verify`, which writes docs/validation.md.
 
 #include "models/config.h"
+#include "topologies/scenario.h"
 
+#include <nlohmann/json.hpp>
+
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,20 +36,35 @@ struct Check
     double relativeError() const { return theory != 0.0 ? (simulated - theory) / theory : 0.0; }
 };
 
-// Runs every validation scenario on `engine` and returns the checks in a fixed order.
-std::vector<Check> runSuite(models::EngineKind engine = models::EngineKind::Fast);
+// Runs a scenario ("validation:<name>") on an engine and returns its results.json object.
+using Runner
+    = std::function<nlohmann::ordered_json(const std::string& scenario, models::EngineKind engine)>;
+
+// The suite's scenario names, in report order.
+std::vector<std::string> suiteScenarios();
+// Runs every validation scenario on `engine` and returns the checks in a fixed order. Without a
+// runner the runs happen in this process (fine for the fast platform; SimGrid needs a process
+// per run, which meshsim-cli's runner provides).
+std::vector<Check> runSuite(models::EngineKind engine = models::EngineKind::Fast,
+                            const Runner& runner = {});
 // Runs one scenario of the suite by name.
 std::vector<Check> runScenario(const std::string& name,
-                               models::EngineKind engine = models::EngineKind::Fast);
+                               models::EngineKind engine = models::EngineKind::Fast,
+                               const Runner& runner = {});
+// The checks of one validation scenario, from its results.json object.
+std::vector<Check> checksFromResults(const std::string& name,
+                                     const topologies::Scenario& scenario,
+                                     const nlohmann::ordered_json& results);
 
-// docs/validation.md from the checks (deterministic: same checks, same bytes).
-std::string markdownReport(const std::vector<Check>& checks, const std::string& command);
+// One Markdown table of checks.
+std::string markdownTable(const std::vector<Check>& checks);
+// docs/validation.md from the checks of both platforms (deterministic: same checks, same
+// bytes). `simgrid` may be empty when only the fast platform was run.
+std::string markdownReport(const std::vector<Check>& fast,
+                           const std::vector<Check>& simgrid,
+                           const std::string& command);
 
 // Student t quantile (Hill / Abramowitz-Stegun 26.7.5 expansion; |error| < 1e-3 for df >= 5).
 double studentTQuantile(double p, int degreesOfFreedom);
-
-// The embedded scenario files (tests/validation/scenarios/*.yaml).
-std::vector<std::string> validationScenarioNames();
-std::optional<std::string_view> validationScenarioText(std::string_view name);
 
 } // namespace meshsim::engine::validation

@@ -27,7 +27,9 @@ class TestCluster : public QObject
         if (!loaded.ok())
             qFatal("test scenario does not load");
         m_scenarios.push_back(std::move(*loaded.scenario));
-        return engine::runScenario(m_scenarios.back());
+        engine::RunOptions options;
+        options.engine = models::EngineKind::Fast; // many runs in one process
+        return engine::runScenario(m_scenarios.back(), options);
     }
 
     static const models::ServiceStats& service(const engine::RunResult& r, int i)

@@ -1,0 +1,94 @@
+#pragma once
+
+// The run stream: how a simulation in another process (meshsim-cli run --stream) reports to
+// whoever started it (the GUI, meshsim-cli compare). Documented in docs/stream-protocol.md.
+//
+// One JSON object per line (UTF-8, '\n'-terminated), each with a "type":
+//   hello     first line: {"protocol": "meshsim-stream/1", "scenario", "engine", "seed"}
+//   note      {"text"}: something the scenario asks for that the run does not simulate
+//   progress  {"simulated_seconds", "duration_seconds", "sent", "answered"}
+//   result    {"results": <the whole results.json object>}
+//   error     {"message"}: the run failed
+//   end       last line: {"status": 0 on success}
+// Readers ignore unknown types (newer writers may add some) and unknown keys.
+
+#include "engine/run/simulation.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace meshsim::engine {
+
+inline constexpr std::string_view kStreamProtocol = "meshsim-stream/1";
+
+// Writes the stream to a C stream (stdout), flushing every line so the reader sees it at once.
+class StreamWriter : public RunObserver
+{
+public:
+    explicit StreamWriter(std::FILE* out)
+        : m_out(out)
+    {}
+    void hello(const topologies::Scenario& scenario, models::EngineKind engine, std::uint64_t seed);
+    void note(const std::string& text);
+    void onProgress(const Progress& progress) override;
+    void result(const nlohmann::ordered_json& results);
+    void error(const std::string& message);
+    void end(int status);
+
+private:
+    void line(const nlohmann::ordered_json& object);
+    std::FILE* m_out;
+};
+
+// Reads a stream incrementally: feed() it bytes as they arrive, finish() at end of input.
+// Malformed input, a missing hello, lines after end, an overlong line or input that stops
+// before end all make error() say what happened; the reader never throws.
+class StreamReader
+{
+public:
+    struct Progress
+    {
+        double simulatedSeconds = 0.0;
+        double durationSeconds = 0.0;
+        std::uint64_t sent = 0;
+        std::uint64_t answered = 0;
+    };
+
+    static constexpr std::size_t kMaxLine = 256 * 1024 * 1024;
+
+    void feed(std::string_view bytes);
+    // End of input; `exitDescription` says how the writer ended ("exit status 1", ...).
+    void finish(const std::string& exitDescription = {});
+
+    bool failed() const { return m_error.has_value(); }
+    const std::optional<std::string>& error() const { return m_error; }
+    bool ended() const { return m_ended; }
+    int status() const { return m_status; }
+    const nlohmann::ordered_json& hello() const { return m_hello; }
+    const std::vector<std::string>& notes() const { return m_notes; }
+    const Progress& progress() const { return m_progress; }
+    // The results object, once the result line has been read.
+    const std::optional<nlohmann::ordered_json>& results() const { return m_results; }
+    std::uint64_t progressCount() const { return m_progressCount; }
+
+private:
+    void handleLine(std::string_view line);
+    void fail(std::string message);
+
+    std::string m_pending;
+    std::size_t m_lineNumber = 0;
+    std::optional<std::string> m_error;
+    bool m_ended = false;
+    int m_status = -1;
+    nlohmann::ordered_json m_hello;
+    std::vector<std::string> m_notes;
+    Progress m_progress;
+    std::uint64_t m_progressCount = 0;
+    std::optional<nlohmann::ordered_json> m_results;
+};
+
+} // namespace meshsim::engine
