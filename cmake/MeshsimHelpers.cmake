@@ -19,14 +19,17 @@ function(meshsim_add_library name)
     meshsim_set_warnings(${name})
 endfunction()
 
-# meshsim_add_test(<name> [GUI] [SIMGRID] [SLOW] [SOURCES ...] [LIBS ...] [ARGS ...])
+# meshsim_add_test(<name> [GUI] [SIMGRID] [SLOW] [SOURCES ...] [LIBS ...] [ARGS ...]
+#                  [FUNCTIONS f1 f2:tag ...])
+# With FUNCTIONS, each listed Qt Test function (or function:datatag) is its own ctest test, run
+# in a process of its own: SimGrid allows one engine per process.
 # One executable per unit (tst_<unit>.cpp), Qt Test, registered with ctest and labelled:
 #   unit     fast, deterministic, no GUI, no SimGrid (also run under ASan/UBSan)
 #   gui      Qt Widgets, run with -platform offscreen
 #   simgrid  one SimGrid engine per process
 #   slow     statistical validation runs (excluded from the sanitizer job)
 function(meshsim_add_test name)
-    cmake_parse_arguments(ARG "GUI;SIMGRID;SLOW" "TIMEOUT" "SOURCES;LIBS;ARGS" ${ARGN})
+    cmake_parse_arguments(ARG "GUI;SIMGRID;SLOW" "TIMEOUT" "SOURCES;LIBS;ARGS;FUNCTIONS" ${ARGN})
     add_executable(${name} ${name}.cpp ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE Qt6::Test meshsim_test_support ${ARG_LIBS})
     set_target_properties(${name} PROPERTIES AUTOMOC ON)
@@ -46,8 +49,17 @@ function(meshsim_add_test name)
     if(NOT ARG_TIMEOUT)
         set(ARG_TIMEOUT 120)
     endif()
-    add_test(NAME ${name} COMMAND ${name} ${args})
-    set_tests_properties(${name} PROPERTIES
+    set(tests "")
+    if(ARG_FUNCTIONS)
+        foreach(function IN LISTS ARG_FUNCTIONS)
+            add_test(NAME ${name}:${function} COMMAND ${name} ${args} ${function})
+            list(APPEND tests ${name}:${function})
+        endforeach()
+    else()
+        add_test(NAME ${name} COMMAND ${name} ${args})
+        set(tests ${name})
+    endif()
+    set_tests_properties(${tests} PROPERTIES
         TIMEOUT ${ARG_TIMEOUT}
         LABELS "${labels}"
         ENVIRONMENT "MESHSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR};QT_QPA_PLATFORM=offscreen")

@@ -78,9 +78,9 @@ void StreamReader::feed(std::string_view bytes)
             return;
     }
     m_pending.append(bytes.substr(start));
-    if (m_pending.size() > kMaxLine)
+    if (m_pending.size() > m_maxLine)
         fail("line " + std::to_string(m_lineNumber + 1) + " of the run stream is longer than "
-             + std::to_string(kMaxLine) + " bytes");
+             + std::to_string(m_maxLine) + " bytes");
 }
 
 void StreamReader::handleLine(std::string_view text)
@@ -93,6 +93,11 @@ void StreamReader::handleLine(std::string_view text)
     nlohmann::ordered_json object = nlohmann::ordered_json::parse(text, nullptr, false);
     if (object.is_discarded() || !object.is_object()) {
         std::string excerpt(text.substr(0, 80));
+        for (char& c : excerpt) { // keep the message printable
+            const auto u = static_cast<unsigned char>(c);
+            if (u < 0x20 || u >= 0x7f)
+                c = '?';
+        }
         fail(where + "not a JSON object (\"" + excerpt + (text.size() > 80 ? "..." : "") + "\")");
         return;
     }

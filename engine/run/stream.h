@@ -58,7 +58,11 @@ public:
         std::uint64_t answered = 0;
     };
 
-    static constexpr std::size_t kMaxLine = 256 * 1024 * 1024;
+    static constexpr std::size_t kMaxLine = std::size_t{256} * 1024 * 1024;
+
+    explicit StreamReader(std::size_t maxLine = kMaxLine)
+        : m_maxLine(maxLine)
+    {}
 
     void feed(std::string_view bytes);
     // End of input; `exitDescription` says how the writer ended ("exit status 1", ...).
@@ -79,6 +83,7 @@ private:
     void handleLine(std::string_view line);
     void fail(std::string message);
 
+    std::size_t m_maxLine;
     std::string m_pending;
     std::size_t m_lineNumber = 0;
     std::optional<std::string> m_error;
