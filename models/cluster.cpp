@@ -1,6 +1,7 @@
 #include "models/cluster.h"
 
 #include "engine/core/assert.h"
+#include "engine/core/distribution.h"
 
 #include <algorithm>
 #include <cmath>
@@ -205,6 +206,9 @@ void Cluster::initCaller(Caller& caller,
     caller.random = &random;
     caller.callees = std::move(callees);
     caller.cursors.resize(caller.callees.size());
+    caller.edges.resize(caller.callees.size());
+    for (std::size_t i = 0; i < caller.callees.size(); ++i)
+        caller.edges[i] = m_metrics.edgeIndex(component, m_services[caller.callees[i]]->component);
     // Each caller starts its rotation at a random instance, so callers do not march in step.
     for (std::size_t i = 0; i < caller.callees.size(); ++i)
         caller.cursors[i] = static_cast<std::uint32_t>(
@@ -247,7 +251,7 @@ void Cluster::scheduleNextArrival(WorkloadRuntime& w)
     switch (arrival.process) {
     case ArrivalConfig::Process::Poisson:
         next = now
-               + engine::durationFromSeconds(-std::log(w.random.nextOpenDouble())
+               + engine::durationFromSeconds(engine::standardExponential(w.random)
                                              / arrival.ratePerSecond);
         break;
     case ArrivalConfig::Process::Constant:
@@ -260,7 +264,7 @@ void Cluster::scheduleNextArrival(WorkloadRuntime& w)
         for (;;) {
             const SimTime candidate
                 = t
-                  + engine::durationFromSeconds(-std::log(w.random.nextOpenDouble())
+                  + engine::durationFromSeconds(engine::standardExponential(w.random)
                                                 / arrival.ratePerSecond);
             if (candidate < w.onUntil) {
                 next = candidate;
@@ -293,7 +297,7 @@ void Cluster::scheduleNextArrival(WorkloadRuntime& w)
                 = w.stepIndex + 1 < schedule.size() ? at(w.stepIndex + 1) : engine::kSimNever;
             if (rate > 0.0) {
                 const SimTime candidate
-                    = t + engine::durationFromSeconds(-std::log(w.random.nextOpenDouble()) / rate);
+                    = t + engine::durationFromSeconds(engine::standardExponential(w.random) / rate);
                 if (candidate < change) {
                     next = candidate;
                     break;
@@ -383,6 +387,10 @@ void Cluster::answerRequest(Request* request, Outcome outcome)
 
 void Cluster::runProgram(Task* task, const Program& program)
 {
+    if (program.ops.front().childCount == 0) { // nothing to call (most leaf services)
+        onStepsDone(task, false, Outcome::Ok);
+        return;
+    }
     startOp(task, program, 0, nullptr);
 }
 
@@ -493,20 +501,23 @@ void Cluster::onStepsDone(Task* task, bool failed, Outcome cause)
 
 // --- calls and instances -------------------------------------------------------------------
 
-std::uint32_t Cluster::pickInstance(Caller& caller, ServiceIndex target)
+void Cluster::pickInstance(Call* call)
 {
-    const auto it = std::lower_bound(caller.callees.begin(), caller.callees.end(), target);
-    MESHSIM_ASSERT(it != caller.callees.end() && *it == target, "callers know their callees");
-    std::uint32_t& cursor = caller.cursors[static_cast<std::size_t>(it - caller.callees.begin())];
-    const auto replicas = static_cast<std::uint32_t>(m_services[target]->instances.size());
+    Caller& caller = *call->caller;
+    const auto it = std::lower_bound(caller.callees.begin(), caller.callees.end(), call->target);
+    MESHSIM_ASSERT(it != caller.callees.end() && *it == call->target, "callers know their callees");
+    const auto position = static_cast<std::size_t>(it - caller.callees.begin());
+    std::uint32_t& cursor = caller.cursors[position];
+    const auto replicas = static_cast<std::uint32_t>(m_services[call->target]->instances.size());
     const std::uint32_t pick = cursor % replicas;
     cursor = pick + 1 == replicas ? 0 : pick + 1;
-    return pick;
+    call->instance = pick;
+    call->edge = caller.edges[position];
 }
 
 void Cluster::sendCall(Call* call)
 {
-    call->instance = pickInstance(*call->caller, call->target);
+    pickInstance(call);
     call->sentAt = m_platform.now();
     const Instance& instance = *m_services[call->target]->instances[call->instance];
     m_platform.transfer(call->caller->node, instance.node, call->requestBytes, [this, call] {
@@ -642,8 +653,7 @@ void Cluster::resetCall(Instance& instance, Call* call)
 
 void Cluster::onCallReturned(Call* call)
 {
-    m_metrics.recordCall(
-        call->caller->component, m_services[call->target]->component, call->sentAt, call->outcome);
+    m_metrics.recordCall(call->edge, call->sentAt, call->outcome);
     onStepCallDone(call);
 }
 

@@ -99,12 +99,14 @@ private:
         engine::RandomStream* random = nullptr;
         std::vector<ServiceIndex> callees;  // sorted
         std::vector<std::uint32_t> cursors; // round-robin position per callee
+        std::vector<std::uint32_t> edges;   // metrics edge per callee
     };
 
     struct Call
     {
         ServiceIndex target = 0;
         std::uint32_t instance = 0;
+        std::uint32_t edge = 0; // metrics edge (caller -> target)
         Caller* caller = nullptr;
         std::uint64_t requestBytes = 0;
         engine::SimTime sentAt;
@@ -228,7 +230,8 @@ private:
     void onStepCallDone(Call* call);
 
     // calls and instances
-    std::uint32_t pickInstance(Caller& caller, ServiceIndex target);
+    // Picks the callee instance round robin; sets the call's instance and metrics edge.
+    void pickInstance(Call* call);
     void sendCall(Call* call);
     void onCallArrived(Call* call);
     void startJob(Job* job);

@@ -44,22 +44,24 @@ void Histogram::recordCount(std::int64_t value, std::uint64_t count)
         return;
     MESHSIM_ASSERT(value >= 0, "histogram values are non-negative");
     const std::uint32_t index = bucketIndex(static_cast<std::uint64_t>(value));
-    if (m_counts.empty()) {
-        m_offset = index;
-        m_counts.assign(1, 0);
-    } else if (index < m_offset) {
-        m_counts.insert(m_counts.begin(), m_offset - index, 0);
-        m_offset = index;
-    } else if (index >= m_offset + m_counts.size()) {
-        m_counts.resize(index - m_offset + 1, 0);
-    }
-    m_counts[index - m_offset] += count;
-    if (m_count == 0) {
-        m_min = value;
-        m_max = value;
-    } else {
+    const std::uint32_t position = index - m_offset; // wraps when index < m_offset
+    if (position < m_counts.size() && m_count > 0) [[likely]] {
+        m_counts[position] += count;
         m_min = std::min(m_min, value);
         m_max = std::max(m_max, value);
+    } else {
+        if (m_counts.empty()) {
+            m_offset = index;
+            m_counts.assign(1, 0);
+        } else if (index < m_offset) {
+            m_counts.insert(m_counts.begin(), m_offset - index, 0);
+            m_offset = index;
+        } else if (index >= m_offset + m_counts.size()) {
+            m_counts.resize(index - m_offset + 1, 0);
+        }
+        m_counts[index - m_offset] += count;
+        m_min = m_count == 0 ? value : std::min(m_min, value);
+        m_max = m_count == 0 ? value : std::max(m_max, value);
     }
     m_count += count;
     m_sum += static_cast<double>(value) * static_cast<double>(count);

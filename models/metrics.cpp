@@ -75,18 +75,6 @@ void Metrics::recordServiceResponse(std::uint32_t service,
     ++stats.instances[instance].served;
 }
 
-void Metrics::recordArrival(std::uint32_t service,
-                            std::uint32_t instance,
-                            engine::SimTime at,
-                            std::uint32_t queueLength)
-{
-    if (!counts(at))
-        return;
-    InstanceStats& stats = m_services[service].instances[instance];
-    ++stats.arrivals;
-    stats.maxQueue = std::max(stats.maxQueue, queueLength);
-}
-
 void Metrics::recordRejected(std::uint32_t service,
                              std::uint32_t instance,
                              engine::SimTime at,
@@ -98,27 +86,27 @@ void Metrics::recordRejected(std::uint32_t service,
     m_services[service].requests.outcomes.add(outcome);
 }
 
-void Metrics::recordCall(std::uint32_t fromComponent,
-                         std::uint32_t toComponent,
-                         engine::SimTime at,
-                         Outcome outcome)
+std::uint32_t Metrics::edgeIndex(std::uint32_t fromComponent, std::uint32_t toComponent)
 {
-    if (!counts(at))
-        return;
     const std::uint64_t key = (std::uint64_t{fromComponent} << 32) | toComponent;
-    EdgeStats& edge = m_edges[key];
-    edge.from = fromComponent;
-    edge.to = toComponent;
-    ++edge.calls;
-    edge.outcomes.add(outcome);
+    const auto [it, inserted]
+        = m_edgeIndex.try_emplace(key, static_cast<std::uint32_t>(m_edges.size()));
+    if (inserted) {
+        EdgeStats edge;
+        edge.from = fromComponent;
+        edge.to = toComponent;
+        m_edges.push_back(edge);
+    }
+    return it->second;
 }
 
 std::vector<EdgeStats> Metrics::edges() const
 {
     std::vector<EdgeStats> result;
-    result.reserve(m_edges.size());
-    for (const auto& [key, edge] : m_edges)
-        result.push_back(edge);
+    for (const EdgeStats& edge : m_edges) {
+        if (edge.calls > 0)
+            result.push_back(edge);
+    }
     std::sort(result.begin(), result.end(), [](const EdgeStats& a, const EdgeStats& b) {
         return a.from != b.from ? a.from < b.from : a.to < b.to;
     });

@@ -14,6 +14,7 @@
 #include "models/histogram.h"
 #include "models/outcome.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -101,17 +102,29 @@ public:
     void recordArrival(std::uint32_t service,
                        std::uint32_t instance,
                        engine::SimTime at,
-                       std::uint32_t queueLength);
+                       std::uint32_t queueLength)
+    {
+        if (!counts(at))
+            return;
+        InstanceStats& stats = m_services[service].instances[instance];
+        ++stats.arrivals;
+        stats.maxQueue = std::max(stats.maxQueue, queueLength);
+    }
     // A request the instance turned away without serving it (queue full, instance down):
     // counted in the service's outcomes, not in its latency.
     void recordRejected(std::uint32_t service,
                         std::uint32_t instance,
                         engine::SimTime at,
                         Outcome outcome);
-    void recordCall(std::uint32_t fromComponent,
-                    std::uint32_t toComponent,
-                    engine::SimTime at,
-                    Outcome outcome);
+    // Registers the call edge from -> to (components) once, before the run; returns its index.
+    std::uint32_t edgeIndex(std::uint32_t fromComponent, std::uint32_t toComponent);
+    void recordCall(std::uint32_t edge, engine::SimTime at, Outcome outcome)
+    {
+        if (!counts(at))
+            return;
+        ++m_edges[edge].calls;
+        m_edges[edge].outcomes.add(outcome);
+    }
 
     const Layout& layout() const { return m_layout; }
     const RequestStats& summary() const { return m_summary; }
@@ -131,7 +144,8 @@ private:
     std::vector<RequestStats> m_routes;
     std::vector<ServiceStats> m_services;
     std::vector<WindowStats> m_windows;
-    std::unordered_map<std::uint64_t, EdgeStats> m_edges;
+    std::unordered_map<std::uint64_t, std::uint32_t> m_edgeIndex;
+    std::vector<EdgeStats> m_edges;
 };
 
 } // namespace meshsim::models

@@ -97,11 +97,125 @@ Distribution Distribution::empirical(std::vector<double> values, std::vector<dou
     return d;
 }
 
+namespace {
+
+// Marsaglia and Tsang, "The Ziggurat Method for Generating Random Variables", Journal of
+// Statistical Software 5(8), 2000: the tables are computed once from their closed forms. Unlike
+// the paper's generator, the layer index and the value come from different bits of one 64-bit
+// draw (Leong et al. 2005 showed that sharing bits correlates them).
+struct ExponentialZiggurat
+{
+    std::uint32_t k[256];
+    double w[256];
+    double f[256];
+    static constexpr double kR = 7.697117470131487;
+
+    ExponentialZiggurat()
+    {
+        constexpr double kV = 3.949659822581572e-3;
+        constexpr double kM = 4294967296.0; // 2^32
+        double d = kR;
+        double t = d;
+        const double q = kV / std::exp(-d);
+        k[0] = static_cast<std::uint32_t>((d / q) * kM);
+        k[1] = 0;
+        w[0] = q / kM;
+        w[255] = d / kM;
+        f[0] = 1.0;
+        f[255] = std::exp(-d);
+        for (int i = 254; i >= 1; --i) {
+            d = -std::log(kV / d + std::exp(-d));
+            k[i + 1] = static_cast<std::uint32_t>((d / t) * kM);
+            t = d;
+            f[i] = std::exp(-d);
+            w[i] = d / kM;
+        }
+    }
+};
+
+struct NormalZiggurat
+{
+    std::uint32_t k[128];
+    double w[128];
+    double f[128];
+    static constexpr double kR = 3.442619855899;
+
+    NormalZiggurat()
+    {
+        constexpr double kV = 9.91256303526217e-3;
+        constexpr double kM = 2147483648.0; // 2^31
+        double d = kR;
+        double t = d;
+        const double q = kV / std::exp(-0.5 * d * d);
+        k[0] = static_cast<std::uint32_t>((d / q) * kM);
+        k[1] = 0;
+        w[0] = q / kM;
+        w[127] = d / kM;
+        f[0] = 1.0;
+        f[127] = std::exp(-0.5 * d * d);
+        for (int i = 126; i >= 1; --i) {
+            d = std::sqrt(-2.0 * std::log(kV / d + std::exp(-0.5 * d * d)));
+            k[i + 1] = static_cast<std::uint32_t>((d / t) * kM);
+            t = d;
+            f[i] = std::exp(-0.5 * d * d);
+            w[i] = d / kM;
+        }
+    }
+};
+
+const ExponentialZiggurat& exponentialTables()
+{
+    static const ExponentialZiggurat tables;
+    return tables;
+}
+
+const NormalZiggurat& normalTables()
+{
+    static const NormalZiggurat tables;
+    return tables;
+}
+
+} // namespace
+
+double standardExponential(RandomStream& random)
+{
+    const ExponentialZiggurat& z = exponentialTables();
+    for (;;) {
+        const std::uint64_t bits = random.nextU64();
+        const std::size_t i = bits & 0xff;
+        const auto j = static_cast<std::uint32_t>(bits >> 32);
+        const double x = j * z.w[i];
+        if (j < z.k[i])
+            return x; // inside the layer's rectangle: the common case
+        if (i == 0)   // the tail beyond R: R plus a fresh exponential
+            return ExponentialZiggurat::kR - std::log(random.nextOpenDouble());
+        if (z.f[i] + random.nextDouble() * (z.f[i - 1] - z.f[i]) < std::exp(-x))
+            return x;
+    }
+}
+
 double standardNormal(RandomStream& random)
 {
-    const double u1 = random.nextOpenDouble();
-    const double u2 = random.nextDouble();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+    const NormalZiggurat& z = normalTables();
+    for (;;) {
+        const std::uint64_t bits = random.nextU64();
+        const std::size_t i = bits & 0x7f;
+        const bool negative = (bits & 0x80) != 0;
+        const auto j = static_cast<std::uint32_t>(bits >> 33); // 31 bits
+        double x = j * z.w[i];
+        if (j < z.k[i])
+            return negative ? -x : x;
+        if (i == 0) { // the tail beyond R (Marsaglia 1964)
+            double y;
+            do {
+                x = -std::log(random.nextOpenDouble()) / NormalZiggurat::kR;
+                y = -std::log(random.nextOpenDouble());
+            } while (y + y < x * x);
+            return negative ? -(NormalZiggurat::kR + x) : NormalZiggurat::kR + x;
+        }
+        if (z.f[i] + random.nextDouble() * (z.f[i - 1] - z.f[i]) < std::exp(-0.5 * x * x))
+            return negative ? -x : x;
+    }
 }
 
 double Distribution::sample(RandomStream& random) const
@@ -110,7 +224,7 @@ double Distribution::sample(RandomStream& random) const
     case Kind::Constant:
         return m_a;
     case Kind::Exponential:
-        return -m_a * std::log(random.nextOpenDouble());
+        return m_a * standardExponential(random);
     case Kind::LogNormal:
         return std::exp(m_a + m_b * standardNormal(random));
     case Kind::Normal:

@@ -63,7 +63,9 @@ private:
 
 // Standard normal quantile z_p (Acklam's rational approximation, |error| < 1.2e-9).
 double standardNormalQuantile(double p);
-// Standard normal deviate from two uniforms (Box-Muller, one of the pair is used).
+// Standard normal deviate (Marsaglia and Tsang's ziggurat, 128 layers).
 double standardNormal(RandomStream& random);
+// Exponential deviate of mean 1 (Marsaglia and Tsang's ziggurat, 256 layers).
+double standardExponential(RandomStream& random);
 
 } // namespace meshsim::engine

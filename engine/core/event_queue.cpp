@@ -70,27 +70,41 @@ void EventQueue::push(const Key& key)
 
 EventQueue::Key EventQueue::popTop()
 {
+    // Floyd's bottom-up deletion: move the hole to a leaf along the smallest children (no
+    // comparison with the displaced last key on the way down), then sift that key up from the
+    // hole, which is short because the last key of a heap belongs near the bottom.
     const Key top = m_heap.front();
     const Key last = m_heap.back();
     m_heap.pop_back();
     const std::size_t n = m_heap.size();
-    if (n > 0) {
-        std::size_t i = 0;
-        for (;;) {
-            const std::size_t first = i * kArity + 1;
-            if (first >= n)
-                break;
-            std::size_t best = first;
-            const std::size_t end = first + kArity < n ? first + kArity : n;
-            for (std::size_t c = first + 1; c < end; ++c)
-                best = before(m_heap[c], m_heap[best]) ? c : best;
-            if (!before(m_heap[best], last))
-                break;
-            m_heap[i] = m_heap[best];
-            i = best;
+    if (n == 0)
+        return top;
+    Key* heap = m_heap.data();
+    std::size_t hole = 0;
+    for (;;) {
+        const std::size_t first = hole * kArity + 1;
+        if (first >= n)
+            break;
+        std::size_t best = first;
+        if (first + kArity <= n) { // four children: a tournament, two independent comparisons
+            const std::size_t a = before(heap[first + 1], heap[first]) ? first + 1 : first;
+            const std::size_t b = before(heap[first + 3], heap[first + 2]) ? first + 3 : first + 2;
+            best = before(heap[b], heap[a]) ? b : a;
+        } else {
+            for (std::size_t c = first + 1; c < n; ++c)
+                best = before(heap[c], heap[best]) ? c : best;
         }
-        m_heap[i] = last;
+        heap[hole] = heap[best];
+        hole = best;
     }
+    while (hole > 0) {
+        const std::size_t parent = (hole - 1) / kArity;
+        if (!before(last, heap[parent]))
+            break;
+        heap[hole] = heap[parent];
+        hole = parent;
+    }
+    heap[hole] = last;
     return top;
 }
 

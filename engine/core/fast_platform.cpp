@@ -57,31 +57,91 @@ void FastPlatform::advance(Cpu& cpu)
     cpu.lastUpdate = now;
 }
 
+std::uint32_t FastPlatform::acquireJob(Cpu& cpu)
+{
+    if (!cpu.freeJobs.empty()) {
+        const std::uint32_t slot = cpu.freeJobs.back();
+        cpu.freeJobs.pop_back();
+        return slot;
+    }
+    cpu.jobs.emplace_back();
+    return static_cast<std::uint32_t>(cpu.jobs.size() - 1);
+}
+
+void FastPlatform::finishJob(Cpu& cpu, std::uint32_t slot)
+{
+    Job& job = cpu.jobs[slot];
+    job.live = false;
+    ++job.generation;
+    --cpu.active;
+}
+
 ActivityId FastPlatform::compute(NodeId node, SimDuration work, Callback done)
 {
     MESHSIM_ASSERT(node < m_cpus.size(), "compute() on an existing node");
     MESHSIM_ASSERT(node != m_spec.clientNode, "the clients' node does no CPU work");
     Cpu& cpu = m_cpus[node];
     advance(cpu);
-    std::uint32_t slot;
-    if (!cpu.freeJobs.empty()) {
-        slot = cpu.freeJobs.back();
-        cpu.freeJobs.pop_back();
-    } else {
-        slot = static_cast<std::uint32_t>(cpu.jobs.size());
-        cpu.jobs.emplace_back();
-    }
+    if (!cpu.sharing && static_cast<double>(cpu.active) >= cpu.cores)
+        startSharing(node);
+    const std::uint32_t slot = acquireJob(cpu);
     Job& job = cpu.jobs[slot];
     job.done = done;
     job.live = true;
+    job.sequence = m_jobSequence++;
+    ++cpu.active;
+    const std::uint32_t generation = job.generation;
+    if (!cpu.sharing) {
+        job.finishAt
+            = m_queue.now() + durationFromNanos(static_cast<double>(toNanos(work)) / cpu.speed);
+        job.timer = m_queue.scheduleAt(
+            job.finishAt, [this, node, slot, generation] { onDirectDone(node, slot, generation); });
+        return ActivityId{node, slot, generation};
+    }
     cpu.heap.push_back(
-        Pending{cpu.virtualWork + static_cast<double>(toNanos(work)), m_jobSequence++, slot});
+        Pending{cpu.virtualWork + static_cast<double>(toNanos(work)), job.sequence, slot});
     std::push_heap(cpu.heap.begin(), cpu.heap.end(), [](const Pending& a, const Pending& b) {
         return later(a, b);
     });
-    ++cpu.active;
     reschedule(node);
-    return ActivityId{node, slot, job.generation};
+    return ActivityId{node, slot, generation};
+}
+
+void FastPlatform::startSharing(NodeId node)
+{
+    // The running computations move from their own finish events into the shared heap, each
+    // with exactly the work it has left (it ran at full speed until now).
+    Cpu& cpu = m_cpus[node];
+    cpu.sharing = true;
+    cpu.virtualWork = 0.0;
+    cpu.heap.clear();
+    const SimTime now = m_queue.now();
+    for (std::uint32_t slot = 0; slot < cpu.jobs.size(); ++slot) {
+        Job& job = cpu.jobs[slot];
+        if (!job.live)
+            continue;
+        m_queue.cancel(job.timer);
+        job.timer = {};
+        const double remaining = static_cast<double>(toNanos(job.finishAt - now)) * cpu.speed;
+        cpu.heap.push_back(Pending{remaining, job.sequence, slot});
+    }
+    std::make_heap(cpu.heap.begin(), cpu.heap.end(), [](const Pending& a, const Pending& b) {
+        return later(a, b);
+    });
+}
+
+void FastPlatform::onDirectDone(NodeId node, std::uint32_t slot, std::uint32_t generation)
+{
+    Cpu& cpu = m_cpus[node];
+    Job& job = cpu.jobs[slot];
+    MESHSIM_ASSERT(job.live && job.generation == generation && !cpu.sharing,
+                   "a direct finish event is cancelled when its job changes mode or dies");
+    advance(cpu);
+    Callback done = job.done;
+    job.timer = {};
+    finishJob(cpu, slot);
+    cpu.freeJobs.push_back(slot);
+    done();
 }
 
 bool FastPlatform::cancelCompute(ActivityId id)
@@ -95,11 +155,16 @@ bool FastPlatform::cancelCompute(ActivityId id)
     if (!job.live || job.generation != id.generation)
         return false;
     advance(cpu);
+    if (!cpu.sharing) {
+        m_queue.cancel(job.timer);
+        job.timer = {};
+        finishJob(cpu, id.slot);
+        cpu.freeJobs.push_back(id.slot);
+        return true;
+    }
     // The heap entry stays until it surfaces (then the slot is freed); the job stops sharing
     // the cores right now.
-    job.live = false;
-    ++job.generation;
-    --cpu.active;
+    finishJob(cpu, id.slot);
     reschedule(id.node);
     return true;
 }
@@ -118,6 +183,7 @@ void FastPlatform::reschedule(NodeId node)
             m_queue.cancel(cpu.timer);
         cpu.timer = {};
         cpu.timerAt = kSimNever;
+        cpu.sharing = false; // idle again: back to direct mode
         return;
     }
     const double remaining = std::max(0.0, cpu.heap.front().finish - cpu.virtualWork);
@@ -150,9 +216,7 @@ void FastPlatform::onCpuTimer(NodeId node)
         Job& job = cpu.jobs[slot];
         if (job.live) {
             m_finished.push_back(job.done);
-            job.live = false;
-            ++job.generation;
-            --cpu.active;
+            finishJob(cpu, slot);
         }
         cpu.freeJobs.push_back(slot);
     }

@@ -6,9 +6,15 @@
 // Network: a transfer takes latency + bytes / bandwidth of its link class, independently of
 // other transfers (no contention; the SimGrid platform models shared bandwidth).
 // CPU: a node with c cores of relative speed s runs n computations at once, each at rate
-// s * min(1, c / n) (egalitarian processor sharing, the same sharing SimGrid's CPU model gives
-// one host). It is implemented with a virtual-work clock per node, so starting or finishing a
-// computation costs O(log n) and a node holds one timer, not one per computation.
+// s * min(1, c / n) (egalitarian processor sharing, the sharing SimGrid's CPU model gives one
+// host). A node has two modes:
+//  * direct, while it has never had more computations than cores since it was last idle: each
+//    computation runs at full speed, so it is one event at its exact finish time;
+//  * sharing, from the moment a computation would exceed the cores until the node is idle again:
+//    a virtual-work clock advances at the shared rate, and a min-heap of the computations'
+//    finish values drives one timer per node, so a start or a finish costs O(log n).
+// The switch converts each running computation's remaining work exactly, so both modes give the
+// same times; the direct mode only avoids the heap and its timer churn on uncontended nodes.
 // Not thread-safe.
 
 #include "engine/core/platform.h"
@@ -44,6 +50,9 @@ private:
         Callback done;
         std::uint32_t generation = 1;
         bool live = false;
+        std::uint64_t sequence = 0; // start order, the tie-break between equal finishes
+        TimerId timer;              // direct mode: the finish event
+        SimTime finishAt;           // direct mode: when it finishes
     };
     struct Pending
     {
@@ -64,12 +73,17 @@ private:
         TimerId timer;
         SimTime timerAt = kSimNever;
         double busyCoreNanos = 0.0;
+        bool sharing = false; // see the class comment
     };
 
     double rate(const Cpu& cpu) const;
     void advance(Cpu& cpu);
     void reschedule(NodeId node);
     void onCpuTimer(NodeId node);
+    void onDirectDone(NodeId node, std::uint32_t slot, std::uint32_t generation);
+    void startSharing(NodeId node);
+    void finishJob(Cpu& cpu, std::uint32_t slot);
+    std::uint32_t acquireJob(Cpu& cpu);
 
     PlatformSpec m_spec;
     EventQueue m_queue;

@@ -85,9 +85,23 @@ public:
     virtual double busyCoreSeconds(NodeId node) const = 0;
 
     // The link class a transfer between two nodes uses.
-    const LinkSpec& linkBetween(NodeId from, NodeId to) const;
+    const LinkSpec& linkBetween(NodeId from, NodeId to) const
+    {
+        const PlatformSpec& s = spec();
+        if (from == to)
+            return s.sameNode;
+        if (from == s.clientNode || to == s.clientNode)
+            return s.client;
+        return s.nodes[from].zone == s.nodes[to].zone ? s.sameZone : s.crossZone;
+    }
     // Uncontended transfer time of `bytes` over `link` (both platforms agree on it).
-    static SimDuration transferTime(const LinkSpec& link, std::uint64_t bytes);
+    static SimDuration transferTime(const LinkSpec& link, std::uint64_t bytes)
+    {
+        SimDuration t = link.latency;
+        if (link.bytesPerSecond > 0.0 && bytes > 0)
+            t += durationFromNanos(static_cast<double>(bytes) / link.bytesPerSecond * 1e9);
+        return t;
+    }
 };
 
 } // namespace meshsim::engine

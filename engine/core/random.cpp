@@ -5,10 +5,6 @@ namespace meshsim::engine {
 namespace {
 __extension__ using Uint128 = unsigned __int128;
 
-constexpr std::uint64_t rotl(std::uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
 } // namespace
 
 std::uint64_t RandomStream::hashName(std::string_view name)
@@ -56,20 +52,6 @@ RandomStream RandomStream::fromStateForTest(std::uint64_t s0,
     r.m_s[2] = s2;
     r.m_s[3] = s3;
     return r;
-}
-
-std::uint64_t RandomStream::nextU64()
-{
-    // xoshiro256** 1.0 (Blackman and Vigna, public domain reference algorithm).
-    const std::uint64_t result = rotl(m_s[1] * 5, 7) * 9;
-    const std::uint64_t t = m_s[1] << 17;
-    m_s[2] ^= m_s[0];
-    m_s[3] ^= m_s[1];
-    m_s[1] ^= m_s[2];
-    m_s[0] ^= m_s[3];
-    m_s[2] ^= t;
-    m_s[3] = rotl(m_s[3], 45);
-    return result;
 }
 
 std::uint64_t RandomStream::nextBelow(std::uint64_t bound)

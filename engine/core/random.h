@@ -25,7 +25,19 @@ public:
     static RandomStream
     fromStateForTest(std::uint64_t s0, std::uint64_t s1, std::uint64_t s2, std::uint64_t s3);
 
-    std::uint64_t nextU64();
+    std::uint64_t nextU64()
+    {
+        // xoshiro256** 1.0 (Blackman and Vigna, public domain reference algorithm).
+        const std::uint64_t result = rotl(m_s[1] * 5, 7) * 9;
+        const std::uint64_t t = m_s[1] << 17;
+        m_s[2] ^= m_s[0];
+        m_s[3] ^= m_s[1];
+        m_s[1] ^= m_s[2];
+        m_s[0] ^= m_s[3];
+        m_s[2] ^= t;
+        m_s[3] = rotl(m_s[3], 45);
+        return result;
+    }
     // Uniform in [0, 1), 53 random bits.
     double nextDouble() { return static_cast<double>(nextU64() >> 11) * 0x1.0p-53; }
     // Uniform in (0, 1]: safe as the argument of a logarithm.
@@ -39,6 +51,11 @@ public:
     static std::uint64_t splitmix64(std::uint64_t& state);
 
 private:
+    static constexpr std::uint64_t rotl(std::uint64_t x, int k)
+    {
+        return (x << k) | (x >> (64 - k));
+    }
+
     std::uint64_t m_s[4];
 };
 

@@ -55,8 +55,17 @@ constexpr double toMillis(SimDuration d)
     return static_cast<double>(d.count()) * 1e-6;
 }
 
-// Rounds to the nearest nanosecond; negative inputs become zero (a delay cannot be negative).
-SimDuration durationFromNanos(double ns);
+// Rounds to the nearest nanosecond; negative inputs (and NaN) become zero, a delay cannot be
+// negative; durations are capped at about 126 years so that sums with a time cannot overflow.
+inline SimDuration durationFromNanos(double ns)
+{
+    if (!(ns > 0.0))
+        return SimDuration{0};
+    constexpr double kMax = 4.0e18;
+    if (ns >= kMax)
+        return SimDuration{static_cast<std::int64_t>(kMax)};
+    return SimDuration{static_cast<std::int64_t>(ns + 0.5)}; // round half up
+}
 inline SimDuration durationFromSeconds(double s)
 {
     return durationFromNanos(s * 1e9);

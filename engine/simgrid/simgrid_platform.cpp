@@ -133,27 +133,41 @@ SimGridPlatform::SimGridPlatform(PlatformSpec spec,
         m_impl->load[i].cores = std::max(1U, node.cores);
     }
 
-    const auto lat = [](const LinkSpec& l) { return seconds(kSimStart + l.latency); };
-    const auto fatPipe = [&](const std::string& name, const LinkSpec& l) {
-        return zone->create_link(name, bandwidth(l))
-            ->set_latency(lat(l))
+    const auto lat = [](SimDuration d) { return seconds(kSimStart + d); };
+    const auto fatPipe = [&](const std::string& name, double bytesPerSecond, SimDuration latency) {
+        return zone->create_link(name, bytesPerSecond)
+            ->set_latency(lat(latency))
             ->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE)
             ->seal();
     };
     // A node's NIC carries every class of traffic of the node, so it is as fast as the fastest.
     const double nicBandwidth = std::max(
         {bandwidth(m_spec.sameZone), bandwidth(m_spec.crossZone), bandwidth(m_spec.client)});
+    const SimDuration halfZone = m_spec.sameZone.latency / 2;
+    // The loader makes the cross-zone latency at least, and the cross-zone bandwidth at most, the
+    // same-zone ones when there are zones to cross: a transfer between zones also crosses a
+    // zone link on each side.
     std::map<NodeId, sg4::SplitDuplexLink*> nics;
     std::map<NodeId, sg4::Link*> loops;
-    std::map<std::uint32_t, sg4::Link*> fabrics;
+    std::map<NodeId, sg4::Link*> zoneLinks;
+    std::map<NodeId, sg4::Link*> clientLinks;
     std::map<std::pair<std::uint32_t, std::uint32_t>, sg4::SplitDuplexLink*> wans;
-    sg4::Link* clients = nullptr;
     const auto nic = [&](NodeId node) {
         auto& link = nics[node];
         if (!link) {
             link = zone->create_split_duplex_link("nic-" + std::to_string(node), nicBandwidth);
             link->set_latency(0);
         }
+        return link;
+    };
+    const auto perNode = [&](std::map<NodeId, sg4::Link*>& links,
+                             const char* kind,
+                             NodeId node,
+                             double bytesPerSecond,
+                             SimDuration latency) {
+        auto& link = links[node];
+        if (!link)
+            link = fatPipe(std::string(kind) + "-" + std::to_string(node), bytesPerSecond, latency);
         return link;
     };
 
@@ -165,40 +179,39 @@ SimGridPlatform::SimGridPlatform(PlatformSpec spec,
             std::vector<sg4::LinkInRoute> path;
             using Dir = sg4::LinkInRoute::Direction;
             if (from == to) {
-                auto& loop = loops[from];
-                if (!loop)
-                    loop = fatPipe("loop-" + std::to_string(from), m_spec.sameNode);
-                path.emplace_back(loop);
+                path.emplace_back(perNode(
+                    loops, "loop", from, bandwidth(m_spec.sameNode), m_spec.sameNode.latency));
             } else if (from == m_spec.clientNode || to == m_spec.clientNode) {
-                if (!clients)
-                    clients = fatPipe("clients", m_spec.client);
+                const NodeId node = from == m_spec.clientNode ? to : from;
+                sg4::Link* access = perNode(
+                    clientLinks, "client", node, bandwidth(m_spec.client), m_spec.client.latency);
                 if (from == m_spec.clientNode) {
-                    path.emplace_back(clients);
+                    path.emplace_back(access);
                     path.emplace_back(nic(to), Dir::DOWN);
                 } else {
                     path.emplace_back(nic(from), Dir::UP);
-                    path.emplace_back(clients);
+                    path.emplace_back(access);
                 }
             } else {
                 const std::uint32_t za = m_spec.nodes[from].zone;
                 const std::uint32_t zb = m_spec.nodes[to].zone;
                 path.emplace_back(nic(from), Dir::UP);
-                if (za == zb) {
-                    auto& fabric = fabrics[za];
-                    if (!fabric)
-                        fabric = fatPipe("fabric-" + std::to_string(za), m_spec.sameZone);
-                    path.emplace_back(fabric);
-                } else {
+                path.emplace_back(
+                    perNode(zoneLinks, "zone", from, bandwidth(m_spec.sameZone), halfZone));
+                if (za != zb) {
                     auto& wan = wans[{std::min(za, zb), std::max(za, zb)}];
                     if (!wan) {
                         wan = zone->create_split_duplex_link(
                             "wan-" + std::to_string(std::min(za, zb)) + "-"
                                 + std::to_string(std::max(za, zb)),
                             bandwidth(m_spec.crossZone));
-                        wan->set_latency(lat(m_spec.crossZone));
+                        wan->set_latency(
+                            lat(std::max(SimDuration{0}, m_spec.crossZone.latency - 2 * halfZone)));
                     }
                     path.emplace_back(wan, za < zb ? Dir::UP : Dir::DOWN);
                 }
+                path.emplace_back(
+                    perNode(zoneLinks, "zone", to, bandwidth(m_spec.sameZone), halfZone));
                 path.emplace_back(nic(to), Dir::DOWN);
             }
             zone->add_route(m_impl->hosts[from]->get_netpoint(),
@@ -304,6 +317,7 @@ void SimGridPlatform::transfer(NodeId from, NodeId to, std::uint64_t bytes, Call
     a.armed = true;
     sg4::CommPtr comm = sg4::Comm::sendto_init(impl.hosts[from], impl.hosts[to]);
     comm->set_payload_size(bytes);
+
     comm->set_data(tokenToData(Impl::token(slot, a.generation)));
     a.activity = comm;
     ++impl.pending;

@@ -9,16 +9,22 @@
 //
 // Network, built so that an uncontended transfer of B bytes takes exactly latency + B/bandwidth
 // of its path class (the meaning the fast platform implements), while concurrent flows share
-// what real networks share:
-//   nic-<node>       split-duplex, shared, latency 0, the fastest bandwidth the node uses
-//   fabric-<zone>    fat pipe (a non-blocking switch): same_zone latency and per-flow bandwidth
-//   wan-<za>-<zb>    split-duplex, shared: cross_zone latency and bandwidth between two zones
+// what real networks share, and no link is shared by every flow of the run (a constraint that
+// every flow shares makes each SimGrid event cost O(flows in the whole system)):
+//   nic-<node>       split-duplex, shared: the node's network interface, as fast as the fastest
+//                    class it uses; its flows share it
+//   zone-<node>      fat pipe: half the same_zone latency, the same_zone bandwidth per flow (a
+//                    transfer in or between zones crosses one on each side)
+//   client-<node>    fat pipe: the client_network latency and bandwidth per flow (every client
+//                    has its own access line; the clients' side has no link)
 //   loop-<node>      fat pipe: same_node latency and bandwidth
-//   clients          fat pipe (every client has its own access line): client_network
-// Routes: same node [loop]; same zone [nic up, fabric, nic down]; cross zone [nic up, wan,
-// nic down]; clients [clients, nic down] and back. A full zone holds only the routes between
-// node pairs that can communicate (computed by the caller from the topology graph), so large
-// topologies do not pay for n^2 routes.
+//   wan-<za>-<zb>    split-duplex, shared: cross_zone bandwidth, cross_zone minus same_zone
+//                    latency, between two zones
+// Routes: same node [loop]; same zone [nic up, zone, zone, nic down]; cross zone [nic up, zone,
+// wan, zone, nic down]; clients [client, nic down] and back. The loader keeps cross_zone latency
+// >= and bandwidth <= same_zone's, so every class gets exactly its numbers. A full zone holds
+// only the routes between node pairs that can communicate (computed by the caller from the
+// topology graph).
 // SimGrid runs with the CM02 model without latency or bandwidth factors, without cross traffic
 // and without the TCP window bound, so those three effects do not hide the scenario's numbers.
 //

@@ -61,8 +61,14 @@ private slots:
     void runWritesResults()
     {
         QTemporaryDir dir;
-        const Result r
-            = cli({"run", "builtin:bookstore-direct", "--duration", "20s", "--out", dir.path()});
+        const Result r = cli({"run",
+                              "builtin:bookstore-direct",
+                              "--engine",
+                              "fast",
+                              "--duration",
+                              "20s",
+                              "--out",
+                              dir.path()});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("client latency (ms)"));
         QFile file(dir.filePath("results.json"));
@@ -97,6 +103,8 @@ private slots:
         const Result r = cli({"compare",
                               "builtin:bookstore-direct",
                               "builtin:bookstore-gateway",
+                              "--engine",
+                              "fast",
                               "--duration",
                               "15s"});
         QCOMPARE(r.exitCode, 0);

@@ -10,6 +10,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -181,6 +182,45 @@ private slots:
         }
         QVERIFY(std::abs(d.secondMoment() - (stddev * stddev + mean * mean))
                 <= 1e-9 * std::max(1.0, d.secondMoment()));
+    }
+
+    void kolmogorovSmirnov_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::newRow("exponential (ziggurat)") << 0;
+        QTest::newRow("normal (ziggurat)") << 1;
+    }
+
+    void kolmogorovSmirnov()
+    {
+        // The whole distribution, not only its moments: the Kolmogorov-Smirnov distance between
+        // n samples and the exact CDF. Under the null hypothesis sqrt(n) D converges to the
+        // Kolmogorov distribution, whose 99.9% quantile is 1.949; a sampler with a wrong
+        // ziggurat layer or tail would exceed it by far.
+        QFETCH(int, kind);
+        RandomStream r(17, QTest::currentDataTag());
+        std::vector<double> xs(kN);
+        for (double& x : xs)
+            x = kind == 0 ? standardExponential(r) : standardNormal(r);
+        std::sort(xs.begin(), xs.end());
+        double d = 0.0;
+        for (std::size_t i = 0; i < xs.size(); ++i) {
+            const double cdf
+                = kind == 0 ? 1.0 - std::exp(-xs[i]) : 0.5 * std::erfc(-xs[i] / std::sqrt(2.0));
+            const double lo = static_cast<double>(i) / kN;
+            const double hi = static_cast<double>(i + 1) / kN;
+            d = std::max({d, cdf - lo, hi - cdf});
+        }
+        QVERIFY2(std::sqrt(static_cast<double>(kN)) * d < 1.949,
+                 qPrintable(QString("sqrt(n) D = %1").arg(std::sqrt(double(kN)) * d)));
+        if (kind == 0)
+            QCOMPARE(xs.front() >= 0.0, true);
+        // The tails are reached: beyond the ziggurat's last layer (R = 7.70 / 3.44) about
+        // n e^-7.7 = 181 and 2 n (1 - Phi(3.44)) = 230 samples are expected.
+        const double r0 = kind == 0 ? 7.697117470131487 : 3.442619855899;
+        const auto beyond
+            = std::count_if(xs.begin(), xs.end(), [&](double x) { return std::abs(x) > r0; });
+        QVERIFY2(beyond > 100 && beyond < 350, qPrintable(QString::number(beyond)));
     }
 
     void logNormalFromMedianAndP99()
