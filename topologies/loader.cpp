@@ -924,7 +924,17 @@ void Loader::platform(const YAML::Node& node, Scenario& s)
             }
         }
     }
-    link(f, "client_network", p.client);
+        link(f, "client_network", p.client);
+    // A transfer between zones also crosses each zone's own network (the SimGrid platform builds
+    // it that way), so the cross-zone class cannot be faster than the same-zone one.
+    const bool slowerBandwidth = p.sameZone.bitsPerSecond == 0.0
+                                 || (p.crossZone.bitsPerSecond > 0.0
+                                     && p.crossZone.bitsPerSecond <= p.sameZone.bitsPerSecond);
+    if (p.zones.size() > 1 && (p.crossZone.latency < p.sameZone.latency || !slowerBandwidth))
+        error(f.nodeOr("network", node), f.pathOf("network.cross_zone"),
+              "impossible value (expected cross_zone to be no faster than same_zone: a latency of "
+              "at least " + formatDuration(p.sameZone.latency) + " and a bandwidth no higher; a "
+              "transfer between zones also crosses each zone's network)");
     static constexpr EnumName<m::PlacementStrategy> kPlacement[]
         = {{"spread", m::PlacementStrategy::Spread}, {"pack", m::PlacementStrategy::Pack}};
     readEnum(f, "placement", p.placement, kPlacement);
