@@ -13,6 +13,7 @@ PACKAGES=(
     g++ cmake ninja-build ccache pkg-config git clang-format
     qt6-base-dev qt6-charts-dev libqt6svg6-dev
     libboost-graph-dev libyaml-cpp-dev nlohmann-json3-dev libbenchmark-dev libsimgrid-dev
+    libxxhash-dev
     locales
 )
 
