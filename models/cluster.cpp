@@ -36,15 +36,66 @@ std::size_t pickCumulative(const std::vector<double>& cumulativeWeights, double 
                     cumulativeWeights.size() - 1);
 }
 
+// Istio's retry policy when a VirtualService sets none (reference/semantics.md §3.3).
+const RetryConfig& istioDefaultRetries()
+{
+    static const RetryConfig kIstio = [] {
+        RetryConfig r;
+        r.attempts = 2;
+        return r;
+    }();
+    return kIstio;
+}
+
 } // namespace
+
+// --- construction --------------------------------------------------------------------------
+
+bool Cluster::hasGateway() const
+{
+    return m_config.architecture == Architecture::Gateway
+           || m_config.architecture == Architecture::GatewayMesh;
+}
+
+bool Cluster::hasMesh() const
+{
+    return m_config.architecture == Architecture::Mesh
+           || m_config.architecture == Architecture::GatewayMesh;
+}
+
+std::vector<std::string> Cluster::tierNames(const Config& config)
+{
+    std::vector<std::string> names;
+    for (const ServiceConfig& s : config.services)
+        names.push_back(s.name);
+    if (config.architecture == Architecture::Gateway
+        || config.architecture == Architecture::GatewayMesh)
+        names.emplace_back("gateway");
+    if (config.architecture == Architecture::Mesh)
+        names.emplace_back("ingress");
+    return names;
+}
+
+std::vector<std::uint32_t> Cluster::tierReplicas(const Config& config)
+{
+    std::vector<std::uint32_t> replicas;
+    for (const ServiceConfig& s : config.services)
+        replicas.push_back(s.replicas);
+    if (config.architecture == Architecture::Gateway
+        || config.architecture == Architecture::GatewayMesh)
+        replicas.push_back(config.gateway.replicas);
+    if (config.architecture == Architecture::Mesh)
+        replicas.push_back(config.mesh.ingress.replicas);
+    return replicas;
+}
 
 std::vector<std::string> Cluster::componentNames(const Config& config)
 {
     std::vector<std::string> names;
     for (const WorkloadConfig& w : config.workloads)
         names.push_back(w.name);
-    for (const ServiceConfig& s : config.services)
-        names.push_back(s.name);
+    for (const std::string& t : tierNames(config))
+        names.push_back(t);
     return names;
 }
 
@@ -52,45 +103,134 @@ Cluster::Cluster(Config config, engine::Platform& platform, Metrics& metrics)
     : m_config(std::move(config))
     , m_platform(platform)
     , m_metrics(metrics)
+    , m_traceRandom(m_config.seed, "traces")
+{
+    buildTiers();
+    buildRoutes();
+    // Callers need every callee tier to exist, so they are set up after all tiers.
+    for (auto& tier : m_tiers) {
+        std::vector<ServiceIndex> callees;
+        CallerKind kind = CallerKind::App;
+        if (tier->kind == TierKind::App) {
+            collectCallees(tier->program, callees);
+        } else {
+            kind = tier->kind == TierKind::Gateway ? CallerKind::Gateway : CallerKind::Ingress;
+            for (const Program& program : tier->programs)
+                collectCallees(program, callees);
+            if (tier->kind == TierKind::Gateway) { // the gateway runs the routes' programs
+                for (const RouteRuntime& route : m_routes)
+                    for (const Program& program : route.programs)
+                        collectCallees(program, callees);
+            }
+        }
+        for (auto& instance : tier->instances) {
+            instance->caller.label = tier->config.name + "/" + std::to_string(instance->index);
+            initCaller(instance->caller,
+                       kind,
+                       instance->node,
+                       tier->component,
+                       tier.get(),
+                       instance->random,
+                       callees);
+        }
+    }
+    buildWorkloads();
+    if (hasGateway() && m_config.gateway.rateLimit
+        && m_config.gateway.rateLimit->scope == RateLimitScope::Global)
+        m_globalLimiter = std::make_unique<RateLimiter>(*m_config.gateway.rateLimit);
+}
+
+Cluster::~Cluster() = default;
+
+std::size_t Cluster::recordsInUse() const
+{
+    return m_calls.inUse() + m_exchanges.inUse() + m_frames.inUse() + m_jobs.inUse()
+           + m_requests.inUse();
+}
+
+void Cluster::buildTiers()
 {
     const auto workloadCount = static_cast<std::uint32_t>(m_config.workloads.size());
-
-    for (ServiceIndex s = 0; s < m_config.services.size(); ++s) {
-        auto runtime = std::make_unique<ServiceRuntime>();
-        runtime->config = m_config.services[s];
-        runtime->index = s;
-        runtime->component = workloadCount + s;
-        compileSteps(runtime->config.steps, runtime->program);
-        MESHSIM_ASSERT(m_config.instanceNodes.size() == m_config.services.size(),
-                       "every service has a placement");
-        for (std::uint32_t r = 0; r < runtime->config.replicas; ++r) {
-            auto instance = std::make_unique<Instance>();
-            instance->service = runtime.get();
-            instance->index = r;
-            instance->node = m_config.instanceNodes[s][r];
-            instance->random = engine::RandomStream(
-                m_config.seed, "service/" + runtime->config.name + "/" + std::to_string(r));
-            runtime->instances.push_back(std::move(instance));
+    const auto addTier
+        = [&](ServiceConfig config, TierKind kind, const std::vector<engine::NodeId>& nodes) {
+              auto tier = std::make_unique<Tier>();
+              tier->config = std::move(config);
+              tier->kind = kind;
+              tier->index = static_cast<ServiceIndex>(m_tiers.size());
+              tier->component = workloadCount + tier->index;
+              tier->sidecars = kind == TierKind::App && hasMesh();
+              MESHSIM_ASSERT(nodes.size() == tier->config.replicas, "every replica has a node");
+              for (std::uint32_t r = 0; r < tier->config.replicas; ++r) {
+                  auto instance = std::make_unique<Instance>();
+                  instance->tier = tier.get();
+                  instance->index = r;
+                  instance->node = nodes[r];
+                  instance->random = engine::RandomStream(
+                      m_config.seed, "service/" + tier->config.name + "/" + std::to_string(r));
+                  tier->instances.push_back(std::move(instance));
+              }
+              tier->visible.assign(tier->config.replicas, 1);
+              m_tiers.push_back(std::move(tier));
+              return m_tiers.back().get();
+          };
+    MESHSIM_ASSERT(m_config.instanceNodes.size() == m_config.services.size(),
+                   "every service has a placement");
+    for (std::size_t s = 0; s < m_config.services.size(); ++s) {
+        Tier* tier = addTier(m_config.services[s], TierKind::App, m_config.instanceNodes[s]);
+        compileSteps(tier->config.steps, tier->program);
+        if (hasMesh()) {
+            tier->mesh = meshPolicyFor(tier->index);
+            tier->healthCheck = tier->mesh.healthCheck;
         }
-        m_services.push_back(std::move(runtime));
     }
-    // Callers need every callee's instance count, so they are set up once all services exist.
-    for (auto& runtime : m_services) {
-        std::vector<ServiceIndex> callees;
-        collectCallees(runtime->program, callees);
-        for (auto& instance : runtime->instances)
-            initCaller(
-                instance->caller, instance->node, runtime->component, instance->random, callees);
+    if (hasGateway()) {
+        ServiceConfig g;
+        g.name = "gateway";
+        g.replicas = m_config.gateway.replicas;
+        g.workers = m_config.gateway.workers;
+        g.queue = m_config.gateway.queue;
+        g.cpu = m_config.gateway.cpu;
+        Tier* tier = addTier(g, TierKind::Gateway, m_config.gatewayNodes);
+        m_gatewayTier = tier->index;
+        for (auto& instance : tier->instances) {
+            if (m_config.gateway.cache)
+                instance->cache = std::make_unique<ResponseCache>(m_config.gateway.cache->capacity,
+                                                                  m_config.gateway.cache->ttl);
+            if (m_config.gateway.rateLimit
+                && m_config.gateway.rateLimit->scope == RateLimitScope::Instance)
+                instance->limiter = std::make_unique<RateLimiter>(*m_config.gateway.rateLimit);
+        }
     }
+    if (m_config.architecture == Architecture::Mesh) {
+        ServiceConfig in;
+        in.name = "ingress";
+        in.replicas = m_config.mesh.ingress.replicas;
+        in.workers = m_config.mesh.ingress.workers;
+        in.queue = kUnlimited;
+        in.cpu = m_config.mesh.sidecar.cpu;
+        Tier* tier = addTier(in, TierKind::Ingress, m_config.ingressNodes);
+        m_ingressTier = tier->index;
+        // The ingress forwards each call to the service it names.
+        for (ServiceIndex s = 0; s < m_config.services.size(); ++s) {
+            Step step;
+            step.service = s;
+            step.requestBytes = kClientRequestSize;
+            tier->programs.emplace_back();
+            compileSteps({step}, tier->programs.back());
+        }
+    }
+}
 
+void Cluster::buildRoutes()
+{
     for (const RouteConfig& route : m_config.routes) {
         RouteRuntime runtime;
         runtime.config = route;
-        auto callStep = [](ServiceIndex target) {
+        const auto callStep = [](ServiceIndex target) {
             Step step;
             step.kind = Step::Kind::Call;
             step.service = target;
-            step.requestBytes = kClientRequestSize; // the workload's request size
+            step.requestBytes = kClientRequestSize;
             return step;
         };
         switch (route.kind) {
@@ -122,7 +262,17 @@ Cluster::Cluster(Config config, engine::Platform& platform, Metrics& metrics)
         }
         m_routes.push_back(std::move(runtime));
     }
+    // Clients of gateway architectures send each request to the gateway, which composes.
+    Step toGateway;
+    toGateway.service = m_gatewayTier;
+    toGateway.requestBytes = kClientRequestSize;
+    if (hasGateway())
+        compileSteps({toGateway}, m_toGateway);
+}
 
+void Cluster::buildWorkloads()
+{
+    const auto workloadCount = static_cast<std::uint32_t>(m_config.workloads.size());
     for (std::uint32_t w = 0; w < workloadCount; ++w) {
         auto runtime = std::make_unique<WorkloadRuntime>();
         runtime->config = m_config.workloads[w];
@@ -132,25 +282,32 @@ Cluster::Cluster(Config config, engine::Platform& platform, Metrics& metrics)
         std::vector<ServiceIndex> callees;
         for (const MixEntry& entry : runtime->config.mix) {
             weights.push_back(entry.weight);
-            for (const Program& program : m_routes[entry.route].programs)
-                collectCallees(program, callees);
+            runtime->keys.push_back(entry.keys.count > 0 ? std::make_unique<ZipfSampler>(
+                                        entry.keys.count, entry.keys.zipf)
+                                                         : nullptr);
+            if (hasGateway()) {
+                callees.push_back(m_gatewayTier);
+            } else if (m_config.architecture == Architecture::Mesh) {
+                callees.push_back(m_ingressTier);
+            } else {
+                for (const Program& program : m_routes[entry.route].programs)
+                    collectCallees(program, callees);
+            }
         }
         runtime->mixCumulative = cumulative(weights);
-        initCaller(runtime->caller, m_config.clientNode, w, runtime->random, callees);
+        runtime->caller.label = runtime->config.name;
+        initCaller(runtime->caller,
+                   CallerKind::Client,
+                   m_config.clientNode,
+                   w,
+                   nullptr,
+                   runtime->random,
+                   callees);
         const SimDuration stop = runtime->config.stop.value_or(m_config.duration);
         runtime->stopAt = engine::kSimStart + std::min(stop, m_config.duration);
         m_workloads.push_back(std::move(runtime));
     }
 }
-
-Cluster::~Cluster() = default;
-
-std::size_t Cluster::recordsInUse() const
-{
-    return m_calls.inUse() + m_frames.inUse() + m_jobs.inUse() + m_requests.inUse();
-}
-
-// --- building ------------------------------------------------------------------------------
 
 void Cluster::compileSteps(const std::vector<Step>& steps, Program& program)
 {
@@ -193,29 +350,123 @@ void Cluster::collectCallees(const Program& program, std::vector<ServiceIndex>& 
     }
 }
 
+MeshPolicy Cluster::meshPolicyFor(ServiceIndex service) const
+{
+    // Destination overrides replace the defaults block by block (a DestinationRule's policy).
+    MeshPolicy p = m_config.mesh.defaults;
+    for (const DestinationPolicy& d : m_config.mesh.destinations) {
+        if (d.service != service)
+            continue;
+        if (d.policy.loadBalancer)
+            p.loadBalancer = d.policy.loadBalancer;
+        if (d.policy.timeout)
+            p.timeout = d.policy.timeout;
+        if (d.policy.retries)
+            p.retries = d.policy.retries;
+        if (d.policy.circuitBreaker)
+            p.circuitBreaker = d.policy.circuitBreaker;
+        if (d.policy.outlierDetection)
+            p.outlierDetection = d.policy.outlierDetection;
+        if (d.policy.healthCheck)
+            p.healthCheck = d.policy.healthCheck;
+    }
+    return p;
+}
+
 void Cluster::initCaller(Caller& caller,
+                         CallerKind kind,
                          engine::NodeId node,
                          std::uint32_t component,
+                         Tier* tier,
                          engine::RandomStream& random,
                          std::vector<ServiceIndex> callees)
 {
     std::sort(callees.begin(), callees.end());
     callees.erase(std::unique(callees.begin(), callees.end()), callees.end());
+    caller.kind = kind;
     caller.node = node;
     caller.component = component;
+    caller.tier = tier;
     caller.random = &random;
+    caller.sidecar = kind == CallerKind::App && hasMesh();
     caller.callees = std::move(callees);
-    caller.cursors.resize(caller.callees.size());
     caller.edges.resize(caller.callees.size());
-    for (std::size_t i = 0; i < caller.callees.size(); ++i)
-        caller.edges[i] = m_metrics.edgeIndex(component, m_services[caller.callees[i]]->component);
-    // Each caller starts its rotation at a random instance, so callers do not march in step.
-    for (std::size_t i = 0; i < caller.callees.size(); ++i)
-        caller.cursors[i] = static_cast<std::uint32_t>(
-            random.nextBelow(m_services[caller.callees[i]]->instances.size()));
+    caller.upstreams.resize(caller.callees.size());
+    for (std::size_t i = 0; i < caller.callees.size(); ++i) {
+        Tier& target = *m_tiers[caller.callees[i]];
+        caller.edges[i] = m_metrics.edgeIndex(component, target.component);
+        caller.upstreams[i] = makeUpstream(caller, target, i);
+    }
+}
+
+std::unique_ptr<Cluster::Upstream> Cluster::makeUpstream(Caller& caller, Tier& target, std::size_t)
+{
+    auto u = std::make_unique<Upstream>();
+    u->target = &target;
+    u->caller = &caller;
+    for (const auto& instance : target.instances)
+        u->hosts.push_back(
+            LbHost{target.config.name + "-" + std::to_string(instance->index), 1, 0, true});
+    u->inboundSidecar = target.sidecars;
+    // Envoys: sidecars, the mesh ingress, and a gateway inside a mesh.
+    u->meshProxy = target.kind == TierKind::App && hasMesh()
+                   && (caller.kind == CallerKind::App || caller.kind == CallerKind::Ingress
+                       || caller.kind == CallerKind::Gateway);
+    LoadBalancerConfig lb; // round robin: kube-proxy, DNS, a client library
+    if (caller.kind == CallerKind::Gateway)
+        lb = m_config.gateway.loadBalancer;
+    if (u->meshProxy) {
+        const MeshPolicy& policy = target.mesh;
+        if (caller.kind != CallerKind::Gateway) {
+            lb.policy = LoadBalancerPolicy::LeastRequest; // Istio >= 1.14
+            if (policy.loadBalancer)
+                lb = *policy.loadBalancer;
+        }
+        if (!lb.panicThresholdSet && policy.outlierDetection)
+            lb.panicThreshold = 0.0; // Istio: minHealthPercent 0 once outlier detection is on
+        CircuitBreakerThresholds thresholds{kUnlimited, kUnlimited, kUnlimited, kUnlimited};
+        if (policy.circuitBreaker)
+            thresholds = *policy.circuitBreaker;
+        const RetryConfig* retries = policy.retries ? &*policy.retries : &istioDefaultRetries();
+        u->outlierInterval
+            = policy.outlierDetection ? policy.outlierDetection->interval : SimDuration{0};
+        u->limits.emplace(thresholds, retries->budgetPercent, retries->budgetMinConcurrency);
+        if (policy.outlierDetection)
+            u->outlier.emplace(*policy.outlierDetection,
+                               static_cast<std::uint32_t>(u->hosts.size()),
+                               *caller.random);
+        u->pooled = m_config.mesh.sidecar.mtls;
+        u->pools.resize(u->hosts.size());
+        u->retries = retries;
+        if (caller.kind != CallerKind::Gateway)
+            u->timeout = policy.timeout; // a gateway applies its route's timeout
+        for (const FaultInjectionConfig& f : m_config.mesh.faults) {
+            if (f.service == target.index && caller.kind != CallerKind::Gateway)
+                u->fault = &f;
+        }
+    } else if (caller.kind == CallerKind::App && caller.tier) {
+        // Library-level resilience of an application without a sidecar.
+        const LibraryClientConfig& lib = caller.tier->config.client;
+        if (lib.circuitBreaker)
+            u->breaker.emplace(*lib.circuitBreaker);
+        if (lib.retries)
+            u->retries = &*lib.retries;
+        u->timeout = lib.timeout;
+    }
+    u->balancer = LoadBalancer::create(lb, *caller.random);
+    if (u->retries)
+        u->conditions.emplace(u->retries->retryOn);
+    u->name = caller.label + " -> " + target.config.name;
+    return u;
 }
 
 // --- workloads -----------------------------------------------------------------------------
+
+bool Cluster::running() const
+{
+    return m_platform.now() < engine::kSimStart + m_config.duration || m_calls.inUse() > 0
+           || m_jobs.inUse() > 0;
+}
 
 void Cluster::start()
 {
@@ -231,7 +482,6 @@ void Cluster::start()
         }
         workload->onUntil = engine::kSimStart + workload->config.start
                             + arrival.on.sampleDuration(workload->random);
-        // The first arrival is drawn like every other one, starting at the workload's start.
         m_platform.schedule(workload->config.start,
                             [this, workload] { scheduleNextArrival(*workload); });
     }
@@ -240,6 +490,29 @@ void Cluster::start()
         m_platform.schedule(fault.at, [this, f] { applyFault(*f); });
         if (fault.until)
             m_platform.schedule(*fault.until, [this, f] { revertFault(*f); });
+    }
+    // Readiness probes (and active health checks) at a random phase per instance.
+    for (auto& tier : m_tiers) {
+        for (auto& instance : tier->instances) {
+            const auto phase = [&](SimDuration period) {
+                return SimDuration{static_cast<std::int64_t>(
+                    instance->random.nextBelow(static_cast<std::uint64_t>(period.count())))};
+            };
+            scheduleProbe(*instance, phase(m_config.discovery.readinessPeriod));
+            if (tier->healthCheck)
+                scheduleHealthCheck(*instance, phase(tier->healthCheck->interval));
+        }
+    }
+    for (auto& tier : m_tiers) {
+        for (auto& instance : tier->instances) {
+            for (auto& upstream : instance->caller.upstreams) {
+                if (upstream->outlier) {
+                    Upstream* u = upstream.get();
+                    u->outlierTimer = m_platform.schedule(u->outlierInterval,
+                                                          [this, u] { onOutlierInterval(u); });
+                }
+            }
+        }
     }
 }
 
@@ -288,7 +561,7 @@ void Cluster::scheduleNextArrival(WorkloadRuntime& w)
         for (;;) {
             while (w.stepIndex + 1 < schedule.size() && at(w.stepIndex + 1) <= t)
                 ++w.stepIndex;
-            if (at(w.stepIndex) > t) { // before the first entry
+            if (at(w.stepIndex) > t) {
                 t = at(w.stepIndex);
                 continue;
             }
@@ -339,7 +612,8 @@ void Cluster::startUser(WorkloadRuntime& w)
 void Cluster::sendRequest(WorkloadRuntime& w, bool closedUser)
 {
     const std::size_t mixIndex = pickCumulative(w.mixCumulative, w.random.nextDouble());
-    const RouteIndex route = w.config.mix[mixIndex].route;
+    const MixEntry& entry = w.config.mix[mixIndex];
+    const RouteIndex route = entry.route;
     const RouteRuntime& routeRuntime = m_routes[route];
 
     Request* request = m_requests.acquire();
@@ -349,11 +623,23 @@ void Cluster::sendRequest(WorkloadRuntime& w, bool closedUser)
     request->route = route;
     request->sentAt = m_platform.now();
     request->closedUser = closedUser;
+    request->clientId = static_cast<std::uint32_t>(w.random.nextBelow(w.config.clients));
+    if (w.keys[mixIndex])
+        request->key = w.keys[mixIndex]->sample(w.random);
+    request->trace = maybeTrace(route, request->sentAt);
+    if (request->trace)
+        request->span = openSpan(request->trace, -1, "client " + routeRuntime.config.path);
     ++m_requestsStarted;
     m_metrics.recordSent(request->sentAt);
-    if (routeRuntime.config.timeout) {
+    // The route timeout is the client's in direct and mesh architectures; a gateway enforces
+    // it itself (it answers 504).
+    if (routeRuntime.config.timeout && !hasGateway()) {
         request->timeout = m_platform.schedule(*routeRuntime.config.timeout,
                                                [this, request] { onRequestTimeout(request); });
+    }
+    if (hasGateway()) {
+        runProgram(request, m_toGateway);
+        return;
     }
     std::size_t program = 0;
     if (routeRuntime.config.kind == RouteConfig::Kind::Split)
@@ -379,6 +665,22 @@ void Cluster::answerRequest(Request* request, Outcome outcome)
     }
     m_metrics.recordRequest(
         request->route, request->sentAt, m_platform.now() - request->sentAt, outcome);
+    if (request->trace) {
+        closeSpan(request->trace, request->span, outcome, kFlagNone, 0);
+        TraceRecord record;
+        record.route = m_routes[request->route].config.path;
+        for (const Span& s : request->trace->spans)
+            record.spans.push_back(
+                SpanRecord{s.parent,
+                           s.name,
+                           engine::toNanos(s.start),
+                           s.end == engine::kSimNever ? -1 : engine::toNanos(s.end),
+                           s.outcome,
+                           s.flags,
+                           s.attempts});
+        m_metrics.recordTrace(std::move(record));
+        request->trace->done = true;
+    }
     if (request->closedUser)
         startUser(*request->workload);
 }
@@ -405,12 +707,29 @@ void Cluster::startOp(Task* task, const Program& program, std::uint32_t opIndex,
         Call* call = m_calls.acquire();
         call->target = op.service;
         call->caller = task->caller;
-        call->requestBytes = op.requestBytes != kClientRequestSize
-                                 ? op.requestBytes
-                                 : static_cast<Request*>(task)->workload->config.requestBytes;
+        call->requestBytes = op.requestBytes;
         call->optional = op.optional;
         call->context = parent;
-        sendCall(call);
+        call->route = task->route;
+        call->clientId = task->clientId;
+        call->key = task->key;
+        call->trace = task->trace && !task->trace->done ? task->trace : nullptr;
+        call->parentSpan = task->span;
+        if (op.requestBytes == kClientRequestSize) {
+            // A client's request, or one a proxy forwards on a client's behalf: same size.
+            call->requestBytes
+                = task->kind == TaskKind::Request
+                      ? static_cast<const Request*>(task)->workload->config.requestBytes
+                      : static_cast<const Job*>(task)->exchange->call->requestBytes;
+        }
+        if (task->caller->kind == CallerKind::Client
+            && m_config.architecture == Architecture::Mesh) {
+            call->forward = op.service; // through the ingress
+            call->target = m_ingressTier;
+        }
+        if (task->caller->kind == CallerKind::Ingress)
+            call->forward = op.service;
+        beginCall(call);
         return;
     }
     Frame* frame = m_frames.acquire();
@@ -471,7 +790,8 @@ void Cluster::onStepCallDone(Call* call)
     auto* frame = static_cast<Frame*>(call->context);
     const bool failed = call->outcome != Outcome::Ok && !call->optional;
     const Outcome cause = call->outcome;
-    m_calls.release(call);
+    call->delivered = true;
+    maybeReleaseCall(call);
     childDone(frame, failed, cause);
 }
 
@@ -484,70 +804,589 @@ void Cluster::onStepsDone(Task* task, bool failed, Outcome cause)
         return;
     }
     auto* job = static_cast<Job*>(task);
-    if (job->answered) { // its instance was killed while it waited for its calls
+    if (job->answered) { // killed, or timed out (gateway), while it waited for its calls
         m_jobs.release(job);
         return;
     }
     if (failed) {
-        finishJob(job, cause, true);
+        finishJob(job, cause, true, 0);
         return;
     }
     Instance& instance = *job->instance;
-    const ServiceRuntime& service = *instance.service;
-    const double errorRate = std::min(1.0, service.config.errorRate + service.faultErrorRate);
+    const Tier& tier = *instance.tier;
+    if (tier.kind != TierKind::App) {
+        if (job->cacheable && instance.cache)
+            instance.cache->store(job->key, m_platform.now());
+        finishJob(job, Outcome::Ok, false, responseSizeOf(job));
+        return;
+    }
+    const double errorRate = std::min(1.0, tier.config.errorRate + tier.faultErrorRate);
     const bool error = errorRate > 0.0 && instance.random.bernoulli(errorRate);
-    finishJob(job, error ? Outcome::ServerError : Outcome::Ok, false);
+    finishJob(job,
+              error ? Outcome::ServerError : Outcome::Ok,
+              false,
+              error ? 0 : tier.config.responseBytes);
 }
 
-// --- calls and instances -------------------------------------------------------------------
+std::uint64_t Cluster::responseSizeOf(const Job* job) const
+{
+    // A proxy answers with what the services answered: the route's first target's size.
+    const Tier& tier = *job->instance->tier;
+    if (tier.kind == TierKind::Ingress)
+        return m_tiers[job->exchange->call->forward]->config.responseBytes;
+    const RouteConfig& route = m_routes[job->route].config;
+    return route.targets.empty() ? 0 : m_tiers[route.targets.front()]->config.responseBytes;
+}
 
-void Cluster::pickInstance(Call* call)
+// --- calls through upstreams ---------------------------------------------------------------
+
+void Cluster::beginCall(Call* call)
 {
     Caller& caller = *call->caller;
     const auto it = std::lower_bound(caller.callees.begin(), caller.callees.end(), call->target);
     MESHSIM_ASSERT(it != caller.callees.end() && *it == call->target, "callers know their callees");
     const auto position = static_cast<std::size_t>(it - caller.callees.begin());
-    std::uint32_t& cursor = caller.cursors[position];
-    const auto replicas = static_cast<std::uint32_t>(m_services[call->target]->instances.size());
-    const std::uint32_t pick = cursor % replicas;
-    cursor = pick + 1 == replicas ? 0 : pick + 1;
-    call->instance = pick;
     call->edge = caller.edges[position];
+    call->upstream = caller.upstreams[position].get();
+    call->sentAt = m_platform.now();
+    call->retries = call->upstream->retries;
+    call->timeout = call->upstream->timeout;
+    if (caller.kind == CallerKind::Gateway) {
+        // The route's retries, else (inside a mesh) the destination's mesh retries.
+        const RouteConfig& route = m_routes[call->route].config;
+        if (route.retries)
+            call->retries = &*route.retries;
+    }
+    if (call->trace)
+        call->span = openSpan(call->trace,
+                              call->parentSpan,
+                              "call " + (caller.tier ? caller.tier->config.name : "client") + " -> "
+                                  + m_tiers[call->target]->config.name);
+    if (caller.sidecar) {
+        // app -> outbound sidecar on the same node
+        m_platform.transfer(
+            caller.node, caller.node, call->requestBytes, [this, call] { outboundHop(call); });
+        return;
+    }
+    startUpstream(call);
 }
 
-void Cluster::sendCall(Call* call)
+void Cluster::outboundHop(Call* call)
 {
-    pickInstance(call);
-    call->sentAt = m_platform.now();
-    const Instance& instance = *m_services[call->target]->instances[call->instance];
-    m_platform.transfer(call->caller->node, instance.node, call->requestBytes, [this, call] {
-        onCallArrived(call);
+    const SidecarConfig& sc = m_config.mesh.sidecar;
+    Caller& caller = *call->caller;
+    SimDuration work = sc.cpu.sampleDuration(*caller.random);
+    if (sc.mtls)
+        work += sc.mtlsRequestCpu;
+    const SimTime entered = m_platform.now();
+    struct Hop
+    {
+        Cluster* self;
+        Call* call;
+        std::int64_t entered;
+        std::int64_t work;
+    };
+    static_assert(sizeof(Hop) <= engine::Callback::kCapacity);
+    const Hop hop{this, call, engine::toNanos(entered), work.count()};
+    m_platform.compute(caller.node, work, [hop] {
+        hop.self->m_platform.schedule(hop.self->m_config.mesh.sidecar.latency, [hop] {
+            Cluster& c = *hop.self;
+            c.m_metrics.recordProxy(ProxyKind::SidecarOutbound,
+                                    engine::atNanos(hop.entered),
+                                    SimDuration{hop.work},
+                                    c.m_platform.now() - engine::atNanos(hop.entered));
+            c.startUpstream(hop.call);
+        });
     });
 }
 
-void Cluster::onCallArrived(Call* call)
+void Cluster::startUpstream(Call* call)
 {
-    Instance& instance = *m_services[call->target]->instances[call->instance];
-    const ServiceRuntime& service = *instance.service;
-    const SimTime now = m_platform.now();
-    m_metrics.recordArrival(
-        service.index, instance.index, now, static_cast<std::uint32_t>(instance.queue.size()));
-    if (!instance.alive) {
-        refuse(instance, call);
+    Upstream& u = *call->upstream;
+    if (call->timeout)
+        call->timer = m_platform.schedule(*call->timeout, [this, call] { onCallTimeout(call); });
+    if (u.breaker) {
+        if (!u.breaker->tryAcquire(m_platform.now())) {
+            noteBreaker(u);
+            finishCall(call, Outcome::CircuitOpen, kFlagNone);
+            return;
+        }
+        noteBreaker(u);
+    }
+    if (u.fault && u.fault->delayFraction > 0.0
+        && call->caller->random->bernoulli(u.fault->delayFraction)) {
+        // Fault injection in the client-side proxy: the delay first, then maybe the abort.
+        call->flags |= kFlagDI;
+        m_platform.schedule(u.fault->delay, [this, call] { afterFaultDelay(call); });
         return;
     }
-    const bool workerFree = instance.busy < service.config.workers;
-    if (!workerFree && instance.queue.size() >= service.config.queue) {
-        m_metrics.recordRejected(service.index, instance.index, now, Outcome::QueueFull);
-        reply(instance, call, Outcome::QueueFull, 0);
+    afterFaultDelay(call);
+}
+
+void Cluster::afterFaultDelay(Call* call)
+{
+    if (call->finished)
+        return; // the overall timeout fired during the delay
+    Upstream& u = *call->upstream;
+    if (u.fault && u.fault->abortFraction > 0.0
+        && call->caller->random->bernoulli(u.fault->abortFraction)) {
+        // Aborts are local replies: never retried, never seen by outlier detection.
+        finishCall(call, Outcome::InjectedFault, kFlagFI);
+        return;
+    }
+    attempt(call);
+}
+
+void Cluster::refreshHosts(Upstream& u)
+{
+    const std::uint64_t version
+        = u.target->version + (u.outlier ? u.outlier->events().size() << 32 : 0);
+    if (version == u.seenVersion)
+        return;
+    u.seenVersion = version;
+    for (std::size_t h = 0; h < u.hosts.size(); ++h)
+        u.hosts[h].healthy = u.target->visible[h] != 0
+                             && !(u.outlier && u.outlier->ejected(static_cast<std::uint32_t>(h)));
+    u.balancer->hostsChanged();
+}
+
+void Cluster::attempt(Call* call)
+{
+    Upstream& u = *call->upstream;
+    refreshHosts(u);
+    LbContext context;
+    context.hash = call->key != 0 ? call->key : call->clientId; // consistent hashing key
+    context.attempt = call->attempts;
+    std::vector<std::uint32_t> tried;
+    if (call->attempts > 0) { // retries avoid the hosts already tried (previous_hosts)
+        tried.assign(call->tried.begin(),
+                     call->tried.begin()
+                         + std::min<std::size_t>(call->attempts, call->tried.size()));
+        context.avoid = &tried;
+    }
+    const auto host = u.balancer->choose(u.hosts, context);
+    if (!host) {
+        finishCall(call, Outcome::NoHealthyUpstream, kFlagUH);
+        return;
+    }
+    if (u.limits && !u.limits->canStartRequest()) {
+        finishCall(call, Outcome::Overflow, kFlagUO); // overflow is never retried
+        return;
+    }
+    Exchange* ex = m_exchanges.acquire();
+    ex->call = call;
+    ex->host = *host;
+    ex->number = call->attempts;
+    ex->start = m_platform.now();
+    if (call->attempts < call->tried.size())
+        call->tried[call->attempts] = *host;
+    ++call->attempts;
+    ++call->outstanding;
+    ++u.hosts[*host].active;
+    if (u.limits)
+        u.limits->requestStarted();
+    if (call->retries && call->retries->perTryTimeout)
+        ex->perTry = m_platform.schedule(*call->retries->perTryTimeout,
+                                         [this, ex] { onPerTryTimeout(ex); });
+    const Instance& instance = *u.target->instances[*host];
+    if (partitioned(call->caller->node, instance.node)) {
+        // No route between the zones: the connection attempt times out.
+        ex->connectFailure = true;
+        ex->outcome = Outcome::ConnectionFailure;
+        ex->local = false;
+        m_platform.schedule(m_config.connectTimeout, [this, ex] { onExchangeDone(ex); });
+        return;
+    }
+    if (u.pooled) {
+        acquireConnection(ex);
+        return;
+    }
+    sendExchange(ex);
+}
+
+void Cluster::acquireConnection(Exchange* ex)
+{
+    Upstream& u = *ex->call->upstream;
+    Pool& pool = u.pools[ex->host];
+    if (pool.idle > 0) {
+        --pool.idle;
+        ex->hasConnection = true;
+        sendExchange(ex);
+        return;
+    }
+    if (u.limits->canOpenConnection()) {
+        // A new mTLS connection: TCP and TLS 1.3 handshakes (two round trips) and the
+        // handshake's CPU on both proxies (reference/semantics.md §6.4).
+        u.limits->connectionOpened();
+        ++pool.open;
+        ex->hasConnection = true;
+        const Instance& instance = *u.target->instances[ex->host];
+        const SimDuration rtts
+            = 4 * m_platform.linkBetween(ex->call->caller->node, instance.node).latency;
+        const SimDuration cpu = m_config.mesh.sidecar.mtlsHandshakeCpu;
+        m_platform.compute(ex->call->caller->node, cpu, [this, ex, rtts, cpu] {
+            const Instance& target = *ex->call->upstream->target->instances[ex->host];
+            m_platform.schedule(rtts, [this, ex, cpu, node = target.node] {
+                m_platform.compute(node, cpu, [this, ex] { sendExchange(ex); });
+            });
+        });
+        return;
+    }
+    if (u.limits->canQueue()) {
+        u.limits->pendingAdded();
+        pool.pending.push_back(ex);
+        return;
+    }
+    // max_pending_requests reached: 503 UO, a local reply.
+    ex->local = true;
+    ex->outcome = Outcome::Overflow;
+    onExchangeDone(ex);
+}
+
+void Cluster::releaseConnection(Exchange* ex, bool reusable)
+{
+    if (!ex->hasConnection)
+        return;
+    ex->hasConnection = false;
+    Upstream& u = *ex->call->upstream;
+    Pool& pool = u.pools[ex->host];
+    if (!reusable) {
+        --pool.open; // a reset or a timeout closes the connection
+        u.limits->connectionClosed();
+    } else if (!pool.pending.empty()) {
+        Exchange* next = pool.pending.front();
+        pool.pending.pop_front();
+        u.limits->pendingRemoved();
+        next->hasConnection = true;
+        sendExchange(next);
+        return;
+    } else {
+        ++pool.idle;
+        return;
+    }
+    // The closed connection's place may serve a waiting request.
+    if (!pool.pending.empty() && u.limits->canOpenConnection()) {
+        Exchange* next = pool.pending.front();
+        pool.pending.pop_front();
+        u.limits->pendingRemoved();
+        acquireConnection(next);
+    }
+}
+
+void Cluster::sendExchange(Exchange* ex)
+{
+    if (ex->abandoned && !ex->hasConnection) {
+        onExchangeDone(ex);
+        return;
+    }
+    const Call* call = ex->call;
+    const Instance& instance = *call->upstream->target->instances[ex->host];
+    m_platform.transfer(
+        call->caller->node, instance.node, call->requestBytes, [this, ex] { arriveAtHost(ex); });
+}
+
+void Cluster::arriveAtHost(Exchange* ex)
+{
+    if (ex->call->upstream->inboundSidecar) {
+        Instance& instance = *ex->call->upstream->target->instances[ex->host];
+        if (!instance.alive) { // the pod, sidecar included, is gone
+            refuse(instance, ex);
+            return;
+        }
+        inboundHop(ex);
+        return;
+    }
+    onExchangeArrived(ex);
+}
+
+void Cluster::inboundHop(Exchange* ex)
+{
+    Upstream& u = *ex->call->upstream;
+    Instance& instance = *u.target->instances[ex->host];
+    const SidecarConfig& sc = m_config.mesh.sidecar;
+    SimDuration work = sc.cpu.sampleDuration(instance.random);
+    if (sc.mtls)
+        work += sc.mtlsRequestCpu;
+    struct Hop
+    {
+        Cluster* self;
+        Exchange* ex;
+        std::int64_t entered;
+        std::int64_t work;
+    };
+    const Hop hop{this, ex, engine::toNanos(m_platform.now()), work.count()};
+    m_platform.compute(instance.node, work, [hop] {
+        hop.self->m_platform.schedule(hop.self->m_config.mesh.sidecar.latency, [hop] {
+            Cluster& c = *hop.self;
+            Exchange* const arrived = hop.ex;
+            c.m_metrics.recordProxy(ProxyKind::SidecarInbound,
+                                    engine::atNanos(hop.entered),
+                                    SimDuration{hop.work},
+                                    c.m_platform.now() - engine::atNanos(hop.entered));
+            // Istio authorization: DENY rules first, then ALLOW rules (semantics §7.3).
+            const Call* call = arrived->call;
+            const ServiceIndex to = call->upstream->target->index;
+            const Caller& from = *call->caller;
+            bool allowed = true;
+            bool hasAllow = false;
+            bool matchedAllow = false;
+            for (const AuthorizationRule& rule : c.m_config.mesh.authorization) {
+                if (rule.to != to)
+                    continue;
+                const bool fromService = from.tier && from.tier->kind == TierKind::App;
+                const ServiceIndex source = fromService ? from.tier->index : ~0U;
+                if (std::find(rule.denyFrom.begin(), rule.denyFrom.end(), source)
+                    != rule.denyFrom.end())
+                    allowed = false;
+                if (!rule.allowFrom.empty()) {
+                    hasAllow = true;
+                    matchedAllow
+                        = matchedAllow
+                          || std::find(rule.allowFrom.begin(), rule.allowFrom.end(), source)
+                                 != rule.allowFrom.end();
+                }
+            }
+            if (hasAllow && !matchedAllow)
+                allowed = false;
+            if (!allowed) {
+                c.replyFromSidecar(arrived, Outcome::Denied);
+                return;
+            }
+            Instance& target = *call->upstream->target->instances[arrived->host];
+            c.m_platform.transfer(target.node, target.node, call->requestBytes, [&c, arrived] {
+                c.onExchangeArrived(arrived);
+            });
+        });
+    });
+}
+
+void Cluster::replyFromSidecar(Exchange* ex, Outcome outcome)
+{
+    const Instance& instance = *ex->call->upstream->target->instances[ex->host];
+    ex->outcome = outcome;
+    ex->responseBytes = 0;
+    ex->replied = true;
+    m_platform.transfer(
+        instance.node, ex->call->caller->node, 0, [this, ex] { onExchangeDone(ex); });
+}
+
+void Cluster::onPerTryTimeout(Exchange* ex)
+{
+    ex->perTry = {};
+    if (ex->replied || ex->abandoned)
+        return;
+    Call* call = ex->call;
+    ex->perTryTimedOut = true;
+    if (call->retries && call->retries->hedgeOnPerTryTimeout && !call->finished) {
+        // Hedging: keep this attempt and race a new one (Envoy hedge_on_per_try_timeout).
+        retryOrFinish(call, ex);
+        return;
+    }
+    // The attempt is reset: its answer will be ignored; the call decides now.
+    ex->abandoned = true;
+    retryOrFinish(call, ex);
+}
+
+void Cluster::onCallTimeout(Call* call)
+{
+    call->timer = {};
+    if (!call->finished)
+        finishCall(call, Outcome::Timeout, kFlagUT);
+}
+
+void Cluster::onExchangeDone(Exchange* ex)
+{
+    Call* call = ex->call;
+    Upstream& u = *call->upstream;
+    if (ex->perTry) {
+        m_platform.cancel(ex->perTry);
+        ex->perTry = {};
+    }
+    if (u.hosts[ex->host].active > 0)
+        --u.hosts[ex->host].active;
+    if (u.limits)
+        u.limits->requestFinished();
+    const bool upstreamResult = !ex->local && ex->outcome != Outcome::Overflow;
+    releaseConnection(ex, ex->outcome == Outcome::Ok || !isServerError(ex->outcome));
+    if (upstreamResult) {
+        if (u.outlier && u.outlier->onResult(ex->host, ex->outcome, m_platform.now())) {
+            const auto& e = u.outlier->events().back();
+            m_metrics.recordTimeline(
+                e.at, "ejection", u.name, u.hosts[e.host].key + " (" + e.reason + ")");
+        }
+        if (u.breaker) {
+            u.breaker->onResult(m_platform.now(), isServerError(ex->outcome));
+            noteBreaker(u);
+        }
+    }
+    const bool wasWanted = !ex->abandoned && !call->finished;
+    if (call->retrySlot && ex->number > 0 && u.limits) {
+        u.limits->retryFinished();
+        call->retrySlot = false;
+    }
+    if (wasWanted) {
+        if (ex->outcome == Outcome::Ok) {
+            finishCall(call, Outcome::Ok, kFlagNone);
+        } else if (ex->local && ex->outcome == Outcome::Overflow) {
+            finishCall(call, Outcome::Overflow, kFlagUO);
+        } else {
+            retryOrFinish(call, ex);
+        }
+    }
+    m_exchanges.release(ex);
+    // Counted until here, so that a delivery made above cannot release the call under us.
+    --call->outstanding;
+    maybeReleaseCall(call);
+}
+
+void Cluster::retryOrFinish(Call* call, Exchange* ex)
+{
+    Upstream& u = *call->upstream;
+    const Outcome outcome = ex->perTryTimedOut ? Outcome::Timeout : ex->outcome;
+    const bool retriable
+        = call->retries && u.conditions
+          && u.conditions->retriable(outcome, ex->connectFailure, ex->perTryTimedOut) && !ex->local;
+    std::uint16_t flags = outcome == Outcome::ConnectionFailure ? kFlagUF : kFlagNone;
+    if (outcome == Outcome::Timeout)
+        flags |= kFlagUT;
+    if (!retriable) {
+        if (!(ex->perTryTimedOut && call->retries && call->retries->hedgeOnPerTryTimeout))
+            finishCall(call, outcome, flags);
+        return;
+    }
+    if (call->attempts > call->retries->attempts) {
+        if (!(ex->perTryTimedOut && call->retries->hedgeOnPerTryTimeout))
+            finishCall(call, outcome, flags | kFlagURX);
+        return;
+    }
+    if (u.limits && !u.limits->canRetry()) {
+        // The retry circuit breaker is full: the original failure goes back (flag UO).
+        if (!(ex->perTryTimedOut && call->retries->hedgeOnPerTryTimeout))
+            finishCall(call, outcome, flags | kFlagUO);
+        return;
+    }
+    if (u.limits) {
+        u.limits->retryStarted();
+        call->retrySlot = true;
+    }
+    call->flags |= kFlagRX;
+    if (call->attempts == 1)
+        call->nextBackoffBound = call->retries->backoffBase;
+    // Envoy's jittered exponential backoff: U[0, min(base x 2^(n-1), max)).
+    const SimDuration bound = call->nextBackoffBound;
+    call->nextBackoffBound
+        = bound < call->retries->backoffMax / 2 ? bound * 2 : call->retries->backoffMax;
+    const SimDuration wait{static_cast<std::int64_t>(
+        bound.count() > 0
+            ? call->caller->random->nextBelow(static_cast<std::uint64_t>(bound.count()))
+            : 0)};
+    ++call->outstanding; // the pending retry keeps the call alive
+    m_platform.schedule(wait, [this, call] {
+        --call->outstanding;
+        if (call->finished) {
+            if (call->retrySlot && call->upstream->limits) {
+                call->upstream->limits->retryFinished();
+                call->retrySlot = false;
+            }
+            maybeReleaseCall(call);
+            return;
+        }
+        attempt(call);
+    });
+}
+
+void Cluster::finishCall(Call* call, Outcome outcome, std::uint16_t flags)
+{
+    if (call->finished)
+        return;
+    call->finished = true;
+    call->outcome = outcome;
+    call->flags |= flags;
+    if (call->timer) {
+        m_platform.cancel(call->timer);
+        call->timer = {};
+    }
+    m_metrics.recordCall(
+        call->edge, call->sentAt, outcome, call->flags, std::max<std::uint32_t>(1, call->attempts));
+    if (call->trace)
+        closeSpan(call->trace, call->span, outcome, call->flags, call->attempts);
+    if (call->caller->sidecar) {
+        // outbound sidecar -> app on the same node
+        m_platform.transfer(
+            call->caller->node, call->caller->node, 0, [this, call] { deliverCall(call); });
+        return;
+    }
+    deliverCall(call);
+}
+
+void Cluster::deliverCall(Call* call)
+{
+    onStepCallDone(call);
+}
+
+void Cluster::maybeReleaseCall(Call* call)
+{
+    if (call->delivered && call->outstanding == 0)
+        m_calls.release(call);
+}
+
+void Cluster::noteBreaker(Upstream& u)
+{
+    const BreakerState state = u.breaker->state();
+    if (state == u.lastBreakerState)
+        return;
+    u.lastBreakerState = state;
+    m_metrics.recordTimeline(m_platform.now(), "circuit_breaker", u.name, breakerStateName(state));
+}
+
+void Cluster::onOutlierInterval(Upstream* u)
+{
+    u->outlierTimer = {};
+    const std::size_t before = u->outlier->events().size();
+    u->outlier->onInterval(m_platform.now());
+    const auto& events = u->outlier->events();
+    for (std::size_t i = before; i < events.size(); ++i)
+        m_metrics.recordTimeline(events[i].at,
+                                 events[i].ejected ? "ejection" : "return",
+                                 u->name,
+                                 u->hosts[events[i].host].key + " (" + events[i].reason + ")");
+    if (running())
+        u->outlierTimer
+            = m_platform.schedule(u->outlierInterval, [this, u] { onOutlierInterval(u); });
+}
+
+// --- instances -----------------------------------------------------------------------------
+
+void Cluster::onExchangeArrived(Exchange* ex)
+{
+    Instance& instance = *ex->call->upstream->target->instances[ex->host];
+    const Tier& tier = *instance.tier;
+    const SimTime now = m_platform.now();
+    m_metrics.recordArrival(
+        tier.index, instance.index, now, static_cast<std::uint32_t>(instance.queue.size()));
+    if (!instance.alive) {
+        refuse(instance, ex);
+        return;
+    }
+    const bool workerFree = instance.busy < tier.config.workers;
+    if (!workerFree && instance.queue.size() >= tier.config.queue) {
+        m_metrics.recordRejected(tier.index, instance.index, now, Outcome::QueueFull);
+        replyExchange(instance, ex, Outcome::QueueFull, 0);
         return;
     }
     Job* job = m_jobs.acquire();
     job->kind = TaskKind::Job;
     job->caller = &instance.caller;
-    job->call = call;
+    job->exchange = ex;
     job->instance = &instance;
     job->arrivedAt = now;
+    job->route = ex->call->route;
+    job->clientId = ex->call->clientId;
+    job->key = ex->call->key;
+    job->trace = ex->call->trace;
+    if (job->trace)
+        job->span = openSpan(
+            job->trace, ex->call->span, tier.config.name + "/" + std::to_string(instance.index));
     if (workerFree)
         startJob(job);
     else
@@ -564,21 +1403,40 @@ void Cluster::startJob(Job* job)
         instance.active->prev = job;
     instance.active = job;
     job->state = Job::State::Computing;
-    const ServiceRuntime& service = *instance.service;
-    double work = service.config.cpu.sample(instance.random);
-    if (service.slowFactor != 1.0)
-        work *= service.slowFactor;
-    job->cpu = m_platform.compute(
-        instance.node, engine::durationFromNanos(work), [this, job] { onCpuDone(job); });
+    const Tier& tier = *instance.tier;
+    double work = tier.config.cpu.sample(instance.random);
+    if (tier.kind == TierKind::Gateway) {
+        if (m_config.gateway.auth)
+            work += static_cast<double>(m_config.gateway.auth->cpu.count());
+        if (m_config.gateway.translationCpu)
+            work += static_cast<double>(m_config.gateway.translationCpu->count());
+    }
+    if (tier.slowFactor != 1.0)
+        work *= tier.slowFactor;
+    if (tier.kind == TierKind::Gateway) {
+        const RouteConfig& route = m_routes[job->route].config;
+        if (route.timeout)
+            job->timeout = m_platform.schedule(*route.timeout, [this, job] { onJobTimeout(job); });
+    }
+    job->work = engine::durationFromNanos(work);
+    job->cpu = m_platform.compute(instance.node, job->work, [this, job] { onCpuDone(job); });
 }
 
 void Cluster::onCpuDone(Job* job)
 {
     job->cpu = {};
-    const ServiceRuntime& service = *job->instance->service;
-    if (service.addedLatency.count() > 0) {
+    const Tier& tier = *job->instance->tier;
+    if (tier.kind != TierKind::App) {
+        // What a proxy tier adds: its queueing and its CPU (its upstream calls excluded).
+        m_metrics.recordProxy(tier.kind == TierKind::Gateway ? ProxyKind::Gateway
+                                                             : ProxyKind::Ingress,
+                              job->arrivedAt,
+                              job->work,
+                              m_platform.now() - job->arrivedAt);
+    }
+    if (tier.addedLatency.count() > 0) {
         job->state = Job::State::Stalled;
-        job->stall = m_platform.schedule(service.addedLatency, [this, job] { onStallDone(job); });
+        job->stall = m_platform.schedule(tier.addedLatency, [this, job] { onStallDone(job); });
         return;
     }
     onStallDone(job);
@@ -587,32 +1445,130 @@ void Cluster::onCpuDone(Job* job)
 void Cluster::onStallDone(Job* job)
 {
     job->stall = {};
-    job->state = Job::State::Calling;
-    runProgram(job, job->instance->service->program);
+    Instance& instance = *job->instance;
+    const Tier& tier = *instance.tier;
+    if (tier.kind == TierKind::Gateway) {
+        // Kong's plugin order: authentication, rate limiting, then the cache, then the route.
+        const GatewayConfig& g = m_config.gateway;
+        if (g.auth && g.auth->rejectFraction > 0.0
+            && instance.random.bernoulli(g.auth->rejectFraction)) {
+            finishJob(job, Outcome::Unauthorized, false, 0);
+            return;
+        }
+        if (g.rateLimit) {
+            RateLimiter& limiter = m_globalLimiter ? *m_globalLimiter : *instance.limiter;
+            std::uint64_t key = 0;
+            if (g.rateLimit->key == RateLimitKey::Client)
+                key = job->clientId;
+            else if (g.rateLimit->key == RateLimitKey::Route)
+                key = job->route;
+            const RateDecision decision = limiter.admit(key, m_platform.now());
+            if (!decision.allowed) {
+                finishJob(job, Outcome::RateLimited, false, 0);
+                return;
+            }
+            if (decision.delay.count() > 0) { // nginx limit_req delays excess requests
+                job->state = Job::State::Stalled;
+                job->stall
+                    = m_platform.schedule(decision.delay, [this, job] { runJobProgram(job); });
+                return;
+            }
+        }
+    }
+    runJobProgram(job);
 }
 
-void Cluster::finishJob(Job* job, Outcome outcome, bool dependencyFailure)
+void Cluster::runJobProgram(Job* job)
+{
+    job->stall = {};
+    job->state = Job::State::Calling;
+    Instance& instance = *job->instance;
+    const Tier& tier = *instance.tier;
+    switch (tier.kind) {
+    case TierKind::App:
+        runProgram(job, tier.program);
+        return;
+    case TierKind::Ingress:
+        runProgram(job, tier.programs[job->exchange->call->forward]);
+        return;
+    case TierKind::Gateway: {
+        const GatewayConfig& g = m_config.gateway;
+        if (g.cache && instance.cache
+            && std::find(g.cache->routes.begin(), g.cache->routes.end(), job->route)
+                   != g.cache->routes.end()) {
+            const std::uint64_t key = (std::uint64_t{job->route} << 40) ^ job->key;
+            if (instance.cache->lookup(key, m_platform.now())) {
+                finishJob(job, Outcome::Ok, false, responseSizeOf(job));
+                return;
+            }
+            job->cacheable = true;
+            job->key = key;
+        }
+        const RouteRuntime& route = m_routes[job->route];
+        std::size_t program = 0;
+        if (route.config.kind == RouteConfig::Kind::Split)
+            program = pickCumulative(route.splitCumulative, instance.random.nextDouble());
+        runProgram(job, route.programs[program]);
+        return;
+    }
+    }
+}
+
+void Cluster::onJobTimeout(Job* job)
+{
+    job->timeout = {};
+    if (job->answered)
+        return;
+    if (job->state == Job::State::Calling) {
+        // The route's calls keep running; their job is answered and will be released when they
+        // are all back.
+        finishJob(job, Outcome::Timeout, false, 0);
+        return;
+    }
+    finishJob(job, Outcome::Timeout, false, 0);
+}
+
+void Cluster::finishJob(Job* job, Outcome outcome, bool dependencyFailure, std::uint64_t bytes)
 {
     Instance& instance = *job->instance;
-    const ServiceRuntime& service = *instance.service;
+    const Tier& tier = *instance.tier;
     const SimTime now = m_platform.now();
-    m_metrics.recordServiceResponse(service.index,
+    if (job->timeout) {
+        m_platform.cancel(job->timeout);
+        job->timeout = {};
+    }
+    m_metrics.recordServiceResponse(tier.index,
                                     instance.index,
                                     job->arrivedAt,
                                     now - job->arrivedAt,
                                     outcome,
                                     dependencyFailure);
+    if (job->trace && !job->trace->done)
+        closeSpan(job->trace, job->span, outcome, kFlagNone, 0);
+    const bool stillCalling = job->state == Job::State::Calling && outcome == Outcome::Timeout
+                              && !dependencyFailure && tier.kind == TierKind::Gateway;
     job->answered = true;
-    reply(instance, job->call, outcome, outcome == Outcome::Ok ? service.config.responseBytes : 0);
+    replyExchange(instance, job->exchange, outcome, bytes);
+    const Job::State state = job->state;
+    if (state == Job::State::Computing && job->cpu) {
+        m_platform.cancelCompute(job->cpu);
+        job->cpu = {};
+    }
+    if (job->stall) {
+        m_platform.cancel(job->stall);
+        job->stall = {};
+    }
     releaseWorker(instance, job);
-    m_jobs.release(job);
+    // A job answered before its calls came back is released when they are (onStepsDone).
+    if (!stillCalling)
+        m_jobs.release(job);
 }
 
 void Cluster::releaseWorker(Instance& instance, Job* job)
 {
     if (job->prev)
         job->prev->next = job->next;
-    else
+    else if (instance.active == job)
         instance.active = job->next;
     if (job->next)
         job->next->prev = job->prev;
@@ -625,65 +1581,219 @@ void Cluster::releaseWorker(Instance& instance, Job* job)
     }
 }
 
-void Cluster::reply(Instance& instance, Call* call, Outcome outcome, std::uint64_t bytes)
+void Cluster::replyExchange(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes)
 {
-    call->outcome = outcome;
-    m_platform.transfer(
-        instance.node, call->caller->node, bytes, [this, call] { onCallReturned(call); });
-}
-
-void Cluster::refuse(Instance& instance, Call* call)
-{
-    const ServiceRuntime& service = *instance.service;
-    m_metrics.recordRejected(
-        service.index, instance.index, m_platform.now(), Outcome::ConnectionFailure);
-    resetCall(instance, call);
-}
-
-void Cluster::resetCall(Instance& instance, Call* call)
-{
-    if (instance.nodeDown) {
-        // Nothing answers on a node that is down: the caller's connection attempt times out.
-        call->outcome = Outcome::ConnectionFailure;
-        m_platform.schedule(m_config.connectTimeout, [this, call] { onCallReturned(call); });
+    ex->outcome = outcome;
+    ex->responseBytes = bytes;
+    ex->replied = true;
+    const engine::NodeId to = ex->call->caller->node;
+    if (ex->call->upstream->inboundSidecar) {
+        // app -> inbound sidecar (same node) -> network -> caller's proxy
+        m_platform.transfer(instance.node, instance.node, bytes, [this, ex, to] {
+            const Instance& host = *ex->call->upstream->target->instances[ex->host];
+            m_platform.transfer(
+                host.node, to, ex->responseBytes, [this, ex] { onExchangeDone(ex); });
+        });
         return;
     }
-    reply(instance, call, Outcome::ConnectionFailure, 0);
+    m_platform.transfer(instance.node, to, bytes, [this, ex] { onExchangeDone(ex); });
 }
 
-void Cluster::onCallReturned(Call* call)
+void Cluster::refuse(Instance& instance, Exchange* ex)
 {
-    m_metrics.recordCall(call->edge, call->sentAt, call->outcome);
-    onStepCallDone(call);
+    m_metrics.recordRejected(
+        instance.tier->index, instance.index, m_platform.now(), Outcome::ConnectionFailure);
+    resetExchange(instance, ex, true);
+}
+
+void Cluster::resetExchange(Instance& instance, Exchange* ex, bool connectFailure)
+{
+    ex->connectFailure = connectFailure && !ex->hasConnection;
+    ex->outcome = Outcome::ConnectionFailure;
+    ex->responseBytes = 0;
+    ex->replied = true;
+    if (instance.nodeDown) {
+        // Nothing answers on a node that is down: the caller's connection attempt times out.
+        m_platform.schedule(m_config.connectTimeout, [this, ex] { onExchangeDone(ex); });
+        return;
+    }
+    m_platform.transfer(
+        instance.node, ex->call->caller->node, 0, [this, ex] { onExchangeDone(ex); });
+}
+
+// --- discovery and health ------------------------------------------------------------------
+
+void Cluster::setVisible(Tier& tier, std::uint32_t index, bool visible)
+{
+    if ((tier.visible[index] != 0) == visible)
+        return;
+    tier.visible[index] = visible ? 1 : 0;
+    ++tier.version;
+}
+
+void Cluster::scheduleProbe(Instance& instance, SimDuration delay)
+{
+    Instance* i = &instance;
+    m_platform.schedule(delay, [this, i] { onReadinessProbe(i); });
+}
+
+void Cluster::onReadinessProbe(Instance* instance)
+{
+    // Kubernetes readiness: failureThreshold failures make the pod NotReady, successThreshold
+    // successes Ready again; callers learn it after the propagation delay.
+    const DiscoveryConfig& d = m_config.discovery;
+    const bool before = instance->ready;
+    if (instance->alive) {
+        instance->readinessFailures = 0;
+        if (!instance->ready && ++instance->readinessSuccesses >= d.successThreshold)
+            instance->ready = true;
+    } else {
+        instance->readinessSuccesses = 0;
+        if (instance->ready && ++instance->readinessFailures >= d.failureThreshold)
+            instance->ready = false;
+    }
+    if (instance->ready != before) {
+        const bool ready = instance->ready;
+        m_metrics.recordTimeline(m_platform.now(),
+                                 ready ? "ready" : "not_ready",
+                                 instance->tier->config.name + "/"
+                                     + std::to_string(instance->index),
+                                 "readiness probe");
+        Tier* tier = instance->tier;
+        const std::uint32_t index = instance->index;
+        m_platform.schedule(d.propagation, [this, tier, index, ready] {
+            Instance& inst = *tier->instances[index];
+            // Visible to callers: discovery says ready and (with health checks) healthy.
+            setVisible(*tier, index, ready && (!tier->healthCheck || inst.healthy));
+        });
+    }
+    if (running())
+        scheduleProbe(*instance, d.readinessPeriod);
+}
+
+void Cluster::scheduleHealthCheck(Instance& instance, SimDuration delay)
+{
+    Instance* i = &instance;
+    m_platform.schedule(delay, [this, i] { onHealthCheck(i); });
+}
+
+void Cluster::onHealthCheck(Instance* instance)
+{
+    // Envoy active health checking (§7.2), shared by all proxies of the destination: a probe of
+    // a dead instance times out; the first result sets the state at once.
+    Tier& tier = *instance->tier;
+    const HealthCheckConfig& hc = *tier.healthCheck;
+    const bool pass = instance->alive;
+    const auto decide = [this, instance, pass, &hc] {
+        const bool before = instance->healthy;
+        if (!instance->checked) {
+            instance->checked = true;
+            instance->healthy = pass;
+        } else if (pass) {
+            instance->hcFailures = 0;
+            if (++instance->hcSuccesses >= hc.healthyThreshold)
+                instance->healthy = true;
+        } else {
+            instance->hcSuccesses = 0;
+            if (++instance->hcFailures >= hc.unhealthyThreshold)
+                instance->healthy = false;
+        }
+        if (instance->healthy != before) {
+            m_metrics.recordTimeline(m_platform.now(),
+                                     instance->healthy ? "healthy" : "unhealthy",
+                                     instance->tier->config.name + "/"
+                                         + std::to_string(instance->index),
+                                     "active health check");
+            setVisible(*instance->tier, instance->index, instance->healthy && instance->ready);
+        }
+    };
+    if (pass) {
+        decide();
+    } else {
+        struct Probe
+        {
+            Cluster* self;
+            Instance* instance;
+        };
+        const Probe probe{this, instance};
+        m_platform.schedule(hc.timeout, [probe] {
+            Instance* i = probe.instance;
+            // The check times out: one more failure.
+            const bool before = i->healthy;
+            const HealthCheckConfig& cfg = *i->tier->healthCheck;
+            if (!i->checked) {
+                i->checked = true;
+                i->healthy = false;
+            } else {
+                i->hcSuccesses = 0;
+                if (++i->hcFailures >= cfg.unhealthyThreshold)
+                    i->healthy = false;
+            }
+            if (i->healthy != before) {
+                probe.self->m_metrics.recordTimeline(probe.self->m_platform.now(),
+                                                     "unhealthy",
+                                                     i->tier->config.name + "/"
+                                                         + std::to_string(i->index),
+                                                     "active health check");
+                probe.self->setVisible(*i->tier, i->index, false);
+            }
+        });
+    }
+    if (running())
+        scheduleHealthCheck(*instance, hc.interval);
 }
 
 // --- faults --------------------------------------------------------------------------------
+
+bool Cluster::partitioned(engine::NodeId a, engine::NodeId b) const
+{
+    if (m_partitions.empty())
+        return false;
+    const engine::PlatformSpec& spec = m_platform.spec();
+    if (a == spec.clientNode || b == spec.clientNode)
+        return false;
+    const ZoneIndex za = spec.nodes[a].zone;
+    const ZoneIndex zb = spec.nodes[b].zone;
+    for (const auto& [x, y] : m_partitions) {
+        if ((za == x && zb == y) || (za == y && zb == x))
+            return true;
+    }
+    return false;
+}
 
 void Cluster::applyFault(const FaultConfig& fault)
 {
     switch (fault.kind) {
     case FaultConfig::Kind::Kill:
         for (const std::uint32_t i : fault.instances)
-            killInstance(*m_services[fault.service]->instances[i], false);
+            killInstance(*m_tiers[fault.service]->instances[i], false);
         break;
     case FaultConfig::Kind::NodeDown:
-        for (auto& service : m_services) {
-            for (auto& instance : service->instances) {
+        for (auto& tier : m_tiers) {
+            for (auto& instance : tier->instances) {
                 if (instance->node == fault.node)
                     killInstance(*instance, true);
             }
         }
         break;
     case FaultConfig::Kind::Slow:
-        m_services[fault.service]->slowFactor = fault.factor;
-        m_services[fault.service]->addedLatency = fault.addedLatency;
+        m_tiers[fault.service]->slowFactor = fault.factor;
+        m_tiers[fault.service]->addedLatency = fault.addedLatency;
         break;
     case FaultConfig::Kind::Errors:
-        m_services[fault.service]->faultErrorRate = fault.errorRate;
+        m_tiers[fault.service]->faultErrorRate = fault.errorRate;
         break;
     case FaultConfig::Kind::Partition:
-    case FaultConfig::Kind::Degrade:
-        break; // not simulated yet; the run reports it (engine/run)
+        m_partitions.emplace_back(fault.zoneA, fault.zoneB);
+        break;
+    case FaultConfig::Kind::Degrade: {
+        engine::PathDegradation d;
+        d.addedLatency = fault.latency.value_or(SimDuration{0});
+        if (fault.bitsPerSecond)
+            d.bytesPerSecond = *fault.bitsPerSecond / 8.0;
+        m_platform.degrade(fault.zoneA, fault.zoneB, d);
+        break;
+    }
     }
 }
 
@@ -692,25 +1802,32 @@ void Cluster::revertFault(const FaultConfig& fault)
     switch (fault.kind) {
     case FaultConfig::Kind::Kill:
         for (const std::uint32_t i : fault.instances)
-            restoreInstance(*m_services[fault.service]->instances[i]);
+            restoreInstance(*m_tiers[fault.service]->instances[i]);
         break;
     case FaultConfig::Kind::NodeDown:
-        for (auto& service : m_services) {
-            for (auto& instance : service->instances) {
+        for (auto& tier : m_tiers) {
+            for (auto& instance : tier->instances) {
                 if (instance->node == fault.node)
                     restoreInstance(*instance);
             }
         }
         break;
     case FaultConfig::Kind::Slow:
-        m_services[fault.service]->slowFactor = 1.0;
-        m_services[fault.service]->addedLatency = SimDuration{0};
+        m_tiers[fault.service]->slowFactor = 1.0;
+        m_tiers[fault.service]->addedLatency = SimDuration{0};
         break;
     case FaultConfig::Kind::Errors:
-        m_services[fault.service]->faultErrorRate = 0.0;
+        m_tiers[fault.service]->faultErrorRate = 0.0;
         break;
-    case FaultConfig::Kind::Partition:
+    case FaultConfig::Kind::Partition: {
+        const auto it = std::find(
+            m_partitions.begin(), m_partitions.end(), std::pair{fault.zoneA, fault.zoneB});
+        if (it != m_partitions.end())
+            m_partitions.erase(it);
+        break;
+    }
     case FaultConfig::Kind::Degrade:
+        m_platform.degrade(fault.zoneA, fault.zoneB, engine::PathDegradation{});
         break;
     }
 }
@@ -721,15 +1838,19 @@ void Cluster::killInstance(Instance& instance, bool nodeDown)
         return;
     instance.alive = false;
     instance.nodeDown = nodeDown;
-    const ServiceRuntime& service = *instance.service;
+    const Tier& tier = *instance.tier;
     const SimTime now = m_platform.now();
+    m_metrics.recordTimeline(now,
+                             nodeDown ? "node_down" : "killed",
+                             tier.config.name + "/" + std::to_string(instance.index),
+                             "fault");
     // Queued requests: their connections are reset.
     while (!instance.queue.empty()) {
         Job* job = instance.queue.front();
         instance.queue.pop_front();
         m_metrics.recordRejected(
-            service.index, instance.index, job->arrivedAt, Outcome::ConnectionFailure);
-        resetCall(instance, job->call);
+            tier.index, instance.index, job->arrivedAt, Outcome::ConnectionFailure);
+        resetExchange(instance, job->exchange, false);
         m_jobs.release(job);
     }
     // Requests holding a worker: reset too. A job waiting for its calls lives on until they
@@ -738,14 +1859,18 @@ void Cluster::killInstance(Instance& instance, bool nodeDown)
         Job* job = instance.active;
         instance.active = job->next;
         job->prev = job->next = nullptr;
-        m_metrics.recordServiceResponse(service.index,
+        m_metrics.recordServiceResponse(tier.index,
                                         instance.index,
                                         job->arrivedAt,
                                         now - job->arrivedAt,
                                         Outcome::ConnectionFailure,
                                         false);
         job->answered = true;
-        resetCall(instance, job->call);
+        resetExchange(instance, job->exchange, false);
+        if (job->timeout) {
+            m_platform.cancel(job->timeout);
+            job->timeout = {};
+        }
         switch (job->state) {
         case Job::State::Computing:
             m_platform.cancelCompute(job->cpu);
@@ -766,8 +1891,53 @@ void Cluster::killInstance(Instance& instance, bool nodeDown)
 
 void Cluster::restoreInstance(Instance& instance)
 {
+    if (instance.alive)
+        return;
     instance.alive = true;
     instance.nodeDown = false;
+    m_metrics.recordTimeline(m_platform.now(),
+                             "restored",
+                             instance.tier->config.name + "/" + std::to_string(instance.index),
+                             "fault");
+}
+
+// --- traces --------------------------------------------------------------------------------
+
+Cluster::Trace* Cluster::maybeTrace(RouteIndex route, SimTime now)
+{
+    if (m_config.traces.maxTraces == 0 || now < engine::kSimStart + m_config.warmup)
+        return nullptr;
+    if (m_traces.size() >= m_config.traces.maxTraces)
+        return nullptr;
+    if (!m_traceRandom.bernoulli(m_config.traces.sampleFraction))
+        return nullptr;
+    auto trace = std::make_unique<Trace>();
+    trace->route = route;
+    m_traces.push_back(std::move(trace));
+    return m_traces.back().get();
+}
+
+std::int32_t Cluster::openSpan(Trace* trace, std::int32_t parent, std::string name)
+{
+    Span span;
+    span.parent = parent;
+    span.name = std::move(name);
+    span.start = m_platform.now();
+    span.end = engine::kSimNever;
+    trace->spans.push_back(std::move(span));
+    return static_cast<std::int32_t>(trace->spans.size() - 1);
+}
+
+void Cluster::closeSpan(
+    Trace* trace, std::int32_t span, Outcome outcome, std::uint16_t flags, std::uint32_t attempts)
+{
+    if (span < 0)
+        return;
+    Span& s = trace->spans[static_cast<std::size_t>(span)];
+    s.end = m_platform.now();
+    s.outcome = outcome;
+    s.flags = flags;
+    s.attempts = attempts;
 }
 
 } // namespace meshsim::models

@@ -1,36 +1,42 @@
 #pragma once
 
-// Cluster: the simulated system of an `architecture: direct` scenario, running on a Platform.
+// Cluster: the simulated system, in any of the four architectures, running on a Platform.
 //
-// It owns the runtime state of every service instance, workload and route, and moves requests
-// through them:
+// It owns the runtime state of every service instance, the gateway and the mesh ingress (all
+// "tiers" of instances that serve requests), every caller's view of its upstreams, the
+// workloads, the discovery and health-check state, and moves requests through them:
 //
-//   client --transfer--> instance: queue -> worker -> CPU work -> steps (calls) -> response
+//   client ─► [gateway | ingress] ─► instance: queue ─► worker ─► CPU ─► steps (calls) ─► reply
 //
-// * A service instance serves `workers` requests at once; the others wait in a FIFO queue of
-//   at most `queue` requests; beyond that it answers 503 at once (outcome queue_full). A
-//   request holds its worker from the start of its CPU work until its response leaves, calls
-//   to other services included (thread-per-request servers).
-// * After its CPU work a request runs its service's steps: calls in sequence, `parallel` groups
-//   (wait for all), calls made with a probability, `optional` calls whose failure is ignored.
-//   A failed call fails the step list (remaining sequential steps are skipped) and the request
-//   answers with the failure's cause (counted as a dependency failure of the service).
-// * Callers pick a callee instance round robin, each caller with its own cursor started at a
-//   random offset (as every Envoy worker does); a killed instance still gets picked and refuses
-//   the connection (503, connection_failure), since there is no health checking in `direct`.
-// * Clients compose routes themselves: `aggregate` calls every target in parallel, `sequence`
-//   one after another, `split` picks one target by weight. A route `timeout` makes the client
-//   give up (504); the calls it made still run to completion.
+// * A tier instance serves `workers` requests at once; the others wait in a FIFO queue of at most
+//   `queue`; beyond that it answers 503 at once (queue_full). A request holds its worker from the
+//   start of its CPU work until its response leaves, its calls included (thread-per-request).
+// * After its CPU work a request runs its program: a service's steps, a gateway route (one call,
+//   an aggregate, a sequence, a split) or an ingress forward.
+// * Every call goes through its caller's Upstream for the target tier: a load balancer over the
+//   hosts the caller can see (discovery, active health checks, outlier ejections), circuit
+//   breaker limits, retries with jittered backoff, per-try and overall timeouts, mTLS connection
+//   pools, fault injection, library circuit breakers, as the architecture and policies say.
+// * In a mesh, an application's call leaves through its sidecar (loopback, CPU and latency of the
+//   proxy) and enters the callee through the callee's sidecar (CPU, latency, authorization),
+//   both on the applications' nodes, so sidecars and applications share cores.
 //
 // Every callback captures a pointer to a pooled record, so a run allocates in proportion to the
-// requests in flight. Not thread-safe.
+// requests in flight. Semantics and their sources: docs/models.md. Not thread-safe.
 
 #include "engine/core/platform.h"
 #include "engine/core/random.h"
+#include "models/circuit_breaker.h"
 #include "models/config.h"
+#include "models/load_balancer.h"
 #include "models/metrics.h"
 #include "models/object_pool.h"
+#include "models/outlier_detector.h"
+#include "models/rate_limiter.h"
+#include "models/response_cache.h"
+#include "models/retry_policy.h"
 
+#include <array>
 #include <deque>
 #include <memory>
 #include <string>
@@ -43,14 +49,22 @@ class Cluster
 public:
     struct Config
     {
+        Architecture architecture = Architecture::Direct;
         std::vector<ServiceConfig> services;
         std::vector<RouteConfig> routes;
         std::vector<WorkloadConfig> workloads;
         std::vector<FaultConfig> faults;
+        GatewayConfig gateway;
+        MeshConfig mesh;
+        DiscoveryConfig discovery;
+        TraceConfig traces;
         std::vector<std::vector<engine::NodeId>> instanceNodes; // per service, per replica
+        std::vector<engine::NodeId> gatewayNodes;               // gateway architectures
+        std::vector<engine::NodeId> ingressNodes;               // architecture mesh
         engine::NodeId clientNode = 0;
         std::uint64_t seed = 1;
         SimDuration duration{0}; // arrivals stop here
+        SimDuration warmup{0};
         SimDuration connectTimeout{5'000'000'000};
     };
 
@@ -59,67 +73,160 @@ public:
     Cluster(const Cluster&) = delete;
     Cluster& operator=(const Cluster&) = delete;
 
-    // Schedules the first arrivals of every workload and the fault timeline.
+    // Schedules the first arrivals, the fault timeline, readiness probes and health checks.
     void start();
 
-    // Names of the metric components: workloads first, then services (Metrics::Layout).
+    // Names of the metric components: workloads, services, then the gateway and the ingress
+    // when the architecture has them. Tier i of the cluster is component workloads + i.
     static std::vector<std::string> componentNames(const Config& config);
+    static std::vector<std::string> tierNames(const Config& config);
+    static std::vector<std::uint32_t> tierReplicas(const Config& config);
 
     std::uint64_t requestsStarted() const { return m_requestsStarted; }
     std::uint64_t requestsAnswered() const { return m_requestsAnswered; }
-    // Client requests sent but not answered (yet): the ones still in flight when a run stops.
     std::uint64_t requestsUnanswered() const { return m_requestsStarted - m_requestsAnswered; }
-    // Records in use, for memory accounting.
     std::size_t recordsInUse() const;
 
 private:
+    // --- programs ----------------------------------------------------------------------------
     struct StepOp
     {
         Step::Kind kind = Step::Kind::Sequence;
-        ServiceIndex service = 0;
+        ServiceIndex service = 0; // Call: the target service
         double probability = 1.0;
         std::uint64_t requestBytes = 0;
         bool optional = false;
         std::uint32_t firstChild = 0;
         std::uint32_t childCount = 0;
     };
-    // StepOp::requestBytes of the calls a client makes for a route: use the workload's size.
+    // StepOp::requestBytes of the calls a client makes for a route: the workload's size.
     static constexpr std::uint64_t kClientRequestSize = ~std::uint64_t{0};
-
     struct Program
     {
         std::vector<StepOp> ops; // ops[0] is the root sequence; children are contiguous
     };
 
-    // Whoever makes calls: a service instance or a workload's clients.
+    enum class TierKind : std::uint8_t { App, Gateway, Ingress };
+    enum class CallerKind : std::uint8_t { Client, App, Gateway, Ingress };
+
+    struct Tier;
+    struct Instance;
+    struct Upstream;
+    struct Call;
+    struct Exchange;
+    struct Trace;
+
+    // Whoever makes calls: clients, an application instance, a gateway or ingress instance.
     struct Caller
     {
+        CallerKind kind = CallerKind::Client;
         engine::NodeId node = 0;
         std::uint32_t component = 0;
+        Tier* tier = nullptr; // the caller's own tier (not for clients)
         engine::RandomStream* random = nullptr;
-        std::vector<ServiceIndex> callees;  // sorted
-        std::vector<std::uint32_t> cursors; // round-robin position per callee
-        std::vector<std::uint32_t> edges;   // metrics edge per callee
+        bool sidecar = false;              // calls leave through an outbound sidecar on `node`
+        std::string label;                 // "frontend/2", "gateway/0", "browsers"
+        std::vector<ServiceIndex> callees; // sorted tier indices
+        std::vector<std::uint32_t> edges;  // metrics edge per callee
+        std::vector<std::unique_ptr<Upstream>> upstreams; // per callee
     };
 
+    // --- calls -------------------------------------------------------------------------------
     struct Call
     {
-        ServiceIndex target = 0;
-        std::uint32_t instance = 0;
-        std::uint32_t edge = 0; // metrics edge (caller -> target)
+        ServiceIndex target = 0; // tier
         Caller* caller = nullptr;
+        Upstream* upstream = nullptr;
+        std::uint32_t edge = 0;
         std::uint64_t requestBytes = 0;
         engine::SimTime sentAt;
         Outcome outcome = Outcome::Ok;
+        std::uint16_t flags = kFlagNone;
         bool optional = false;
         void* context = nullptr; // the frame waiting for it
+        // the client request it serves
+        RouteIndex route = 0;
+        ServiceIndex forward = 0; // ingress: the service to forward to
+        std::uint32_t clientId = 0;
+        std::uint64_t key = 0;
+        Trace* trace = nullptr;
+        std::int32_t parentSpan = -1;
+        std::int32_t span = -1;
+        // upstream state
+        const RetryConfig* retries = nullptr;
+        std::optional<SimDuration> timeout;
+        engine::TimerId timer;
+        std::uint32_t attempts = 0;
+        std::uint32_t outstanding = 0; // exchanges in flight
+        std::array<std::uint32_t, 8> tried{};
+        bool finished = false;  // the call's result is decided
+        bool delivered = false; // the caller has it
+        bool retrySlot = false; // holds one of the circuit breaker's retries
+        bool retryOverflow = false;
+        engine::SimDuration nextBackoffBound{0};
     };
 
+    // One attempt of a call, delivered to one instance.
+    struct Exchange
+    {
+        Call* call = nullptr;
+        std::uint32_t host = 0;
+        std::uint32_t number = 0;
+        engine::SimTime start;
+        engine::TimerId perTry;
+        bool abandoned = false; // the call no longer wants its result
+        bool perTryTimedOut = false;
+        bool connectFailure = false; // failed before a connection existed
+        bool hasConnection = false;
+        bool local = false; // the reply came from a proxy, not from the upstream host
+        bool replied = false;
+        Outcome outcome = Outcome::Ok;
+        std::uint64_t responseBytes = 0;
+    };
+
+    struct Pool
+    {
+        std::uint32_t open = 0;
+        std::uint32_t idle = 0;
+        std::deque<Exchange*> pending;
+    };
+
+    // A caller's view of one target tier, with the policies that apply between them.
+    struct Upstream
+    {
+        Tier* target = nullptr;
+        Caller* caller = nullptr;
+        std::vector<LbHost> hosts;
+        std::unique_ptr<LoadBalancer> balancer;
+        std::uint64_t seenVersion = ~std::uint64_t{0};
+        std::optional<ResourceLimits> limits;
+        std::optional<OutlierDetector> outlier;
+        std::optional<LibraryBreaker> breaker;
+        BreakerState lastBreakerState = BreakerState::Closed;
+        std::vector<Pool> pools; // mTLS connection pools, per host
+        bool pooled = false;
+        bool inboundSidecar = false; // the target's instances have sidecars
+        bool meshProxy = false;      // the caller side is an Envoy (sidecar, ingress, mesh gateway)
+        const FaultInjectionConfig* fault = nullptr;
+        const RetryConfig* retries = nullptr; // default retry policy of this caller
+        std::optional<SimDuration> timeout;   // default overall timeout of this caller
+        SimDuration outlierInterval{0};
+        std::optional<RetryConditions> conditions;
+        engine::TimerId outlierTimer;
+        std::string name; // "<caller>/<instance> -> <target>" for timelines
+    };
+
+    // --- tasks -------------------------------------------------------------------------------
     enum class TaskKind : std::uint8_t { Job, Request };
     struct Task
     {
         TaskKind kind = TaskKind::Job;
         Caller* caller = nullptr;
+        RouteIndex route = 0;
+        std::uint32_t clientId = 0;
+        std::uint64_t key = 0;
+        Trace* trace = nullptr;
+        std::int32_t span = -1;
     };
 
     struct Frame
@@ -128,52 +235,72 @@ private:
         const Program* program = nullptr;
         std::uint32_t op = 0;
         Frame* parent = nullptr;
-        std::uint32_t next = 0;      // sequence: next child to start
-        std::uint32_t remaining = 0; // parallel: children still running
+        std::uint32_t next = 0;
+        std::uint32_t remaining = 0;
         bool failed = false;
         Outcome cause = Outcome::Ok;
     };
 
-    struct Instance;
     struct Job : Task
     {
         enum class State : std::uint8_t { Queued, Computing, Stalled, Calling };
-        Call* call = nullptr;
+        Exchange* exchange = nullptr;
         Instance* instance = nullptr;
         engine::SimTime arrivedAt;
         engine::ActivityId cpu;
-        engine::TimerId stall;
+        engine::TimerId stall;   // slow fault, rate-limit delay
+        engine::TimerId timeout; // gateway route timeout
+        SimDuration work{0};     // CPU work of this request
         State state = State::Queued;
-        bool answered = false; // a response (or reset) has been sent for it
-        Job* prev = nullptr;   // the instance's list of jobs holding a worker
+        bool answered = false;
+        bool cacheable = false;
+        Job* prev = nullptr;
         Job* next = nullptr;
     };
 
-    struct ServiceRuntime;
     struct Instance
     {
-        ServiceRuntime* service = nullptr;
+        Tier* tier = nullptr;
         std::uint32_t index = 0;
         engine::NodeId node = 0;
         bool alive = true;
         bool nodeDown = false;
         std::uint32_t busy = 0;
         std::deque<Job*> queue;
-        Job* active = nullptr; // head of the jobs holding a worker
+        Job* active = nullptr;
         engine::RandomStream random{0};
         Caller caller;
+        // readiness (discovery) and health checks
+        bool ready = true; // the probe's verdict
+        std::uint32_t readinessFailures = 0;
+        std::uint32_t readinessSuccesses = 0;
+        bool healthy = true; // active health check verdict
+        bool checked = false;
+        std::uint32_t hcFailures = 0;
+        std::uint32_t hcSuccesses = 0;
+        // gateway
+        std::unique_ptr<ResponseCache> cache;
+        std::unique_ptr<RateLimiter> limiter;
     };
 
-    struct ServiceRuntime
+    struct Tier
     {
         ServiceConfig config;
+        TierKind kind = TierKind::App;
         ServiceIndex index = 0;
         std::uint32_t component = 0;
-        Program program;
+        Program program;               // App
+        std::vector<Program> programs; // Gateway: per route; Ingress: per service
         std::vector<std::unique_ptr<Instance>> instances;
+        bool sidecars = false;
         double slowFactor = 1.0;
         SimDuration addedLatency{0};
         double faultErrorRate = 0.0;
+        // what callers see of each instance (after propagation)
+        std::vector<std::uint8_t> visible;
+        std::uint64_t version = 0;
+        std::optional<HealthCheckConfig> healthCheck;
+        MeshPolicy mesh; // resolved destination policy (mesh architectures)
     };
 
     struct RouteRuntime
@@ -181,6 +308,8 @@ private:
         RouteConfig config;
         std::vector<Program> programs;       // one, or one per split target
         std::vector<double> splitCumulative; // split only
+        Program viaIngress;                  // mesh: the same calls, each through the ingress
+        std::vector<Program> viaIngressSplit;
     };
 
     struct WorkloadRuntime
@@ -190,29 +319,55 @@ private:
         engine::RandomStream random{0};
         Caller caller;
         std::vector<double> mixCumulative;
+        std::vector<std::unique_ptr<class ZipfSampler>> keys; // per mix entry (or null)
         engine::SimTime stopAt;
-        engine::SimTime onUntil;   // on_off: end of the current on period
-        std::size_t stepIndex = 0; // steps: the schedule entry in force
+        engine::SimTime onUntil;
+        std::size_t stepIndex = 0;
     };
 
     struct Request : Task
     {
         WorkloadRuntime* workload = nullptr;
-        RouteIndex route = 0;
         engine::SimTime sentAt;
         engine::TimerId timeout;
         bool answered = false;
         bool closedUser = false;
     };
 
+    struct Span
+    {
+        std::int32_t parent = -1;
+        std::string name;
+        engine::SimTime start;
+        engine::SimTime end;
+        Outcome outcome = Outcome::Ok;
+        std::uint16_t flags = 0;
+        std::uint32_t attempts = 0;
+    };
+    struct Trace
+    {
+        RouteIndex route = 0;
+        std::vector<Span> spans;
+        bool done = false;
+    };
+
     // building
+    void buildTiers();
+    void buildRoutes();
+    void buildWorkloads();
     static void compileSteps(const std::vector<Step>& steps, Program& program);
     void initCaller(Caller& caller,
+                    CallerKind kind,
                     engine::NodeId node,
                     std::uint32_t component,
+                    Tier* tier,
                     engine::RandomStream& random,
                     std::vector<ServiceIndex> callees);
+    std::unique_ptr<Upstream> makeUpstream(Caller& caller, Tier& target, std::size_t callerIndex);
+    MeshPolicy meshPolicyFor(ServiceIndex service) const;
     static void collectCallees(const Program& program, std::vector<ServiceIndex>& out);
+    bool hasGateway() const;
+    bool hasMesh() const;
 
     // workloads
     void scheduleNextArrival(WorkloadRuntime& w);
@@ -229,34 +384,82 @@ private:
     void onStepsDone(Task* task, bool failed, Outcome cause);
     void onStepCallDone(Call* call);
 
-    // calls and instances
-    // Picks the callee instance round robin; sets the call's instance and metrics edge.
-    void pickInstance(Call* call);
-    void sendCall(Call* call);
-    void onCallArrived(Call* call);
+    // calls through upstreams
+    void beginCall(Call* call);
+    void outboundHop(Call* call);
+    void startUpstream(Call* call);
+    void afterFaultDelay(Call* call);
+    void attempt(Call* call);
+    void refreshHosts(Upstream& upstream);
+    void acquireConnection(Exchange* ex);
+    void sendExchange(Exchange* ex);
+    void arriveAtHost(Exchange* ex);
+    void inboundHop(Exchange* ex);
+    void onPerTryTimeout(Exchange* ex);
+    void onCallTimeout(Call* call);
+    void onExchangeDone(Exchange* ex);
+    void releaseConnection(Exchange* ex, bool reusable);
+    void retryOrFinish(Call* call, Exchange* ex);
+    void finishCall(Call* call, Outcome outcome, std::uint16_t flags);
+    void deliverCall(Call* call);
+    void maybeReleaseCall(Call* call);
+    void onOutlierInterval(Upstream* upstream);
+    void noteBreaker(Upstream& upstream);
+
+    // instances
+    void onExchangeArrived(Exchange* ex);
     void startJob(Job* job);
     void onCpuDone(Job* job);
     void onStallDone(Job* job);
-    void finishJob(Job* job, Outcome outcome, bool dependencyFailure);
+    void runJobProgram(Job* job);
+    void finishJob(Job* job, Outcome outcome, bool dependencyFailure, std::uint64_t bytes);
     void releaseWorker(Instance& instance, Job* job);
-    void reply(Instance& instance, Call* call, Outcome outcome, std::uint64_t bytes);
-    void refuse(Instance& instance, Call* call);
-    void resetCall(Instance& instance, Call* call);
-    void onCallReturned(Call* call);
+    void replyExchange(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes);
+    void replyFromSidecar(Exchange* ex, Outcome outcome);
+    void refuse(Instance& instance, Exchange* ex);
+    void resetExchange(Instance& instance, Exchange* ex, bool connectFailure);
+    void onJobTimeout(Job* job);
+    std::uint64_t responseSizeOf(const Job* job) const;
+
+    // discovery and health
+    void scheduleProbe(Instance& instance, SimDuration delay);
+    void onReadinessProbe(Instance* instance);
+    void scheduleHealthCheck(Instance& instance, SimDuration delay);
+    void onHealthCheck(Instance* instance);
+    void setVisible(Tier& tier, std::uint32_t index, bool visible);
+    bool running() const;
 
     // faults
     void applyFault(const FaultConfig& fault);
     void revertFault(const FaultConfig& fault);
     void killInstance(Instance& instance, bool nodeDown);
     void restoreInstance(Instance& instance);
+    bool partitioned(engine::NodeId a, engine::NodeId b) const;
+
+    // traces
+    Trace* maybeTrace(RouteIndex route, engine::SimTime now);
+    std::int32_t openSpan(Trace* trace, std::int32_t parent, std::string name);
+    void closeSpan(Trace* trace,
+                   std::int32_t span,
+                   Outcome outcome,
+                   std::uint16_t flags,
+                   std::uint32_t attempts);
 
     Config m_config;
     engine::Platform& m_platform;
     Metrics& m_metrics;
-    std::vector<std::unique_ptr<ServiceRuntime>> m_services;
+    std::vector<std::unique_ptr<Tier>> m_tiers; // services, then gateway, then ingress
+    ServiceIndex m_gatewayTier = ~0U;
+    ServiceIndex m_ingressTier = ~0U;
     std::vector<RouteRuntime> m_routes;
+    Program m_toGateway;
     std::vector<std::unique_ptr<WorkloadRuntime>> m_workloads;
+    std::unique_ptr<RateLimiter> m_globalLimiter;
+    std::vector<std::pair<ZoneIndex, ZoneIndex>> m_partitions;
+    engine::RandomStream m_traceRandom{0};
+    std::vector<std::unique_ptr<Trace>> m_traces;
     ObjectPool<Call> m_calls;
+    ObjectPool<Exchange> m_exchanges;
     ObjectPool<Frame> m_frames;
     ObjectPool<Job> m_jobs;
     ObjectPool<Request> m_requests;

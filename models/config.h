@@ -108,6 +108,7 @@ struct RetryConfig
     SimDuration backoffMax{250'000'000};
     std::optional<double> budgetPercent; // retry budget replaces max_retries when set
     std::uint32_t budgetMinConcurrency = 3;
+    bool hedgeOnPerTryTimeout = false; // Envoy hedge_on_per_try_timeout
 };
 
 struct LibraryClientConfig
@@ -153,16 +154,20 @@ struct LoadBalancerConfig
     LoadBalancerPolicy policy = LoadBalancerPolicy::RoundRobin;
     std::uint32_t choiceCount = 2;
     double activeRequestBias = 1.0;
-    double panicThreshold = 0.5;
+    double panicThreshold = 0.5;    // Envoy's default; see panicThresholdSet
+    bool panicThresholdSet = false; // unset: 0 when outlier detection is on (Istio), else 0.5
     bool zoneAware = false;
 };
 
 enum class RateLimitAlgorithm { TokenBucket, LeakyBucket, FixedWindow, SlidingWindow };
 enum class RateLimitKey { Global, Client, Route };
 
+enum class RateLimitScope { Instance, Global };
+
 struct RateLimitConfig
 {
     RateLimitAlgorithm algorithm = RateLimitAlgorithm::TokenBucket;
+    RateLimitScope scope = RateLimitScope::Instance; // Kong `policy: local`, Envoy local RL
     double ratePerSecond = 0.0;
     std::uint32_t burst = 0;
     RateLimitKey key = RateLimitKey::Global;
@@ -221,7 +226,10 @@ struct OutlierDetectionConfig
     std::uint32_t successRateMinimumHosts = 5;
     std::uint32_t successRateRequestVolume = 100;
     double successRateStdevFactor = 1.9;
+    double enforcingSuccessRate = 0.0; // Istio sets 0 (Envoy's own default is 100%)
     double failurePercentageThreshold = 0.85;
+    std::uint32_t failurePercentageMinimumHosts = 5;
+    std::uint32_t failurePercentageRequestVolume = 50;
     double enforcingFailurePercentage = 0.0;
 };
 
@@ -241,6 +249,17 @@ struct AuthorizationRule
     std::vector<ServiceIndex> denyFrom;
 };
 
+// Envoy active health checking (reference/semantics.md §7.2): every `interval` each host is
+// probed; a probe that gets no answer within `timeout` fails; `unhealthyThreshold` failures mark
+// it unhealthy, `healthyThreshold` successes healthy again; the first result sets it at once.
+struct HealthCheckConfig
+{
+    SimDuration interval{5'000'000'000};
+    SimDuration timeout{1'000'000'000};
+    std::uint32_t unhealthyThreshold = 3;
+    std::uint32_t healthyThreshold = 1;
+};
+
 struct MeshPolicy
 {
     std::optional<LoadBalancerConfig> loadBalancer;
@@ -248,6 +267,7 @@ struct MeshPolicy
     std::optional<RetryConfig> retries;
     std::optional<CircuitBreakerThresholds> circuitBreaker;
     std::optional<OutlierDetectionConfig> outlierDetection;
+    std::optional<HealthCheckConfig> healthCheck;
 };
 
 struct DestinationPolicy
@@ -258,19 +278,29 @@ struct DestinationPolicy
 
 struct SidecarConfig
 {
-    // Per request and per proxy traversal; defaults calibrated to Istio's published figures
-    // (reference/semantics.md §6.1: ~0.35 vCPU per 1000 rps, ~+2.7 ms p90 for two proxies).
-    Distribution cpu = Distribution::constant(350'000);
-    SimDuration latency{250'000};
+    // Per request and per proxy a request passes; defaults calibrated to Istio's published
+    // figures (reference/semantics.md §6.1: 0.35 vCPU per 1000 rps per proxy, +2.65 ms at p90
+    // for the two proxies of a call): exponential CPU of mean 350 us, plus 750 us of latency.
+    Distribution cpu = Distribution::exponential(350'000);
+    SimDuration latency{750'000};
     bool mtls = true;
     SimDuration mtlsHandshakeCpu{600'000};
     SimDuration mtlsRequestCpu{15'000};
+};
+
+// The mesh's ingress proxy (architecture mesh): L7 routing only, an Envoy like the sidecars.
+struct IngressConfig
+{
+    std::uint32_t replicas = 2;
+    std::uint32_t workers = 10'000; // Envoy does not bound requests per instance
+    PlacementConstraint placement;
 };
 
 struct MeshConfig
 {
     bool present = false;
     SidecarConfig sidecar;
+    IngressConfig ingress;
     MeshPolicy defaults;
     std::vector<DestinationPolicy> destinations;
     std::vector<AuthorizationRule> authorization;
@@ -339,6 +369,26 @@ struct FaultConfig
     ZoneIndex zoneB = 0;
     std::optional<SimDuration> latency;  // Degrade
     std::optional<double> bitsPerSecond; // Degrade
+};
+
+// --- discovery and observability -------------------------------------------------------------
+
+// How instances enter and leave the endpoints callers see (reference/semantics.md §7.1):
+// Kubernetes readiness probes every `readinessPeriod`; `failureThreshold` failed probes make an
+// instance NotReady, `successThreshold` successful ones Ready; the change reaches callers and
+// proxies `propagation` later (EndpointSlice -> istiod debounce -> xDS push, or kube-proxy).
+struct DiscoveryConfig
+{
+    SimDuration readinessPeriod{10'000'000'000};
+    std::uint32_t failureThreshold = 3;
+    std::uint32_t successThreshold = 1;
+    SimDuration propagation{1'000'000'000};
+};
+
+struct TraceConfig
+{
+    double sampleFraction = 0.001; // of client requests after the warmup
+    std::uint32_t maxTraces = 50;
 };
 
 // --- run settings --------------------------------------------------------------------------

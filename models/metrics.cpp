@@ -100,6 +100,18 @@ std::uint32_t Metrics::edgeIndex(std::uint32_t fromComponent, std::uint32_t toCo
     return it->second;
 }
 
+void Metrics::recordTimeline(engine::SimTime at,
+                             std::string kind,
+                             std::string where,
+                             std::string detail)
+{
+    if (m_timeline.size() >= kMaxTimeline) {
+        ++m_timelineDropped;
+        return;
+    }
+    m_timeline.push_back(TimelineEvent{at, std::move(kind), std::move(where), std::move(detail)});
+}
+
 std::vector<EdgeStats> Metrics::edges() const
 {
     std::vector<EdgeStats> result;

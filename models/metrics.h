@@ -61,7 +61,46 @@ struct EdgeStats
     std::uint32_t from = 0; // component index (see Metrics::componentName)
     std::uint32_t to = 0;   // component index of the callee
     std::uint64_t calls = 0;
+    std::uint64_t attempts = 0; // calls + retries (+ hedged attempts)
     OutcomeCounts outcomes;
+    std::array<std::uint64_t, kFlagCount> flags{};
+};
+
+// CPU and latency a kind of proxy adds (sidecars on the way out and in, gateway, ingress).
+struct ProxyStats
+{
+    double cpuSeconds = 0.0; // CPU work at the reference speed, after the warmup
+    std::uint64_t traversals = 0;
+    Histogram addedLatency; // from entering the proxy to leaving it toward the next hop
+};
+
+enum class ProxyKind : std::uint8_t { SidecarOutbound, SidecarInbound, Gateway, Ingress };
+inline constexpr std::size_t kProxyKinds = 4;
+
+// A state change worth a timeline: a library circuit breaker, an outlier ejection, readiness.
+struct TimelineEvent
+{
+    engine::SimTime at;
+    std::string kind;   // "circuit_breaker", "ejection", "return", "not_ready", "ready", ...
+    std::string where;  // who saw it: "<component>/<instance> -> <service>" or "<service>/<i>"
+    std::string detail; // new state, ejected host, reason
+};
+
+struct SpanRecord
+{
+    std::int32_t parent = -1;
+    std::string name;
+    std::int64_t startNs = 0;
+    std::int64_t endNs = -1; // -1: still open when the trace was taken
+    Outcome outcome = Outcome::Ok;
+    std::uint16_t flags = 0;
+    std::uint32_t attempts = 0;
+};
+
+struct TraceRecord
+{
+    std::string route;
+    std::vector<SpanRecord> spans; // spans[0] is the client request
 };
 
 struct WindowStats
@@ -118,13 +157,45 @@ public:
                         Outcome outcome);
     // Registers the call edge from -> to (components) once, before the run; returns its index.
     std::uint32_t edgeIndex(std::uint32_t fromComponent, std::uint32_t toComponent);
-    void recordCall(std::uint32_t edge, engine::SimTime at, Outcome outcome)
+    void recordCall(std::uint32_t edge,
+                    engine::SimTime at,
+                    Outcome outcome,
+                    std::uint16_t flags,
+                    std::uint32_t attempts)
     {
         if (!counts(at))
             return;
-        ++m_edges[edge].calls;
-        m_edges[edge].outcomes.add(outcome);
+        EdgeStats& e = m_edges[edge];
+        ++e.calls;
+        e.attempts += attempts;
+        e.outcomes.add(outcome);
+        for (std::size_t bit = 0; flags != 0 && bit < kFlagCount; ++bit) {
+            if (flags & (1U << bit))
+                ++e.flags[bit];
+        }
     }
+    void recordProxy(ProxyKind kind,
+                     engine::SimTime at,
+                     engine::SimDuration cpu,
+                     engine::SimDuration added)
+    {
+        if (!counts(at))
+            return;
+        ProxyStats& p = m_proxies[static_cast<std::size_t>(kind)];
+        p.cpuSeconds += engine::toSeconds(cpu);
+        ++p.traversals;
+        p.addedLatency.record(engine::toNanos(added));
+    }
+    // Timeline events are kept up to kMaxTimeline; later ones are only counted.
+    void
+    recordTimeline(engine::SimTime at, std::string kind, std::string where, std::string detail);
+    void recordTrace(TraceRecord trace) { m_traces.push_back(std::move(trace)); }
+
+    static constexpr std::size_t kMaxTimeline = 20'000;
+    const std::array<ProxyStats, kProxyKinds>& proxies() const { return m_proxies; }
+    const std::vector<TimelineEvent>& timeline() const { return m_timeline; }
+    std::uint64_t timelineDropped() const { return m_timelineDropped; }
+    const std::vector<TraceRecord>& traces() const { return m_traces; }
 
     const Layout& layout() const { return m_layout; }
     const RequestStats& summary() const { return m_summary; }
@@ -146,6 +217,10 @@ private:
     std::vector<WindowStats> m_windows;
     std::unordered_map<std::uint64_t, std::uint32_t> m_edgeIndex;
     std::vector<EdgeStats> m_edges;
+    std::array<ProxyStats, kProxyKinds> m_proxies;
+    std::vector<TimelineEvent> m_timeline;
+    std::uint64_t m_timelineDropped = 0;
+    std::vector<TraceRecord> m_traces;
 };
 
 } // namespace meshsim::models

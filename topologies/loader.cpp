@@ -924,17 +924,20 @@ void Loader::platform(const YAML::Node& node, Scenario& s)
             }
         }
     }
-        link(f, "client_network", p.client);
+    link(f, "client_network", p.client);
     // A transfer between zones also crosses each zone's own network (the SimGrid platform builds
     // it that way), so the cross-zone class cannot be faster than the same-zone one.
     const bool slowerBandwidth = p.sameZone.bitsPerSecond == 0.0
                                  || (p.crossZone.bitsPerSecond > 0.0
                                      && p.crossZone.bitsPerSecond <= p.sameZone.bitsPerSecond);
     if (p.zones.size() > 1 && (p.crossZone.latency < p.sameZone.latency || !slowerBandwidth))
-        error(f.nodeOr("network", node), f.pathOf("network.cross_zone"),
+        error(f.nodeOr("network", node),
+              f.pathOf("network.cross_zone"),
               "impossible value (expected cross_zone to be no faster than same_zone: a latency of "
-              "at least " + formatDuration(p.sameZone.latency) + " and a bandwidth no higher; a "
-              "transfer between zones also crosses each zone's network)");
+              "at least "
+                  + formatDuration(p.sameZone.latency)
+                  + " and a bandwidth no higher; a "
+                    "transfer between zones also crosses each zone's network)");
     static constexpr EnumName<m::PlacementStrategy> kPlacement[]
         = {{"spread", m::PlacementStrategy::Spread}, {"pack", m::PlacementStrategy::Pack}};
     readEnum(f, "placement", p.placement, kPlacement);
@@ -1079,8 +1082,8 @@ void Loader::libraryClient(const YAML::Node& node,
             readEnum(c, "kind", config.kind, kKinds);
             if (config.kind == K::Hystrix) { // Hystrix defaults, reference/semantics.md §8
                 config.failureRateThreshold = 0.5;
-                config.slidingWindow = 20;
-                config.minimumCalls = 20;
+                config.slidingWindow = 10; // seconds: 10 buckets of 1 s
+                config.minimumCalls = 20;  // requestVolumeThreshold
                 config.waitInOpen = SimDuration{5'000'000'000};
                 config.halfOpenCalls = 1;
             }
@@ -1158,11 +1161,20 @@ void Loader::services(const YAML::Node& node, Scenario& s)
 
 void Loader::retries(const YAML::Node& node, const std::string& path, m::RetryConfig& out)
 {
-    Fields f(*this, node, path, {"attempts", "per_try_timeout", "retry_on", "backoff", "budget"});
+    Fields f(*this,
+             node,
+             path,
+             {"attempts",
+              "per_try_timeout",
+              "retry_on",
+              "backoff",
+              "budget",
+              "hedge_on_per_try_timeout"});
     if (!f.valid())
         return;
     readCount(f, "attempts", out.attempts, 0, 100);
     readDuration(f, "per_try_timeout", out.perTryTimeout, true);
+    readBool(f, "hedge_on_per_try_timeout", out.hedgeOnPerTryTimeout);
     if (const YAML::Node* on = f.find("retry_on")) {
         static const std::vector<std::string> kConditions{"5xx",
                                                           "gateway-error",
@@ -1319,7 +1331,7 @@ void Loader::loadBalancer(const YAML::Node& node,
     readCount(f, "choice_count", out.choiceCount, 2, 100);
     readNumber(
         f, "active_request_bias", out.activeRequestBias, 0.0, 100.0, "a bias between 0 and 100");
-    readFraction(f, "panic_threshold", out.panicThreshold);
+    out.panicThresholdSet = readFraction(f, "panic_threshold", out.panicThreshold);
     readBool(f, "zone_aware", out.zoneAware);
 }
 
@@ -1360,7 +1372,7 @@ void Loader::gateway(const YAML::Node& node, Scenario& s)
         Fields rf(*this,
                   *r,
                   f.pathOf("rate_limit"),
-                  {"algorithm", "rate", "burst", "key", "nodelay", "window"});
+                  {"algorithm", "rate", "burst", "key", "nodelay", "window", "scope"});
         if (rf.valid()) {
             m::RateLimitConfig rl;
             static constexpr EnumName<m::RateLimitAlgorithm> kAlgorithms[]
@@ -1379,6 +1391,9 @@ void Loader::gateway(const YAML::Node& node, Scenario& s)
             readCount(rf, "burst", rl.burst, 0, 100'000'000);
             readEnum(rf, "key", rl.key, kKeys);
             readBool(rf, "nodelay", rl.nodelay);
+            static constexpr EnumName<m::RateLimitScope> kScopes[] = {
+                {"instance", m::RateLimitScope::Instance}, {"global", m::RateLimitScope::Global}};
+            readEnum(rf, "scope", rl.scope, kScopes);
             readDuration(rf, "window", rl.window, true);
             g.rateLimit = rl;
         }
@@ -1435,7 +1450,10 @@ void Loader::meshPolicy(const Fields& f, m::MeshPolicy& out)
                  f.pathOf("circuit_breaker"),
                  {"max_connections", "max_pending_requests", "max_requests", "max_retries"});
         if (c.valid()) {
-            m::CircuitBreakerThresholds t;
+            // Istio leaves every threshold at 2^32 - 1 unless the DestinationRule sets it
+            // (reference/semantics.md §2.1).
+            m::CircuitBreakerThresholds t{
+                m::kUnlimited, m::kUnlimited, m::kUnlimited, m::kUnlimited};
             readCount(c, "max_connections", t.maxConnections, 1, m::kUnlimited, true);
             readCount(c, "max_pending_requests", t.maxPendingRequests, 1, m::kUnlimited, true);
             readCount(c, "max_requests", t.maxRequests, 1, m::kUnlimited, true);
@@ -1458,7 +1476,10 @@ void Loader::meshPolicy(const Fields& f, m::MeshPolicy& out)
                   "success_rate_request_volume",
                   "success_rate_stdev_factor",
                   "failure_percentage_threshold",
-                  "enforcing_failure_percentage"});
+                  "enforcing_failure_percentage",
+                  "enforcing_success_rate",
+                  "failure_percentage_minimum_hosts",
+                  "failure_percentage_request_volume"});
         if (o.valid()) {
             m::OutlierDetectionConfig c;
             readCount(o, "consecutive_5xx", c.consecutive5xx, 1, 1'000'000);
@@ -1481,7 +1502,32 @@ void Loader::meshPolicy(const Fields& f, m::MeshPolicy& out)
                        "a factor between 0 and 100");
             readFraction(o, "failure_percentage_threshold", c.failurePercentageThreshold);
             readFraction(o, "enforcing_failure_percentage", c.enforcingFailurePercentage);
+            readFraction(o, "enforcing_success_rate", c.enforcingSuccessRate);
+            readCount(o,
+                      "failure_percentage_minimum_hosts",
+                      c.failurePercentageMinimumHosts,
+                      1,
+                      1'000'000);
+            readCount(o,
+                      "failure_percentage_request_volume",
+                      c.failurePercentageRequestVolume,
+                      1,
+                      100'000'000);
             out.outlierDetection = c;
+        }
+    }
+    if (const YAML::Node* hc = f.find("health_check")) {
+        Fields h(*this,
+                 *hc,
+                 f.pathOf("health_check"),
+                 {"interval", "timeout", "unhealthy_threshold", "healthy_threshold"});
+        if (h.valid()) {
+            m::HealthCheckConfig c;
+            readDuration(h, "interval", c.interval, true);
+            readDuration(h, "timeout", c.timeout, true);
+            readCount(h, "unhealthy_threshold", c.unhealthyThreshold, 1, 1000);
+            readCount(h, "healthy_threshold", c.healthyThreshold, 1, 1000);
+            out.healthCheck = c;
         }
     }
 }
@@ -1490,8 +1536,10 @@ void Loader::mesh(const YAML::Node& node, Scenario& s)
 {
     m::MeshConfig& mesh = s.mesh;
     mesh.present = true;
-    Fields f(
-        *this, node, "mesh", {"sidecar", "defaults", "destinations", "authorization", "faults"});
+    Fields f(*this,
+             node,
+             "mesh",
+             {"sidecar", "ingress", "defaults", "destinations", "authorization", "faults"});
     if (!f.valid())
         return;
     if (const YAML::Node* sc = f.find("sidecar")) {
@@ -1514,8 +1562,21 @@ void Loader::mesh(const YAML::Node& node, Scenario& s)
             }
         }
     }
-    const std::initializer_list<std::string_view> policyKeys{
-        "load_balancer", "timeout", "retries", "circuit_breaker", "outlier_detection"};
+    if (const YAML::Node* in = f.find("ingress")) {
+        Fields inf(*this, *in, f.pathOf("ingress"), {"replicas", "workers", "placement"});
+        if (inf.valid()) {
+            readCount(inf, "replicas", mesh.ingress.replicas, 1, m_limits.maxReplicas);
+            readCount(inf, "workers", mesh.ingress.workers, 1, m_limits.maxWorkers);
+            if (const YAML::Node* pl = inf.find("placement"))
+                placement(*pl, inf.pathOf("placement"), mesh.ingress.placement);
+        }
+    }
+    const std::initializer_list<std::string_view> policyKeys{"load_balancer",
+                                                             "timeout",
+                                                             "retries",
+                                                             "circuit_breaker",
+                                                             "outlier_detection",
+                                                             "health_check"};
     if (const YAML::Node* d = f.find("defaults")) {
         Fields df(*this, *d, f.pathOf("defaults"), policyKeys);
         if (df.valid())
@@ -1534,7 +1595,8 @@ void Loader::mesh(const YAML::Node& node, Scenario& s)
                                    "timeout",
                                    "retries",
                                    "circuit_breaker",
-                                   "outlier_detection"});
+                                   "outlier_detection",
+                                   "health_check"});
                         if (!df.valid())
                             return;
                         m::DestinationPolicy dp;
@@ -2045,27 +2107,10 @@ void Loader::validateTopology(const YAML::Node& root, Scenario& s)
 
 void Loader::load(const YAML::Node& root, Scenario& s)
 {
-    Fields f(*this,
-             root,
-             "",
-             {"meshsim",
-              "name",
-              "description",
-              "seed",
-              "duration",
-              "warmup",
-              "drain",
-              "window",
-              "engine",
-              "architecture",
-              "slo",
-              "platform",
-              "services",
-              "routes",
-              "gateway",
-              "mesh",
-              "workloads",
-              "faults"});
+    Fields f(*this, root, "", {"meshsim", "name",      "description", "seed",      "duration",
+                               "warmup",  "drain",     "window",      "engine",    "architecture",
+                               "slo",     "platform",  "services",    "routes",    "gateway",
+                               "mesh",    "workloads", "faults",      "discovery", "traces"});
     if (!f.valid())
         return;
     if (const YAML::Node* version = f.find("meshsim")) {
@@ -2143,6 +2188,25 @@ void Loader::load(const YAML::Node& root, Scenario& s)
         faults(*fl, s);
     if (const YAML::Node* sl = f.find("slo"))
         slo(*sl, s);
+    if (const YAML::Node* d = f.find("discovery")) {
+        Fields df(*this,
+                  *d,
+                  "discovery",
+                  {"readiness_period", "failure_threshold", "success_threshold", "propagation"});
+        if (df.valid()) {
+            readDuration(df, "readiness_period", s.discovery.readinessPeriod, true);
+            readCount(df, "failure_threshold", s.discovery.failureThreshold, 1, 1000);
+            readCount(df, "success_threshold", s.discovery.successThreshold, 1, 1000);
+            readDuration(df, "propagation", s.discovery.propagation);
+        }
+    }
+    if (const YAML::Node* t = f.find("traces")) {
+        Fields tf(*this, *t, "traces", {"sample", "max"});
+        if (tf.valid()) {
+            readFraction(tf, "sample", s.traces.sampleFraction);
+            readCount(tf, "max", s.traces.maxTraces, 0, 10'000);
+        }
+    }
 
     const bool wantsGateway = s.architecture == m::Architecture::Gateway
                               || s.architecture == m::Architecture::GatewayMesh;

@@ -3,6 +3,7 @@
 #include "engine/core/assert.h"
 
 #include <algorithm>
+#include <string>
 
 namespace meshsim::topologies {
 
@@ -41,23 +42,60 @@ std::string checkPlacement(const Scenario& s)
         check("service \"" + svc.name + "\"", svc.placement);
     if (s.gateway.present)
         check("the gateway", s.gateway.placement);
+    if (s.mesh.present)
+        check("the mesh ingress", s.mesh.ingress.placement);
     return problems;
 }
+
+namespace {
+
+struct Group
+{
+    std::string name;
+    std::uint32_t replicas;
+    std::uint32_t cores; // of a dedicated node
+    const models::PlacementConstraint* constraint;
+    std::vector<models::NodeIndex>* out;
+};
+
+bool hasGateway(const Scenario& s)
+{
+    return s.architecture == models::Architecture::Gateway
+           || s.architecture == models::Architecture::GatewayMesh;
+}
+
+} // namespace
 
 Placement computePlacement(const Scenario& s)
 {
     Placement p;
     p.instances.resize(s.services.size());
+    std::vector<Group> groups;
+    for (std::size_t i = 0; i < s.services.size(); ++i) {
+        const models::ServiceConfig& svc = s.services[i];
+        groups.push_back({svc.name, svc.replicas, svc.workers, &svc.placement, &p.instances[i]});
+    }
+    // Proxies of the edge: a dedicated node gets as many cores as the proxy has workers, at most
+    // 16 (an Envoy or Kong instance does not use more).
+    if (hasGateway(s))
+        groups.push_back({"gateway",
+                          s.gateway.replicas,
+                          std::min(16U, s.gateway.workers),
+                          &s.gateway.placement,
+                          &p.gateway});
+    if (s.architecture == models::Architecture::Mesh)
+        groups.push_back(
+            {"ingress", s.mesh.ingress.replicas, 16, &s.mesh.ingress.placement, &p.ingress});
+
     if (!s.platform.declaredNodes) {
-        for (std::size_t i = 0; i < s.services.size(); ++i) {
-            const models::ServiceConfig& svc = s.services[i];
-            for (std::uint32_t r = 0; r < svc.replicas; ++r) {
+        for (const Group& g : groups) {
+            for (std::uint32_t r = 0; r < g.replicas; ++r) {
                 models::NodeConfig node;
-                node.name = svc.name + "-" + std::to_string(r);
+                node.name = g.name + "-" + std::to_string(r);
                 node.zone = 0;
-                node.cores = svc.workers;
+                node.cores = g.cores;
                 node.speed = 1.0;
-                p.instances[i].push_back(static_cast<models::NodeIndex>(p.nodes.size()));
+                g.out->push_back(static_cast<models::NodeIndex>(p.nodes.size()));
                 p.nodes.push_back(node);
             }
         }
@@ -65,11 +103,10 @@ Placement computePlacement(const Scenario& s)
     }
     p.nodes = s.platform.nodes;
     std::vector<std::uint32_t> load(p.nodes.size(), 0);
-    for (std::size_t i = 0; i < s.services.size(); ++i) {
-        const models::ServiceConfig& svc = s.services[i];
-        const std::vector<models::NodeIndex> allowed = allowedNodes(s, svc.placement);
-        MESHSIM_ASSERT(!allowed.empty(), "the loader checked that every service can be placed");
-        for (std::uint32_t r = 0; r < svc.replicas; ++r) {
+    for (const Group& g : groups) {
+        const std::vector<models::NodeIndex> allowed = allowedNodes(s, *g.constraint);
+        MESHSIM_ASSERT(!allowed.empty(), "the loader checked that every instance can be placed");
+        for (std::uint32_t r = 0; r < g.replicas; ++r) {
             models::NodeIndex chosen = allowed.front();
             if (s.platform.placement == models::PlacementStrategy::Spread) {
                 for (const models::NodeIndex n : allowed) {
@@ -93,7 +130,7 @@ Placement computePlacement(const Scenario& s)
                 }
             }
             ++load[chosen];
-            p.instances[i].push_back(chosen);
+            g.out->push_back(chosen);
         }
     }
     return p;

@@ -35,6 +35,8 @@ struct Scenario
     std::vector<models::WorkloadConfig> workloads;
     std::vector<models::FaultConfig> faults;
     models::SloConfig slo;
+    models::DiscoveryConfig discovery;
+    models::TraceConfig traces;
 
     int serviceIndex(const std::string& name) const;
     int routeIndex(const std::string& path) const;

@@ -36,7 +36,31 @@ void FastPlatform::cancel(TimerId id)
 
 void FastPlatform::transfer(NodeId from, NodeId to, std::uint64_t bytes, Callback done)
 {
-    m_queue.scheduleAfter(transferTime(linkBetween(from, to), bytes), done);
+    const LinkSpec& link = linkBetween(from, to);
+    if (!m_degraded.empty() && from != to && from != m_spec.clientNode && to != m_spec.clientNode) {
+        const std::uint32_t za = m_spec.nodes[from].zone;
+        const std::uint32_t zb = m_spec.nodes[to].zone;
+        const std::pair key{std::min(za, zb), std::max(za, zb)};
+        for (const auto& [zones, d] : m_degraded) {
+            if (zones != key)
+                continue;
+            LinkSpec degraded = link;
+            degraded.latency += d.addedLatency;
+            if (d.bytesPerSecond > 0.0)
+                degraded.bytesPerSecond = d.bytesPerSecond;
+            m_queue.scheduleAfter(transferTime(degraded, bytes), done);
+            return;
+        }
+    }
+    m_queue.scheduleAfter(transferTime(link, bytes), done);
+}
+
+void FastPlatform::degrade(std::uint32_t zoneA, std::uint32_t zoneB, const PathDegradation& d)
+{
+    const std::pair key{std::min(zoneA, zoneB), std::max(zoneA, zoneB)};
+    std::erase_if(m_degraded, [&](const auto& entry) { return entry.first == key; });
+    if (d.addedLatency.count() > 0 || d.bytesPerSecond > 0.0)
+        m_degraded.emplace_back(key, d);
 }
 
 double FastPlatform::rate(const Cpu& cpu) const

@@ -37,6 +37,7 @@ public:
     ActivityId compute(NodeId node, SimDuration work, Callback done) override;
     bool cancelCompute(ActivityId id) override;
     bool runUntil(SimTime limit) override;
+    void degrade(std::uint32_t zoneA, std::uint32_t zoneB, const PathDegradation& d) override;
     const PlatformSpec& spec() const override { return m_spec; }
     std::uint64_t eventCount() const override { return m_queue.executed(); }
     double busyCoreSeconds(NodeId node) const override;
@@ -90,6 +91,7 @@ private:
     std::vector<Cpu> m_cpus;
     std::uint64_t m_jobSequence = 0;
     std::vector<Callback> m_finished; // scratch list reused by onCpuTimer
+    std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, PathDegradation>> m_degraded;
 };
 
 } // namespace meshsim::engine

@@ -46,6 +46,14 @@ struct PlatformSpec
     NodeId clientNode = 0; // where the clients live ("the internet"); it does no CPU work
 };
 
+// A link degradation between two zones (the same zone twice: inside it); a default-constructed
+// one restores the path.
+struct PathDegradation
+{
+    SimDuration addedLatency{0};
+    double bytesPerSecond = 0.0; // 0 = bandwidth unchanged
+};
+
 // Identifies one computation started by Platform::compute().
 struct ActivityId
 {
@@ -74,6 +82,11 @@ public:
     virtual ActivityId compute(NodeId node, SimDuration work, Callback done) = 0;
     // Abandons a computation: its callback never runs. False if it already finished.
     virtual bool cancelCompute(ActivityId id) = 0;
+
+    // Degrades (or restores) every path between two zones: transfers started from now on.
+    virtual void
+    degrade(std::uint32_t zoneA, std::uint32_t zoneB, const PathDegradation& degradation)
+        = 0;
 
     // Runs every event up to `limit` (inclusive). Returns true while events remain pending.
     virtual bool runUntil(SimTime limit) = 0;

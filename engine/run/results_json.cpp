@@ -1,5 +1,7 @@
 #include "engine/run/results_json.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace meshsim::engine {
@@ -98,11 +100,19 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
     }
     j["routes"] = routes;
 
+    // Tiers: the scenario's services, then the gateway or the mesh ingress, if any.
+    const std::size_t serviceCount = r.placement.instances.size();
     Json services = Json::array();
     for (std::size_t i = 0; i < metrics.services().size(); ++i) {
         const m::ServiceStats& stats = metrics.services()[i];
+        const bool isService = i < serviceCount;
+        const bool isGateway = !isService && !r.placement.gateway.empty();
+        const std::vector<m::NodeIndex>& tierNodes = isService   ? r.placement.instances[i]
+                                                     : isGateway ? r.placement.gateway
+                                                                 : r.placement.ingress;
         Json svc;
         svc["name"] = metrics.layout().services[i];
+        svc["kind"] = isService ? "service" : isGateway ? "gateway" : "ingress";
         svc["replicas"] = metrics.layout().replicas[i];
         svc.update(requestBlock(stats.requests, seconds));
         svc["dependency_failures"] = stats.dependencyFailures;
@@ -110,7 +120,7 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
         for (std::size_t k = 0; k < stats.instances.size(); ++k) {
             const m::InstanceStats& in = stats.instances[k];
             instances.push_back({{"index", k},
-                                 {"node", r.placement.nodes[r.placement.instances[i][k]].name},
+                                 {"node", r.placement.nodes[tierNodes[k]].name},
                                  {"arrivals", in.arrivals},
                                  {"served", in.served},
                                  {"rejected", in.rejected},
@@ -123,12 +133,50 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
 
     Json edges = Json::array();
     for (const m::EdgeStats& e : metrics.edges()) {
+        Json flags = Json::object();
+        for (std::size_t bit = 0; bit < m::kFlagCount; ++bit) {
+            if (e.flags[bit] > 0)
+                flags[std::string(m::flagName(bit))] = e.flags[bit];
+        }
         edges.push_back({{"from", metrics.layout().components[e.from]},
                          {"to", metrics.layout().components[e.to]},
                          {"requests", e.calls},
-                         {"errors", errorsBlock(e.outcomes)}});
+                         {"attempts", e.attempts},
+                         {"retries", e.attempts - std::min(e.attempts, e.calls)},
+                         {"errors", errorsBlock(e.outcomes)},
+                         {"flags", flags}});
     }
     j["edges"] = edges;
+
+    // What the proxies cost: CPU in vCPUs (at the reference speed) and the latency they add.
+    const double answeredRps = static_cast<double>(metrics.summary().outcomes.total()) / seconds;
+    Json proxies = Json::array();
+    constexpr std::array<const char*, m::kProxyKinds> kProxyNames{
+        "sidecar_outbound", "sidecar_inbound", "gateway", "ingress"};
+    double proxyVcpu = 0.0;
+    for (std::size_t k = 0; k < m::kProxyKinds; ++k) {
+        const m::ProxyStats& p = metrics.proxies()[k];
+        if (p.traversals == 0)
+            continue;
+        const double vcpu = p.cpuSeconds / seconds;
+        proxyVcpu += vcpu;
+        proxies.push_back({{"kind", kProxyNames[k]},
+                           {"traversals", p.traversals},
+                           {"cpu_vcpu", roundTo(vcpu, 6)},
+                           {"cpu_us_per_traversal",
+                            roundTo(p.cpuSeconds * 1e6 / static_cast<double>(p.traversals), 3)},
+                           {"added_latency_ms",
+                            {{"mean", ms(p.addedLatency.mean())},
+                             {"p50", ms(static_cast<double>(p.addedLatency.quantile(0.50)))},
+                             {"p90", ms(static_cast<double>(p.addedLatency.quantile(0.90)))},
+                             {"p99", ms(static_cast<double>(p.addedLatency.quantile(0.99)))}}}});
+    }
+    Json proxyBlock;
+    proxyBlock["total_vcpu"] = roundTo(proxyVcpu, 6);
+    proxyBlock["vcpu_per_1000_rps"]
+        = roundTo(answeredRps > 0.0 ? proxyVcpu * 1000.0 / answeredRps : 0.0, 6);
+    proxyBlock["kinds"] = proxies;
+    j["proxies"] = proxyBlock;
 
     Json nodes = Json::array();
     for (const NodeResult& n : r.nodes) {
@@ -164,6 +212,41 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
     series["latency_ms_p50"] = p50;
     series["latency_ms_p99"] = p99;
     j["windows"] = series;
+
+    Json timeline = Json::array();
+    for (const m::TimelineEvent& event : metrics.timeline()) {
+        timeline.push_back({{"at_seconds", roundTo(toSeconds(event.at - kSimStart), 9)},
+                            {"kind", event.kind},
+                            {"where", event.where},
+                            {"detail", event.detail}});
+    }
+    j["timeline"] = timeline;
+    j["timeline_dropped"] = metrics.timelineDropped();
+
+    Json traces = Json::array();
+    for (const m::TraceRecord& trace : metrics.traces()) {
+        Json spans = Json::array();
+        for (std::size_t k = 0; k < trace.spans.size(); ++k) {
+            const m::SpanRecord& span = trace.spans[k];
+            Json js;
+            js["id"] = k;
+            js["parent"] = span.parent;
+            js["name"] = span.name;
+            js["start_ms"] = ms(static_cast<double>(span.startNs - trace.spans.front().startNs));
+            js["duration_ms"] = span.endNs < 0
+                                    ? Json(nullptr)
+                                    : Json(ms(static_cast<double>(span.endNs - span.startNs)));
+            js["outcome"] = std::string(m::outcomeName(span.outcome));
+            js["flags"] = m::flagsText(span.flags);
+            js["attempts"] = span.attempts;
+            spans.push_back(js);
+        }
+        traces.push_back(
+            {{"route", trace.route},
+             {"start_seconds", roundTo(static_cast<double>(trace.spans.front().startNs) * 1e-9, 9)},
+             {"spans", spans}});
+    }
+    j["traces"] = traces;
 
     Json slo;
     slo["pass"] = r.sloPass;

@@ -93,32 +93,18 @@ std::vector<std::string> unsupportedFeatures(const topologies::Scenario& s, m::E
 {
     std::vector<std::string> notes;
     (void)engine;
-    if (s.architecture != m::Architecture::Direct)
-        notes.push_back("architecture " + topologies::architectureName(s.architecture)
-                        + ": the API gateway and the sidecars are not simulated yet; clients "
-                          "call services directly (as in architecture direct)");
-    for (const m::ServiceConfig& svc : s.services) {
-        if (svc.client.circuitBreaker || svc.client.retries || svc.client.timeout)
-            notes.push_back("services." + svc.name
-                            + ".client (library-level resilience) is not simulated yet");
-    }
-    for (const m::RouteConfig& r : s.routes) {
-        if (r.retries)
-            notes.push_back("routes " + r.path + ": retries are not simulated yet");
-    }
-    for (const m::WorkloadConfig& w : s.workloads) {
-        for (const m::MixEntry& e : w.mix) {
-            if (e.keys.count > 0)
-                notes.push_back("workloads." + w.name
-                                + ".mix keys (key popularity, for the gateway cache) are not "
-                                  "simulated yet");
-        }
-    }
-    for (const m::FaultConfig& f : s.faults) {
-        if (f.kind == m::FaultConfig::Kind::Partition)
-            notes.emplace_back("faults: partition is not simulated yet");
-        if (f.kind == m::FaultConfig::Kind::Degrade)
-            notes.emplace_back("faults: degrade is not simulated yet");
+    const auto lbNotes = [&](const m::LoadBalancerConfig& lb, const std::string& where) {
+        if (lb.zoneAware)
+            notes.push_back(where
+                            + ": zone_aware routing is not simulated yet (load balancing "
+                              "ignores zones)");
+    };
+    lbNotes(s.gateway.loadBalancer, "gateway.load_balancer");
+    if (s.mesh.defaults.loadBalancer)
+        lbNotes(*s.mesh.defaults.loadBalancer, "mesh.defaults.load_balancer");
+    for (const m::DestinationPolicy& d : s.mesh.destinations) {
+        if (d.policy.loadBalancer)
+            lbNotes(*d.policy.loadBalancer, "mesh.destinations.load_balancer");
     }
     std::sort(notes.begin(), notes.end());
     notes.erase(std::unique(notes.begin(), notes.end()), notes.end());
@@ -129,22 +115,40 @@ std::vector<std::pair<NodeId, NodeId>> communicatingNodes(const topologies::Scen
                                                           const topologies::Placement& placement,
                                                           NodeId clientNode)
 {
+    // Service-to-service edges come from the topology graph; the edge tier (clients, gateway,
+    // ingress) depends on the architecture.
     const topologies::TopologyGraph topology(scenario);
     const auto& g = topology.graph();
     std::set<std::pair<NodeId, NodeId>> pairs;
-    const auto nodesOf = [&](std::size_t vertex) {
-        const topologies::TopologyVertex& v = g[vertex];
-        if (v.kind == topologies::TopologyVertex::Kind::Clients)
-            return std::vector<NodeId>{clientNode};
-        const auto& nodes = placement.instances[static_cast<std::size_t>(v.service)];
+    const auto link = [&](const std::vector<NodeId>& from, const std::vector<NodeId>& to) {
+        for (const NodeId a : from)
+            for (const NodeId b : to)
+                pairs.emplace(std::min(a, b), std::max(a, b));
+    };
+    const auto serviceNodes = [&](std::size_t service) {
+        const auto& nodes = placement.instances[service];
         return std::vector<NodeId>(nodes.begin(), nodes.end());
     };
+    std::vector<NodeId> front{clientNode};
+    if (!placement.gateway.empty())
+        front.assign(placement.gateway.begin(), placement.gateway.end());
+    else if (!placement.ingress.empty())
+        front.assign(placement.ingress.begin(), placement.ingress.end());
+    if (front.front() != clientNode)
+        link({clientNode}, front);
     for (const auto edge : boost::make_iterator_range(boost::edges(g))) {
-        for (const NodeId from : nodesOf(boost::source(edge, g))) {
-            for (const NodeId to : nodesOf(boost::target(edge, g)))
-                pairs.emplace(std::min(from, to), std::max(from, to));
-        }
+        const topologies::TopologyVertex& source = g[boost::source(edge, g)];
+        const topologies::TopologyVertex& target = g[boost::target(edge, g)];
+        const std::vector<NodeId> to = serviceNodes(static_cast<std::size_t>(target.service));
+        if (source.kind == topologies::TopologyVertex::Kind::Clients)
+            link(front, to);
+        else
+            link(serviceNodes(static_cast<std::size_t>(source.service)), to);
     }
+    // Sidecars talk to their applications over the node's loopback.
+    for (const auto& nodes : placement.instances)
+        for (const NodeId n : nodes)
+            pairs.emplace(n, n);
     return {pairs.begin(), pairs.end()};
 }
 
@@ -178,10 +182,18 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
     Platform& platform = *platformOwner;
 
     m::Cluster::Config config;
+    config.architecture = scenario.architecture;
     config.services = scenario.services;
     config.routes = scenario.routes;
     config.workloads = scenario.workloads;
     config.faults = scenario.faults;
+    config.gateway = scenario.gateway;
+    config.mesh = scenario.mesh;
+    config.discovery = scenario.discovery;
+    config.traces = scenario.traces;
+    config.gatewayNodes.assign(result.placement.gateway.begin(), result.placement.gateway.end());
+    config.ingressNodes.assign(result.placement.ingress.begin(), result.placement.ingress.end());
+    config.warmup = std::min(scenario.warmup, duration);
     for (const auto& nodes : result.placement.instances)
         config.instanceNodes.emplace_back(nodes.begin(), nodes.end());
     config.clientNode = spec.clientNode;
@@ -192,10 +204,8 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
     m::Metrics::Layout layout;
     for (const m::RouteConfig& r : scenario.routes)
         layout.routes.push_back(r.path);
-    for (const m::ServiceConfig& svc : scenario.services) {
-        layout.services.push_back(svc.name);
-        layout.replicas.push_back(svc.replicas);
-    }
+    layout.services = m::Cluster::tierNames(config);
+    layout.replicas = m::Cluster::tierReplicas(config);
     layout.components = m::Cluster::componentNames(config);
     layout.warmup = std::min(scenario.warmup, duration);
     layout.window = scenario.window;

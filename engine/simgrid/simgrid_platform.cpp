@@ -75,6 +75,10 @@ struct SimGridPlatform::Impl
     std::vector<sg4::ActivityPtr> graveyard; // completed, released once their signal is over
     std::vector<NodeLoad> load;
     std::size_t pending = 0; // armed timers and activities
+    // Links a degradation changes, with their normal bandwidth.
+    std::map<NodeId, sg4::Link*> zoneLinks;
+    std::map<std::pair<std::uint32_t, std::uint32_t>, sg4::SplitDuplexLink*> wans;
+    std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, PathDegradation>> degraded;
 
     static std::uint64_t token(std::uint32_t slot, std::uint32_t generation)
     {
@@ -227,6 +231,8 @@ SimGridPlatform::SimGridPlatform(PlatformSpec spec,
     for (auto& [zones, link] : wans)
         link->seal();
     zone->seal();
+    m_impl->zoneLinks = zoneLinks;
+    m_impl->wans = wans;
 
     sg4::Activity::on_completion_cb([](const sg4::Activity& activity) {
         if (g_instance == nullptr)
@@ -308,6 +314,76 @@ void SimGridPlatform::onTimer(std::uint32_t slot, std::uint32_t generation)
 }
 
 void SimGridPlatform::transfer(NodeId from, NodeId to, std::uint64_t bytes, Callback done)
+{
+    if (!m_impl->degraded.empty() && from != to && from != m_spec.clientNode
+        && to != m_spec.clientNode) {
+        const std::uint32_t za = m_spec.nodes[from].zone;
+        const std::uint32_t zb = m_spec.nodes[to].zone;
+        const std::pair key{std::min(za, zb), std::max(za, zb)};
+        for (const auto& [zones, d] : m_impl->degraded) {
+            if (zones == key && d.addedLatency.count() > 0) {
+                // Added latency: the transfer starts that much later (bandwidth is changed on
+                // the links themselves, see degrade()).
+                // The timer's callback cannot hold `done` too: park it in a slot.
+                std::uint32_t slot;
+                if (!m_deferredFree.empty()) {
+                    slot = m_deferredFree.back();
+                    m_deferredFree.pop_back();
+                    m_deferred[slot] = done;
+                } else {
+                    slot = static_cast<std::uint32_t>(m_deferred.size());
+                    m_deferred.push_back(done);
+                }
+                struct Later
+                {
+                    SimGridPlatform* self;
+                    std::uint64_t bytes;
+                    NodeId from;
+                    NodeId to;
+                    std::uint32_t slot;
+                };
+                static_assert(sizeof(Later) <= Callback::kCapacity);
+                const Later later{this, bytes, from, to, slot};
+                schedule(d.addedLatency, [later] {
+                    SimGridPlatform& self = *later.self;
+                    const Callback cb = self.m_deferred[later.slot];
+                    self.m_deferredFree.push_back(later.slot);
+                    self.startTransfer(later.from, later.to, later.bytes, cb);
+                });
+                return;
+            }
+        }
+    }
+    startTransfer(from, to, bytes, done);
+}
+
+void SimGridPlatform::degrade(std::uint32_t zoneA, std::uint32_t zoneB, const PathDegradation& d)
+{
+    Impl& impl = *m_impl;
+    const std::pair key{std::min(zoneA, zoneB), std::max(zoneA, zoneB)};
+    std::erase_if(impl.degraded, [&](const auto& entry) { return entry.first == key; });
+    const bool active = d.addedLatency.count() > 0 || d.bytesPerSecond > 0.0;
+    if (active)
+        impl.degraded.emplace_back(key, d);
+    // Bandwidth: the cross-zone link between two zones, or the zone links of one zone's nodes.
+    if (key.first != key.second) {
+        const auto it = impl.wans.find(key);
+        if (it != impl.wans.end()) {
+            const double bw
+                = d.bytesPerSecond > 0.0 ? d.bytesPerSecond : bandwidth(m_spec.crossZone);
+            it->second->get_link_up()->set_bandwidth(bw);
+            it->second->get_link_down()->set_bandwidth(bw);
+        }
+        return;
+    }
+    for (const auto& [node, link] : impl.zoneLinks) {
+        if (m_spec.nodes[node].zone == key.first)
+            link->set_bandwidth(d.bytesPerSecond > 0.0 ? d.bytesPerSecond
+                                                       : bandwidth(m_spec.sameZone));
+    }
+}
+
+void SimGridPlatform::startTransfer(NodeId from, NodeId to, std::uint64_t bytes, Callback done)
 {
     Impl& impl = *m_impl;
     const std::uint32_t slot = impl.acquireActivity();

@@ -34,6 +34,7 @@
 
 #include "engine/core/platform.h"
 
+#include <deque>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -61,6 +62,7 @@ public:
     ActivityId compute(NodeId node, SimDuration work, Callback done) override;
     bool cancelCompute(ActivityId id) override;
     bool runUntil(SimTime limit) override;
+    void degrade(std::uint32_t zoneA, std::uint32_t zoneB, const PathDegradation& d) override;
     const PlatformSpec& spec() const override { return m_spec; }
     std::uint64_t eventCount() const override { return m_events; }
     double busyCoreSeconds(NodeId node) const override;
@@ -71,12 +73,15 @@ private:
     struct Impl;
     void onTimer(std::uint32_t slot, std::uint32_t generation);
     void onActivityDone(std::uint64_t token, bool finished);
+    void startTransfer(NodeId from, NodeId to, std::uint64_t bytes, Callback done);
     void updateBusy(NodeId node);
 
     PlatformSpec m_spec;
     std::unique_ptr<Impl> m_impl;
     std::uint64_t m_events = 0;
     SimTime m_lastEvent = kSimStart;
+    std::vector<Callback> m_deferred; // transfers waiting for a degradation's added latency
+    std::vector<std::uint32_t> m_deferredFree;
 };
 
 } // namespace meshsim::engine

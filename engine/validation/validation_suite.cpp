@@ -252,7 +252,7 @@ std::string markdownReport(const std::vector<Check>& fast,
                "seconds.\n\n"
                + markdownTable(simgrid);
     }
-        out += "\n## Where the two platforms agree, and where they differ\n\n"
+    out += "\n## Where the two platforms agree, and where they differ\n\n"
            "Both platforms give an uncontended transfer of B bytes exactly latency + B / "
            "bandwidth of its path class, and both share a node's cores by processor sharing (n "
            "computations on c cores each run at min(1, c / n) of a core), so with the same seed "

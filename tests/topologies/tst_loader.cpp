@@ -174,7 +174,7 @@ private slots:
         QTest::newRow("kill more instances than exist")
             << "kill_more_than_replicas.yaml" << 16 << 50 << "faults[0].kill.instances"
             << "from 1 to 1";
-                QTest::newRow("cross zone faster than same zone")
+        QTest::newRow("cross zone faster than same zone")
             << "cross_zone_faster.yaml" << 6 << 5 << "platform.network.cross_zone"
             << "no faster than same_zone";
         QTest::newRow("binary garbage") << "binary.yaml" << 2 << 7 << ""

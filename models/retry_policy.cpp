@@ -1,0 +1,53 @@
+#include "models/retry_policy.h"
+
+#include <algorithm>
+
+namespace meshsim::models {
+
+RetryConditions::RetryConditions(const std::vector<std::string>& retryOn)
+{
+    for (const std::string& c : retryOn) {
+        m_5xx = m_5xx || c == "5xx";
+        m_gatewayError = m_gatewayError || c == "gateway-error";
+        m_reset = m_reset || c == "reset";
+        m_connectFailure = m_connectFailure || c == "connect-failure";
+    }
+}
+
+bool RetryConditions::retriable(Outcome outcome, bool connectFailure, bool perTryTimeout) const
+{
+    const int status = httpStatus(outcome);
+    switch (outcome) {
+    case Outcome::ServerError:
+    case Outcome::QueueFull:
+        // Upstream responses: 500 is retried under 5xx; 503 under 5xx and gateway-error.
+        return m_5xx || (m_gatewayError && status >= 502 && status <= 504);
+    case Outcome::ConnectionFailure:
+        if (connectFailure)
+            return m_5xx || m_gatewayError || m_connectFailure || m_reset;
+        return m_5xx || m_gatewayError || m_reset; // a reset of an established connection
+    case Outcome::Timeout:
+        // Only a per-try timeout can be retried (the route timeout ends the request); Envoy
+        // treats it as a reset.
+        return perTryTimeout && (m_5xx || m_gatewayError || m_reset);
+    default:
+        return false;
+    }
+}
+
+JitteredBackoff::JitteredBackoff(engine::SimDuration base, engine::SimDuration max)
+    : m_next(base)
+    , m_max(max)
+{}
+
+engine::SimDuration JitteredBackoff::next(engine::RandomStream& random)
+{
+    const engine::SimDuration bound = m_next;
+    m_next = m_next < m_max / 2 ? m_next * 2 : m_max;
+    if (bound.count() <= 0)
+        return engine::SimDuration{0};
+    return engine::SimDuration{
+        static_cast<std::int64_t>(random.nextBelow(static_cast<std::uint64_t>(bound.count())))};
+}
+
+} // namespace meshsim::models
