@@ -16,11 +16,12 @@ ResourceLimits::ResourceLimits(const CircuitBreakerThresholds& thresholds,
 bool ResourceLimits::canRetry() const
 {
     if (m_budgetPercent) {
-        // Envoy retry budget (§2.1): max(budget_percent x (active + pending), min_concurrency).
-        const double allowed
-            = std::max(*m_budgetPercent * static_cast<double>(m_requests + m_pending),
-                       static_cast<double>(m_budgetMinConcurrency));
-        return static_cast<double>(m_retries) < allowed;
+        // Envoy retry budget (§2.1): max(budget_percent x (active + pending), min_concurrency),
+        // truncated to an integer as Envoy's std::max<uint64_t> does.
+        const auto byBudget = static_cast<std::uint64_t>(
+            *m_budgetPercent * static_cast<double>(m_requests + m_pending));
+        const std::uint64_t allowed = std::max<std::uint64_t>(byBudget, m_budgetMinConcurrency);
+        return m_retries < allowed;
     }
     return m_retries < m_limits.maxRetries;
 }
@@ -69,7 +70,8 @@ bool Resilience4jBreaker::tryAcquire(engine::SimTime now)
     if (m_state == BreakerState::Open) {
         // The wait is over: the next call moves the breaker to HALF_OPEN (lazily, as
         // resilience4j does without automatic transition).
-        if (now - m_openedAt < m_config.waitInOpen)
+        // resilience4j: the wait is over strictly after wait_in_open (Instant.isAfter).
+        if (now - m_openedAt <= m_config.waitInOpen)
             return false;
         transition(BreakerState::HalfOpen, now);
     }
@@ -94,7 +96,9 @@ void Resilience4jBreaker::onResult(engine::SimTime now, bool failure)
         m_window.pop_front();
     }
     if (m_state == BreakerState::HalfOpen) {
-        if (++m_halfOpenDone < m_config.halfOpenCalls)
+        // Half-open metrics: a count window of half_open_calls whose minimum number of calls is
+        // min(minimum_calls, half_open_calls) (CircuitBreakerMetrics.forHalfOpen).
+        if (++m_halfOpenDone < std::min(m_config.minimumCalls, m_config.halfOpenCalls))
             return;
         transition(failureRate() >= m_config.failureRateThreshold ? BreakerState::Open
                                                                   : BreakerState::Closed,

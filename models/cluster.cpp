@@ -1410,6 +1410,8 @@ void Cluster::startJob(Job* job)
             work += static_cast<double>(m_config.gateway.auth->cpu.count());
         if (m_config.gateway.translationCpu)
             work += static_cast<double>(m_config.gateway.translationCpu->count());
+    } else if (tier.kind == TierKind::Ingress && m_config.mesh.sidecar.mtls) {
+        work += static_cast<double>(m_config.mesh.sidecar.mtlsRequestCpu.count());
     }
     if (tier.slowFactor != 1.0)
         work *= tier.slowFactor;
@@ -1426,13 +1428,20 @@ void Cluster::onCpuDone(Job* job)
 {
     job->cpu = {};
     const Tier& tier = *job->instance->tier;
-    if (tier.kind != TierKind::App) {
+    if (tier.kind == TierKind::Gateway) {
         // What a proxy tier adds: its queueing and its CPU (its upstream calls excluded).
-        m_metrics.recordProxy(tier.kind == TierKind::Gateway ? ProxyKind::Gateway
-                                                             : ProxyKind::Ingress,
-                              job->arrivedAt,
-                              job->work,
-                              m_platform.now() - job->arrivedAt);
+        m_metrics.recordProxy(
+            ProxyKind::Gateway, job->arrivedAt, job->work, m_platform.now() - job->arrivedAt);
+    }
+    if (tier.kind == TierKind::Ingress) {
+        // The ingress is an Envoy like the sidecars: their per-hop latency after its CPU work.
+        job->state = Job::State::Stalled;
+        job->stall = m_platform.schedule(m_config.mesh.sidecar.latency, [this, job] {
+            m_metrics.recordProxy(
+                ProxyKind::Ingress, job->arrivedAt, job->work, m_platform.now() - job->arrivedAt);
+            onStallDone(job);
+        });
+        return;
     }
     if (tier.addedLatency.count() > 0) {
         job->state = Job::State::Stalled;

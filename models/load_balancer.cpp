@@ -57,10 +57,14 @@ std::optional<std::uint32_t> LoadBalancer::choose(const std::vector<LbHost>& hos
             if (hosts[i].healthy)
                 healthy.push_back(i);
         }
-        // Envoy: a priority is in panic when its healthy percentage is below the threshold;
-        // then every host is used, healthy or not (reference/semantics.md §1.0).
+        // Envoy: a priority is in panic when its healthy percentage is below the threshold,
+        // but never while the normalized availability min(1, 1.4 x healthy share) is whole
+        // (overprovisioning factor 1.4); in panic every host is used, healthy or not
+        // (reference/semantics.md §1.0).
         const double healthyShare = static_cast<double>(healthy.size()) / hosts.size();
-        m_panic = healthyShare < m_config.panicThreshold;
+        constexpr std::uint64_t kOverprovisioningPercent = 140; // integer arithmetic, as Envoy
+        const bool fullyAvailable = kOverprovisioningPercent * healthy.size() / hosts.size() >= 100;
+        m_panic = !fullyAvailable && healthyShare < m_config.panicThreshold;
         if (m_panic) {
             m_candidates.resize(hosts.size());
             for (std::uint32_t i = 0; i < hosts.size(); ++i)

@@ -40,23 +40,22 @@ bool OutlierDetector::eject(std::uint32_t host,
     Host& h = m_hosts[host];
     if (h.ejected)
         return false;
-    // Enforcement is a probability (runtime featureEnabled).
-    if (enforcing < 1.0 && !(enforcing > 0.0 && m_random.bernoulli(enforcing)))
-        return false;
+    // Envoy's ejectHost: the cap first (a refused detection counts as an overflow even when it
+    // would not have been enforced), then enforcement, a probability (runtime featureEnabled).
     const double ejectedPercent
         = static_cast<double>(m_ejectedCount + 1) / static_cast<double>(m_hosts.size());
     if (ejectedPercent > m_config.maxEjectionPercent + 1e-12) {
         ++m_overflows;
         return false;
     }
+    if (enforcing < 1.0 && !(enforcing > 0.0 && m_random.bernoulli(enforcing)))
+        return false;
     // Backoff: the multiplier grows while base x multiplier < max + base.
     if (m_config.baseEjectionTime * h.multiplier
         < m_config.maxEjectionTime + m_config.baseEjectionTime)
         ++h.multiplier;
     h.ejected = true;
     h.ejectedAt = now;
-    h.consecutive5xx = 0;
-    h.consecutiveGateway = 0;
     ++m_ejectedCount;
     m_events.push_back(Event{now, host, true, reason});
     return true;
@@ -72,18 +71,26 @@ bool OutlierDetector::onResult(std::uint32_t host, Outcome outcome, engine::SimT
         return false;
     }
     ++h.failures;
+    // A detection resets its counter whatever became of it (ejected, refused by the cap, not
+    // enforced), so a failing host is detected again every threshold errors (Envoy's
+    // onConsecutiveErrorWorker).
     bool changed = false;
     if (isGatewayError(outcome)) {
-        if (++h.consecutiveGateway == m_config.consecutiveGatewayFailure)
+        if (++h.consecutiveGateway >= m_config.consecutiveGatewayFailure) {
+            h.consecutiveGateway = 0;
             changed = eject(host,
                             now,
                             "consecutive_gateway_failure",
                             m_config.enforcingConsecutiveGatewayFailure);
+        }
     } else {
         h.consecutiveGateway = 0;
     }
-    if (!changed && ++h.consecutive5xx == m_config.consecutive5xx)
-        changed = eject(host, now, "consecutive_5xx", 1.0);
+    if (++h.consecutive5xx >= m_config.consecutive5xx) {
+        h.consecutive5xx = 0;
+        if (!changed)
+            changed = eject(host, now, "consecutive_5xx", 1.0);
+    }
     return changed;
 }
 
@@ -99,6 +106,8 @@ bool OutlierDetector::onInterval(engine::SimTime now)
             if (now - h.ejectedAt >= duration) {
                 h.ejected = false;
                 h.returnedAt = now;
+                h.consecutive5xx = 0; // results of requests sent before the ejection start over
+                h.consecutiveGateway = 0;
                 --m_ejectedCount;
                 m_events.push_back(Event{now, i, false, "ejection_time_elapsed"});
                 changed = true;
