@@ -820,7 +820,7 @@ void Cluster::onStepsDone(Task* task, bool failed, Outcome cause)
         finishJob(job, Outcome::Ok, false, responseSizeOf(job));
         return;
     }
-    const double errorRate = std::min(1.0, tier.config.errorRate + tier.faultErrorRate);
+    const double errorRate = std::min(1.0, tier.config.errorRate + instance.faultErrorRate);
     const bool error = errorRate > 0.0 && instance.random.bernoulli(errorRate);
     finishJob(job,
               error ? Outcome::ServerError : Outcome::Ok,
@@ -975,6 +975,8 @@ void Cluster::attempt(Call* call)
     }
     Exchange* ex = m_exchanges.acquire();
     ex->call = call;
+    ex->next = call->live;
+    call->live = ex;
     ex->host = *host;
     ex->number = call->attempts;
     ex->start = m_platform.now();
@@ -1034,6 +1036,7 @@ void Cluster::acquireConnection(Exchange* ex)
     }
     if (u.limits->canQueue()) {
         u.limits->pendingAdded();
+        ex->queued = true;
         pool.pending.push_back(ex);
         return;
     }
@@ -1056,6 +1059,7 @@ void Cluster::releaseConnection(Exchange* ex, bool reusable)
     } else if (!pool.pending.empty()) {
         Exchange* next = pool.pending.front();
         pool.pending.pop_front();
+        next->queued = false;
         u.limits->pendingRemoved();
         next->hasConnection = true;
         sendExchange(next);
@@ -1068,6 +1072,7 @@ void Cluster::releaseConnection(Exchange* ex, bool reusable)
     if (!pool.pending.empty() && u.limits->canOpenConnection()) {
         Exchange* next = pool.pending.front();
         pool.pending.pop_front();
+        next->queued = false;
         u.limits->pendingRemoved();
         acquireConnection(next);
     }
@@ -1075,7 +1080,7 @@ void Cluster::releaseConnection(Exchange* ex, bool reusable)
 
 void Cluster::sendExchange(Exchange* ex)
 {
-    if (ex->abandoned && !ex->hasConnection) {
+    if (ex->settled) { // reset while its connection was being set up
         onExchangeDone(ex);
         return;
     }
@@ -1177,53 +1182,129 @@ void Cluster::onPerTryTimeout(Exchange* ex)
         return;
     Call* call = ex->call;
     ex->perTryTimedOut = true;
+    // Envoy tells outlier detection the host timed out (LocalOriginTimeout, a 504) at once,
+    // hedging or not; the attempt's own answer, if it comes, no longer counts.
+    recordHealth(ex, Outcome::Timeout);
     if (call->retries && call->retries->hedgeOnPerTryTimeout && !call->finished) {
         // Hedging: keep this attempt and race a new one (Envoy hedge_on_per_try_timeout).
         retryOrFinish(call, ex);
         return;
     }
-    // The attempt is reset: its answer will be ignored; the call decides now.
+    // The attempt is reset: the connection closes, its answer will be ignored; the call
+    // decides now.
     ex->abandoned = true;
+    const bool neverSent = ex->queued;
+    settleExchange(ex, false);
+    ++call->outstanding; // keep the call while retryOrFinish may deliver it
     retryOrFinish(call, ex);
+    if (neverSent)
+        dropExchange(ex);
+    --call->outstanding;
+    maybeReleaseCall(call);
 }
 
 void Cluster::onCallTimeout(Call* call)
 {
     call->timer = {};
-    if (!call->finished)
-        finishCall(call, Outcome::Timeout, kFlagUT);
+    if (call->finished)
+        return;
+    // The timeout covers every try: Envoy resets the attempts in flight and reports them to
+    // outlier detection as timeouts.
+    std::array<Exchange*, 16> neverSent{};
+    std::size_t dropped = 0;
+    for (Exchange* ex = call->live; ex; ex = ex->next) {
+        if (ex->abandoned)
+            continue;
+        ex->abandoned = true;
+        if (ex->perTry) {
+            m_platform.cancel(ex->perTry);
+            ex->perTry = {};
+        }
+        recordHealth(ex, Outcome::Timeout);
+        const bool queued = ex->queued;
+        settleExchange(ex, false);
+        if (queued && dropped < neverSent.size())
+            neverSent[dropped++] = ex;
+    }
+    ++call->outstanding;
+    finishCall(call, Outcome::Timeout, kFlagUT);
+    for (std::size_t i = 0; i < dropped; ++i)
+        dropExchange(neverSent[i]);
+    --call->outstanding;
+    maybeReleaseCall(call);
 }
 
-void Cluster::onExchangeDone(Exchange* ex)
+void Cluster::recordHealth(Exchange* ex, Outcome outcome)
 {
-    Call* call = ex->call;
-    Upstream& u = *call->upstream;
-    if (ex->perTry) {
-        m_platform.cancel(ex->perTry);
-        ex->perTry = {};
+    if (ex->healthRecorded || ex->local || outcome == Outcome::Overflow)
+        return;
+    ex->healthRecorded = true;
+    Upstream& u = *ex->call->upstream;
+    if (u.outlier && u.outlier->onResult(ex->host, outcome, m_platform.now())) {
+        const auto& e = u.outlier->events().back();
+        m_metrics.recordTimeline(
+            e.at, "ejection", u.name, u.hosts[e.host].key + " (" + e.reason + ")");
+    }
+    if (u.breaker) {
+        u.breaker->onResult(m_platform.now(), isServerError(outcome));
+        noteBreaker(u);
+    }
+}
+
+void Cluster::settleExchange(Exchange* ex, bool reusable)
+{
+    if (ex->settled)
+        return;
+    ex->settled = true;
+    Upstream& u = *ex->call->upstream;
+    if (ex->queued) { // still waiting for a connection: leaves the pool's queue
+        auto& pending = u.pools[ex->host].pending;
+        pending.erase(std::find(pending.begin(), pending.end(), ex));
+        u.limits->pendingRemoved();
+        ex->queued = false;
     }
     if (u.hosts[ex->host].active > 0)
         --u.hosts[ex->host].active;
     if (u.limits)
         u.limits->requestFinished();
-    const bool upstreamResult = !ex->local && ex->outcome != Outcome::Overflow;
-    releaseConnection(ex, ex->outcome == Outcome::Ok || !isServerError(ex->outcome));
-    if (upstreamResult) {
-        if (u.outlier && u.outlier->onResult(ex->host, ex->outcome, m_platform.now())) {
-            const auto& e = u.outlier->events().back();
-            m_metrics.recordTimeline(
-                e.at, "ejection", u.name, u.hosts[e.host].key + " (" + e.reason + ")");
-        }
-        if (u.breaker) {
-            u.breaker->onResult(m_platform.now(), isServerError(ex->outcome));
-            noteBreaker(u);
-        }
-    }
-    const bool wasWanted = !ex->abandoned && !call->finished;
+    Call* call = ex->call;
     if (call->retrySlot && ex->number > 0 && u.limits) {
         u.limits->retryFinished();
         call->retrySlot = false;
     }
+    releaseConnection(ex, reusable);
+}
+
+void Cluster::unlinkExchange(Exchange* ex)
+{
+    for (Exchange** link = &ex->call->live; *link; link = &(*link)->next) {
+        if (*link == ex) {
+            *link = ex->next;
+            return;
+        }
+    }
+}
+
+void Cluster::dropExchange(Exchange* ex)
+{
+    Call* call = ex->call;
+    unlinkExchange(ex);
+    m_exchanges.release(ex);
+    --call->outstanding;
+}
+
+void Cluster::onExchangeDone(Exchange* ex)
+{
+    Call* call = ex->call;
+    if (ex->perTry) {
+        m_platform.cancel(ex->perTry);
+        ex->perTry = {};
+    }
+    if (!ex->settled) {
+        recordHealth(ex, ex->outcome);
+        settleExchange(ex, ex->outcome == Outcome::Ok || !isServerError(ex->outcome));
+    }
+    const bool wasWanted = !ex->abandoned && !call->finished;
     if (wasWanted) {
         if (ex->outcome == Outcome::Ok) {
             finishCall(call, Outcome::Ok, kFlagNone);
@@ -1233,6 +1314,7 @@ void Cluster::onExchangeDone(Exchange* ex)
             retryOrFinish(call, ex);
         }
     }
+    unlinkExchange(ex);
     m_exchanges.release(ex);
     // Counted until here, so that a delivery made above cannot release the call under us.
     --call->outstanding;
@@ -1413,8 +1495,8 @@ void Cluster::startJob(Job* job)
     } else if (tier.kind == TierKind::Ingress && m_config.mesh.sidecar.mtls) {
         work += static_cast<double>(m_config.mesh.sidecar.mtlsRequestCpu.count());
     }
-    if (tier.slowFactor != 1.0)
-        work *= tier.slowFactor;
+    if (instance.slowFactor != 1.0)
+        work *= instance.slowFactor;
     if (tier.kind == TierKind::Gateway) {
         const RouteConfig& route = m_routes[job->route].config;
         if (route.timeout)
@@ -1443,9 +1525,10 @@ void Cluster::onCpuDone(Job* job)
         });
         return;
     }
-    if (tier.addedLatency.count() > 0) {
+    if (job->instance->addedLatency.count() > 0) {
         job->state = Job::State::Stalled;
-        job->stall = m_platform.schedule(tier.addedLatency, [this, job] { onStallDone(job); });
+        job->stall
+            = m_platform.schedule(job->instance->addedLatency, [this, job] { onStallDone(job); });
         return;
     }
     onStallDone(job);
@@ -1506,7 +1589,9 @@ void Cluster::runJobProgram(Job* job)
             && std::find(g.cache->routes.begin(), g.cache->routes.end(), job->route)
                    != g.cache->routes.end()) {
             const std::uint64_t key = (std::uint64_t{job->route} << 40) ^ job->key;
-            if (instance.cache->lookup(key, m_platform.now())) {
+            const bool hit = instance.cache->lookup(key, m_platform.now());
+            m_metrics.recordCacheLookup(job->arrivedAt, hit);
+            if (hit) {
                 finishJob(job, Outcome::Ok, false, responseSizeOf(job));
                 return;
             }
@@ -1688,68 +1773,45 @@ void Cluster::scheduleHealthCheck(Instance& instance, SimDuration delay)
 
 void Cluster::onHealthCheck(Instance* instance)
 {
-    // Envoy active health checking (§7.2), shared by all proxies of the destination: a probe of
-    // a dead instance times out; the first result sets the state at once.
-    Tier& tier = *instance->tier;
-    const HealthCheckConfig& hc = *tier.healthCheck;
-    const bool pass = instance->alive;
-    const auto decide = [this, instance, pass, &hc] {
-        const bool before = instance->healthy;
-        if (!instance->checked) {
-            instance->checked = true;
-            instance->healthy = pass;
-        } else if (pass) {
-            instance->hcFailures = 0;
-            if (++instance->hcSuccesses >= hc.healthyThreshold)
-                instance->healthy = true;
-        } else {
-            instance->hcSuccesses = 0;
-            if (++instance->hcFailures >= hc.unhealthyThreshold)
-                instance->healthy = false;
-        }
-        if (instance->healthy != before) {
-            m_metrics.recordTimeline(m_platform.now(),
-                                     instance->healthy ? "healthy" : "unhealthy",
-                                     instance->tier->config.name + "/"
-                                         + std::to_string(instance->index),
-                                     "active health check");
-            setVisible(*instance->tier, instance->index, instance->healthy && instance->ready);
-        }
-    };
-    if (pass) {
-        decide();
-    } else {
-        struct Probe
-        {
-            Cluster* self;
-            Instance* instance;
-        };
-        const Probe probe{this, instance};
-        m_platform.schedule(hc.timeout, [probe] {
-            Instance* i = probe.instance;
-            // The check times out: one more failure.
-            const bool before = i->healthy;
-            const HealthCheckConfig& cfg = *i->tier->healthCheck;
-            if (!i->checked) {
-                i->checked = true;
-                i->healthy = false;
-            } else {
-                i->hcSuccesses = 0;
-                if (++i->hcFailures >= cfg.unhealthyThreshold)
-                    i->healthy = false;
-            }
-            if (i->healthy != before) {
-                probe.self->m_metrics.recordTimeline(probe.self->m_platform.now(),
-                                                     "unhealthy",
-                                                     i->tier->config.name + "/"
-                                                         + std::to_string(i->index),
-                                                     "active health check");
-                probe.self->setVisible(*i->tier, i->index, false);
-            }
-        });
-    }
+    // Envoy active health checking (§7.2), shared by all proxies of the destination. A probe of
+    // a killed instance is refused at once; on a node that is down it times out.
+    const HealthCheckConfig& hc = *instance->tier->healthCheck;
+    if (instance->alive)
+        onHealthCheckResult(instance, true);
+    else if (!instance->nodeDown)
+        onHealthCheckResult(instance, false);
+    else
+        m_platform.schedule(hc.timeout, [this, instance] { onHealthCheckResult(instance, false); });
     if (running())
         scheduleHealthCheck(*instance, hc.interval);
+}
+
+void Cluster::onHealthCheckResult(Instance* instance, bool pass)
+{
+    // The first result sets the state at once; then unhealthy_threshold failures in a row make
+    // the host unhealthy and healthy_threshold passes healthy again.
+    const HealthCheckConfig& hc = *instance->tier->healthCheck;
+    const bool before = instance->healthy;
+    if (!instance->checked) {
+        instance->checked = true;
+        instance->healthy = pass;
+    } else if (pass) {
+        instance->hcFailures = 0;
+        if (++instance->hcSuccesses >= hc.healthyThreshold)
+            instance->healthy = true;
+    } else {
+        instance->hcSuccesses = 0;
+        if (++instance->hcFailures >= hc.unhealthyThreshold)
+            instance->healthy = false;
+    }
+    if (instance->healthy != before) {
+        m_metrics.recordTimeline(m_platform.now(),
+                                 instance->healthy ? "healthy" : "unhealthy",
+                                 instance->tier->config.name + "/"
+                                     + std::to_string(instance->index),
+                                 "active health check");
+        setVisible(*instance->tier, instance->index, instance->healthy && instance->ready);
+    }
 }
 
 // --- faults --------------------------------------------------------------------------------
@@ -1786,11 +1848,14 @@ void Cluster::applyFault(const FaultConfig& fault)
         }
         break;
     case FaultConfig::Kind::Slow:
-        m_tiers[fault.service]->slowFactor = fault.factor;
-        m_tiers[fault.service]->addedLatency = fault.addedLatency;
+        for (const std::uint32_t i : fault.instances) {
+            m_tiers[fault.service]->instances[i]->slowFactor = fault.factor;
+            m_tiers[fault.service]->instances[i]->addedLatency = fault.addedLatency;
+        }
         break;
     case FaultConfig::Kind::Errors:
-        m_tiers[fault.service]->faultErrorRate = fault.errorRate;
+        for (const std::uint32_t i : fault.instances)
+            m_tiers[fault.service]->instances[i]->faultErrorRate = fault.errorRate;
         break;
     case FaultConfig::Kind::Partition:
         m_partitions.emplace_back(fault.zoneA, fault.zoneB);
@@ -1822,11 +1887,14 @@ void Cluster::revertFault(const FaultConfig& fault)
         }
         break;
     case FaultConfig::Kind::Slow:
-        m_tiers[fault.service]->slowFactor = 1.0;
-        m_tiers[fault.service]->addedLatency = SimDuration{0};
+        for (const std::uint32_t i : fault.instances) {
+            m_tiers[fault.service]->instances[i]->slowFactor = 1.0;
+            m_tiers[fault.service]->instances[i]->addedLatency = SimDuration{0};
+        }
         break;
     case FaultConfig::Kind::Errors:
-        m_tiers[fault.service]->faultErrorRate = 0.0;
+        for (const std::uint32_t i : fault.instances)
+            m_tiers[fault.service]->instances[i]->faultErrorRate = 0.0;
         break;
     case FaultConfig::Kind::Partition: {
         const auto it = std::find(

@@ -157,7 +157,8 @@ private:
         std::optional<SimDuration> timeout;
         engine::TimerId timer;
         std::uint32_t attempts = 0;
-        std::uint32_t outstanding = 0; // exchanges in flight
+        std::uint32_t outstanding = 0; // exchanges in flight and a pending retry
+        Exchange* live = nullptr;      // the attempts in flight (a list through Exchange::next)
         std::array<std::uint32_t, 8> tried{};
         bool finished = false;  // the call's result is decided
         bool delivered = false; // the caller has it
@@ -174,7 +175,11 @@ private:
         std::uint32_t number = 0;
         engine::SimTime start;
         engine::TimerId perTry;
-        bool abandoned = false; // the call no longer wants its result
+        Exchange* next = nullptr;    // in its call's list of live attempts
+        bool abandoned = false;      // the call no longer wants its result (reset by the caller)
+        bool settled = false;        // host, limits, connection and health accounting done
+        bool healthRecorded = false; // outlier detection / library breaker told already
+        bool queued = false;         // waiting in a pool for a connection
         bool perTryTimedOut = false;
         bool connectFailure = false; // failed before a connection existed
         bool hasConnection = false;
@@ -278,6 +283,10 @@ private:
         bool checked = false;
         std::uint32_t hcFailures = 0;
         std::uint32_t hcSuccesses = 0;
+        // `slow` and `errors` faults
+        double slowFactor = 1.0;
+        SimDuration addedLatency{0};
+        double faultErrorRate = 0.0;
         // gateway
         std::unique_ptr<ResponseCache> cache;
         std::unique_ptr<RateLimiter> limiter;
@@ -293,9 +302,6 @@ private:
         std::vector<Program> programs; // Gateway: per route; Ingress: per service
         std::vector<std::unique_ptr<Instance>> instances;
         bool sidecars = false;
-        double slowFactor = 1.0;
-        SimDuration addedLatency{0};
-        double faultErrorRate = 0.0;
         // what callers see of each instance (after propagation)
         std::vector<std::uint8_t> visible;
         std::uint64_t version = 0;
@@ -397,6 +403,14 @@ private:
     void inboundHop(Exchange* ex);
     void onPerTryTimeout(Exchange* ex);
     void onCallTimeout(Call* call);
+    // Tells outlier detection and the library breaker how an attempt went (once).
+    void recordHealth(Exchange* ex, Outcome outcome);
+    // Ends an attempt's accounting at the caller: active requests, circuit-breaker limits, its
+    // place in a pool's queue, its connection (kept for reuse or closed). Once.
+    void settleExchange(Exchange* ex, bool reusable);
+    void unlinkExchange(Exchange* ex);
+    // Frees an attempt that never left its caller (reset while queued for a connection).
+    void dropExchange(Exchange* ex);
     void onExchangeDone(Exchange* ex);
     void releaseConnection(Exchange* ex, bool reusable);
     void retryOrFinish(Call* call, Exchange* ex);
@@ -426,6 +440,7 @@ private:
     void onReadinessProbe(Instance* instance);
     void scheduleHealthCheck(Instance& instance, SimDuration delay);
     void onHealthCheck(Instance* instance);
+    void onHealthCheckResult(Instance* instance, bool pass);
     void setVisible(Tier& tier, std::uint32_t index, bool visible);
     bool running() const;
 

@@ -172,6 +172,7 @@ struct RateLimitConfig
     std::uint32_t burst = 0;
     RateLimitKey key = RateLimitKey::Global;
     bool nodelay = false;              // nginx limit_req
+    bool disablePenalty = false;       // sliding window: do not count rejected requests (Kong)
     SimDuration window{1'000'000'000}; // fixed / sliding windows
 };
 

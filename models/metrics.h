@@ -186,6 +186,16 @@ public:
         ++p.traversals;
         p.addedLatency.record(engine::toNanos(added));
     }
+    // A gateway cache lookup of a request that arrived at `at`.
+    void recordCacheLookup(engine::SimTime at, bool hit)
+    {
+        if (!counts(at))
+            return;
+        ++m_cacheLookups;
+        m_cacheHits += hit ? 1 : 0;
+    }
+    std::uint64_t cacheLookups() const { return m_cacheLookups; }
+    std::uint64_t cacheHits() const { return m_cacheHits; }
     // Timeline events are kept up to kMaxTimeline; later ones are only counted.
     void
     recordTimeline(engine::SimTime at, std::string kind, std::string where, std::string detail);
@@ -221,6 +231,8 @@ private:
     std::vector<TimelineEvent> m_timeline;
     std::uint64_t m_timelineDropped = 0;
     std::vector<TraceRecord> m_traces;
+    std::uint64_t m_cacheLookups = 0;
+    std::uint64_t m_cacheHits = 0;
 };
 
 } // namespace meshsim::models

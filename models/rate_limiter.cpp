@@ -89,8 +89,12 @@ RateDecision RateLimiter::window(State& s, engine::SimTime now, bool sliding) co
     const double elapsed
         = static_cast<double>(engine::toNanos(now) - index * length) / static_cast<double>(length);
     const double estimate = s.current + s.previous * (1.0 - elapsed);
-    s.current += 1.0; // counted even when rejected (disable_penalty = false)
-    return {estimate < limit, {}};
+    const bool allowed = estimate < limit;
+    // Kong counts rejected requests too unless disable_penalty (semantics §4.5): a client that
+    // keeps sending above the limit stays locked out.
+    if (allowed || !m_config.disablePenalty)
+        s.current += 1.0;
+    return {allowed, {}};
 }
 
 } // namespace meshsim::models

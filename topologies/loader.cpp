@@ -1369,10 +1369,11 @@ void Loader::gateway(const YAML::Node& node, Scenario& s)
         }
     }
     if (const YAML::Node* r = f.find("rate_limit")) {
-        Fields rf(*this,
-                  *r,
-                  f.pathOf("rate_limit"),
-                  {"algorithm", "rate", "burst", "key", "nodelay", "window", "scope"});
+        Fields rf(
+            *this,
+            *r,
+            f.pathOf("rate_limit"),
+            {"algorithm", "rate", "burst", "key", "nodelay", "window", "scope", "disable_penalty"});
         if (rf.valid()) {
             m::RateLimitConfig rl;
             static constexpr EnumName<m::RateLimitAlgorithm> kAlgorithms[]
@@ -1391,6 +1392,7 @@ void Loader::gateway(const YAML::Node& node, Scenario& s)
             readCount(rf, "burst", rl.burst, 0, 100'000'000);
             readEnum(rf, "key", rl.key, kKeys);
             readBool(rf, "nodelay", rl.nodelay);
+            readBool(rf, "disable_penalty", rl.disablePenalty);
             static constexpr EnumName<m::RateLimitScope> kScopes[] = {
                 {"instance", m::RateLimitScope::Instance}, {"global", m::RateLimitScope::Global}};
             readEnum(rf, "scope", rl.scope, kScopes);
@@ -1897,6 +1899,31 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
             }
             return service(*ff.find("service"), ff.pathOf("service"));
         };
+        // Which instances of the service a kill, slow or errors fault hits: `instances` (the
+        // first N), `instance` (one index) or, by default, all of them.
+        const auto instancesOf = [&](Fields& ff, const YAML::Node& n, const std::string& np) {
+            const std::uint32_t replicas = s.services[fault.service].replicas;
+            if (ff.find("instances") && ff.find("instance")) {
+                error(n,
+                      np,
+                      "use \"instances\" (a count) or \"instance\" "
+                      "(an index), not both");
+                return false;
+            }
+            if (ff.find("instance")) {
+                std::uint32_t index = 0;
+                const bool ok = readCount(ff, "instance", index, 0, replicas - 1);
+                fault.instances.push_back(index);
+                return ok;
+            }
+            std::uint32_t count = replicas;
+            bool ok = true;
+            if (ff.find("instances"))
+                ok = readCount(ff, "instances", count, 1, replicas);
+            for (std::uint32_t i = 0; i < count; ++i)
+                fault.instances.push_back(i);
+            return ok;
+        };
         bool good = true;
         if (const YAML::Node* k = f.find("kill")) {
             fault.kind = m::FaultConfig::Kind::Kill;
@@ -1905,24 +1932,7 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
             good = sv.has_value();
             if (sv) {
                 fault.service = *sv;
-                const std::uint32_t replicas = s.services[*sv].replicas;
-                if (kf.find("instances") && kf.find("instance")) {
-                    error(*k,
-                          f.pathOf("kill"),
-                          "use \"instances\" (a count) or \"instance\" "
-                          "(an index), not both");
-                    good = false;
-                } else if (kf.find("instance")) {
-                    std::uint32_t index = 0;
-                    good = readCount(kf, "instance", index, 0, replicas - 1);
-                    fault.instances.push_back(index);
-                } else {
-                    std::uint32_t count = replicas;
-                    if (kf.find("instances"))
-                        good = readCount(kf, "instances", count, 1, replicas);
-                    for (std::uint32_t i = 0; i < count; ++i)
-                        fault.instances.push_back(i);
-                }
+                good = instancesOf(kf, *k, f.pathOf("kill"));
             }
         } else if (const YAML::Node* n = f.find("node_down")) {
             fault.kind = m::FaultConfig::Kind::NodeDown;
@@ -1943,11 +1953,15 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
                 fault.node = *index;
         } else if (const YAML::Node* sl = f.find("slow")) {
             fault.kind = m::FaultConfig::Kind::Slow;
-            Fields sf(*this, *sl, f.pathOf("slow"), {"service", "factor", "latency"});
+            Fields sf(*this,
+                      *sl,
+                      f.pathOf("slow"),
+                      {"service", "factor", "latency", "instances", "instance"});
             const auto sv = sf.valid() ? serviceOf(sf) : std::nullopt;
             good = sv.has_value();
             if (sv) {
                 fault.service = *sv;
+                good = instancesOf(sf, *sl, f.pathOf("slow"));
                 readNumber(sf,
                            "factor",
                            fault.factor,
@@ -1962,11 +1976,12 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
             }
         } else if (const YAML::Node* er = f.find("errors")) {
             fault.kind = m::FaultConfig::Kind::Errors;
-            Fields ef(*this, *er, f.pathOf("errors"), {"service", "rate"});
+            Fields ef(*this, *er, f.pathOf("errors"), {"service", "rate", "instances", "instance"});
             const auto sv = ef.valid() ? serviceOf(ef) : std::nullopt;
             good = sv.has_value();
             if (sv) {
                 fault.service = *sv;
+                good = instancesOf(ef, *er, f.pathOf("errors"));
                 if (!ef.find("rate")) {
                     error(*er, f.pathOf("errors"), "missing key \"rate\" (e.g. rate: 20%)");
                     good = false;

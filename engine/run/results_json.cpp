@@ -178,6 +178,15 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
     proxyBlock["kinds"] = proxies;
     j["proxies"] = proxyBlock;
 
+    if (metrics.cacheLookups() > 0) {
+        const auto lookups = metrics.cacheLookups();
+        j["gateway_cache"] = {
+            {"lookups", lookups},
+            {"hits", metrics.cacheHits()},
+            {"hit_ratio",
+             roundTo(static_cast<double>(metrics.cacheHits()) / static_cast<double>(lookups), 6)}};
+    }
+
     Json nodes = Json::array();
     for (const NodeResult& n : r.nodes) {
         nodes.push_back({{"name", n.name},

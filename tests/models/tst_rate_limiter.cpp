@@ -201,6 +201,23 @@ private slots:
             QCOMPARE(rl.admit(1, ms(secondAtMs)).allowed, i < secondPassed);
     }
 
+    void slidingWindowWithoutPenalty()
+    {
+        // disable_penalty: rejected requests are not counted. 12 at 0.5 s: 10 pass, 2 rejected
+        // and not counted -> previous 10, at 1.5 s 10 x 0.5 = 5: 5 pass (as with 10 requests).
+        RateLimitConfig config = limiterConfig(RateLimitAlgorithm::SlidingWindow, 10.0, 0);
+        config.disablePenalty = true;
+        RateLimiter rl(config);
+        int passed = 0;
+        for (int i = 0; i < 12; ++i)
+            passed += rl.admit(1, ms(500)).allowed ? 1 : 0;
+        QCOMPARE(passed, 10);
+        passed = 0;
+        for (int i = 0; i < 20; ++i)
+            passed += rl.admit(1, ms(1500)).allowed ? 1 : 0;
+        QCOMPARE(passed, 5);
+    }
+
     // --- keys ----------------------------------------------------------------------------------
 
     void keysAreIndependent_data()

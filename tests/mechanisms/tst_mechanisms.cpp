@@ -1,0 +1,892 @@
+// The famous behaviours of gateways and meshes, end to end on the fast platform, each against a
+// value derived in the test: the mesh's per-hop latency and CPU, mTLS handshakes, a retry storm,
+// a library circuit breaker tripping and recovering, outlier detection ejecting the one bad
+// instance, gateway rate limiting, the cache hit ratio under Zipf popularity (TTL and LRU),
+// fault injection, authorization, discovery and active health checks, partitions and link
+// degradation, least request avoiding a slow instance, hedging.
+//
+// Tolerances: where a result is random, the test states its standard deviation and allows five
+// of them (a false failure about once in 1.7 million runs); seeds are fixed, so every run of a
+// given build gives the same numbers.
+
+#include "engine/run/simulation.h"
+#include "topologies/loader.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <deque>
+#include <string>
+
+using namespace meshsim;
+using models::Outcome;
+
+namespace {
+
+constexpr double kMs = 1e6; // nanoseconds
+
+} // namespace
+
+class TestMechanisms : public QObject
+{
+    Q_OBJECT
+
+    std::deque<topologies::Scenario> m_scenarios;
+
+    engine::RunResult run(const std::string& yaml)
+    {
+        topologies::LoadResult loaded = topologies::loadScenarioText(yaml, "test.yaml");
+        for (const auto& d : loaded.diagnostics)
+            qWarning("%s", d.format().c_str());
+        if (!loaded.ok())
+            qFatal("test scenario does not load");
+        m_scenarios.push_back(std::move(*loaded.scenario));
+        engine::RunOptions options;
+        options.engine = models::EngineKind::Fast; // many runs in one process
+        return engine::runScenario(m_scenarios.back(), options);
+    }
+
+    static models::EdgeStats edge(const engine::RunResult& r, const char* from, const char* to)
+    {
+        const auto& names = r.metrics->layout().components;
+        for (const models::EdgeStats& e : r.metrics->edges()) {
+            if (names[e.from] == from && names[e.to] == to)
+                return e;
+        }
+        qFatal("no edge %s -> %s", from, to);
+    }
+
+    static const models::ServiceStats& service(const engine::RunResult& r, const char* name)
+    {
+        const auto& names = r.metrics->layout().services;
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (names[i] == name)
+                return r.metrics->services()[i];
+        }
+        qFatal("no service %s", name);
+    }
+
+    static const models::ProxyStats& proxy(const engine::RunResult& r, models::ProxyKind kind)
+    {
+        return r.metrics->proxies()[static_cast<std::size_t>(kind)];
+    }
+
+    static std::vector<models::TimelineEvent> events(const engine::RunResult& r,
+                                                     const std::string& kind)
+    {
+        std::vector<models::TimelineEvent> out;
+        for (const auto& e : r.metrics->timeline()) {
+            if (e.kind == kind)
+                out.push_back(e);
+        }
+        return out;
+    }
+
+    static double seconds(engine::SimTime t) { return engine::toSeconds(t - engine::kSimStart); }
+
+private slots:
+    // --- the mesh's cost ---------------------------------------------------------------------
+
+    void meshAddsItsHopsExactly()
+    {
+        // Constant times, no network delay inside, 10 ms each way to the client. Direct:
+        // 10 + 2 (a) + 3 (b) + 10 = 25 ms. Mesh: the ingress (0.2 ms CPU + 0.5 ms latency),
+        // a's inbound sidecar, a's outbound sidecar and b's inbound sidecar (0.7 ms each):
+        // 25 + 4 x 0.7 = 27.8 ms, every request. Sidecar CPU: 0.2 ms per traversal.
+        const char* scenario = R"(
+meshsim: 1
+duration: 10s
+architecture: %1
+platform:
+  network: ideal
+  client_network: {latency: 10ms, bandwidth: unlimited}
+services:
+  - {name: a, cpu: 2ms, steps: [b]}
+  - {name: b, cpu: 3ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 10/s}}]
+%2
+)";
+        const auto direct = run(QString(scenario).arg("direct", "").toStdString());
+        QCOMPARE(direct.metrics->summary().latency.min(), std::int64_t{25'000'000});
+        QCOMPARE(direct.metrics->summary().latency.max(), std::int64_t{25'000'000});
+
+        const auto mesh = run(QString(scenario)
+                                  .arg("mesh",
+                                       "mesh: {sidecar: {cpu: {dist: constant, value: 200us}, "
+                                       "latency: 500us, mtls: false}}")
+                                  .toStdString());
+        const auto& s = mesh.metrics->summary();
+        QCOMPARE(s.outcomes.ok(), std::uint64_t{99});
+        QCOMPARE(s.latency.min(), std::int64_t{27'800'000});
+        QCOMPARE(s.latency.max(), std::int64_t{27'800'000});
+        const auto& out = proxy(mesh, models::ProxyKind::SidecarOutbound);
+        const auto& in = proxy(mesh, models::ProxyKind::SidecarInbound);
+        const auto& ingress = proxy(mesh, models::ProxyKind::Ingress);
+        QCOMPARE(out.traversals, std::uint64_t{99});
+        QCOMPARE(in.traversals, std::uint64_t{198}); // a and b
+        QCOMPARE(ingress.traversals, std::uint64_t{99});
+        QCOMPARE(in.addedLatency.max(), std::int64_t{700'000});
+        QCOMPARE(ingress.addedLatency.max(), std::int64_t{700'000});
+        QVERIFY(std::abs(in.cpuSeconds - 198 * 200e-6) < 1e-9);
+    }
+
+    void mtlsHandshakeOncePerConnection()
+    {
+        // As above with mTLS: 50 us of CPU per request on each of the 4 proxies (+0.2 ms), and
+        // a 1 ms handshake on both ends of each new connection. One request at a time: each
+        // caller opens one connection per host and reuses it. The ingress has two replicas
+        // (round robin), so the first request pays ingress/0 -> a and a -> b (+4 ms), the
+        // second ingress/1 -> a (+2 ms); all others take 27.8 + 0.2 = 28 ms.
+        const auto r = run(R"(
+meshsim: 1
+duration: 10s
+architecture: mesh
+platform:
+  network: ideal
+  client_network: {latency: 10ms, bandwidth: unlimited}
+services:
+  - {name: a, cpu: 2ms, steps: [b]}
+  - {name: b, cpu: 3ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 10/s}}]
+mesh:
+  sidecar:
+    cpu: {dist: constant, value: 200us}
+    latency: 500us
+    mtls: {handshake_cpu: 1ms, request_cpu: 50us}
+)");
+        const auto& h = r.metrics->summary().latency;
+        QCOMPARE(h.count(), std::uint64_t{99});
+        QCOMPARE(h.min(), std::int64_t{28'000'000});
+        QCOMPARE(h.max(), std::int64_t{32'000'000});
+        QCOMPARE(h.sum(), 99 * 28e6 + 6e6);
+    }
+
+    void defaultSidecarCostMatchesIstio()
+    {
+        // The default sidecar: exponential CPU of mean 350 us plus 15 us of mTLS per request,
+        // and 750 us of latency per traversal. Istio publishes 0.35 vCPU per 1000 requests/s per
+        // proxy (reference/semantics.md §6.1). A chain a -> b at 1000 requests/s crosses three
+        // sidecars per request (a in, a out, b in): 3 x (0.350 + 0.015) = 1.095 vCPU. The
+        // CPU of N exponential samples has a relative standard deviation of 1 / sqrt(N) on its
+        // mean part: with N = 3 x 20,000, 0.35 x 3 / sqrt(60,000) = 0.0043 vCPU; allow 5 of
+        // them plus the Poisson count (sqrt(20,000) / 20,000 = 0.7%).
+        const auto r = run(R"(
+meshsim: 1
+duration: 25s
+warmup: 5s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b]}
+  - {name: b, cpu: 1ms, workers: 64}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 1000/s}}]
+)");
+        const double measured = 20.0;
+        const auto& out = proxy(r, models::ProxyKind::SidecarOutbound);
+        const auto& in = proxy(r, models::ProxyKind::SidecarInbound);
+        const double traversals = static_cast<double>(out.traversals + in.traversals);
+        const double rate = static_cast<double>(r.metrics->summary().outcomes.total()) / measured;
+        const double vcpu = (out.cpuSeconds + in.cpuSeconds) / measured;
+        const double expected = 3.0 * 0.365 * rate / 1000.0;
+        QVERIFY2(std::abs(vcpu - expected) < 5 * 0.0043,
+                 qPrintable(QString("%1 vCPU, expected %2").arg(vcpu).arg(expected)));
+        QVERIFY(std::abs(traversals / (rate * measured) - 3.0) < 0.01);
+        // Per traversal: 750 us + the CPU (mean 365 us, nothing else on 64 cores): 1.115 ms;
+        // the mean of N exponentials of 350 us has a standard deviation of 350 / sqrt(N) us.
+        const double mean = in.addedLatency.mean();
+        const double sd = 350e3 / std::sqrt(static_cast<double>(in.traversals));
+        QVERIFY2(std::abs(mean - 1.115e6) < 5 * sd + 0.01e6,
+                 qPrintable(QString("inbound sidecar adds %1 ns").arg(mean)));
+    }
+
+    // --- retries -------------------------------------------------------------------------------
+
+    void retryStormMultipliesLoad()
+    {
+        // b fails half of its requests (500). The mesh retries 5xx up to 3 times at every hop.
+        // a -> b: attempts per call A = 1 + p + p^2 + p^3 = 1.875 (p = 0.5), the call fails
+        // with q = p^4 = 0.0625. The ingress retries a's 500s as well: a is called
+        // 1 + q + q^2 + q^3 = 1.0667 times per request, so b receives 1.0667 x 1.875 = 2.0 requests
+        // per client request: the retry storm doubles the load on the struggling service.
+        // Var(A) = E[A^2] - 1.875^2 = 4.625 - 3.516 = 1.109; over N = 10,000 calls the mean has
+        // sd sqrt(1.109 / N) = 0.0105; a's failure rate has sd sqrt(q (1 - q) / N) = 0.0024.
+        const auto r = run(R"(
+meshsim: 1
+duration: 110s
+warmup: 10s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b]}
+  - {name: b, replicas: 4, workers: 64, cpu: 1ms, errors: 50%}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults:
+    retries: {attempts: 3, retry_on: [5xx]}
+    circuit_breaker: {max_retries: unlimited}
+)");
+        const models::EdgeStats ab = edge(r, "a", "b");
+        const double calls = static_cast<double>(ab.calls);
+        const double attemptsPerCall = static_cast<double>(ab.attempts) / calls;
+        QVERIFY2(std::abs(attemptsPerCall - 1.875) < 5 * std::sqrt(1.109 / calls),
+                 qPrintable(QString::number(attemptsPerCall)));
+        const double failed = static_cast<double>(ab.outcomes.errors()) / calls;
+        QVERIFY2(std::abs(failed - 0.0625) < 5 * std::sqrt(0.0625 * 0.9375 / calls),
+                 qPrintable(QString::number(failed)));
+        QCOMPARE(ab.flags[1], ab.outcomes.errors()); // URX: every failure exhausted its retries
+        const double requests = static_cast<double>(r.metrics->summary().outcomes.total());
+        const double amplification
+            = static_cast<double>(service(r, "b").requests.outcomes.total()) / requests;
+        // B per request = sum of A over the ingress's tries: sd below 2 per request.
+        QVERIFY2(std::abs(amplification - 1.06665 * 1.875) < 5 * 2.0 / std::sqrt(requests),
+                 qPrintable(QString::number(amplification)));
+        // End to end only p^16 of requests fail: none expected in 10,000.
+        QVERIFY(r.metrics->summary().outcomes.errors() <= 1);
+    }
+
+    void retryBreakerSkipsRetries()
+    {
+        // Same failing b, but the circuit breaker allows no concurrent retry (max_retries 0):
+        // no call is retried; each failure goes back with flag UO (retry overflow). a's calls
+        // fail at p = 0.5 (sd sqrt(0.25 / N)).
+        const auto r = run(R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b]}
+  - {name: b, replicas: 4, workers: 64, cpu: 1ms, errors: 50%}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults:
+    retries: {attempts: 3, retry_on: [5xx]}
+    circuit_breaker: {max_retries: 0}
+)");
+        const models::EdgeStats ab = edge(r, "a", "b");
+        QCOMPARE(ab.attempts, ab.calls);
+        QCOMPARE(ab.flags[0], ab.outcomes.errors()); // UO on every failure
+        const double calls = static_cast<double>(ab.calls);
+        const double failed = static_cast<double>(ab.outcomes.errors()) / calls;
+        QVERIFY(std::abs(failed - 0.5) < 5 * std::sqrt(0.25 / calls));
+    }
+
+    // --- circuit breakers ----------------------------------------------------------------------
+
+    void libraryCircuitBreakerTripsAndRecovers()
+    {
+        // Direct architecture; a calls b through a resilience4j breaker (count window 100,
+        // minimum 100 calls, 50%, 5 s open, 10 half-open calls). One call every 10 ms; b fails
+        // every call from 10 s to 20 s.
+        // * The window holds 100 successes at 10 s; the 50th failure (the call sent at
+        //   10.49 s, answered 3 ms later) makes 50 of 100: OPEN at 10.493 s.
+        // * 5 s later (strictly after 15.493 s) the call of 15.50 s moves it to HALF_OPEN; its
+        //   10 trial calls (15.50 .. 15.59 s) fail: OPEN again at 15.593 s.
+        // * The call of 20.60 s half-opens it; b works again: the 10 trials succeed and CLOSE it
+        //   at 20.693 s.
+        // b sees 50 + 10 failing calls (the rest of the 1000 calls of the fault are refused by
+        // the breaker, circuit_open), and the breaker refuses (10.50 .. 20.59 s) minus the 10
+        // trials: 1010 - 10 = 1000 calls.
+        const auto r = run(R"(
+meshsim: 1
+duration: 40s
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - name: a
+    cpu: 1ms
+    steps: [b]
+    client:
+      circuit_breaker: {kind: resilience4j, failure_rate_threshold: 50%, sliding_window: 100, minimum_calls: 100, wait_in_open: 5s, half_open_calls: 10}
+  - {name: b, cpu: 1ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 100/s}}]
+faults:
+  - {at: 10s, until: 20s, errors: {service: b, rate: 100%}}
+)");
+        const auto transitions = events(r, "circuit_breaker");
+        QCOMPARE(transitions.size(), std::size_t{5});
+        const std::vector<std::pair<double, std::string>> expected{{10.493, "open"},
+                                                                   {15.502, "half_open"},
+                                                                   {15.593, "open"},
+                                                                   {20.602, "half_open"},
+                                                                   {20.693, "closed"}};
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            QVERIFY2(std::abs(seconds(transitions[i].at) - expected[i].first) < 1e-9,
+                     qPrintable(QString::number(seconds(transitions[i].at), 'f', 6)));
+            QCOMPARE(transitions[i].detail, expected[i].second);
+        }
+        const auto& o = r.metrics->summary().outcomes;
+        QCOMPARE(o[Outcome::ServerError], std::uint64_t{60});
+        QCOMPARE(o[Outcome::CircuitOpen], std::uint64_t{1000});
+        QCOMPARE(service(r, "b").requests.outcomes[Outcome::ServerError], std::uint64_t{60});
+    }
+
+    void envoyOverflowAnswers503UO()
+    {
+        // Little's law at the sidecar: b holds each request 100 ms, a sends 200 requests/s, so
+        // about 20 are active; with max_requests 10 and no pending queue, the overflow answers
+        // 503 with flag UO at once, and b never sees more than 10 at a time.
+        const auto r = run(R"(
+meshsim: 1
+duration: 20s
+warmup: 5s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 1000, steps: [b]}
+  - {name: b, cpu: {dist: constant, value: 100ms}, workers: 1000}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 200/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults:
+    circuit_breaker: {max_requests: 10, max_pending_requests: 1, max_connections: 10}
+)");
+        const models::EdgeStats ab = edge(r, "a", "b");
+        QVERIFY(ab.outcomes[Outcome::Overflow] > 0);
+        QCOMPARE(ab.flags[0], ab.outcomes[Outcome::Overflow]);
+        // With at most 10 in flight for 100 ms each, b serves at most 100 requests/s.
+        const double served = static_cast<double>(service(r, "b").requests.outcomes.total()) / 15.0;
+        QVERIFY2(served <= 100.0 + 1.0, qPrintable(QString::number(served)));
+        QVERIFY2(served >= 90.0, qPrintable(QString::number(served)));
+    }
+
+    // --- outlier detection ---------------------------------------------------------------------
+
+    void outlierDetectionEjectsTheBadInstance()
+    {
+        // b has 5 replicas; from 10 s instance 0 takes 2 s per request. The mesh times calls out
+        // after 200 ms (504) and ejects a host after 5 consecutive 5xx (timeouts count, as
+        // Envoy's LocalOriginTimeout), at most 20% (1 of 5) of hosts, for 30 s.
+        // Round robin at 200 requests/s sends b-0 a request every 25 ms from 10.0 s; the 5th
+        // times out at 10.1 + 0.2 = 10.3 s (plus the 17 us of transfer and queueing): ejected.
+        // Requests sent to b-0 before that fail: those of [10.0, 10.317) s, 13 of them (12
+        // after the first). Back at the first 1 s tick after 40.3 s, at 41 s, it fails 5 more
+        // and is ejected again (60 s). Every other window has the p99 of the healthy chain: 1 ms
+        // to a, 1 ms of CPU in a and in b, 1 ms back: 4 ms.
+        const auto r = run(R"(
+meshsim: 1
+duration: 60s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+discovery: {readiness_period: 1000s}
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b]}
+  - {name: b, replicas: 5, workers: 64, cpu: 1ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 200/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults:
+    load_balancer: round_robin
+    timeout: 200ms
+    outlier_detection: {consecutive_5xx: 5, interval: 1s, base_ejection_time: 30s, max_ejection_percent: 20%}
+faults:
+  - {at: 10s, slow: {service: b, instance: 0, latency: 2s}}
+)");
+        const auto ejections = events(r, "ejection");
+        QCOMPARE(ejections.size(), std::size_t{2});
+        QVERIFY(std::abs(seconds(ejections[0].at) - 10.3) < 0.02);
+        QVERIFY(std::abs(seconds(ejections[1].at) - 41.3) < 0.02);
+        QVERIFY(ejections[0].detail.find("b-0") == 0);
+        const auto returns = events(r, "return");
+        QCOMPARE(returns.size(), std::size_t{1});
+        QCOMPARE(seconds(returns[0].at), 41.0);
+        // About 12-13 timeouts per ejection, nothing else.
+        const auto& o = r.metrics->summary().outcomes;
+        QVERIFY2(o.errors() == o[Outcome::Timeout] && o.errors() >= 22 && o.errors() <= 28,
+                 qPrintable(QString::number(o.errors())));
+        // p99 recovers: the windows after the ejection are as fast as before the fault.
+        const auto& windows = r.metrics->windows();
+        const std::int64_t before = windows[5].requests.latency.quantile(0.99);
+        QVERIFY(windows[10].requests.latency.quantile(0.99) > 100 * 1'000'000);
+        for (std::size_t w = 11; w < 41; ++w)
+            QCOMPARE(windows[w].requests.latency.quantile(0.99), before);
+        // Without outlier detection b-0 keeps failing a fifth of the requests: 40 per second.
+    }
+
+    // --- the gateway ---------------------------------------------------------------------------
+
+    void gatewayRateLimitCapsAdmittedLoad_data()
+    {
+        QTest::addColumn<QString>("limit");
+        QTest::addColumn<double>("admitted");
+        // Clients send 1000 requests/s to 2 gateway replicas (round robin): 500/s each. Each
+        // instance admits its limit, 300/s: 600/s in all (a global limit of 600/s the same).
+        // Over the 100 s measured after a 10 s warmup the buckets start empty (they were
+        // overloaded since t = 0), so the admitted count is exact to the burst.
+        QTest::newRow("token bucket")
+            << "{algorithm: token_bucket, rate: 300/s, burst: 50}" << 600.0;
+        QTest::newRow("leaky bucket, nodelay")
+            << "{algorithm: leaky_bucket, rate: 300/s, burst: 50, nodelay: true}" << 600.0;
+        QTest::newRow("fixed window") << "{algorithm: fixed_window, rate: 300/s}" << 600.0;
+        QTest::newRow("sliding window, no penalty")
+            << "{algorithm: sliding_window, rate: 300/s, disable_penalty: true}" << 600.0;
+        // Kong counts rejected requests in the sliding window: a client sending 500/s against
+        // 300/s always sees an estimate above the limit and is locked out entirely.
+        QTest::newRow("sliding window, penalty")
+            << "{algorithm: sliding_window, rate: 300/s}" << 0.0;
+        QTest::newRow("global token bucket")
+            << "{algorithm: token_bucket, rate: 600/s, burst: 50, scope: global}" << 600.0;
+        // Keyed by client: 4 clients, 250/s each, 125/s each on each replica; a limit of 100/s
+        // per client per replica admits 4 x 2 x 100 = 800/s.
+        QTest::newRow("per client")
+            << "{algorithm: token_bucket, rate: 100/s, burst: 10, key: client}" << 800.0;
+    }
+
+    void gatewayRateLimitCapsAdmittedLoad()
+    {
+        QFETCH(QString, limit);
+        QFETCH(double, admitted);
+        const auto r = run(QString(R"(
+meshsim: 1
+duration: 110s
+warmup: 10s
+architecture: gateway
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, workers: 64}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, clients: 4, arrival: {process: poisson, rate: 1000/s}}]
+gateway:
+  replicas: 2
+  cpu: 0
+  rate_limit: %1
+)")
+                               .arg(limit)
+                               .toStdString());
+        const auto& o = r.metrics->summary().outcomes;
+        const double ok = static_cast<double>(o.ok()) / 100.0;
+        // Per client per replica the Poisson stream is thinned; with a deficit (125/s offered
+        // against 100/s) the buckets stay empty and the count is exact to the bursts.
+        QVERIFY2(std::abs(ok - admitted) <= 2.0, qPrintable(QString::number(ok)));
+        QCOMPARE(o.errors(), o[Outcome::RateLimited]);
+    }
+
+    void cacheHitRatioFollowsZipf_data()
+    {
+        QTest::addColumn<QString>("cache");
+        QTest::addColumn<bool>("lru");
+        QTest::addColumn<double>("ttl");
+        QTest::addColumn<int>("capacity");
+        QTest::newRow("TTL 1 s, no eviction")
+            << "{routes: [/x], ttl: 1s, capacity: 100000}" << false << 1.0 << 100000;
+        QTest::newRow("LRU of 100, no expiry")
+            << "{routes: [/x], ttl: 100000s, capacity: 100}" << true << 0.0 << 100;
+    }
+
+    void cacheHitRatioFollowsZipf()
+    {
+        // 1000 requests/s (Poisson) for 1000 keys of Zipf(1) popularity, p_k = 1 / (k H),
+        // through one gateway instance that caches the route; the backend answers at once.
+        // * TTL T, no eviction: each key alternates a miss and a TTL period of hits; with
+        //   Poisson arrivals of rate l_k = 1000 p_k, a cycle has 1 miss and l_k T hits:
+        //   hit ratio = sum p_k l_k T / (1 + l_k T) = 0.7148 for T = 1 s. The misses of key k in
+        //   S seconds are a renewal count with cycle mean m = T + 1/l_k and variance 1/l_k^2:
+        //   Var = S / (l_k^2 m^3) (renewal CLT); summed over keys, 5 sd is 0.0027.
+        // * LRU of C entries, no expiry: Che's approximation, h_k = 1 - exp(-l_k t_C) with
+        //   sum (1 - exp(-l_k t_C)) = C: 0.5765 for C = 100. Che's approximation itself is
+        //   within about 1% of the exact LRU hit ratio for Zipf popularity (Fricker, Robert and
+        //   Roberts 2012), so allow 0.01.
+        QFETCH(QString, cache);
+        QFETCH(bool, lru);
+        QFETCH(double, ttl);
+        QFETCH(int, capacity);
+        const auto r = run(QString(R"(
+meshsim: 1
+duration: 110s
+warmup: 10s
+architecture: gateway
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 64}
+routes: [{path: /x, to: a}]
+workloads:
+  - {name: w, arrival: {process: poisson, rate: 1000/s}, mix: [{path: /x, keys: {count: 1000, zipf: 1.0}}]}
+gateway:
+  replicas: 1
+  cpu: 0
+  cache: %1
+)")
+                               .arg(cache)
+                               .toStdString());
+        const double lookups = static_cast<double>(r.metrics->cacheLookups());
+        const double measured = static_cast<double>(r.metrics->cacheHits()) / lookups;
+        double harmonic = 0.0;
+        for (int k = 1; k <= 1000; ++k)
+            harmonic += 1.0 / k;
+        const double rate = 1000.0;
+        double expected = 0.0;
+        double tolerance = 0.0;
+        if (!lru) {
+            double missVariance = 0.0;
+            for (int k = 1; k <= 1000; ++k) {
+                const double p = 1.0 / (k * harmonic);
+                const double l = rate * p;
+                expected += p * l * ttl / (1.0 + l * ttl);
+                const double m = ttl + 1.0 / l;
+                missVariance += 100.0 / (l * l * m * m * m);
+            }
+            tolerance = 5.0 * std::sqrt(missVariance) / lookups;
+        } else {
+            double lo = 0.0;
+            double hi = 1e6;
+            const auto occupancy = [&](double t) {
+                double sum = 0.0;
+                for (int k = 1; k <= 1000; ++k)
+                    sum += 1.0 - std::exp(-rate / (k * harmonic) * t);
+                return sum;
+            };
+            for (int i = 0; i < 200; ++i) {
+                const double mid = (lo + hi) / 2;
+                (occupancy(mid) < capacity ? lo : hi) = mid;
+            }
+            for (int k = 1; k <= 1000; ++k) {
+                const double p = 1.0 / (k * harmonic);
+                expected += p * (1.0 - std::exp(-rate * p * lo));
+            }
+            tolerance = 0.01;
+        }
+        QVERIFY2(std::abs(measured - expected) < tolerance,
+                 qPrintable(QString("hit ratio %1, expected %2 +- %3")
+                                .arg(measured)
+                                .arg(expected)
+                                .arg(tolerance)));
+        // Only misses reach the service.
+        QCOMPARE(service(r, "a").requests.outcomes.total() + r.metrics->cacheHits(),
+                 r.metrics->cacheLookups());
+    }
+
+    void gatewayAuthRejectsAndAggregates()
+    {
+        // The gateway rejects 10% of requests (401) before anything else; it composes /home from
+        // a (20 ms) and b (50 ms) in parallel: every admitted request takes 2 x 1 ms to the
+        // client + 0.1 ms of gateway CPU + max(20, 50) ms = 52.1 ms. Rejections: binomial,
+        // sd sqrt(0.09 / N).
+        const auto r = run(R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+architecture: gateway
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 20ms, workers: 64}
+  - {name: b, cpu: 50ms, workers: 64}
+routes: [{path: /home, aggregate: [a, b]}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+gateway:
+  cpu: {dist: constant, value: 100us}
+  auth: {kind: jwt, cpu: 0, reject: 10%}
+)");
+        const auto& s = r.metrics->summary();
+        const double n = static_cast<double>(s.outcomes.total());
+        const double rejected = static_cast<double>(s.outcomes[Outcome::Unauthorized]) / n;
+        QVERIFY(std::abs(rejected - 0.1) < 5 * std::sqrt(0.09 / n));
+        QCOMPARE(s.outcomes.errors(), s.outcomes[Outcome::Unauthorized]);
+        QCOMPARE(s.latency.max(), std::int64_t{52'100'000});
+        // Each admitted request reaches both services once.
+        QCOMPARE(service(r, "a").requests.outcomes.total(), s.outcomes.ok());
+        QCOMPARE(service(r, "b").requests.outcomes.total(), s.outcomes.ok());
+    }
+
+    // --- mesh policies -------------------------------------------------------------------------
+
+    void faultInjectionIsNeverRetried()
+    {
+        // The sidecar of a aborts 20% of calls to b with 503 and delays 30% by 10 ms; retries on
+        // 5xx are configured but an injected abort is never retried, and b never sees it.
+        // Aborted share: binomial, sd sqrt(0.16 / N). Mean latency of the calls that went
+        // through: 2 (chain) + 1 (client) ms + 0.3 x 10 ms = 6 ms, sd 10 sqrt(0.21 / N) ms.
+        const auto r = run(R"(
+meshsim: 1
+duration: 60s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 500us, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b]}
+  - {name: b, cpu: 1ms, workers: 64}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 200/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults:
+    retries: {attempts: 3, retry_on: [5xx]}
+  faults:
+    - {to: b, abort: {status: 503, percent: 20%}, delay: {fixed: 10ms, percent: 30%}}
+)");
+        const models::EdgeStats ab = edge(r, "a", "b");
+        const double calls = static_cast<double>(ab.calls);
+        QCOMPARE(ab.attempts, ab.calls);
+        const double aborted = static_cast<double>(ab.outcomes[Outcome::InjectedFault]) / calls;
+        QVERIFY2(std::abs(aborted - 0.2) < 5 * std::sqrt(0.16 / calls),
+                 qPrintable(QString::number(aborted)));
+        QCOMPARE(ab.flags[5], ab.outcomes[Outcome::InjectedFault]); // FI
+        QCOMPARE(service(r, "b").requests.outcomes.total(),
+                 ab.calls - ab.outcomes[Outcome::InjectedFault]);
+        // Delayed calls: flag DI on about 30% of the calls.
+        const double delayed = static_cast<double>(ab.flags[6]) / calls;
+        QVERIFY2(std::abs(delayed - 0.3) < 5 * std::sqrt(0.21 / calls),
+                 qPrintable(QString::number(delayed)));
+    }
+
+    void authorizationDeniesWith403()
+    {
+        // c only accepts calls from a; b's calls to c are denied by c's inbound sidecar (403),
+        // and c never serves them.
+        const auto r = run(R"(
+meshsim: 1
+duration: 20s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, steps: [c]}
+  - {name: b, cpu: 1ms, steps: [c]}
+  - {name: c, cpu: 1ms}
+routes: [{path: /a, to: a}, {path: /b, to: b}]
+workloads: [{name: w, arrival: {process: constant, rate: 20/s}, mix: [{path: /a}, {path: /b}]}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  authorization:
+    - {to: c, allow_from: [a]}
+)");
+        const models::EdgeStats ac = edge(r, "a", "c");
+        const models::EdgeStats bc = edge(r, "b", "c");
+        QVERIFY(ac.calls > 100);
+        QCOMPARE(ac.outcomes.errors(), std::uint64_t{0});
+        QVERIFY(bc.calls > 100);
+        QCOMPARE(bc.outcomes[Outcome::Denied], bc.calls);
+        QCOMPARE(service(r, "c").requests.outcomes.total(), ac.calls);
+    }
+
+    void leastRequestAvoidsTheSlowInstance()
+    {
+        // b-0 is 20 times slower than the others (20 ms vs 1 ms). Round robin gives it a fourth
+        // of the calls; least request (power of two choices) sees its active requests pile up
+        // and sends it far fewer. With 100 calls/s, round robin's share is exactly 1/4.
+        const char* scenario = R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 256, steps: [b]}
+  - {name: b, replicas: 4, workers: 256, cpu: 1ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 400/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults: {load_balancer: %1}
+faults:
+  - {at: 0s, slow: {service: b, instance: 0, factor: 20}}
+)";
+        const auto share = [&](const char* policy) {
+            const auto r = run(QString(scenario).arg(policy).toStdString());
+            const auto& instances = service(r, "b").instances;
+            double total = 0.0;
+            for (const auto& i : instances)
+                total += static_cast<double>(i.arrivals);
+            return static_cast<double>(instances[0].arrivals) / total;
+        };
+        const double roundRobin = share("round_robin");
+        QVERIFY2(std::abs(roundRobin - 0.25) < 0.001, qPrintable(QString::number(roundRobin)));
+        const double leastRequest = share("least_request");
+        QVERIFY2(leastRequest < 0.15, qPrintable(QString::number(leastRequest)));
+    }
+
+    void hedgingCutsTheTail()
+    {
+        // b answers in 1 ms, but 5% of its requests take 500 ms more (a mixture). A per-try
+        // timeout of 20 ms starts a second try; with hedging the first try goes on and the
+        // first answer wins, without it the first try is reset.
+        const char* scenario = R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 0, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 256, steps: [b]}
+  - {name: b, replicas: 4, workers: 256, cpu: {dist: empirical, values: [1ms, 501ms], weights: [95, 5]}}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults:
+    retries: {attempts: 1, per_try_timeout: 20ms, hedge_on_per_try_timeout: %1, retry_on: [5xx]}
+)";
+        const auto plain = run(QString(scenario).arg("false").toStdString());
+        const auto hedged = run(QString(scenario).arg("true").toStdString());
+        // The second try starts after Envoy's jittered backoff, U[0, 25 ms): a request whose
+        // first try is slow takes 20 + U[0, 25) + 1 ms < 46 ms, in both modes, and those are 5%
+        // of the requests: the p99 is below 46 ms instead of 501 ms.
+        for (const auto* r : {&plain, &hedged}) {
+            const std::int64_t p99 = r->metrics->summary().latency.quantile(0.99);
+            QVERIFY2(p99 < 46 * kMs, qPrintable(QString::number(p99)));
+        }
+        // Hedged: a slow first try still answers, and wins when the hedge is slow too: no
+        // errors. Without hedging, both tries slow (0.25% of calls) time out: 504.
+        QCOMPARE(hedged.metrics->summary().outcomes.errors(), std::uint64_t{0});
+        const auto& o = plain.metrics->summary().outcomes;
+        const double n = static_cast<double>(o.total());
+        const double failed = static_cast<double>(o[Outcome::Timeout]) / n;
+        QVERIFY2(std::abs(failed - 0.0025) < 5 * std::sqrt(0.0025 / n),
+                 qPrintable(QString::number(failed)));
+    }
+
+    // --- discovery, health, network faults -----------------------------------------------------
+
+    void killedInstanceLeavesWithReadiness()
+    {
+        // Direct, 4 replicas, round robin, 400 requests/s; a-0 is killed at 10 s. Its readiness
+        // probe (every 2 s, at a per-instance phase) fails 3 times, then the change takes 1 s to
+        // reach the callers: until then every fourth request is refused (503). The errors are
+        // exactly 100/s x (not_ready time + 1 s - 10 s). At 20 s it comes back: ready at the
+        // next probe.
+        const auto r = run(R"(
+meshsim: 1
+duration: 30s
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+discovery: {readiness_period: 2s, failure_threshold: 3, propagation: 1s}
+services:
+  - {name: a, cpu: 1ms, workers: 64, replicas: 4}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 400/s}}]
+faults:
+  - {at: 10s, until: 20s, kill: {service: a, instance: 0}}
+)");
+        const auto notReady = events(r, "not_ready");
+        QCOMPARE(notReady.size(), std::size_t{1});
+        const double t = seconds(notReady[0].at);
+        QVERIFY(t >= 14.0 && t < 16.0); // the third failed probe: 4 to 6 s after the kill
+        const double expected = 100.0 * (t + 1.0 - 10.0);
+        const auto errors = static_cast<double>(r.metrics->summary().outcomes.errors());
+        QVERIFY2(std::abs(errors - expected) <= 1.0,
+                 qPrintable(QString("%1 errors, expected %2").arg(errors).arg(expected)));
+        QCOMPARE(r.metrics->summary().outcomes.errors(),
+                 r.metrics->summary().outcomes[Outcome::ConnectionFailure]);
+        QCOMPARE(events(r, "ready").size(), std::size_t{1});
+    }
+
+    void activeHealthCheckIsFaster()
+    {
+        // The same kill in a mesh whose sidecars health-check b every 500 ms (2 failures make it
+        // unhealthy): b-0 leaves the rotation within 0.5 + 0.5 s of the kill instead of the
+        // 4-6 s of readiness. The refused calls are retried (connect-failure is in Istio's
+        // default retry_on) on another host: no client error at all.
+        const auto r = run(R"(
+meshsim: 1
+duration: 30s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b]}
+  - {name: b, cpu: 1ms, workers: 64, replicas: 4}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 400/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults:
+    load_balancer: round_robin
+    retries: {attempts: 2}
+    health_check: {interval: 500ms, timeout: 100ms, unhealthy_threshold: 2, healthy_threshold: 1}
+faults:
+  - {at: 10s, until: 20s, kill: {service: b, instance: 0}}
+)");
+        const auto unhealthy = events(r, "unhealthy");
+        QCOMPARE(unhealthy.size(), std::size_t{1});
+        const double t = seconds(unhealthy[0].at);
+        QVERIFY2(t > 10.0 && t <= 11.0, qPrintable(QString::number(t)));
+        QCOMPARE(r.metrics->summary().outcomes.errors(), std::uint64_t{0});
+        // Every attempt b-0 refused until then was retried on another host (flag RX on the
+        // call, which then succeeded): retries = refusals, and b-0 received at most every
+        // third call (one in four by round robin, more when a retry takes the next turn).
+        const models::EdgeStats ab = edge(r, "a", "b");
+        const std::uint64_t refused = service(r, "b").instances[0].rejected;
+        QCOMPARE(ab.attempts - ab.calls, refused);
+        QCOMPARE(ab.flags[9], refused); // RX
+        QVERIFY2(refused > 0 && static_cast<double>(refused) <= 400.0 / 3 * (t - 10.0) + 1,
+                 qPrintable(QString::number(refused)));
+        QCOMPARE(events(r, "healthy").size(), std::size_t{1});
+    }
+
+    void partitionCutsCrossZoneCalls()
+    {
+        // a runs in zone x; b has one instance in x and one in y. From 10 s to 20 s the zones are
+        // partitioned: calls from a to b-1 time out after the connect timeout (1 s) and fail.
+        // Round robin sends half the calls there: 50 requests/s x 10 s = 500 failures.
+        const auto r = run(R"(
+meshsim: 1
+duration: 30s
+platform:
+  zones: [x, y]
+  nodes:
+    - {name: n1, zone: x, cores: 8}
+    - {name: n2, zone: y, cores: 8}
+  network: ideal
+  client_network: {latency: 1ms, bandwidth: unlimited}
+  connect_timeout: 1s
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b], placement: {nodes: [n1]}}
+  - {name: b, cpu: 1ms, workers: 64, replicas: 2}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 100/s}}]
+faults:
+  - {at: 10s, until: 20s, partition: [x, y]}
+)");
+        const models::EdgeStats ab = edge(r, "a", "b");
+        QCOMPARE(ab.outcomes[Outcome::ConnectionFailure], std::uint64_t{500});
+        QCOMPARE(ab.outcomes.errors(), std::uint64_t{500});
+        // They wait the connect timeout: the slowest request takes 1 s + 3 ms.
+        QCOMPARE(r.metrics->summary().latency.max(), std::int64_t{1'003'000'000});
+    }
+
+    void degradeAddsLatencyBetweenZones()
+    {
+        // As above; from 10 s to 20 s the link between x and y gets 20 ms of extra latency each
+        // way. Calls to b-1 (zone y) take 40 ms more; the others are unchanged: the slowest
+        // request is 3 + 40 = 43 ms, and during the fault half of them are that slow.
+        const auto r = run(R"(
+meshsim: 1
+duration: 30s
+platform:
+  zones: [x, y]
+  nodes:
+    - {name: n1, zone: x, cores: 8}
+    - {name: n2, zone: y, cores: 8}
+  network: ideal
+  client_network: {latency: 1ms, bandwidth: unlimited}
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b], placement: {nodes: [n1]}}
+  - {name: b, cpu: 1ms, workers: 64, replicas: 2}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 100/s}}]
+faults:
+  - {at: 10s, until: 20s, degrade: {zones: [x, y], latency: 20ms}}
+)");
+        const auto& s = r.metrics->summary();
+        QCOMPARE(s.outcomes.errors(), std::uint64_t{0});
+        QCOMPARE(s.latency.min(), std::int64_t{4'000'000});
+        QCOMPARE(s.latency.max(), std::int64_t{44'000'000});
+        const auto& w = r.metrics->windows();
+        QCOMPARE(w[5].requests.latency.max(), std::int64_t{4'000'000});
+        // Quantiles are reported within 0.4% (the histogram's bucket width, models/histogram.h).
+        const auto near = [](std::int64_t value, double expected) {
+            return std::abs(static_cast<double>(value) - expected) <= 0.004 * expected;
+        };
+        QVERIFY(near(w[15].requests.latency.quantile(0.25), 4e6));
+        QVERIFY(near(w[15].requests.latency.quantile(0.75), 44e6));
+        QCOMPARE(w[25].requests.latency.max(), std::int64_t{4'000'000});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMechanisms)
+#include "tst_mechanisms.moc"
