@@ -246,8 +246,10 @@ void Cluster::buildRoutes()
         case RouteConfig::Kind::Aggregate: {
             Step parallel;
             parallel.kind = Step::Kind::Parallel;
-            for (const ServiceIndex t : route.targets)
-                parallel.children.push_back(callStep(t));
+            for (std::size_t i = 0; i < route.targets.size(); ++i) {
+                parallel.children.push_back(callStep(route.targets[i]));
+                parallel.children.back().optional = i < route.optional.size() && route.optional[i];
+            }
             runtime.programs.emplace_back();
             compileSteps({parallel}, runtime.programs.back());
             break;

@@ -225,6 +225,39 @@ public:
         out = node->Scalar();
         return true;
     }
+    // HTTP headers to match or send: a mapping of names (case-insensitive, kept in lower case)
+    // to exact values.
+    void readHeaders(const YAML::Node& node,
+                     const std::string& path,
+                     std::vector<std::pair<std::string, std::string>>& out)
+    {
+        visit(node);
+        if (!node.IsMap()) {
+            expected(node, path, "a mapping of header names to values", "wrong type");
+            return;
+        }
+        for (const auto& entry : node) {
+            visit(entry.first);
+            visit(entry.second);
+            if (!entry.first.IsScalar() || entry.first.Scalar().empty()) {
+                expected(entry.first, path, "a header name");
+                continue;
+            }
+            std::string name = entry.first.Scalar();
+                        for (char& c : name) // ASCII lower case, whatever the locale
+                c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+            const std::string where = path + "." + name;
+            if (!entry.second.IsScalar()) {
+                expected(entry.second, where, "a header value (a string)", "wrong type");
+                continue;
+            }
+            if (out.size() >= 64) {
+                error(entry.first, path, "too many headers (at most 64)");
+                return;
+            }
+            out.emplace_back(name, entry.second.Scalar());
+        }
+    }
     // A name others refer to: a non-empty string.
     bool readName(const Fields& f, std::string_view key, std::string& out)
     {
@@ -465,6 +498,42 @@ public:
             return std::nullopt;
         }
         return resolve(n, path, m_routePaths, "route");
+    }
+    // The route a request with this path and these headers takes: Envoy's first match in
+    // declared order. A route without `prefix` or `headers` matches its own path exactly, so
+    // scenarios that name routes by path work as before.
+    std::optional<std::uint32_t>
+    matchRoute(const YAML::Node& n,
+               const std::string& path,
+               const std::vector<std::pair<std::string, std::string>>& headers,
+               const Scenario& s)
+    {
+        const bool matching = std::any_of(s.routes.begin(), s.routes.end(), [](const auto& r) {
+            return r.prefix || !r.headers.empty();
+        });
+        if (!matching && headers.empty())
+            return route(n, path);
+        if (!scalar(n, path, "a request path"))
+            return std::nullopt;
+        const std::string& requested = n.Scalar();
+        for (std::uint32_t i = 0; i < s.routes.size(); ++i) {
+            const m::RouteConfig& r = s.routes[i];
+            const bool pathMatches = r.prefix
+                                         ? requested.compare(0, r.prefix->size(), *r.prefix) == 0
+                                         : requested == r.path;
+            const bool headersMatch
+                = std::all_of(r.headers.begin(), r.headers.end(), [&](const auto& want) {
+                      return std::find(headers.begin(), headers.end(), want) != headers.end();
+                  });
+            if (pathMatches && headersMatch)
+                return i;
+        }
+        error(n,
+              path,
+              "no route matches " + quote(requested)
+                  + (headers.empty() ? std::string() : " with these headers")
+                  + " (a gateway would answer 404; add a route or a prefix)");
+        return std::nullopt;
     }
     std::optional<std::uint32_t> zone(const YAML::Node& n, const std::string& path)
     {
@@ -1232,8 +1301,18 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
 {
     forEachItem(node, "routes", "routes", [&](const YAML::Node& item, const std::string& p) {
         m::RouteConfig config;
-        Fields f(
-            *this, item, p, {"path", "to", "aggregate", "sequence", "split", "timeout", "retries"});
+        Fields f(*this,
+                 item,
+                 p,
+                 {"path",
+                  "prefix",
+                  "headers",
+                  "to",
+                  "aggregate",
+                  "sequence",
+                  "split",
+                  "timeout",
+                  "retries"});
         if (f.valid()) {
             if (!f.find("path"))
                 error(item, p, "missing key \"path\"");
@@ -1285,10 +1364,29 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
                 const char* key = aggregate ? "aggregate" : "sequence";
                 forEachItem(*f.find(key),
                             f.pathOf(key),
-                            "service names",
+                            aggregate ? "service names or {to, optional} entries" : "service names",
                             [&](const YAML::Node& e, const std::string& ep) {
-                                if (const auto t = service(e, ep))
+                                visit(e);
+                                if (aggregate && e.IsMap()) {
+                                    Fields af(*this, e, ep, {"to", "optional"});
+                                    if (!af.valid())
+                                        return;
+                                    if (!af.find("to")) {
+                                        error(e, ep, "missing key \"to\"");
+                                        return;
+                                    }
+                                    bool optional = false;
+                                    readBool(af, "optional", optional);
+                                    if (const auto t = service(*af.find("to"), af.pathOf("to"))) {
+                                        config.targets.push_back(*t);
+                                        config.optional.push_back(optional);
+                                    }
+                                    return;
+                                }
+                                if (const auto t = service(e, ep)) {
                                     config.targets.push_back(*t);
+                                    config.optional.push_back(false);
+                                }
                             });
                 if (config.targets.empty() && f.find(key)->IsSequence())
                     error(*f.find(key), f.pathOf(key), "a composition needs at least one service");
@@ -1299,6 +1397,15 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
                 retries(*r, f.pathOf("retries"), retry);
                 config.retries = retry;
             }
+            if (f.find("prefix")) {
+                std::string prefix;
+                readName(f, "prefix", prefix);
+                if (!prefix.empty() && prefix.front() != '/')
+                    expected(*f.find("prefix"), f.pathOf("prefix"), "a prefix starting with /");
+                config.prefix = prefix;
+            }
+            if (const YAML::Node* h = f.find("headers"))
+                readHeaders(*h, f.pathOf("headers"), config.headers);
         }
         s.routes.push_back(std::move(config));
     });
@@ -1827,7 +1934,7 @@ void Loader::workloads(const YAML::Node& node, Scenario& s)
                         f.pathOf("mix"),
                         "{path, weight} entries",
                         [&](const YAML::Node& e, const std::string& ep) {
-                            Fields mf(*this, e, ep, {"path", "weight", "keys"});
+                            Fields mf(*this, e, ep, {"path", "headers", "weight", "keys"});
                             if (!mf.valid())
                                 return;
                             m::MixEntry entry;
@@ -1852,7 +1959,11 @@ void Loader::workloads(const YAML::Node& node, Scenario& s)
                                 error(e, ep, "missing key \"path\"");
                                 return;
                             }
-                            if (const auto r = route(*mf.find("path"), mf.pathOf("path"))) {
+                            std::vector<std::pair<std::string, std::string>> headers;
+                            if (const YAML::Node* h = mf.find("headers"))
+                                readHeaders(*h, mf.pathOf("headers"), headers);
+                            if (const auto r
+                                = matchRoute(*mf.find("path"), mf.pathOf("path"), headers, s)) {
                                 entry.route = *r;
                                 config.mix.push_back(entry);
                             }

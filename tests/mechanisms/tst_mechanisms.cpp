@@ -597,6 +597,51 @@ gateway:
         QCOMPARE(service(r, "b").requests.outcomes.total(), s.outcomes.ok());
     }
 
+    void gatewayRoutesByPrefixHeaderAndWeight()
+    {
+        // First match in declared order (Envoy): /books/* with header x-beta: yes goes to beta;
+        // other /books/* requests to the canary split 90/10; /home aggregates home and an
+        // optional recs that fails half of the time without failing the page (degraded answer).
+        // Mix: 40% /books/42, 10% /books/7 with the header, 50% /home. The v2 share of the
+        // split is binomial: sd sqrt(0.09 / N).
+        const auto r = run(R"(
+meshsim: 1
+duration: 60s
+architecture: gateway
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: books-v1, cpu: 1ms}
+  - {name: books-v2, cpu: 1ms}
+  - {name: beta, cpu: 1ms}
+  - {name: home, cpu: 5ms}
+  - {name: recs, cpu: 1ms, errors: 50%}
+routes:
+  - {path: /books-beta, prefix: /books, headers: {X-Beta: yes}, to: beta}
+  - {path: /books, prefix: /books, split: [{to: books-v1, weight: 90}, {to: books-v2, weight: 10}]}
+  - {path: /home, aggregate: [home, {to: recs, optional: true}]}
+workloads:
+  - name: w
+    arrival: {process: poisson, rate: 200/s}
+    mix:
+      - {path: /books/42, weight: 4}
+      - {path: /books/7, headers: {x-beta: yes}, weight: 1}
+      - {path: /home, weight: 5}
+)");
+        const auto& routes = r.metrics->routes();
+        QCOMPARE(r.metrics->summary().outcomes.errors(), std::uint64_t{0});
+        QCOMPARE(service(r, "beta").requests.outcomes.total(), routes[0].outcomes.total());
+        const double v1 = static_cast<double>(service(r, "books-v1").requests.outcomes.total());
+        const double v2 = static_cast<double>(service(r, "books-v2").requests.outcomes.total());
+        QCOMPARE(static_cast<std::uint64_t>(v1 + v2), routes[1].outcomes.total());
+        const double n = v1 + v2;
+        QVERIFY2(std::abs(v2 / n - 0.1) < 5 * std::sqrt(0.09 / n),
+                 qPrintable(QString::number(v2 / n)));
+        // recs failed about half of its calls, and every /home request still succeeded.
+        const auto& recs = service(r, "recs").requests.outcomes;
+        QVERIFY(recs[Outcome::ServerError] > recs.total() / 3);
+        QCOMPARE(routes[2].outcomes.ok(), routes[2].outcomes.total());
+    }
+
     // --- mesh policies -------------------------------------------------------------------------
 
     void faultInjectionIsNeverRetried()

@@ -183,6 +183,15 @@ private slots:
                                     << "document too large to read";
         QTest::newRow("deep YAML nesting") << "deep_yaml_nesting.yaml" << -1 << -1 << ""
                                            << "nested too deeply";
+        QTest::newRow("no route matches a request path")
+            << "unmatched_path.yaml" << 14 << 16 << "workloads[0].mix[1].path"
+            << "no route matches \"/home\"";
+        QTest::newRow("headers not a mapping")
+            << "bad_headers.yaml" << 6 << 45 << "routes[0].headers"
+            << "expected a mapping of header names to values";
+        QTest::newRow("slow fault on a missing instance")
+            << "slow_instance_out_of_range.yaml" << 10 << 47 << "faults[0].slow.instance"
+            << "from 0 to 1";
         QTest::newRow("deep step nesting") << "deep_step_nesting.yaml" << 8 << -1 << ""
                                            << "steps nested too deeply";
     }
