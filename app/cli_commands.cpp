@@ -199,8 +199,8 @@ int runCommand(const QStringList& args)
     const models::EngineKind engine = options->engine.value_or(scenario.engine);
     if (writer) {
         writer->hello(scenario, engine, options->seed.value_or(scenario.seed));
-        for (const std::string& note : engine::unsupportedFeatures(scenario, engine))
-            writer->note(note);
+        for (const topologies::Diagnostic& d : loaded.diagnostics) // warnings: it loaded
+            writer->note(d.format());
     }
     const auto start = std::chrono::steady_clock::now();
     const engine::RunResult result

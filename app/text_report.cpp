@@ -78,6 +78,89 @@ std::string header(const char* title)
                   "p99.9");
 }
 
+// Calls that needed retries or were refused by a proxy, edge by edge.
+std::string retriesSection(const Json& r)
+{
+    std::string out;
+    for (const Json& e : r["edges"]) {
+        const Json& flags = e["flags"];
+        if (count(e, "retries") == 0 && flags.empty())
+            continue;
+        std::string flagText;
+        for (const auto& [flag, n] : flags.items())
+            flagText += (flagText.empty() ? "" : ", ") + flag + " "
+                        + std::to_string(n.get<unsigned long long>());
+        out += format(
+            "  %-36s %9llu %9llu %9llu  %s\n",
+            (text(e, "from") + " -> " + text(e, "to")).c_str(),
+            count(e, "requests"),
+            count(e, "retries"),
+            count(e, "requests") -
+                [&] {
+                    unsigned long long errors = 0;
+                    for (const auto& [cause, n] : e["errors"].items())
+                        errors += n.get<unsigned long long>();
+                    return errors;
+                }(),
+            flagText.c_str());
+    }
+    if (out.empty())
+        return out;
+    return format("\n  %-36s %9s %9s %9s  %s\n", "calls", "calls", "retries", "ok", "flags") + out;
+}
+
+// What the proxies cost.
+std::string proxySection(const Json& r)
+{
+    const Json& proxies = r["proxies"];
+    if (!proxies.contains("kinds") || proxies["kinds"].empty())
+        return {};
+    std::string out = format("\n  %-22s %11s %9s %9s %9s %9s\n",
+                             "proxy",
+                             "traversals",
+                             "vCPU",
+                             "added p50",
+                             "p90",
+                             "p99");
+    for (const Json& p : proxies["kinds"]) {
+        const Json& l = p["added_latency_ms"];
+        out += format("  %-22s %11llu %9.3f %9.3f %9.3f %9.3f\n",
+                      text(p, "kind").c_str(),
+                      count(p, "traversals"),
+                      number(p, "cpu_vcpu"),
+                      number(l, "p50"),
+                      number(l, "p90"),
+                      number(l, "p99"));
+    }
+    out += format("  all proxies: %.3f vCPU, %.3f vCPU per 1000 requests/s\n",
+                  number(proxies, "total_vcpu"),
+                  number(proxies, "vcpu_per_1000_rps"));
+    return out;
+}
+
+// Breakers, ejections, readiness and faults over time (the first few of each run).
+std::string timelineSection(const Json& r)
+{
+    const Json& timeline = r["timeline"];
+    if (timeline.empty())
+        return {};
+    constexpr std::size_t kShown = 20;
+    std::string out = "\ntimeline:\n";
+    std::size_t shown = 0;
+    for (const Json& e : timeline) {
+        if (shown++ == kShown) {
+            out += format("  ... %zu more in results.json\n", timeline.size() - kShown);
+            break;
+        }
+        out += format("  %10.3f s  %-16s %-28s %s\n",
+                      number(e, "at_seconds"),
+                      text(e, "kind").c_str(),
+                      text(e, "where").c_str(),
+                      text(e, "detail").c_str());
+    }
+    return out;
+}
+
 } // namespace
 
 std::string formatRun(const Json& r)
@@ -97,8 +180,7 @@ std::string formatRun(const Json& r)
                   number(r, "warmup_seconds"),
                   number(r, "wall_seconds"),
                   count(r, "events"));
-    for (const auto& note : r["not_simulated"])
-        out += "note: " + note.get<std::string>() + "\n";
+
     out += format("requests: %llu sent, %llu answered, %llu ok; errors: %s",
                   count(summary, "sent"),
                   count(summary, "requests"),
@@ -114,6 +196,11 @@ std::string formatRun(const Json& r)
     out += "\n" + header("service latency (ms)");
     for (const Json& service : r["services"])
         out += latencyRow(text(service, "name"), service);
+    out += retriesSection(r) + proxySection(r) + timelineSection(r);
+    if (r.contains("gateway_cache"))
+        out += format("\ngateway cache: %llu lookups, %.2f%% hits\n",
+                      count(r["gateway_cache"], "lookups"),
+                      100.0 * number(r["gateway_cache"], "hit_ratio"));
     const Json& slo = r["slo"];
     if (!slo["objectives"].empty()) {
         out += "\nSLO " + std::string(slo["pass"].get<bool>() ? "met" : "NOT met") + ":";
@@ -166,16 +253,22 @@ std::string formatComparison(const std::vector<Json>& runs)
         row(label,
             [k](const Json& r) { return format("%.3f", number(r["summary"]["latency_ms"], k)); });
     }
+    row("retries", [](const Json& r) {
+        unsigned long long retries = 0;
+        for (const Json& e : r["edges"])
+            retries += count(e, "retries");
+        return format("%llu", retries);
+    });
+    row("proxy vCPU",
+        [](const Json& r) { return format("%.3f", number(r["proxies"], "total_vcpu")); });
+    row("proxy vCPU per 1000 req/s",
+        [](const Json& r) { return format("%.3f", number(r["proxies"], "vcpu_per_1000_rps")); });
     row("SLO", [](const Json& r) {
         const Json& slo = r["slo"];
         return slo["objectives"].empty() ? std::string("-")
                                          : std::string(slo["pass"].get<bool>() ? "met" : "NOT met");
     });
     out += "\n";
-    for (const Json& run : runs) {
-        for (const auto& note : run["not_simulated"])
-            out += text(run["scenario"], "name") + ": note: " + note.get<std::string>() + "\n";
-    }
     return out;
 }
 

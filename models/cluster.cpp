@@ -406,9 +406,13 @@ std::unique_ptr<Cluster::Upstream> Cluster::makeUpstream(Caller& caller, Tier& t
     auto u = std::make_unique<Upstream>();
     u->target = &target;
     u->caller = &caller;
+    const engine::PlatformSpec& spec = m_platform.spec();
     for (const auto& instance : target.instances)
-        u->hosts.push_back(
-            LbHost{target.config.name + "-" + std::to_string(instance->index), 1, 0, true});
+        u->hosts.push_back(LbHost{target.config.name + "-" + std::to_string(instance->index),
+                                  1,
+                                  0,
+                                  true,
+                                  spec.nodes[instance->node].zone});
     u->inboundSidecar = target.sidecars;
     // Envoys: sidecars, the mesh ingress, and a gateway inside a mesh.
     u->meshProxy = target.kind == TierKind::App && hasMesh()
@@ -456,6 +460,21 @@ std::unique_ptr<Cluster::Upstream> Cluster::makeUpstream(Caller& caller, Tier& t
         u->timeout = lib.timeout;
     }
     u->balancer = LoadBalancer::create(lb, *caller.random);
+    if (lb.zoneAware && caller.tier) {
+        // Zone-aware routing needs the caller's own cluster: its instances' zones.
+        const std::size_t zones = spec.zones.size();
+        u->callerZone = spec.nodes[caller.node].zone;
+        u->localShare.assign(zones, 0.0);
+        for (const auto& instance : caller.tier->instances)
+            u->localShare[spec.nodes[instance->node].zone]
+                += 1.0 / static_cast<double>(caller.tier->instances.size());
+        LoadBalancerConfig zoneLb = lb;
+        zoneLb.panicThreshold = 0.0;
+        for (std::size_t z = 0; z < zones; ++z) {
+            u->zoneBalancers.push_back(LoadBalancer::create(zoneLb, *caller.random));
+            u->zoneBalancers.back()->restrictToZone(static_cast<std::uint32_t>(z));
+        }
+    }
     if (u->retries)
         u->conditions.emplace(u->retries->retryOn);
     u->name = caller.label + " -> " + target.config.name;
@@ -950,6 +969,66 @@ void Cluster::refreshHosts(Upstream& u)
         u.hosts[h].healthy = u.target->visible[h] != 0
                              && !(u.outlier && u.outlier->ejected(static_cast<std::uint32_t>(h)));
     u.balancer->hostsChanged();
+    for (auto& zoneBalancer : u.zoneBalancers)
+        zoneBalancer->hostsChanged();
+}
+
+std::optional<std::uint32_t> Cluster::chooseZone(Upstream& u)
+{
+    // Envoy zone-aware routing (reference/semantics.md §1.0, tryChooseLocalLocalityHosts): off
+    // with fewer than 2 upstream zones, a caller cluster in fewer than 2 zones, fewer than
+    // min_cluster_size (6) healthy upstream hosts, or in panic. Otherwise traffic stays in the
+    // caller's zone when that zone holds at least its share of the upstream's healthy hosts;
+    // else that share of it stays and the rest goes to zones with a residual capacity, in
+    // proportion to it.
+    constexpr std::size_t kMinClusterSize = 6;
+    const std::size_t zones = u.localShare.size();
+    std::vector<double> upstreamShare(zones, 0.0);
+    std::size_t healthy = 0;
+    for (const LbHost& h : u.hosts) {
+        if (h.healthy) {
+            upstreamShare[h.zone] += 1.0;
+            ++healthy;
+        }
+    }
+    if (healthy < kMinClusterSize)
+        return std::nullopt;
+    const auto upstreamZones
+        = std::count_if(upstreamShare.begin(), upstreamShare.end(), [](double c) { return c > 0; });
+    const auto localZones
+        = std::count_if(u.localShare.begin(), u.localShare.end(), [](double c) { return c > 0; });
+    if (upstreamZones < 2 || localZones < 2)
+        return std::nullopt;
+    // Panic (below the threshold, not fully available) disables locality routing.
+    const double healthyShare = static_cast<double>(healthy) / static_cast<double>(u.hosts.size());
+    if (140 * healthy / u.hosts.size() < 100 && healthyShare < u.balancer->panicThreshold())
+        return std::nullopt;
+    for (double& s : upstreamShare)
+        s /= static_cast<double>(healthy);
+    const std::uint32_t own = u.callerZone;
+    if (upstreamShare[own] >= u.localShare[own])
+        return own; // LocalityDirect
+    engine::RandomStream& random = *u.caller->random;
+    if (random.nextDouble() < upstreamShare[own] / u.localShare[own])
+        return own;
+    std::vector<double> residual(zones, 0.0);
+    double total = 0.0;
+    for (std::size_t z = 0; z < zones; ++z) {
+        if (z != own)
+            residual[z] = std::max(0.0, upstreamShare[z] - u.localShare[z]);
+        total += residual[z];
+    }
+    if (total <= 0.0)
+        return std::nullopt;
+    double x = random.nextDouble() * total;
+    for (std::size_t z = 0; z < zones; ++z) {
+        if (residual[z] <= 0.0)
+            continue;
+        if (x < residual[z])
+            return static_cast<std::uint32_t>(z);
+        x -= residual[z];
+    }
+    return std::nullopt;
 }
 
 void Cluster::attempt(Call* call)
@@ -966,7 +1045,13 @@ void Cluster::attempt(Call* call)
                          + std::min<std::size_t>(call->attempts, call->tried.size()));
         context.avoid = &tried;
     }
-    const auto host = u.balancer->choose(u.hosts, context);
+    std::optional<std::uint32_t> host;
+    if (!u.zoneBalancers.empty()) {
+        if (const auto zone = chooseZone(u))
+            host = u.zoneBalancers[*zone]->choose(u.hosts, context);
+    }
+    if (!host)
+        host = u.balancer->choose(u.hosts, context);
     if (!host) {
         finishCall(call, Outcome::NoHealthyUpstream, kFlagUH);
         return;
@@ -1512,6 +1597,12 @@ void Cluster::onCpuDone(Job* job)
 {
     job->cpu = {};
     const Tier& tier = *job->instance->tier;
+    if (tier.kind != TierKind::App) {
+        // The gateway and the ingress are event-driven proxies (Envoy, nginx): a worker is a
+        // thread that runs a request's CPU work; the request does not hold it while its
+        // upstream calls run.
+        freeWorker(*job->instance, job);
+    }
     if (tier.kind == TierKind::Gateway) {
         // What a proxy tier adds: its queueing and its CPU (its upstream calls excluded).
         m_metrics.recordProxy(
@@ -1669,6 +1760,14 @@ void Cluster::releaseWorker(Instance& instance, Job* job)
     if (job->next)
         job->next->prev = job->prev;
     job->prev = job->next = nullptr;
+    freeWorker(instance, job);
+}
+
+void Cluster::freeWorker(Instance& instance, Job* job)
+{
+    if (job->workerFreed)
+        return;
+    job->workerFreed = true;
     --instance.busy;
     if (instance.alive && !instance.queue.empty()) {
         Job* nextJob = instance.queue.front();

@@ -203,6 +203,11 @@ private:
         Caller* caller = nullptr;
         std::vector<LbHost> hosts;
         std::unique_ptr<LoadBalancer> balancer;
+        // Zone-aware routing (Envoy locality routing): one balancer per upstream zone, and the
+        // caller's zone and its tier's share of instances per zone.
+        std::vector<std::unique_ptr<LoadBalancer>> zoneBalancers;
+        std::uint32_t callerZone = 0;
+        std::vector<double> localShare; // per zone, of the caller tier's instances
         std::uint64_t seenVersion = ~std::uint64_t{0};
         std::optional<ResourceLimits> limits;
         std::optional<OutlierDetector> outlier;
@@ -259,6 +264,7 @@ private:
         State state = State::Queued;
         bool answered = false;
         bool cacheable = false;
+        bool workerFreed = false; // a proxy tier frees its worker after its CPU work
         Job* prev = nullptr;
         Job* next = nullptr;
     };
@@ -396,6 +402,7 @@ private:
     void startUpstream(Call* call);
     void afterFaultDelay(Call* call);
     void attempt(Call* call);
+    std::optional<std::uint32_t> chooseZone(Upstream& u);
     void refreshHosts(Upstream& upstream);
     void acquireConnection(Exchange* ex);
     void sendExchange(Exchange* ex);
@@ -428,6 +435,7 @@ private:
     void runJobProgram(Job* job);
     void finishJob(Job* job, Outcome outcome, bool dependencyFailure, std::uint64_t bytes);
     void releaseWorker(Instance& instance, Job* job);
+    void freeWorker(Instance& instance, Job* job);
     void replyExchange(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes);
     void replyFromSidecar(Exchange* ex, Outcome outcome);
     void refuse(Instance& instance, Exchange* ex);

@@ -54,7 +54,7 @@ std::optional<std::uint32_t> LoadBalancer::choose(const std::vector<LbHost>& hos
         std::vector<std::uint32_t> healthy;
         for (std::uint32_t i = 0; i < hosts.size(); ++i) {
             m_lastHealth[i] = hosts[i].healthy;
-            if (hosts[i].healthy)
+            if (hosts[i].healthy && (!m_zone || hosts[i].zone == *m_zone))
                 healthy.push_back(i);
         }
         // Envoy: a priority is in panic when its healthy percentage is below the threshold,
@@ -64,7 +64,7 @@ std::optional<std::uint32_t> LoadBalancer::choose(const std::vector<LbHost>& hos
         const double healthyShare = static_cast<double>(healthy.size()) / hosts.size();
         constexpr std::uint64_t kOverprovisioningPercent = 140; // integer arithmetic, as Envoy
         const bool fullyAvailable = kOverprovisioningPercent * healthy.size() / hosts.size() >= 100;
-        m_panic = !fullyAvailable && healthyShare < m_config.panicThreshold;
+        m_panic = !m_zone && !fullyAvailable && healthyShare < m_config.panicThreshold;
         if (m_panic) {
             m_candidates.resize(hosts.size());
             for (std::uint32_t i = 0; i < hosts.size(); ++i)

@@ -25,6 +25,7 @@ struct LbHost
     std::uint32_t weight = 1;
     std::uint32_t active = 0; // requests in flight from this owner to the host
     bool healthy = true;      // not ejected, passing health checks, in discovery
+    std::uint32_t zone = 0;   // locality, for zone-aware routing
 };
 
 struct LbContext
@@ -46,6 +47,14 @@ public:
     void hostsChanged() { m_dirty = true; }
     // Whether the last choice was made in panic mode (all hosts, healthy or not).
     bool lastChoiceInPanic() const { return m_panic; }
+    double panicThreshold() const { return m_config.panicThreshold; }
+    // Only the healthy hosts of this zone are candidates (zone-aware routing's per-locality
+    // host set); never panics, answers nothing when the zone has no healthy host.
+    void restrictToZone(std::uint32_t zone)
+    {
+        m_zone = zone;
+        m_dirty = true;
+    }
 
     static std::unique_ptr<LoadBalancer> create(const LoadBalancerConfig& config,
                                                 engine::RandomStream& random);
@@ -76,6 +85,7 @@ private:
     std::vector<bool> m_lastHealth;
     bool m_dirty = true;
     bool m_panic = false;
+    std::optional<std::uint32_t> m_zone;
 };
 
 // Earliest-deadline-first scheduler of Envoy (edf_scheduler.h): a host of weight w is picked

@@ -244,7 +244,7 @@ public:
                 continue;
             }
             std::string name = entry.first.Scalar();
-                        for (char& c : name) // ASCII lower case, whatever the locale
+            for (char& c : name) // ASCII lower case, whatever the locale
                 c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
             const std::string where = path + "." + name;
             if (!entry.second.IsScalar()) {

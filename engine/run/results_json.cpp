@@ -84,7 +84,6 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
     j["warmup_seconds"] = roundTo(toSeconds(s.warmup), 9);
     j["measured_seconds"] = roundTo(r.measuredSeconds, 9);
     j["events"] = r.events;
-    j["not_simulated"] = r.notes;
 
     Json summary = requestBlock(metrics.summary(), seconds);
     summary["sent"] = metrics.sent();

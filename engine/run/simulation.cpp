@@ -89,28 +89,6 @@ void evaluateSlo(const topologies::Scenario& scenario, RunResult& result)
 
 } // namespace
 
-std::vector<std::string> unsupportedFeatures(const topologies::Scenario& s, m::EngineKind engine)
-{
-    std::vector<std::string> notes;
-    (void)engine;
-    const auto lbNotes = [&](const m::LoadBalancerConfig& lb, const std::string& where) {
-        if (lb.zoneAware)
-            notes.push_back(where
-                            + ": zone_aware routing is not simulated yet (load balancing "
-                              "ignores zones)");
-    };
-    lbNotes(s.gateway.loadBalancer, "gateway.load_balancer");
-    if (s.mesh.defaults.loadBalancer)
-        lbNotes(*s.mesh.defaults.loadBalancer, "mesh.defaults.load_balancer");
-    for (const m::DestinationPolicy& d : s.mesh.destinations) {
-        if (d.policy.loadBalancer)
-            lbNotes(*d.policy.loadBalancer, "mesh.destinations.load_balancer");
-    }
-    std::sort(notes.begin(), notes.end());
-    notes.erase(std::unique(notes.begin(), notes.end()), notes.end());
-    return notes;
-}
-
 std::vector<std::pair<NodeId, NodeId>> communicatingNodes(const topologies::Scenario& scenario,
                                                           const topologies::Placement& placement,
                                                           NodeId clientNode)
@@ -159,7 +137,6 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
     result.scenario = &scenario;
     result.seed = options.seed.value_or(scenario.seed);
     result.engine = options.engine.value_or(scenario.engine);
-    result.notes = unsupportedFeatures(scenario, result.engine);
     const SimDuration duration = options.duration.value_or(scenario.duration);
 
     result.placement = topologies::computePlacement(scenario);

@@ -69,7 +69,6 @@ struct RunResult
     std::uint64_t events = 0;
     std::uint64_t requestsStarted = 0; // all client requests, warmup included
     std::uint64_t requestsUnanswered = 0;
-    std::vector<std::string> notes; // what of the scenario this run did not simulate, and why
     std::unique_ptr<models::Metrics> metrics;
     topologies::Placement placement;
     std::vector<NodeResult> nodes;
@@ -88,9 +87,5 @@ RunResult runScenario(const topologies::Scenario& scenario,
 std::vector<std::pair<NodeId, NodeId>> communicatingNodes(const topologies::Scenario& scenario,
                                                           const topologies::Placement& placement,
                                                           NodeId clientNode);
-
-// Notes on what `scenario` asks for that the chosen engine does not simulate yet.
-std::vector<std::string> unsupportedFeatures(const topologies::Scenario& scenario,
-                                             models::EngineKind engine);
 
 } // namespace meshsim::engine

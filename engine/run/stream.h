@@ -5,7 +5,7 @@
 //
 // One JSON object per line (UTF-8, '\n'-terminated), each with a "type":
 //   hello     first line: {"protocol": "meshsim-stream/1", "scenario", "engine", "seed"}
-//   note      {"text"}: something the scenario asks for that the run does not simulate
+//   note      {"text"}: a warning about the scenario (file:line:column: path: message)
 //   progress  {"simulated_seconds", "duration_seconds", "sent", "answered"}
 //   result    {"results": <the whole results.json object>}
 //   error     {"message"}: the run failed

@@ -747,6 +747,69 @@ faults:
         QVERIFY2(leastRequest < 0.15, qPrintable(QString::number(leastRequest)));
     }
 
+    void zoneAwareRoutingKeepsTrafficLocal()
+    {
+        // The example of reference/semantics.md §1.0: callers spread 40/40/20% over zones
+        // x/y/z (a: 2, 2, 1 instances), upstream hosts 25/50/25% (b: 2, 4, 2). With zone-aware
+        // routing, a caller in x keeps 25/40 = 62.5% of its calls local and sends 25% to y and
+        // 12.5% to z (the residual capacities 10 and 5 points); callers in y and z hold at
+        // least their share locally and stay local. Cross-zone calls: 0.4 x 0.375 = 15%,
+        // against 0.4 x 0.75 + 0.4 x 0.5 + 0.2 x 0.75 = 65% with plain least request.
+        // A cross-zone call costs 2 x 10 ms: a's mean latency is 1 ms (b's CPU) + 20 ms x the
+        // cross-zone share, with a standard deviation of 20 sqrt(f (1 - f) / N) ms.
+        const char* scenario = R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+architecture: mesh
+platform:
+  zones: [x, y, z]
+  nodes:
+    - {name: ax1, zone: x, cores: 8}
+    - {name: ax2, zone: x, cores: 8}
+    - {name: ay1, zone: y, cores: 8}
+    - {name: ay2, zone: y, cores: 8}
+    - {name: az1, zone: z, cores: 8}
+    - {name: bx1, zone: x, cores: 8}
+    - {name: bx2, zone: x, cores: 8}
+    - {name: by1, zone: y, cores: 8}
+    - {name: by2, zone: y, cores: 8}
+    - {name: by3, zone: y, cores: 8}
+    - {name: by4, zone: y, cores: 8}
+    - {name: bz1, zone: z, cores: 8}
+    - {name: bz2, zone: z, cores: 8}
+  network:
+    same_node: {latency: 0, bandwidth: unlimited}
+    same_zone: {latency: 0, bandwidth: unlimited}
+    cross_zone: {latency: 10ms, bandwidth: unlimited}
+  client_network: {latency: 1ms, bandwidth: unlimited}
+services:
+  - {name: a, replicas: 5, cpu: 0, workers: 64, steps: [b], placement: {nodes: [ax1, ax2, ay1, ay2, az1]}}
+  - {name: b, replicas: 8, cpu: 1ms, workers: 64, placement: {nodes: [bx1, bx2, by1, by2, by3, by4, bz1, bz2]}}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 200/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults: {load_balancer: round_robin} # a's instances get a fifth of the calls each
+  destinations:
+    - {service: b, load_balancer: {policy: least_request, zone_aware: %1}}
+)";
+        for (const bool zoneAware : {true, false}) {
+            const auto r = run(QString(scenario).arg(zoneAware ? "true" : "false").toStdString());
+            const auto& a = service(r, "a").requests;
+            const double n = static_cast<double>(a.outcomes.total());
+            const double f = zoneAware ? 0.15 : 0.65;
+            const double expected = 1e6 + 20e6 * f;
+            const double tolerance = 5 * 20e6 * std::sqrt(f * (1 - f) / n);
+            QVERIFY2(std::abs(a.latency.mean() - expected) < tolerance,
+                     qPrintable(QString("zone aware %1: a's mean %2 ns, expected %3 +- %4")
+                                    .arg(zoneAware)
+                                    .arg(a.latency.mean())
+                                    .arg(expected)
+                                    .arg(tolerance)));
+        }
+    }
+
     void hedgingCutsTheTail()
     {
         // b answers in 1 ms, but 5% of its requests take 500 ms more (a mixture). A per-try
