@@ -226,6 +226,8 @@ void Cluster::buildRoutes()
     for (const RouteConfig& route : m_config.routes) {
         RouteRuntime runtime;
         runtime.config = route;
+        if (route.retries)
+            runtime.retryConditions.emplace(route.retries->retryOn);
         const auto callStep = [](ServiceIndex target) {
             Step step;
             step.kind = Step::Kind::Call;
@@ -871,12 +873,15 @@ void Cluster::beginCall(Call* call)
     call->upstream = caller.upstreams[position].get();
     call->sentAt = m_platform.now();
     call->retries = call->upstream->retries;
+    call->conditions = call->upstream->conditions ? &*call->upstream->conditions : nullptr;
     call->timeout = call->upstream->timeout;
     if (caller.kind == CallerKind::Gateway) {
         // The route's retries, else (inside a mesh) the destination's mesh retries.
-        const RouteConfig& route = m_routes[call->route].config;
-        if (route.retries)
-            call->retries = &*route.retries;
+        const RouteRuntime& route = m_routes[call->route];
+        if (route.config.retries) {
+            call->retries = &*route.config.retries;
+            call->conditions = &*route.retryConditions;
+        }
     }
     if (call->trace)
         call->span = openSpan(call->trace,
@@ -1413,8 +1418,9 @@ void Cluster::retryOrFinish(Call* call, Exchange* ex)
     Upstream& u = *call->upstream;
     const Outcome outcome = ex->perTryTimedOut ? Outcome::Timeout : ex->outcome;
     const bool retriable
-        = call->retries && u.conditions
-          && u.conditions->retriable(outcome, ex->connectFailure, ex->perTryTimedOut) && !ex->local;
+        = call->retries && call->conditions
+          && call->conditions->retriable(outcome, ex->connectFailure, ex->perTryTimedOut)
+          && !ex->local;
     std::uint16_t flags = outcome == Outcome::ConnectionFailure ? kFlagUF : kFlagNone;
     if (outcome == Outcome::Timeout)
         flags |= kFlagUT;

@@ -154,6 +154,7 @@ private:
         std::int32_t span = -1;
         // upstream state
         const RetryConfig* retries = nullptr;
+        const RetryConditions* conditions = nullptr; // when `retries` retry
         std::optional<SimDuration> timeout;
         engine::TimerId timer;
         std::uint32_t attempts = 0;
@@ -322,6 +323,7 @@ private:
         std::vector<double> splitCumulative; // split only
         Program viaIngress;                  // mesh: the same calls, each through the ingress
         std::vector<Program> viaIngressSplit;
+        std::optional<RetryConditions> retryConditions; // of the route's retries (gateway)
     };
 
     struct WorkloadRuntime

@@ -597,6 +597,33 @@ gateway:
         QCOMPARE(service(r, "b").requests.outcomes.total(), s.outcomes.ok());
     }
 
+    void gatewayRouteRetries()
+    {
+        // Gateway architecture (no mesh): the route retries 5xx twice. a fails half of its
+        // requests: attempts per call 1 + 0.5 + 0.25 = 1.75 (variance E[A^2] - 1.75^2 =
+        // 3.5 - 3.0625 = 0.4375), failures 0.5^3 = 0.125 (binomial).
+        const auto r = run(R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+architecture: gateway
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, workers: 64, replicas: 2, errors: 50%}
+routes: [{path: /x, to: a, retries: {attempts: 2, retry_on: [5xx]}}]
+workloads: [{name: w, arrival: {process: poisson, rate: 200/s}}]
+gateway: {cpu: 0}
+)");
+        const models::EdgeStats ga = edge(r, "gateway", "a");
+        const double calls = static_cast<double>(ga.calls);
+        const double attempts = static_cast<double>(ga.attempts) / calls;
+        QVERIFY2(std::abs(attempts - 1.75) < 5 * std::sqrt(0.4375 / calls),
+                 qPrintable(QString::number(attempts)));
+        const double failed = static_cast<double>(ga.outcomes.errors()) / calls;
+        QVERIFY2(std::abs(failed - 0.125) < 5 * std::sqrt(0.125 * 0.875 / calls),
+                 qPrintable(QString::number(failed)));
+    }
+
     void gatewayRoutesByPrefixHeaderAndWeight()
     {
         // First match in declared order (Envoy): /books/* with header x-beta: yes goes to beta;
