@@ -35,10 +35,9 @@ public:
     bool canQueue() const { return m_pending < m_limits.maxPendingRequests; }
     // A new connection may be opened while fewer than max_connections are open; a pool with no
     // connection always gets one.
-    bool canOpenConnection() const
-    {
-        return m_connections == 0 || m_connections < m_limits.maxConnections;
-    }
+    // Below max_connections. (A host's pool with no connection may open one anyway: the pool
+    // decides that, Cluster::acquireConnection.)
+    bool canOpenConnection() const { return m_connections < m_limits.maxConnections; }
     // A retry may be started: the retry budget when configured (max(percent x (active +
     // pending), min_concurrency) retries in flight), else max_retries.
     bool canRetry() const;

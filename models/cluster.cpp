@@ -931,19 +931,15 @@ void Cluster::startUpstream(Call* call)
     Upstream& u = *call->upstream;
     if (call->timeout)
         call->timer = m_platform.schedule(*call->timeout, [this, call] { onCallTimeout(call); });
-    if (u.breaker) {
-        if (!u.breaker->tryAcquire(m_platform.now())) {
-            noteBreaker(u);
-            finishCall(call, Outcome::CircuitOpen, kFlagNone);
-            return;
-        }
-        noteBreaker(u);
-    }
     if (u.fault && u.fault->delayFraction > 0.0
         && call->caller->random->bernoulli(u.fault->delayFraction)) {
         // Fault injection in the client-side proxy: the delay first, then maybe the abort.
         call->flags |= kFlagDI;
-        m_platform.schedule(u.fault->delay, [this, call] { afterFaultDelay(call); });
+        ++call->outstanding; // the delay keeps the call alive
+        m_platform.schedule(u.fault->delay, [this, call] {
+            --call->outstanding;
+            afterFaultDelay(call);
+        });
         return;
     }
     afterFaultDelay(call);
@@ -951,8 +947,10 @@ void Cluster::startUpstream(Call* call)
 
 void Cluster::afterFaultDelay(Call* call)
 {
-    if (call->finished)
-        return; // the overall timeout fired during the delay
+    if (call->finished) { // the overall timeout fired during the delay
+        maybeReleaseCall(call);
+        return;
+    }
     Upstream& u = *call->upstream;
     if (u.fault && u.fault->abortFraction > 0.0
         && call->caller->random->bernoulli(u.fault->abortFraction)) {
@@ -970,9 +968,13 @@ void Cluster::refreshHosts(Upstream& u)
     if (version == u.seenVersion)
         return;
     u.seenVersion = version;
-    for (std::size_t h = 0; h < u.hosts.size(); ++h)
-        u.hosts[h].healthy = u.target->visible[h] != 0
+    // Discovery decides which hosts are in the set; active health checks (shared by the
+    // destination's proxies) and this caller's outlier detection which of them are healthy.
+    for (std::size_t h = 0; h < u.hosts.size(); ++h) {
+        u.hosts[h].present = u.target->visible[h] != 0;
+        u.hosts[h].healthy = (!u.target->healthCheck || u.target->instances[h]->healthy)
                              && !(u.outlier && u.outlier->ejected(static_cast<std::uint32_t>(h)));
+    }
     u.balancer->hostsChanged();
     for (auto& zoneBalancer : u.zoneBalancers)
         zoneBalancer->hostsChanged();
@@ -990,8 +992,10 @@ std::optional<std::uint32_t> Cluster::chooseZone(Upstream& u)
     const std::size_t zones = u.localShare.size();
     std::vector<double> upstreamShare(zones, 0.0);
     std::size_t healthy = 0;
+    std::size_t present = 0;
     for (const LbHost& h : u.hosts) {
-        if (h.healthy) {
+        present += h.present ? 1 : 0;
+        if (h.present && h.healthy) {
             upstreamShare[h.zone] += 1.0;
             ++healthy;
         }
@@ -1005,8 +1009,8 @@ std::optional<std::uint32_t> Cluster::chooseZone(Upstream& u)
     if (upstreamZones < 2 || localZones < 2)
         return std::nullopt;
     // Panic (below the threshold, not fully available) disables locality routing.
-    const double healthyShare = static_cast<double>(healthy) / static_cast<double>(u.hosts.size());
-    if (140 * healthy / u.hosts.size() < 100 && healthyShare < u.balancer->panicThreshold())
+    const double healthyShare = static_cast<double>(healthy) / static_cast<double>(present);
+    if (140 * healthy / present < 100 && healthyShare < u.balancer->panicThreshold())
         return std::nullopt;
     for (double& s : upstreamShare)
         s /= static_cast<double>(healthy);
@@ -1039,9 +1043,27 @@ std::optional<std::uint32_t> Cluster::chooseZone(Upstream& u)
 void Cluster::attempt(Call* call)
 {
     Upstream& u = *call->upstream;
+    // A retry holds one of the retry breaker's slots, taken when it was scheduled; it passes to
+    // the try, or back to the breaker if no try starts.
+    const bool holdsSlot = call->attempts > 0 && call->retrySlots > 0;
+    const auto fail = [&](Outcome outcome, std::uint16_t flags) {
+        if (holdsSlot)
+            releaseRetrySlot(call);
+        endTry(call, nullptr, outcome, flags);
+    };
+    if (u.breaker) {
+        // A library breaker guards every try (resilience4j's Retry around its CircuitBreaker).
+        const bool permitted = u.breaker->tryAcquire(m_platform.now());
+        noteBreaker(u);
+        if (!permitted) {
+            fail(Outcome::CircuitOpen, kFlagNone);
+            return;
+        }
+    }
     refreshHosts(u);
     LbContext context;
-    context.hash = call->key != 0 ? call->key : call->clientId; // consistent hashing key
+    // Consistent hashing hashes the request key (or the client) as Envoy hashes a header.
+    context.hash = hashRequestKey(call->key != 0 ? call->key : call->clientId);
     context.attempt = call->attempts;
     std::vector<std::uint32_t> tried;
     if (call->attempts > 0) { // retries avoid the hosts already tried (previous_hosts)
@@ -1058,11 +1080,11 @@ void Cluster::attempt(Call* call)
     if (!host)
         host = u.balancer->choose(u.hosts, context);
     if (!host) {
-        finishCall(call, Outcome::NoHealthyUpstream, kFlagUH);
+        fail(Outcome::NoHealthyUpstream, kFlagUH);
         return;
     }
     if (u.limits && !u.limits->canStartRequest()) {
-        finishCall(call, Outcome::Overflow, kFlagUO); // overflow is never retried
+        fail(Outcome::Overflow, kFlagUO); // overflow is never retried
         return;
     }
     Exchange* ex = m_exchanges.acquire();
@@ -1072,13 +1094,17 @@ void Cluster::attempt(Call* call)
     ex->host = *host;
     ex->number = call->attempts;
     ex->start = m_platform.now();
+    if (holdsSlot) {
+        --call->retrySlots;
+        ex->retrySlot = true;
+    }
     if (call->attempts < call->tried.size())
         call->tried[call->attempts] = *host;
     ++call->attempts;
     ++call->outstanding;
     ++u.hosts[*host].active;
-    if (u.limits)
-        u.limits->requestStarted();
+    if (!u.pooled)
+        countRequest(ex); // pooled: counted once it has a connection
     if (call->retries && call->retries->perTryTimeout)
         ex->perTry = m_platform.schedule(*call->retries->perTryTimeout,
                                          [this, ex] { onPerTryTimeout(ex); });
@@ -1105,15 +1131,20 @@ void Cluster::acquireConnection(Exchange* ex)
     if (pool.idle > 0) {
         --pool.idle;
         ex->hasConnection = true;
+        countRequest(ex);
         sendExchange(ex);
         return;
     }
-    if (u.limits->canOpenConnection()) {
+    // Envoy: a host's pool without any connection may always open one, whatever
+    // max_connections says (reference/semantics.md §2.1).
+    if (pool.open == 0 || u.limits->canOpenConnection()) {
         // A new mTLS connection: TCP and TLS 1.3 handshakes (two round trips) and the
         // handshake's CPU on both proxies (reference/semantics.md §6.4).
         u.limits->connectionOpened();
         ++pool.open;
         ex->hasConnection = true;
+        ex->freshConnection = true;
+        countRequest(ex);
         const Instance& instance = *u.target->instances[ex->host];
         const SimDuration rtts
             = 4 * m_platform.linkBetween(ex->call->caller->node, instance.node).latency;
@@ -1154,6 +1185,7 @@ void Cluster::releaseConnection(Exchange* ex, bool reusable)
         next->queued = false;
         u.limits->pendingRemoved();
         next->hasConnection = true;
+        countRequest(next);
         sendExchange(next);
         return;
     } else {
@@ -1161,12 +1193,21 @@ void Cluster::releaseConnection(Exchange* ex, bool reusable)
         return;
     }
     // The closed connection's place may serve a waiting request.
-    if (!pool.pending.empty() && u.limits->canOpenConnection()) {
+    if (!pool.pending.empty() && (pool.open == 0 || u.limits->canOpenConnection())) {
         Exchange* next = pool.pending.front();
         pool.pending.pop_front();
         next->queued = false;
         u.limits->pendingRemoved();
         acquireConnection(next);
+    }
+}
+
+void Cluster::countRequest(Exchange* ex)
+{
+    Upstream& u = *ex->call->upstream;
+    if (u.limits && !ex->counted) {
+        ex->counted = true;
+        u.limits->requestStarted();
     }
 }
 
@@ -1277,20 +1318,19 @@ void Cluster::onPerTryTimeout(Exchange* ex)
     // Envoy tells outlier detection the host timed out (LocalOriginTimeout, a 504) at once,
     // hedging or not; the attempt's own answer, if it comes, no longer counts.
     recordHealth(ex, Outcome::Timeout);
-    if (call->retries && call->retries->hedgeOnPerTryTimeout && !call->finished) {
-        // Hedging: keep this attempt and race a new one (Envoy hedge_on_per_try_timeout).
-        retryOrFinish(call, ex);
-        return;
+    ++call->outstanding; // keep the call while a decision below may deliver it
+    if (call->retries && call->retries->hedgeOnPerTryTimeout) {
+        // Hedging: this try goes on; maybe race a new one (Envoy hedge_on_per_try_timeout).
+        retryOrFinish(call, ex, Outcome::Timeout, true, false);
+    } else {
+        // The try is reset: its connection closes, its answer will be ignored.
+        ex->abandoned = true;
+        const bool neverSent = ex->queued;
+        settleExchange(ex, false);
+        retryOrFinish(call, ex, Outcome::Timeout, true, true);
+        if (neverSent)
+            dropExchange(ex);
     }
-    // The attempt is reset: the connection closes, its answer will be ignored; the call
-    // decides now.
-    ex->abandoned = true;
-    const bool neverSent = ex->queued;
-    settleExchange(ex, false);
-    ++call->outstanding; // keep the call while retryOrFinish may deliver it
-    retryOrFinish(call, ex);
-    if (neverSent)
-        dropExchange(ex);
     --call->outstanding;
     maybeReleaseCall(call);
 }
@@ -1302,8 +1342,7 @@ void Cluster::onCallTimeout(Call* call)
         return;
     // The timeout covers every try: Envoy resets the attempts in flight and reports them to
     // outlier detection as timeouts.
-    std::array<Exchange*, 16> neverSent{};
-    std::size_t dropped = 0;
+    std::vector<Exchange*> neverSent;
     for (Exchange* ex = call->live; ex; ex = ex->next) {
         if (ex->abandoned)
             continue;
@@ -1313,22 +1352,22 @@ void Cluster::onCallTimeout(Call* call)
             ex->perTry = {};
         }
         recordHealth(ex, Outcome::Timeout);
-        const bool queued = ex->queued;
+        if (ex->queued)
+            neverSent.push_back(ex);
         settleExchange(ex, false);
-        if (queued && dropped < neverSent.size())
-            neverSent[dropped++] = ex;
     }
     ++call->outstanding;
     finishCall(call, Outcome::Timeout, kFlagUT);
-    for (std::size_t i = 0; i < dropped; ++i)
-        dropExchange(neverSent[i]);
+    for (Exchange* ex : neverSent)
+        dropExchange(ex);
     --call->outstanding;
     maybeReleaseCall(call);
 }
 
 void Cluster::recordHealth(Exchange* ex, Outcome outcome)
 {
-    if (ex->healthRecorded || ex->local || outcome == Outcome::Overflow)
+    // The proxy's own local replies (overflow) say nothing about the host.
+    if (ex->healthRecorded || ex->local)
         return;
     ex->healthRecorded = true;
     Upstream& u = *ex->call->upstream;
@@ -1357,12 +1396,11 @@ void Cluster::settleExchange(Exchange* ex, bool reusable)
     }
     if (u.hosts[ex->host].active > 0)
         --u.hosts[ex->host].active;
-    if (u.limits)
+    if (ex->counted)
         u.limits->requestFinished();
-    Call* call = ex->call;
-    if (call->retrySlot && ex->number > 0 && u.limits) {
+    if (ex->retrySlot) {
+        ex->retrySlot = false;
         u.limits->retryFinished();
-        call->retrySlot = false;
     }
     releaseConnection(ex, reusable);
 }
@@ -1394,17 +1432,18 @@ void Cluster::onExchangeDone(Exchange* ex)
     }
     if (!ex->settled) {
         recordHealth(ex, ex->outcome);
-        settleExchange(ex, ex->outcome == Outcome::Ok || !isServerError(ex->outcome));
+        // A response, whatever its status, leaves the connection usable; a reset closes it.
+        settleExchange(ex, ex->outcome != Outcome::ConnectionFailure);
     }
     const bool wasWanted = !ex->abandoned && !call->finished;
+    ex->abandoned = true; // no longer a live try of its call
     if (wasWanted) {
-        if (ex->outcome == Outcome::Ok) {
+        if (ex->outcome == Outcome::Ok)
             finishCall(call, Outcome::Ok, kFlagNone);
-        } else if (ex->local && ex->outcome == Outcome::Overflow) {
-            finishCall(call, Outcome::Overflow, kFlagUO);
-        } else {
-            retryOrFinish(call, ex);
-        }
+        else if (ex->local && ex->outcome == Outcome::Overflow)
+            endTry(call, ex, Outcome::Overflow, kFlagUO); // overflow is never retried
+        else
+            retryOrFinish(call, ex, ex->outcome, false, true);
     }
     unlinkExchange(ex);
     m_exchanges.release(ex);
@@ -1413,61 +1452,80 @@ void Cluster::onExchangeDone(Exchange* ex)
     maybeReleaseCall(call);
 }
 
-void Cluster::retryOrFinish(Call* call, Exchange* ex)
+bool Cluster::othersRunning(const Call* call, const Exchange* except) const
+{
+    if (call->retriesScheduled > 0)
+        return true;
+    for (const Exchange* e = call->live; e; e = e->next) {
+        if (e != except && !e->abandoned)
+            return true;
+    }
+    return false;
+}
+
+void Cluster::endTry(Call* call, const Exchange* ex, Outcome outcome, std::uint16_t flags)
+{
+    // The call ends with this try's failure, unless another try is still running (hedging)
+    // or about to start: then the last one to end decides.
+    call->flags |= flags & (kFlagUO | kFlagURX);
+    if (othersRunning(call, ex))
+        return;
+    finishCall(call, outcome, flags);
+}
+
+void Cluster::retryOrFinish(
+    Call* call, Exchange* ex, Outcome outcome, bool perTryTimeout, bool tryEnded)
 {
     Upstream& u = *call->upstream;
-    const Outcome outcome = ex->perTryTimedOut ? Outcome::Timeout : ex->outcome;
     const bool retriable
-        = call->retries && call->conditions
-          && call->conditions->retriable(outcome, ex->connectFailure, ex->perTryTimedOut)
-          && !ex->local;
+        = call->retries && call->conditions && !ex->local
+          && call->conditions->retriable(outcome, ex->connectFailure, perTryTimeout);
     std::uint16_t flags = outcome == Outcome::ConnectionFailure ? kFlagUF : kFlagNone;
     if (outcome == Outcome::Timeout)
         flags |= kFlagUT;
-    if (!retriable) {
-        if (!(ex->perTryTimedOut && call->retries && call->retries->hedgeOnPerTryTimeout))
-            finishCall(call, outcome, flags);
-        return;
-    }
-    if (call->attempts > call->retries->attempts) {
-        if (!(ex->perTryTimedOut && call->retries->hedgeOnPerTryTimeout))
-            finishCall(call, outcome, flags | kFlagURX);
-        return;
-    }
-    if (u.limits && !u.limits->canRetry()) {
-        // The retry circuit breaker is full: the original failure goes back (flag UO).
-        if (!(ex->perTryTimedOut && call->retries->hedgeOnPerTryTimeout))
-            finishCall(call, outcome, flags | kFlagUO);
-        return;
+    std::uint16_t stop = kFlagNone;
+    if (!retriable)
+        stop = flags;
+    else if (call->attempts > call->retries->attempts)
+        stop = flags | kFlagURX;
+    else if (u.limits && !u.limits->canRetry())
+        stop = flags | kFlagUO; // the retry breaker is full: the failure goes back
+    else
+        stop = 0xffff;
+    if (stop != 0xffff) {
+        if (tryEnded)
+            endTry(call, ex, outcome, stop);
+        return; // a hedged try that timed out goes on
     }
     if (u.limits) {
         u.limits->retryStarted();
-        call->retrySlot = true;
+        ++call->retrySlots;
     }
     call->flags |= kFlagRX;
     if (call->attempts == 1)
-        call->nextBackoffBound = call->retries->backoffBase;
+        call->backoff = JitteredBackoff(call->retries->backoffBase, call->retries->backoffMax);
     // Envoy's jittered exponential backoff: U[0, min(base x 2^(n-1), max)).
-    const SimDuration bound = call->nextBackoffBound;
-    call->nextBackoffBound
-        = bound < call->retries->backoffMax / 2 ? bound * 2 : call->retries->backoffMax;
-    const SimDuration wait{static_cast<std::int64_t>(
-        bound.count() > 0
-            ? call->caller->random->nextBelow(static_cast<std::uint64_t>(bound.count()))
-            : 0)};
+    const SimDuration wait = call->backoff.next(*call->caller->random);
     ++call->outstanding; // the pending retry keeps the call alive
+    ++call->retriesScheduled;
     m_platform.schedule(wait, [this, call] {
         --call->outstanding;
+        --call->retriesScheduled;
         if (call->finished) {
-            if (call->retrySlot && call->upstream->limits) {
-                call->upstream->limits->retryFinished();
-                call->retrySlot = false;
-            }
+            releaseRetrySlot(call);
             maybeReleaseCall(call);
             return;
         }
         attempt(call);
     });
+}
+
+void Cluster::releaseRetrySlot(Call* call)
+{
+    if (call->retrySlots == 0)
+        return;
+    --call->retrySlots;
+    call->upstream->limits->retryFinished();
 }
 
 void Cluster::finishCall(Call* call, Outcome outcome, std::uint16_t flags)
@@ -1809,15 +1867,21 @@ void Cluster::refuse(Instance& instance, Exchange* ex)
 
 void Cluster::resetExchange(Instance& instance, Exchange* ex, bool connectFailure)
 {
-    ex->connectFailure = connectFailure && !ex->hasConnection;
+    // Refused before a request was ever sent on the connection: a connect failure (also on a
+    // connection just opened for this try); otherwise the reset of an established one.
+    ex->connectFailure = connectFailure && (!ex->hasConnection || ex->freshConnection);
     ex->outcome = Outcome::ConnectionFailure;
     ex->responseBytes = 0;
-    ex->replied = true;
     if (instance.nodeDown) {
-        // Nothing answers on a node that is down: the caller's connection attempt times out.
-        m_platform.schedule(m_config.connectTimeout, [this, ex] { onExchangeDone(ex); });
+        // Nothing answers on a node that is down: the caller's connection attempt times out
+        // (and its per-try timeout may fire first).
+        m_platform.schedule(m_config.connectTimeout, [this, ex] {
+            ex->replied = true;
+            onExchangeDone(ex);
+        });
         return;
     }
+    ex->replied = true;
     m_platform.transfer(
         instance.node, ex->call->caller->node, 0, [this, ex] { onExchangeDone(ex); });
 }
@@ -1863,9 +1927,8 @@ void Cluster::onReadinessProbe(Instance* instance)
         Tier* tier = instance->tier;
         const std::uint32_t index = instance->index;
         m_platform.schedule(d.propagation, [this, tier, index, ready] {
-            Instance& inst = *tier->instances[index];
-            // Visible to callers: discovery says ready and (with health checks) healthy.
-            setVisible(*tier, index, ready && (!tier->healthCheck || inst.healthy));
+            // In the endpoints callers and proxies see, once the change has propagated.
+            setVisible(*tier, index, ready);
         });
     }
     if (running())
@@ -1917,7 +1980,7 @@ void Cluster::onHealthCheckResult(Instance* instance, bool pass)
                                  instance->tier->config.name + "/"
                                      + std::to_string(instance->index),
                                  "active health check");
-        setVisible(*instance->tier, instance->index, instance->healthy && instance->ready);
+        ++instance->tier->version; // proxies see health changes at once
     }
 }
 

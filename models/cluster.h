@@ -22,7 +22,7 @@
 //   both on the applications' nodes, so sidecars and applications share cores.
 //
 // Every callback captures a pointer to a pooled record, so a run allocates in proportion to the
-// requests in flight. Semantics and their sources: docs/models.md. Not thread-safe.
+// requests in flight. Semantics and their sources: docs/mechanisms/. Not thread-safe.
 
 #include "engine/core/platform.h"
 #include "engine/core/random.h"
@@ -161,11 +161,11 @@ private:
         std::uint32_t outstanding = 0; // exchanges in flight and a pending retry
         Exchange* live = nullptr;      // the attempts in flight (a list through Exchange::next)
         std::array<std::uint32_t, 8> tried{};
-        bool finished = false;  // the call's result is decided
-        bool delivered = false; // the caller has it
-        bool retrySlot = false; // holds one of the circuit breaker's retries
-        bool retryOverflow = false;
-        engine::SimDuration nextBackoffBound{0};
+        bool finished = false;              // the call's result is decided
+        bool delivered = false;             // the caller has it
+        std::uint32_t retrySlots = 0;       // retry-breaker slots of retries not yet started
+        std::uint32_t retriesScheduled = 0; // retries waiting for their backoff
+        JitteredBackoff backoff;
     };
 
     // One attempt of a call, delivered to one instance.
@@ -176,11 +176,14 @@ private:
         std::uint32_t number = 0;
         engine::SimTime start;
         engine::TimerId perTry;
-        Exchange* next = nullptr;    // in its call's list of live attempts
-        bool abandoned = false;      // the call no longer wants its result (reset by the caller)
-        bool settled = false;        // host, limits, connection and health accounting done
-        bool healthRecorded = false; // outlier detection / library breaker told already
-        bool queued = false;         // waiting in a pool for a connection
+        Exchange* next = nullptr;     // in its call's list of live attempts
+        bool abandoned = false;       // the call no longer wants its result (reset by the caller)
+        bool settled = false;         // host, limits, connection and health accounting done
+        bool healthRecorded = false;  // outlier detection / library breaker told already
+        bool queued = false;          // waiting in a pool for a connection
+        bool counted = false;         // counts toward the circuit breaker's active requests
+        bool retrySlot = false;       // holds one of the retry breaker's slots
+        bool freshConnection = false; // its connection was opened for it
         bool perTryTimedOut = false;
         bool connectFailure = false; // failed before a connection existed
         bool hasConnection = false;
@@ -309,7 +312,7 @@ private:
         std::vector<Program> programs; // Gateway: per route; Ingress: per service
         std::vector<std::unique_ptr<Instance>> instances;
         bool sidecars = false;
-        // what callers see of each instance (after propagation)
+        // which instances are in the endpoints callers see (discovery, after propagation)
         std::vector<std::uint8_t> visible;
         std::uint64_t version = 0;
         std::optional<HealthCheckConfig> healthCheck;
@@ -422,7 +425,14 @@ private:
     void dropExchange(Exchange* ex);
     void onExchangeDone(Exchange* ex);
     void releaseConnection(Exchange* ex, bool reusable);
-    void retryOrFinish(Call* call, Exchange* ex);
+    // What a failed try leads to: another try after the backoff, or the end of the call.
+    // `tryEnded` is false for a hedged try whose per-try timeout fired: it goes on running.
+    void
+    retryOrFinish(Call* call, Exchange* ex, Outcome outcome, bool perTryTimeout, bool tryEnded);
+    void endTry(Call* call, const Exchange* ex, Outcome outcome, std::uint16_t flags);
+    bool othersRunning(const Call* call, const Exchange* except) const;
+    void releaseRetrySlot(Call* call);
+    void countRequest(Exchange* ex);
     void finishCall(Call* call, Outcome outcome, std::uint16_t flags);
     void deliverCall(Call* call);
     void maybeReleaseCall(Call* call);

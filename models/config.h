@@ -86,7 +86,7 @@ struct Step
 };
 
 // Library-level resilience inside an application (Hystrix / resilience4j style), used where no
-// sidecar does the job. Parsed now, simulated by the resilience models (issue 4).
+// sidecar does the job (architectures direct and gateway).
 struct LibraryCircuitBreakerConfig
 {
     enum class Kind { Resilience4j, Hystrix };
@@ -200,7 +200,7 @@ struct GatewayConfig
 {
     bool present = false;
     std::uint32_t replicas = 1;
-    std::uint32_t workers = 256;
+    std::uint32_t workers = 4; // threads of an event-driven proxy (nginx workers, Envoy threads)
     std::uint32_t queue = 1024;
     Distribution cpu = Distribution::constant(150'000);
     std::optional<AuthConfig> auth;
@@ -299,7 +299,7 @@ struct SidecarConfig
 struct IngressConfig
 {
     std::uint32_t replicas = 2;
-    std::uint32_t workers = 10'000; // Envoy does not bound requests per instance
+    std::uint32_t workers = 4; // Envoy worker threads (--concurrency)
     PlacementConstraint placement;
 };
 

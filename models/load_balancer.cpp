@@ -3,6 +3,7 @@
 #include "engine/core/assert.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <xxhash.h>
 
@@ -11,6 +12,15 @@ namespace meshsim::models {
 std::uint64_t xxHash64(const std::string& text, std::uint64_t seed)
 {
     return XXH64(text.data(), text.size(), seed);
+}
+
+std::uint64_t hashRequestKey(std::uint64_t key)
+{
+    // Little-endian bytes of the key, so the hash does not depend on the machine.
+    std::array<unsigned char, 8> bytes{};
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = static_cast<unsigned char>(key >> (8 * i));
+    return XXH64(bytes.data(), bytes.size(), 0);
 }
 
 // --- EDF -----------------------------------------------------------------------------------
@@ -51,27 +61,27 @@ std::optional<std::uint32_t> LoadBalancer::choose(const std::vector<LbHost>& hos
     if (m_dirty || m_lastHealth.size() != hosts.size()) {
         m_dirty = false;
         m_lastHealth.assign(hosts.size(), false);
+        std::vector<std::uint32_t> present; // in discovery: the host set
         std::vector<std::uint32_t> healthy;
         for (std::uint32_t i = 0; i < hosts.size(); ++i) {
             m_lastHealth[i] = hosts[i].healthy;
-            if (hosts[i].healthy && (!m_zone || hosts[i].zone == *m_zone))
+            if (!hosts[i].present || (m_zone && hosts[i].zone != *m_zone))
+                continue;
+            present.push_back(i);
+            if (hosts[i].healthy)
                 healthy.push_back(i);
         }
         // Envoy: a priority is in panic when its healthy percentage is below the threshold,
         // but never while the normalized availability min(1, 1.4 x healthy share) is whole
-        // (overprovisioning factor 1.4); in panic every host is used, healthy or not
-        // (reference/semantics.md §1.0).
-        const double healthyShare = static_cast<double>(healthy.size()) / hosts.size();
+        // (overprovisioning factor 1.4); in panic every host of the set is used, healthy or
+        // not (reference/semantics.md §1.0). Hosts discovery removed are not in the set.
+        const std::size_t total = std::max<std::size_t>(1, present.size());
+        const double healthyShare = static_cast<double>(healthy.size()) / total;
         constexpr std::uint64_t kOverprovisioningPercent = 140; // integer arithmetic, as Envoy
-        const bool fullyAvailable = kOverprovisioningPercent * healthy.size() / hosts.size() >= 100;
-        m_panic = !m_zone && !fullyAvailable && healthyShare < m_config.panicThreshold;
-        if (m_panic) {
-            m_candidates.resize(hosts.size());
-            for (std::uint32_t i = 0; i < hosts.size(); ++i)
-                m_candidates[i] = i;
-        } else {
-            m_candidates = std::move(healthy);
-        }
+        const bool fullyAvailable = kOverprovisioningPercent * healthy.size() / total >= 100;
+        m_panic = !m_zone && !fullyAvailable && healthyShare < m_config.panicThreshold
+                  && !present.empty();
+        m_candidates = m_panic ? std::move(present) : std::move(healthy);
         if (!m_candidates.empty())
             rebuild(hosts, m_candidates);
     }

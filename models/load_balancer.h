@@ -24,8 +24,9 @@ struct LbHost
     std::string key; // hash key (Envoy hashes the host's address)
     std::uint32_t weight = 1;
     std::uint32_t active = 0; // requests in flight from this owner to the host
-    bool healthy = true;      // not ejected, passing health checks, in discovery
+    bool healthy = true;      // not ejected, passing health checks
     std::uint32_t zone = 0;   // locality, for zone-aware routing
+    bool present = true;      // in the host set (discovery); a removed host is never picked
 };
 
 struct LbContext
@@ -34,6 +35,10 @@ struct LbContext
     std::uint32_t attempt = 0;                         // retries pick the next ring position
     const std::vector<std::uint32_t>* avoid = nullptr; // hosts already tried (previous_hosts)
 };
+
+// The hash of a request key (an item id, a client number) for ring hash and Maglev: xxHash64,
+// as Envoy hashes a header value.
+std::uint64_t hashRequestKey(std::uint64_t key);
 
 class LoadBalancer
 {

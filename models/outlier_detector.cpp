@@ -7,15 +7,9 @@ namespace meshsim::models {
 
 bool isServerError(Outcome outcome)
 {
-    switch (outcome) {
-    case Outcome::ServerError:
-    case Outcome::QueueFull:
-    case Outcome::ConnectionFailure:
-    case Outcome::Timeout:
-        return true;
-    default:
-        return false;
-    }
+    // What a proxy sees from an upstream: its status. (The proxy's own local replies, such as
+    // an overflow or an injected abort, never reach outlier detection: the caller filters them.)
+    return httpStatus(outcome) >= 500;
 }
 
 bool isGatewayError(Outcome outcome)

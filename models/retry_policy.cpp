@@ -17,22 +17,19 @@ RetryConditions::RetryConditions(const std::vector<std::string>& retryOn)
 bool RetryConditions::retriable(Outcome outcome, bool connectFailure, bool perTryTimeout) const
 {
     const int status = httpStatus(outcome);
-    switch (outcome) {
-    case Outcome::ServerError:
-    case Outcome::QueueFull:
-        // Upstream responses: 500 is retried under 5xx; 503 under 5xx and gateway-error.
-        return m_5xx || (m_gatewayError && status >= 502 && status <= 504);
-    case Outcome::ConnectionFailure:
+    if (outcome == Outcome::ConnectionFailure) {
         if (connectFailure)
             return m_5xx || m_gatewayError || m_connectFailure || m_reset;
         return m_5xx || m_gatewayError || m_reset; // a reset of an established connection
-    case Outcome::Timeout:
-        // Only a per-try timeout can be retried (the route timeout ends the request); Envoy
-        // treats it as a reset.
-        return perTryTimeout && (m_5xx || m_gatewayError || m_reset);
-    default:
-        return false;
     }
+    if (outcome == Outcome::Timeout && perTryTimeout) {
+        // This proxy's per-try timeout (the route timeout ends the request instead); Envoy
+        // retries it under 5xx, gateway-error and reset.
+        return m_5xx || m_gatewayError || m_reset;
+    }
+    // An upstream response: any 5xx under 5xx; 502, 503 and 504 also under gateway-error. That
+    // includes a 504 or a 503 an upstream service passed on from a call of its own.
+    return (m_5xx && status >= 500) || (m_gatewayError && status >= 502 && status <= 504);
 }
 
 JitteredBackoff::JitteredBackoff(engine::SimDuration base, engine::SimDuration max)

@@ -41,13 +41,14 @@ private:
 class JitteredBackoff
 {
 public:
+    JitteredBackoff() = default;
     JitteredBackoff(engine::SimDuration base, engine::SimDuration max);
     // The wait before the next retry.
     engine::SimDuration next(engine::RandomStream& random);
 
 private:
-    engine::SimDuration m_next;
-    engine::SimDuration m_max;
+    engine::SimDuration m_next{0};
+    engine::SimDuration m_max{0};
 };
 
 } // namespace meshsim::models

@@ -877,6 +877,41 @@ mesh:
                  qPrintable(QString::number(failed)));
     }
 
+    void hedgedCallsAlwaysEnd()
+    {
+        // Every try of b fails (500) after 100 ms; tries time out after 20 ms and are hedged, one
+        // retry allowed, no overall timeout. The first try and its hedge both go on running; the
+        // call ends when the last of them answers, with its 500 and flag URX (its retries were
+        // used up). No request may be left unanswered, and each costs 2 tries.
+        const auto r = run(R"(
+meshsim: 1
+duration: 20s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 0, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 256, steps: [b]}
+  - {name: b, replicas: 2, workers: 256, cpu: 100ms, errors: 100%}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 10/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults:
+    retries: {attempts: 0} # the ingress does not retry a
+  destinations:
+    - service: b
+      retries: {attempts: 1, per_try_timeout: 20ms, hedge_on_per_try_timeout: true, retry_on: [5xx]}
+)");
+        QCOMPARE(r.requestsUnanswered, std::uint64_t{0});
+        const models::EdgeStats ab = edge(r, "a", "b");
+        QCOMPARE(ab.calls, std::uint64_t{199});
+        QCOMPARE(ab.attempts, 2 * ab.calls);
+        QCOMPARE(ab.outcomes[Outcome::ServerError], ab.calls);
+        QCOMPARE(ab.flags[1], ab.calls); // URX
+        // The last try started at 20 ms + a backoff below 25 ms and took 100 ms.
+        QVERIFY(r.metrics->summary().latency.max() < 146'000'000);
+        QVERIFY(r.metrics->summary().latency.min() >= 120'000'000);
+    }
+
     // --- discovery, health, network faults -----------------------------------------------------
 
     void killedInstanceLeavesWithReadiness()

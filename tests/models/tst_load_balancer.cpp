@@ -420,6 +420,24 @@ private slots:
             QVERIFY(c > 0); // 103 ring points per host: every host owns part of the ring
     }
 
+    void smallRequestKeysSpreadOverTheRing()
+    {
+        // The cluster hashes request keys (item ids 1, 2, 3, ...) with hashRequestKey before
+        // the ring sees them: consecutive small keys land all over the ring. 10,000 keys over 4
+        // equal hosts: each gets a share near its share of the ring (about 1/4, ring points
+        // are not perfectly even: 256 points per host give shares within a few percent); the
+        // sampling sd is sqrt(0.25 x 0.75 / 10,000) = 0.0043.
+        const std::vector<LbHost> hosts = makeHosts(4);
+        RandomStream random(21, "lb/small-keys");
+        auto ring = LoadBalancer::create(policyConfig(LoadBalancerPolicy::RingHash), random);
+        std::vector<int> counts(hosts.size(), 0);
+        for (std::uint64_t key = 1; key <= 10'000; ++key)
+            ++counts[static_cast<std::size_t>(
+                chooseIndex(*ring, hosts, meshsim::models::hashRequestKey(key)))];
+        for (const int c : counts)
+            QVERIFY2(c > 1500 && c < 3500, qPrintable(QString::number(c)));
+    }
+
     void ringHashRemovingAHostMovesOnlyItsKeys()
     {
         // Ketama's minimal disruption holds exactly when the surviving hosts keep the same ring

@@ -419,9 +419,10 @@ private slots:
         QTest::addColumn<bool>("gatewayError");
         // 5xx from the upstream's point of view, and gateway errors (502/503/504, §2.2):
         // without split_external_local_origin_errors a local timeout is 504 and a connect
-        // failure 503, both 5xx and gateway errors. Local replies of the proxy itself
-        // (overflow, no healthy upstream, rate limit, injected abort, breaker) never reach an
-        // upstream host and are not signals about it.
+        // failure 503, both 5xx and gateway errors. An outcome is classified by its status:
+        // a 503 an upstream service answered because of its own overflow, breaker or injected
+        // fault further down is a 503 like any other. (The proxy's own local replies are kept
+        // away from the detector by the caller, Cluster::recordHealth.)
         const auto row = [](const char* name, Outcome o, bool server, bool gateway) {
             QTest::newRow(name) << static_cast<int>(o) << server << gateway;
         };
@@ -430,13 +431,13 @@ private slots:
         row("queue full 503", Outcome::QueueFull, true, true);
         row("connection failure 503", Outcome::ConnectionFailure, true, true);
         row("timeout 504", Outcome::Timeout, true, true);
-        row("no healthy upstream (local 503 UH)", Outcome::NoHealthyUpstream, false, false);
-        row("overflow (local 503 UO)", Outcome::Overflow, false, false);
+        row("no healthy upstream, passed on (503)", Outcome::NoHealthyUpstream, true, true);
+        row("overflow, passed on (503)", Outcome::Overflow, true, true);
         row("rate limited 429", Outcome::RateLimited, false, false);
         row("unauthorized 401", Outcome::Unauthorized, false, false);
         row("denied 403", Outcome::Denied, false, false);
-        row("injected fault (local)", Outcome::InjectedFault, false, false);
-        row("circuit open (library)", Outcome::CircuitOpen, false, false);
+        row("injected fault, passed on (503)", Outcome::InjectedFault, true, true);
+        row("circuit open, passed on (503)", Outcome::CircuitOpen, true, true);
     }
 
     void errorClasses()

@@ -60,19 +60,27 @@ private slots:
             QTest::newRow(name) << on << static_cast<int>(o) << connect << perTry << expected;
         };
         // §3.1 `5xx`: any 5xx response, or any reset / disconnect / connect failure / read
-        // (per-try) timeout. A route timeout ends the request (never retried); overflow resets
-        // are never retried; local replies (429, UH) are not upstream 5xx responses.
+        // (per-try) timeout. Outcomes here are what came back from the upstream: a 504 or 503
+        // an upstream service answered because of a failure further down is a 5xx response.
+        // (A route timeout ends the request without asking, and the proxy's own local replies,
+        // overflow, UH, injected aborts, never get here: the caller filters them.)
         const QStringList x5{"5xx"};
         row("5xx: 500", x5, Outcome::ServerError, false, false, true);
         row("5xx: 503 queue full", x5, Outcome::QueueFull, false, false, true);
         row("5xx: connect failure", x5, Outcome::ConnectionFailure, true, false, true);
         row("5xx: reset", x5, Outcome::ConnectionFailure, false, false, true);
         row("5xx: per-try timeout", x5, Outcome::Timeout, false, true, true);
-        row("5xx: route timeout", x5, Outcome::Timeout, false, false, false);
-        row("5xx: overflow", x5, Outcome::Overflow, false, false, false);
-        row("5xx: rate limited", x5, Outcome::RateLimited, false, false, false);
-        row("5xx: no healthy upstream", x5, Outcome::NoHealthyUpstream, false, false, false);
-        row("5xx: injected fault", x5, Outcome::InjectedFault, false, false, false);
+        row("5xx: upstream answered 504", x5, Outcome::Timeout, false, false, true);
+        row("5xx: upstream passed on an overflow 503", x5, Outcome::Overflow, false, false, true);
+        row("5xx: rate limited 429", x5, Outcome::RateLimited, false, false, false);
+        row("5xx: denied 403", x5, Outcome::Denied, false, false, false);
+        row("5xx: upstream passed on a UH 503", x5, Outcome::NoHealthyUpstream, false, false, true);
+        row("5xx: upstream passed on an injected 503",
+            x5,
+            Outcome::InjectedFault,
+            false,
+            false,
+            true);
         row("5xx: ok", x5, Outcome::Ok, false, false, false);
         // `gateway-error`: 502/503/504 responses or any reset; a 500 is not a gateway error.
         const QStringList gw{"gateway-error"};
@@ -81,7 +89,14 @@ private slots:
         row("gateway-error: reset", gw, Outcome::ConnectionFailure, false, false, true);
         row("gateway-error: per-try timeout", gw, Outcome::Timeout, false, true, true);
         row("gateway-error: 500", gw, Outcome::ServerError, false, false, false);
-        row("gateway-error: overflow", gw, Outcome::Overflow, false, false, false);
+        row("gateway-error: upstream answered 504", gw, Outcome::Timeout, false, false, true);
+        row("gateway-error: upstream passed on an overflow 503",
+            gw,
+            Outcome::Overflow,
+            false,
+            false,
+            true);
+        row("gateway-error: 429", gw, Outcome::RateLimited, false, false, false);
         // `connect-failure`: only a failed connection attempt, not a reset of an established
         // connection nor any response.
         const QStringList cf{"connect-failure"};
