@@ -277,9 +277,12 @@ void Cluster::buildRoutes()
 void Cluster::buildWorkloads()
 {
     const auto workloadCount = static_cast<std::uint32_t>(m_config.workloads.size());
+    std::uint32_t nextClient = 0;
     for (std::uint32_t w = 0; w < workloadCount; ++w) {
         auto runtime = std::make_unique<WorkloadRuntime>();
         runtime->config = m_config.workloads[w];
+        runtime->firstClient = nextClient;
+        nextClient += runtime->config.clients;
         runtime->component = w;
         runtime->random = engine::RandomStream(m_config.seed, "workload/" + runtime->config.name);
         std::vector<double> weights;
@@ -443,7 +446,7 @@ std::unique_ptr<Cluster::Upstream> Cluster::makeUpstream(Caller& caller, Tier& t
             u->outlier.emplace(*policy.outlierDetection,
                                static_cast<std::uint32_t>(u->hosts.size()),
                                *caller.random);
-        u->pooled = m_config.mesh.sidecar.mtls;
+        u->pooled = true; // Envoy connection pools, with mTLS when the mesh has it
         u->pools.resize(u->hosts.size());
         u->retries = retries;
         if (caller.kind != CallerKind::Gateway)
@@ -462,6 +465,8 @@ std::unique_ptr<Cluster::Upstream> Cluster::makeUpstream(Caller& caller, Tier& t
         u->timeout = lib.timeout;
     }
     u->balancer = LoadBalancer::create(lb, *caller.random);
+    u->hashing
+        = lb.policy == LoadBalancerPolicy::RingHash || lb.policy == LoadBalancerPolicy::Maglev;
     if (lb.zoneAware && caller.tier) {
         // Zone-aware routing needs the caller's own cluster: its instances' zones.
         const std::size_t zones = spec.zones.size();
@@ -646,7 +651,8 @@ void Cluster::sendRequest(WorkloadRuntime& w, bool closedUser)
     request->route = route;
     request->sentAt = m_platform.now();
     request->closedUser = closedUser;
-    request->clientId = static_cast<std::uint32_t>(w.random.nextBelow(w.config.clients));
+    request->clientId
+        = w.firstClient + static_cast<std::uint32_t>(w.random.nextBelow(w.config.clients));
     if (w.keys[mixIndex])
         request->key = w.keys[mixIndex]->sample(w.random);
     request->trace = maybeTrace(route, request->sentAt);
@@ -839,7 +845,7 @@ void Cluster::onStepsDone(Task* task, bool failed, Outcome cause)
     const Tier& tier = *instance.tier;
     if (tier.kind != TierKind::App) {
         if (job->cacheable && instance.cache)
-            instance.cache->store(job->key, m_platform.now());
+            instance.cache->store((std::uint64_t{job->route} << 40) ^ job->key, m_platform.now());
         finishJob(job, Outcome::Ok, false, responseSizeOf(job));
         return;
     }
@@ -929,8 +935,6 @@ void Cluster::outboundHop(Call* call)
 void Cluster::startUpstream(Call* call)
 {
     Upstream& u = *call->upstream;
-    if (call->timeout)
-        call->timer = m_platform.schedule(*call->timeout, [this, call] { onCallTimeout(call); });
     if (u.fault && u.fault->delayFraction > 0.0
         && call->caller->random->bernoulli(u.fault->delayFraction)) {
         // Fault injection in the client-side proxy: the delay first, then maybe the abort.
@@ -958,6 +962,9 @@ void Cluster::afterFaultDelay(Call* call)
         finishCall(call, Outcome::InjectedFault, kFlagFI);
         return;
     }
+    // The router's timeout starts after the fault filter (an injected delay does not count).
+    if (call->timeout)
+        call->timer = m_platform.schedule(*call->timeout, [this, call] { onCallTimeout(call); });
     attempt(call);
 }
 
@@ -1063,7 +1070,8 @@ void Cluster::attempt(Call* call)
     refreshHosts(u);
     LbContext context;
     // Consistent hashing hashes the request key (or the client) as Envoy hashes a header.
-    context.hash = hashRequestKey(call->key != 0 ? call->key : call->clientId);
+    if (u.hashing)
+        context.hash = hashRequestKey(call->key != 0 ? call->key : call->clientId);
     context.attempt = call->attempts;
     std::vector<std::uint32_t> tried;
     if (call->attempts > 0) { // retries avoid the hosts already tried (previous_hosts)
@@ -1112,6 +1120,7 @@ void Cluster::attempt(Call* call)
     if (partitioned(call->caller->node, instance.node)) {
         // No route between the zones: the connection attempt times out.
         ex->connectFailure = true;
+        ex->reset = true;
         ex->outcome = Outcome::ConnectionFailure;
         ex->local = false;
         m_platform.schedule(m_config.connectTimeout, [this, ex] { onExchangeDone(ex); });
@@ -1138,21 +1147,34 @@ void Cluster::acquireConnection(Exchange* ex)
     // Envoy: a host's pool without any connection may always open one, whatever
     // max_connections says (reference/semantics.md §2.1).
     if (pool.open == 0 || u.limits->canOpenConnection()) {
-        // A new mTLS connection: TCP and TLS 1.3 handshakes (two round trips) and the
-        // handshake's CPU on both proxies (reference/semantics.md §6.4).
+        // A new connection: a TCP handshake (one round trip) and, with mTLS, a TLS 1.3
+        // handshake (one more) with its CPU on both proxies (reference/semantics.md §6.4). A
+        // dead instance refuses the TCP handshake: a connect failure.
         u.limits->connectionOpened();
         ++pool.open;
         ex->hasConnection = true;
         ex->freshConnection = true;
         countRequest(ex);
         const Instance& instance = *u.target->instances[ex->host];
-        const SimDuration rtts
-            = 4 * m_platform.linkBetween(ex->call->caller->node, instance.node).latency;
-        const SimDuration cpu = m_config.mesh.sidecar.mtlsHandshakeCpu;
-        m_platform.compute(ex->call->caller->node, cpu, [this, ex, rtts, cpu] {
-            const Instance& target = *ex->call->upstream->target->instances[ex->host];
-            m_platform.schedule(rtts, [this, ex, cpu, node = target.node] {
-                m_platform.compute(node, cpu, [this, ex] { sendExchange(ex); });
+        const bool mtls = m_config.mesh.sidecar.mtls;
+        const SimDuration oneWay
+            = m_platform.linkBetween(ex->call->caller->node, instance.node).latency;
+        const SimDuration cpu = mtls ? m_config.mesh.sidecar.mtlsHandshakeCpu : SimDuration{0};
+        m_platform.schedule(2 * oneWay, [this, ex, oneWay, cpu] {
+            Instance& target = *ex->call->upstream->target->instances[ex->host];
+            if (!target.alive && !target.nodeDown) {
+                refuse(target, ex);
+                return;
+            }
+            if (cpu.count() == 0) {
+                sendExchange(ex);
+                return;
+            }
+            m_platform.compute(ex->call->caller->node, cpu, [this, ex, oneWay, cpu] {
+                m_platform.schedule(2 * oneWay, [this, ex, cpu] {
+                    const Instance& peer = *ex->call->upstream->target->instances[ex->host];
+                    m_platform.compute(peer.node, cpu, [this, ex] { sendExchange(ex); });
+                });
             });
         });
         return;
@@ -1366,11 +1388,11 @@ void Cluster::onCallTimeout(Call* call)
 
 void Cluster::recordHealth(Exchange* ex, Outcome outcome)
 {
+    Upstream& u = *ex->call->upstream;
     // The proxy's own local replies (overflow) say nothing about the host.
-    if (ex->healthRecorded || ex->local)
+    if ((!u.outlier && !u.breaker) || ex->healthRecorded || ex->local)
         return;
     ex->healthRecorded = true;
-    Upstream& u = *ex->call->upstream;
     if (u.outlier && u.outlier->onResult(ex->host, outcome, m_platform.now())) {
         const auto& e = u.outlier->events().back();
         m_metrics.recordTimeline(
@@ -1433,7 +1455,7 @@ void Cluster::onExchangeDone(Exchange* ex)
     if (!ex->settled) {
         recordHealth(ex, ex->outcome);
         // A response, whatever its status, leaves the connection usable; a reset closes it.
-        settleExchange(ex, ex->outcome != Outcome::ConnectionFailure);
+        settleExchange(ex, !ex->reset);
     }
     const bool wasWanted = !ex->abandoned && !call->finished;
     ex->abandoned = true; // no longer a live try of its call
@@ -1477,12 +1499,21 @@ void Cluster::retryOrFinish(
     Call* call, Exchange* ex, Outcome outcome, bool perTryTimeout, bool tryEnded)
 {
     Upstream& u = *call->upstream;
+    // A connection failure is this proxy's own only when its connection was refused or reset;
+    // one an upstream service passes on from its own call is a 503 response.
+    const bool ownReset = outcome == Outcome::ConnectionFailure && ex->reset;
+    const Outcome asSeen
+        = outcome == Outcome::ConnectionFailure && !ownReset ? Outcome::QueueFull : outcome;
     const bool retriable
         = call->retries && call->conditions && !ex->local
-          && call->conditions->retriable(outcome, ex->connectFailure, perTryTimeout);
-    std::uint16_t flags = outcome == Outcome::ConnectionFailure ? kFlagUF : kFlagNone;
+          && call->conditions->retriable(asSeen, ex->connectFailure, perTryTimeout);
+    std::uint16_t flags = ownReset ? kFlagUF : kFlagNone;
     if (outcome == Outcome::Timeout)
         flags |= kFlagUT;
+    if (outcome == Outcome::RateLimited)
+        flags |= kFlagRL;
+    if (outcome == Outcome::Unauthorized || outcome == Outcome::Denied)
+        flags |= kFlagUAEX;
     std::uint16_t stop = kFlagNone;
     if (!retriable)
         stop = flags;
@@ -1620,6 +1651,12 @@ void Cluster::onExchangeArrived(Exchange* ex)
     if (job->trace)
         job->span = openSpan(
             job->trace, ex->call->span, tier.config.name + "/" + std::to_string(instance.index));
+    if (tier.kind == TierKind::Gateway) {
+        // The route timeout runs from the request's arrival at the gateway, queueing included.
+        const RouteConfig& route = m_routes[job->route].config;
+        if (route.timeout)
+            job->timeout = m_platform.schedule(*route.timeout, [this, job] { onJobTimeout(job); });
+    }
     if (workerFree)
         startJob(job);
     else
@@ -1648,11 +1685,6 @@ void Cluster::startJob(Job* job)
     }
     if (instance.slowFactor != 1.0)
         work *= instance.slowFactor;
-    if (tier.kind == TierKind::Gateway) {
-        const RouteConfig& route = m_routes[job->route].config;
-        if (route.timeout)
-            job->timeout = m_platform.schedule(*route.timeout, [this, job] { onJobTimeout(job); });
-    }
     job->work = engine::durationFromNanos(work);
     job->cpu = m_platform.compute(instance.node, job->work, [this, job] { onCpuDone(job); });
 }
@@ -1745,15 +1777,14 @@ void Cluster::runJobProgram(Job* job)
         if (g.cache && instance.cache
             && std::find(g.cache->routes.begin(), g.cache->routes.end(), job->route)
                    != g.cache->routes.end()) {
-            const std::uint64_t key = (std::uint64_t{job->route} << 40) ^ job->key;
-            const bool hit = instance.cache->lookup(key, m_platform.now());
+            const std::uint64_t cacheKey = (std::uint64_t{job->route} << 40) ^ job->key;
+            const bool hit = instance.cache->lookup(cacheKey, m_platform.now());
             m_metrics.recordCacheLookup(job->arrivedAt, hit);
             if (hit) {
                 finishJob(job, Outcome::Ok, false, responseSizeOf(job));
                 return;
             }
             job->cacheable = true;
-            job->key = key;
         }
         const RouteRuntime& route = m_routes[job->route];
         std::size_t program = 0;
@@ -1770,12 +1801,14 @@ void Cluster::onJobTimeout(Job* job)
     job->timeout = {};
     if (job->answered)
         return;
-    if (job->state == Job::State::Calling) {
-        // The route's calls keep running; their job is answered and will be released when they
-        // are all back.
-        finishJob(job, Outcome::Timeout, false, 0);
-        return;
+    if (job->state == Job::State::Queued) {
+        // Still waiting for a worker: it leaves the queue without ever holding one.
+        auto& queue = job->instance->queue;
+        queue.erase(std::find(queue.begin(), queue.end(), job));
+        job->workerFreed = true;
     }
+    // Calls already made keep running; a job waiting for them is answered now and released
+    // when they are all back (onStepsDone).
     finishJob(job, Outcome::Timeout, false, 0);
 }
 
@@ -1870,6 +1903,7 @@ void Cluster::resetExchange(Instance& instance, Exchange* ex, bool connectFailur
     // Refused before a request was ever sent on the connection: a connect failure (also on a
     // connection just opened for this try); otherwise the reset of an established one.
     ex->connectFailure = connectFailure && (!ex->hasConnection || ex->freshConnection);
+    ex->reset = true;
     ex->outcome = Outcome::ConnectionFailure;
     ex->responseBytes = 0;
     if (instance.nodeDown) {
@@ -2091,6 +2125,24 @@ void Cluster::killInstance(Instance& instance, bool nodeDown)
                              nodeDown ? "node_down" : "killed",
                              tier.config.name + "/" + std::to_string(instance.index),
                              "fault");
+    // The proxies' idle connections to it die with it (the next request would find them reset).
+    const auto closeIdle = [&](Caller& caller) {
+        for (auto& u : caller.upstreams) {
+            if (u->target != &tier || u->pools.empty())
+                continue;
+            Pool& pool = u->pools[instance.index];
+            for (; pool.idle > 0; --pool.idle) {
+                --pool.open;
+                u->limits->connectionClosed();
+            }
+        }
+    };
+    for (auto& w : m_workloads)
+        closeIdle(w->caller);
+    for (auto& t : m_tiers) {
+        for (auto& i : t->instances)
+            closeIdle(i->caller);
+    }
     // Queued requests: their connections are reset.
     while (!instance.queue.empty()) {
         Job* job = instance.queue.front();

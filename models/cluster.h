@@ -184,6 +184,7 @@ private:
         bool counted = false;         // counts toward the circuit breaker's active requests
         bool retrySlot = false;       // holds one of the retry breaker's slots
         bool freshConnection = false; // its connection was opened for it
+        bool reset = false;           // refused, reset or unreachable (not a response)
         bool perTryTimedOut = false;
         bool connectFailure = false; // failed before a connection existed
         bool hasConnection = false;
@@ -207,6 +208,7 @@ private:
         Caller* caller = nullptr;
         std::vector<LbHost> hosts;
         std::unique_ptr<LoadBalancer> balancer;
+        bool hashing = false; // the balancer hashes requests (ring hash, Maglev)
         // Zone-aware routing (Envoy locality routing): one balancer per upstream zone, and the
         // caller's zone and its tier's share of instances per zone.
         std::vector<std::unique_ptr<LoadBalancer>> zoneBalancers;
@@ -322,10 +324,8 @@ private:
     struct RouteRuntime
     {
         RouteConfig config;
-        std::vector<Program> programs;       // one, or one per split target
-        std::vector<double> splitCumulative; // split only
-        Program viaIngress;                  // mesh: the same calls, each through the ingress
-        std::vector<Program> viaIngressSplit;
+        std::vector<Program> programs;                  // one, or one per split target
+        std::vector<double> splitCumulative;            // split only
         std::optional<RetryConditions> retryConditions; // of the route's retries (gateway)
     };
 
@@ -337,6 +337,7 @@ private:
         Caller caller;
         std::vector<double> mixCumulative;
         std::vector<std::unique_ptr<class ZipfSampler>> keys; // per mix entry (or null)
+        std::uint32_t firstClient = 0; // client ids are unique across workloads
         engine::SimTime stopAt;
         engine::SimTime onUntil;
         std::size_t stepIndex = 0;

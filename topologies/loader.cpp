@@ -1198,6 +1198,12 @@ void Loader::services(const YAML::Node& node, Scenario& s)
                 && std::find(m_serviceNames.begin(), m_serviceNames.begin() + index, config.name)
                        != m_serviceNames.begin() + index)
                 error(*f.find("name"), f.pathOf("name"), "duplicate service " + quote(config.name));
+            if (config.name == "gateway" || config.name == "ingress")
+                error(*f.find("name"),
+                      f.pathOf("name"),
+                      "the name " + quote(config.name)
+                          + " is reserved for the proxy tier of that name (results list it "
+                            "among the services)");
             readCount(f, "replicas", config.replicas, 1, m_limits.maxReplicas);
             readCount(f, "workers", config.workers, 1, m_limits.maxWorkers);
             readCount(f, "queue", config.queue, 0, 100'000'000, true);
@@ -2347,6 +2353,31 @@ void Loader::load(const YAML::Node& root, Scenario& s)
         warning(*f.find("mesh"),
                 "mesh",
                 "the mesh section is ignored in architecture " + architectureName(s.architecture));
+    // Settings of one architecture that another ignores.
+    const YAML::Node* routesNode = f.find("routes");
+    if (!wantsGateway && routesNode && routesNode->IsSequence()
+        && routesNode->size() == s.routes.size()) {
+        for (std::size_t i = 0; i < s.routes.size(); ++i) {
+            if (s.routes[i].retries)
+                warning((*routesNode)[i],
+                        "routes[" + std::to_string(i) + "].retries",
+                        "route retries are the gateway's; they are ignored in architecture "
+                            + architectureName(s.architecture));
+        }
+    }
+    const YAML::Node* servicesNode = f.find("services");
+    if (wantsMesh && servicesNode && servicesNode->IsSequence()
+        && servicesNode->size() == s.services.size()) {
+        for (std::size_t i = 0; i < s.services.size(); ++i) {
+            const m::LibraryClientConfig& c = s.services[i].client;
+            if (c.circuitBreaker || c.retries || c.timeout)
+                warning((*servicesNode)[i],
+                        "services[" + std::to_string(i) + "].client",
+                        "library resilience is ignored in architecture "
+                            + architectureName(s.architecture)
+                            + " (the sidecars apply the mesh policies)");
+        }
+    }
     if (s.services.empty() && f.find("services") && f.find("services")->IsSequence())
         error(*f.find("services"), "services", "no services (expected at least one)");
     if (s.routes.empty() && f.find("routes") && f.find("routes")->IsSequence())
