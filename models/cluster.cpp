@@ -465,6 +465,7 @@ std::unique_ptr<Cluster::Upstream> Cluster::makeUpstream(Caller& caller, Tier& t
         u->timeout = lib.timeout;
     }
     u->balancer = LoadBalancer::create(lb, *caller.random);
+    u->lb = u->balancer.get();
     u->hashing
         = lb.policy == LoadBalancerPolicy::RingHash || lb.policy == LoadBalancerPolicy::Maglev;
     if (lb.zoneAware && caller.tier) {
@@ -482,8 +483,14 @@ std::unique_ptr<Cluster::Upstream> Cluster::makeUpstream(Caller& caller, Tier& t
             u->zoneBalancers.back()->restrictToZone(static_cast<std::uint32_t>(z));
         }
     }
-    if (u->retries)
+    if (u->retries) {
         u->conditions.emplace(u->retries->retryOn);
+        u->retryOn = &*u->conditions;
+    }
+    u->tracksHealth = u->outlier.has_value() || u->breaker.has_value();
+    u->zoneAware = !u->zoneBalancers.empty();
+    u->plain = !u->tracksHealth && !u->pooled && !u->zoneAware && !u->hashing && !u->fault
+               && !u->retries && !u->timeout;
     u->name = caller.label + " -> " + target.config.name;
     return u;
 }
@@ -879,7 +886,7 @@ void Cluster::beginCall(Call* call)
     call->upstream = caller.upstreams[position].get();
     call->sentAt = m_platform.now();
     call->retries = call->upstream->retries;
-    call->conditions = call->upstream->conditions ? &*call->upstream->conditions : nullptr;
+    call->conditions = call->upstream->retryOn;
     call->timeout = call->upstream->timeout;
     if (caller.kind == CallerKind::Gateway) {
         // The route's retries, else (inside a mesh) the destination's mesh retries.
@@ -900,7 +907,42 @@ void Cluster::beginCall(Call* call)
             caller.node, caller.node, call->requestBytes, [this, call] { outboundHop(call); });
         return;
     }
+    if (call->upstream->plain && !call->retries) {
+        attemptPlain(call);
+        return;
+    }
     startUpstream(call);
+}
+
+void Cluster::attemptPlain(Call* call)
+{
+    // The common case without any policy (direct calls, a client library's round robin): the
+    // same steps as attempt(), without the checks that cannot apply.
+    Upstream& u = *call->upstream;
+    refreshHosts(u);
+    const auto host = u.lb->choose(u.hosts, LbContext{});
+    if (!host) {
+        finishCall(call, Outcome::NoHealthyUpstream, kFlagUH);
+        return;
+    }
+    Exchange* ex = m_exchanges.acquire();
+    ex->call = call;
+    call->live = ex;
+    ex->host = *host;
+    ex->start = m_platform.now();
+    call->tried[0] = *host;
+    call->attempts = 1;
+    ++call->outstanding;
+    ++u.hosts[*host].active;
+    const Instance& instance = *u.target->instances[*host];
+    if (!m_partitions.empty() && partitioned(call->caller->node, instance.node)) {
+        ex->connectFailure = true;
+        ex->reset = true;
+        ex->outcome = Outcome::ConnectionFailure;
+        m_platform.schedule(m_config.connectTimeout, [this, ex] { onExchangeDone(ex); });
+        return;
+    }
+    sendExchange(ex);
 }
 
 void Cluster::outboundHop(Call* call)
@@ -971,7 +1013,7 @@ void Cluster::afterFaultDelay(Call* call)
 void Cluster::refreshHosts(Upstream& u)
 {
     const std::uint64_t version
-        = u.target->version + (u.outlier ? u.outlier->events().size() << 32 : 0);
+        = u.target->version + (u.tracksHealth && u.outlier ? u.outlier->events().size() << 32 : 0);
     if (version == u.seenVersion)
         return;
     u.seenVersion = version;
@@ -1058,7 +1100,7 @@ void Cluster::attempt(Call* call)
             releaseRetrySlot(call);
         endTry(call, nullptr, outcome, flags);
     };
-    if (u.breaker) {
+    if (u.tracksHealth && u.breaker) {
         // A library breaker guards every try (resilience4j's Retry around its CircuitBreaker).
         const bool permitted = u.breaker->tryAcquire(m_platform.now());
         noteBreaker(u);
@@ -1081,17 +1123,17 @@ void Cluster::attempt(Call* call)
         context.avoid = &tried;
     }
     std::optional<std::uint32_t> host;
-    if (!u.zoneBalancers.empty()) {
+    if (u.zoneAware) {
         if (const auto zone = chooseZone(u))
             host = u.zoneBalancers[*zone]->choose(u.hosts, context);
     }
     if (!host)
-        host = u.balancer->choose(u.hosts, context);
+        host = u.lb->choose(u.hosts, context);
     if (!host) {
         fail(Outcome::NoHealthyUpstream, kFlagUH);
         return;
     }
-    if (u.limits && !u.limits->canStartRequest()) {
+    if (u.pooled && !u.limits->canStartRequest()) {
         fail(Outcome::Overflow, kFlagUO); // overflow is never retried
         return;
     }
@@ -1117,7 +1159,7 @@ void Cluster::attempt(Call* call)
         ex->perTry = m_platform.schedule(*call->retries->perTryTimeout,
                                          [this, ex] { onPerTryTimeout(ex); });
     const Instance& instance = *u.target->instances[*host];
-    if (partitioned(call->caller->node, instance.node)) {
+    if (!m_partitions.empty() && partitioned(call->caller->node, instance.node)) {
         // No route between the zones: the connection attempt times out.
         ex->connectFailure = true;
         ex->reset = true;
@@ -1227,7 +1269,7 @@ void Cluster::releaseConnection(Exchange* ex, bool reusable)
 void Cluster::countRequest(Exchange* ex)
 {
     Upstream& u = *ex->call->upstream;
-    if (u.limits && !ex->counted) {
+    if (u.pooled && !ex->counted) {
         ex->counted = true;
         u.limits->requestStarted();
     }
@@ -1390,7 +1432,7 @@ void Cluster::recordHealth(Exchange* ex, Outcome outcome)
 {
     Upstream& u = *ex->call->upstream;
     // The proxy's own local replies (overflow) say nothing about the host.
-    if ((!u.outlier && !u.breaker) || ex->healthRecorded || ex->local)
+    if (!u.tracksHealth || ex->healthRecorded || ex->local)
         return;
     ex->healthRecorded = true;
     if (u.outlier && u.outlier->onResult(ex->host, outcome, m_platform.now())) {
@@ -1427,7 +1469,7 @@ void Cluster::settleExchange(Exchange* ex, bool reusable)
     releaseConnection(ex, reusable);
 }
 
-void Cluster::unlinkExchange(Exchange* ex)
+void Cluster::unlinkExchangeSlow(Exchange* ex)
 {
     for (Exchange** link = &ex->call->live; *link; link = &(*link)->next) {
         if (*link == ex) {
@@ -1453,9 +1495,16 @@ void Cluster::onExchangeDone(Exchange* ex)
         ex->perTry = {};
     }
     if (!ex->settled) {
-        recordHealth(ex, ex->outcome);
-        // A response, whatever its status, leaves the connection usable; a reset closes it.
-        settleExchange(ex, !ex->reset);
+        Upstream& u = *call->upstream;
+        if (u.plain) {
+            ex->settled = true;
+            if (u.hosts[ex->host].active > 0)
+                --u.hosts[ex->host].active;
+        } else {
+            recordHealth(ex, ex->outcome);
+            // A response, whatever its status, leaves the connection usable; a reset closes it.
+            settleExchange(ex, !ex->reset);
+        }
     }
     const bool wasWanted = !ex->abandoned && !call->finished;
     ex->abandoned = true; // no longer a live try of its call
@@ -1588,12 +1637,6 @@ void Cluster::deliverCall(Call* call)
     onStepCallDone(call);
 }
 
-void Cluster::maybeReleaseCall(Call* call)
-{
-    if (call->delivered && call->outstanding == 0)
-        m_calls.release(call);
-}
-
 void Cluster::noteBreaker(Upstream& u)
 {
     const BreakerState state = u.breaker->state();
@@ -1693,6 +1736,10 @@ void Cluster::onCpuDone(Job* job)
 {
     job->cpu = {};
     const Tier& tier = *job->instance->tier;
+    if (tier.kind == TierKind::App && job->instance->addedLatency.count() == 0) {
+        runJobProgram(job); // the common case: straight to the steps
+        return;
+    }
     if (tier.kind != TierKind::App) {
         // The gateway and the ingress are event-driven proxies (Envoy, nginx): a worker is a
         // thread that runs a request's CPU work; the request does not hold it while its

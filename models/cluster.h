@@ -204,28 +204,35 @@ private:
     // A caller's view of one target tier, with the policies that apply between them.
     struct Upstream
     {
+        // What every call reads, in the first cache lines; the state of optional mechanisms
+        // after it, reached only through the flags.
         Tier* target = nullptr;
         Caller* caller = nullptr;
+        LoadBalancer* lb = nullptr;               // = balancer.get()
+        const RetryConfig* retries = nullptr;     // default retry policy of this caller
+        const RetryConditions* retryOn = nullptr; // = &*conditions
+        const FaultInjectionConfig* fault = nullptr;
+        std::optional<SimDuration> timeout; // default overall timeout of this caller
+        std::uint64_t seenVersion = ~std::uint64_t{0};
         std::vector<LbHost> hosts;
+        bool hashing = false;      // the balancer hashes requests (ring hash, Maglev)
+        bool pooled = false;       // Envoy connection pools and circuit-breaker limits
+        bool tracksHealth = false; // outlier detection or a library breaker
+        bool plain = false;        // none of the mechanisms: attemptPlain()
+        bool zoneAware = false;
+        bool inboundSidecar = false; // the target's instances have sidecars
+        bool meshProxy = false;      // the caller side is an Envoy (sidecar, ingress, mesh gateway)
+        BreakerState lastBreakerState = BreakerState::Closed;
         std::unique_ptr<LoadBalancer> balancer;
-        bool hashing = false; // the balancer hashes requests (ring hash, Maglev)
+        std::optional<ResourceLimits> limits;
+        std::optional<OutlierDetector> outlier;
+        std::optional<LibraryBreaker> breaker;
+        std::vector<Pool> pools; // connection pools, per host
         // Zone-aware routing (Envoy locality routing): one balancer per upstream zone, and the
         // caller's zone and its tier's share of instances per zone.
         std::vector<std::unique_ptr<LoadBalancer>> zoneBalancers;
         std::uint32_t callerZone = 0;
         std::vector<double> localShare; // per zone, of the caller tier's instances
-        std::uint64_t seenVersion = ~std::uint64_t{0};
-        std::optional<ResourceLimits> limits;
-        std::optional<OutlierDetector> outlier;
-        std::optional<LibraryBreaker> breaker;
-        BreakerState lastBreakerState = BreakerState::Closed;
-        std::vector<Pool> pools; // mTLS connection pools, per host
-        bool pooled = false;
-        bool inboundSidecar = false; // the target's instances have sidecars
-        bool meshProxy = false;      // the caller side is an Envoy (sidecar, ingress, mesh gateway)
-        const FaultInjectionConfig* fault = nullptr;
-        const RetryConfig* retries = nullptr; // default retry policy of this caller
-        std::optional<SimDuration> timeout;   // default overall timeout of this caller
         SimDuration outlierInterval{0};
         std::optional<RetryConditions> conditions;
         engine::TimerId outlierTimer;
@@ -409,6 +416,7 @@ private:
     void afterFaultDelay(Call* call);
     void attempt(Call* call);
     std::optional<std::uint32_t> chooseZone(Upstream& u);
+    void attemptPlain(Call* call);
     void refreshHosts(Upstream& upstream);
     void acquireConnection(Exchange* ex);
     void sendExchange(Exchange* ex);
@@ -421,7 +429,15 @@ private:
     // Ends an attempt's accounting at the caller: active requests, circuit-breaker limits, its
     // place in a pool's queue, its connection (kept for reuse or closed). Once.
     void settleExchange(Exchange* ex, bool reusable);
-    void unlinkExchange(Exchange* ex);
+    void unlinkExchange(Exchange* ex)
+    {
+        if (ex->call->live == ex) { // the common case: the only or the latest try
+            ex->call->live = ex->next;
+            return;
+        }
+        unlinkExchangeSlow(ex);
+    }
+    void unlinkExchangeSlow(Exchange* ex);
     // Frees an attempt that never left its caller (reset while queued for a connection).
     void dropExchange(Exchange* ex);
     void onExchangeDone(Exchange* ex);
@@ -436,7 +452,11 @@ private:
     void countRequest(Exchange* ex);
     void finishCall(Call* call, Outcome outcome, std::uint16_t flags);
     void deliverCall(Call* call);
-    void maybeReleaseCall(Call* call);
+    void maybeReleaseCall(Call* call)
+    {
+        if (call->delivered && call->outstanding == 0)
+            m_calls.release(call);
+    }
     void onOutlierInterval(Upstream* upstream);
     void noteBreaker(Upstream& upstream);
 

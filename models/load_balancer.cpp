@@ -58,13 +58,12 @@ std::optional<std::uint32_t> LoadBalancer::choose(const std::vector<LbHost>& hos
 {
     if (hosts.empty())
         return std::nullopt;
-    if (m_dirty || m_lastHealth.size() != hosts.size()) {
+    if (m_dirty || m_hostCount != hosts.size()) {
         m_dirty = false;
-        m_lastHealth.assign(hosts.size(), false);
+        m_hostCount = hosts.size();
         std::vector<std::uint32_t> present; // in discovery: the host set
         std::vector<std::uint32_t> healthy;
         for (std::uint32_t i = 0; i < hosts.size(); ++i) {
-            m_lastHealth[i] = hosts[i].healthy;
             if (!hosts[i].present || (m_zone && hosts[i].zone != *m_zone))
                 continue;
             present.push_back(i);
@@ -155,7 +154,9 @@ private:
         if (m_weighted)
             return m_edf.pickAndAdd(
                 [&](std::uint32_t h) { return static_cast<double>(hosts[h].weight); });
-        return candidates[m_index++ % candidates.size()];
+        if (m_index >= candidates.size())
+            m_index %= candidates.size();
+        return candidates[m_index++];
     }
 
     std::uint64_t m_index;

@@ -87,7 +87,7 @@ protected:
 
 private:
     std::vector<std::uint32_t> m_candidates;
-    std::vector<bool> m_lastHealth;
+    std::size_t m_hostCount = 0; // hosts at the last rebuild
     bool m_dirty = true;
     bool m_panic = false;
     std::optional<std::uint32_t> m_zone;
