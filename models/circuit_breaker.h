@@ -33,10 +33,8 @@ public:
     bool canStartRequest() const { return m_requests < m_limits.maxRequests; }
     // A request may wait for a connection while fewer than max_pending_requests do.
     bool canQueue() const { return m_pending < m_limits.maxPendingRequests; }
-    // A new connection may be opened while fewer than max_connections are open; a pool with no
-    // connection always gets one.
-    // Below max_connections. (A host's pool with no connection may open one anyway: the pool
-    // decides that, Cluster::acquireConnection.)
+    // A new connection may be opened while fewer than max_connections are open. (A host's pool
+    // with no connection may open one anyway: the pool decides that, Cluster::acquireConnection.)
     bool canOpenConnection() const { return m_connections < m_limits.maxConnections; }
     // A retry may be started: the retry budget when configured (max(percent x (active +
     // pending), min_concurrency) retries in flight), else max_retries.

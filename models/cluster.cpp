@@ -993,7 +993,7 @@ void Cluster::startUpstream(Call* call)
 
 void Cluster::afterFaultDelay(Call* call)
 {
-    if (call->finished) { // the overall timeout fired during the delay
+    if (call->finished) { // ended during the delay (a dependency's timeout, a reset)
         maybeReleaseCall(call);
         return;
     }
@@ -1202,20 +1202,24 @@ void Cluster::acquireConnection(Exchange* ex)
         const SimDuration oneWay
             = m_platform.linkBetween(ex->call->caller->node, instance.node).latency;
         const SimDuration cpu = mtls ? m_config.mesh.sidecar.mtlsHandshakeCpu : SimDuration{0};
-        m_platform.schedule(2 * oneWay, [this, ex, oneWay, cpu] {
+        // The SYN reaches the host after one way: a killed instance answers with a reset (back
+        // one way later); on a node that is down nothing answers (connect timeout).
+        m_platform.schedule(oneWay, [this, ex, oneWay, cpu] {
             Instance& target = *ex->call->upstream->target->instances[ex->host];
-            if (!target.alive && !target.nodeDown) {
+            if (!target.alive) {
                 refuse(target, ex);
                 return;
             }
-            if (cpu.count() == 0) {
-                sendExchange(ex);
-                return;
-            }
-            m_platform.compute(ex->call->caller->node, cpu, [this, ex, oneWay, cpu] {
-                m_platform.schedule(2 * oneWay, [this, ex, cpu] {
-                    const Instance& peer = *ex->call->upstream->target->instances[ex->host];
-                    m_platform.compute(peer.node, cpu, [this, ex] { sendExchange(ex); });
+            m_platform.schedule(oneWay, [this, ex, oneWay, cpu] {
+                if (cpu.count() == 0) {
+                    sendExchange(ex);
+                    return;
+                }
+                m_platform.compute(ex->call->caller->node, cpu, [this, ex, oneWay, cpu] {
+                    m_platform.schedule(2 * oneWay, [this, ex, cpu] {
+                        const Instance& peer = *ex->call->upstream->target->instances[ex->host];
+                        m_platform.compute(peer.node, cpu, [this, ex] { sendExchange(ex); });
+                    });
                 });
             });
         });
@@ -1556,17 +1560,18 @@ void Cluster::retryOrFinish(
     const bool retriable
         = call->retries && call->conditions && !ex->local
           && call->conditions->retriable(asSeen, ex->connectFailure, perTryTimeout);
+    // Flags say what this hop saw itself, not what an upstream passed on from further down.
     std::uint16_t flags = ownReset ? kFlagUF : kFlagNone;
-    if (outcome == Outcome::Timeout)
+    if (perTryTimeout)
         flags |= kFlagUT;
-    if (outcome == Outcome::RateLimited)
+    if (!ex->passedOn && outcome == Outcome::RateLimited)
         flags |= kFlagRL;
-    if (outcome == Outcome::Unauthorized || outcome == Outcome::Denied)
+    if (!ex->passedOn && (outcome == Outcome::Unauthorized || outcome == Outcome::Denied))
         flags |= kFlagUAEX;
     std::uint16_t stop = kFlagNone;
     if (!retriable)
         stop = flags;
-    else if (call->attempts > call->retries->attempts)
+    else if (call->attempts + call->retriesScheduled > call->retries->attempts)
         stop = flags | kFlagURX;
     else if (u.limits && !u.limits->canRetry())
         stop = flags | kFlagUO; // the retry breaker is full: the failure goes back
@@ -1600,6 +1605,28 @@ void Cluster::retryOrFinish(
     });
 }
 
+void Cluster::resetLosingTries(Call* call)
+{
+    // Once a call is decided, Envoy resets its other tries (hedging): their connections close and
+    // their late answers count for nothing, outlier detection included.
+    std::vector<Exchange*> neverSent; // tries still waiting for a connection (rare)
+    for (Exchange* ex = call->live; ex; ex = ex->next) {
+        if (ex->abandoned)
+            continue;
+        ex->abandoned = true;
+        ex->healthRecorded = true;
+        if (ex->perTry) {
+            m_platform.cancel(ex->perTry);
+            ex->perTry = {};
+        }
+        if (ex->queued)
+            neverSent.push_back(ex);
+        settleExchange(ex, false);
+    }
+    for (Exchange* ex : neverSent)
+        dropExchange(ex);
+}
+
 void Cluster::releaseRetrySlot(Call* call)
 {
     if (call->retrySlots == 0)
@@ -1619,6 +1646,7 @@ void Cluster::finishCall(Call* call, Outcome outcome, std::uint16_t flags)
         m_platform.cancel(call->timer);
         call->timer = {};
     }
+    resetLosingTries(call);
     m_metrics.recordCall(
         call->edge, call->sentAt, outcome, call->flags, std::max<std::uint32_t>(1, call->attempts));
     if (call->trace)
@@ -1879,6 +1907,7 @@ void Cluster::finishJob(Job* job, Outcome outcome, bool dependencyFailure, std::
     const bool stillCalling = job->state == Job::State::Calling && outcome == Outcome::Timeout
                               && !dependencyFailure && tier.kind == TierKind::Gateway;
     job->answered = true;
+    job->exchange->passedOn = dependencyFailure;
     replyExchange(instance, job->exchange, outcome, bytes);
     const Job::State state = job->state;
     if (state == Job::State::Computing && job->cpu) {

@@ -9,8 +9,10 @@
 //   client ─► [gateway | ingress] ─► instance: queue ─► worker ─► CPU ─► steps (calls) ─► reply
 //
 // * A tier instance serves `workers` requests at once; the others wait in a FIFO queue of at most
-//   `queue`; beyond that it answers 503 at once (queue_full). A request holds its worker from the
-//   start of its CPU work until its response leaves, its calls included (thread-per-request).
+//   `queue`; beyond that it answers 503 at once (queue_full). At a service a request holds its
+//   worker from the start of its CPU work until its response leaves, its calls included
+//   (thread-per-request); at the gateway and the ingress (event-driven proxies) only for its CPU
+//   work.
 // * After its CPU work a request runs its program: a service's steps, a gateway route (one call,
 //   an aggregate, a sequence, a split) or an ingress forward.
 // * Every call goes through its caller's Upstream for the target tier: a load balancer over the
@@ -185,6 +187,7 @@ private:
         bool retrySlot = false;       // holds one of the retry breaker's slots
         bool freshConnection = false; // its connection was opened for it
         bool reset = false;           // refused, reset or unreachable (not a response)
+        bool passedOn = false; // the upstream's answer is a failure of its own call, passed on
         bool perTryTimedOut = false;
         bool connectFailure = false; // failed before a connection existed
         bool hasConnection = false;
@@ -449,6 +452,7 @@ private:
     void endTry(Call* call, const Exchange* ex, Outcome outcome, std::uint16_t flags);
     bool othersRunning(const Call* call, const Exchange* except) const;
     void releaseRetrySlot(Call* call);
+    void resetLosingTries(Call* call);
     void countRequest(Exchange* ex);
     void finishCall(Call* call, Outcome outcome, std::uint16_t flags);
     void deliverCall(Call* call);
