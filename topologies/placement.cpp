@@ -84,8 +84,11 @@ Placement computePlacement(const Scenario& s)
                           &s.gateway.placement,
                           &p.gateway});
     if (s.architecture == models::Architecture::Mesh)
-        groups.push_back(
-            {"ingress", s.mesh.ingress.replicas, 16, &s.mesh.ingress.placement, &p.ingress});
+        groups.push_back({"ingress",
+                          s.mesh.ingress.replicas,
+                          std::min(16U, s.mesh.ingress.workers),
+                          &s.mesh.ingress.placement,
+                          &p.ingress});
 
     if (!s.platform.declaredNodes) {
         for (const Group& g : groups) {
