@@ -75,7 +75,8 @@ std::optional<std::uint32_t> LoadBalancer::choose(const std::vector<LbHost>& hos
         // (overprovisioning factor 1.4); in panic every host of the set is used, healthy or
         // not (reference/semantics.md §1.0). Hosts discovery removed are not in the set.
         const std::size_t total = std::max<std::size_t>(1, present.size());
-        const double healthyShare = static_cast<double>(healthy.size()) / total;
+        const double healthyShare
+            = static_cast<double>(healthy.size()) / static_cast<double>(total);
         constexpr std::uint64_t kOverprovisioningPercent = 140; // integer arithmetic, as Envoy
         const bool fullyAvailable = kOverprovisioningPercent * healthy.size() / total >= 100;
         m_panic = !m_zone && !fullyAvailable && healthyShare < m_config.panicThreshold

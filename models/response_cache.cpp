@@ -91,7 +91,8 @@ std::uint64_t ZipfSampler::sample(engine::RandomStream& random) const
     for (;;) {
         const double u = m_hIntegralN + random.nextDouble() * (m_hIntegralX1 - m_hIntegralN);
         const double x = hIntegralInverse(u);
-        auto k = static_cast<std::uint64_t>(x + 0.5);
+        // x >= 0.5 here, so truncating x + 0.5 rounds to the nearest integer.
+        auto k = static_cast<std::uint64_t>(x + 0.5); // NOLINT(bugprone-incorrect-roundings)
         k = std::clamp<std::uint64_t>(k, 1, m_n);
         if (static_cast<double>(k) - x <= m_threshold
             || u >= hIntegral(static_cast<double>(k) + 0.5) - h(static_cast<double>(k)))

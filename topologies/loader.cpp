@@ -246,7 +246,9 @@ public:
             std::string name = entry.first.Scalar();
             for (char& c : name) // ASCII lower case, whatever the locale
                 c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-            const std::string where = path + "." + name;
+            std::string where = path;
+            where += '.';
+            where += name;
             if (!entry.second.IsScalar()) {
                 expected(entry.second, where, "a header value (a string)", "wrong type");
                 continue;

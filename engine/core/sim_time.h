@@ -64,7 +64,8 @@ inline SimDuration durationFromNanos(double ns)
     constexpr double kMax = 4.0e18;
     if (ns >= kMax)
         return SimDuration{static_cast<std::int64_t>(kMax)};
-    return SimDuration{static_cast<std::int64_t>(ns + 0.5)}; // round half up
+    // ns > 0 here, so truncating ns + 0.5 rounds half up, exactly and without a libm call.
+    return SimDuration{static_cast<std::int64_t>(ns + 0.5)}; // NOLINT(bugprone-incorrect-roundings)
 }
 inline SimDuration durationFromSeconds(double s)
 {
