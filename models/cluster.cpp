@@ -543,6 +543,7 @@ void Cluster::start()
             for (auto& upstream : instance->caller.upstreams) {
                 if (upstream->outlier) {
                     Upstream* u = upstream.get();
+                    u->target->detectors.push_back(u);
                     u->outlierTimer = m_platform.schedule(u->outlierInterval,
                                                           [this, u] { onOutlierInterval(u); });
                 }
@@ -1677,17 +1678,24 @@ void Cluster::noteBreaker(Upstream& u)
 void Cluster::onOutlierInterval(Upstream* u)
 {
     u->outlierTimer = {};
+    if (!running()) // the last tick scheduled before the run ended and drained
+        return;
     const std::size_t before = u->outlier->events().size();
     u->outlier->onInterval(m_platform.now());
-    const auto& events = u->outlier->events();
-    for (std::size_t i = before; i < events.size(); ++i)
-        m_metrics.recordTimeline(events[i].at,
-                                 events[i].ejected ? "ejection" : "return",
-                                 u->name,
-                                 u->hosts[events[i].host].key + " (" + events[i].reason + ")");
+    recordOutlierEvents(*u, before);
     if (running())
         u->outlierTimer
             = m_platform.schedule(u->outlierInterval, [this, u] { onOutlierInterval(u); });
+}
+
+void Cluster::recordOutlierEvents(const Upstream& u, std::size_t from)
+{
+    const auto& events = u.outlier->events();
+    for (std::size_t i = from; i < events.size(); ++i)
+        m_metrics.recordTimeline(events[i].at,
+                                 events[i].ejected ? "ejection" : "return",
+                                 u.name,
+                                 u.hosts[events[i].host].key + " (" + events[i].reason + ")");
 }
 
 // --- instances -----------------------------------------------------------------------------
@@ -2016,6 +2024,8 @@ void Cluster::onReadinessProbe(Instance* instance)
 {
     // Kubernetes readiness: failureThreshold failures make the pod NotReady, successThreshold
     // successes Ready again; callers learn it after the propagation delay.
+    if (!running()) // the last probe scheduled before the run ended and drained
+        return;
     const DiscoveryConfig& d = m_config.discovery;
     const bool before = instance->ready;
     if (instance->alive) {
@@ -2055,6 +2065,8 @@ void Cluster::onHealthCheck(Instance* instance)
 {
     // Envoy active health checking (§7.2), shared by all proxies of the destination. A probe of
     // a killed instance is refused at once; on a node that is down it times out.
+    if (!running()) // the last check scheduled before the run ended and drained
+        return;
     const HealthCheckConfig& hc = *instance->tier->healthCheck;
     if (instance->alive)
         onHealthCheckResult(instance, true);
@@ -2091,6 +2103,15 @@ void Cluster::onHealthCheckResult(Instance* instance, bool pass)
                                      + std::to_string(instance->index),
                                  "active health check");
         ++instance->tier->version; // proxies see health changes at once
+    }
+    // A successful check of a host healthy by active health checking ends its outlier
+    // ejections (successful_active_health_check_uneject_host, reference/semantics.md §2.2).
+    if (pass && instance->healthy) {
+        for (Upstream* u : instance->tier->detectors) {
+            const std::size_t from = u->outlier->events().size();
+            if (u->outlier->onHealthCheckPassed(instance->index, m_platform.now()))
+                recordOutlierEvents(*u, from);
+        }
     }
 }
 

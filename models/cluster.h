@@ -328,7 +328,8 @@ private:
         std::vector<std::uint8_t> visible;
         std::uint64_t version = 0;
         std::optional<HealthCheckConfig> healthCheck;
-        MeshPolicy mesh; // resolved destination policy (mesh architectures)
+        MeshPolicy mesh;                  // resolved destination policy (mesh architectures)
+        std::vector<Upstream*> detectors; // callers' upstreams to this tier with outlier detection
     };
 
     struct RouteRuntime
@@ -462,6 +463,7 @@ private:
             m_calls.release(call);
     }
     void onOutlierInterval(Upstream* upstream);
+    void recordOutlierEvents(const Upstream& upstream, std::size_t from);
     void noteBreaker(Upstream& upstream);
 
     // instances

@@ -238,6 +238,7 @@ struct OutlierDetectionConfig
     std::uint32_t failurePercentageMinimumHosts = 5;
     std::uint32_t failurePercentageRequestVolume = 50;
     double enforcingFailurePercentage = 0.0;
+    bool successfulActiveHealthCheckUnejectHost = true; // a passing health check ends an ejection
 };
 
 struct FaultInjectionConfig

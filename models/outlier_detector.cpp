@@ -55,6 +55,28 @@ bool OutlierDetector::eject(std::uint32_t host,
     return true;
 }
 
+void OutlierDetector::uneject(std::uint32_t host, engine::SimTime now, const char* reason)
+{
+    Host& h = m_hosts[host];
+    h.ejected = false;
+    h.returnedAt = now;
+    h.consecutive5xx = 0; // results of requests sent before the ejection start over
+    h.consecutiveGateway = 0;
+    --m_ejectedCount;
+    m_events.push_back(Event{now, host, false, reason});
+}
+
+bool OutlierDetector::onHealthCheckPassed(std::uint32_t host, engine::SimTime now)
+{
+    // Envoy's DetectorImpl registers a health-check-complete callback: a host that is ejected
+    // and no longer fails active health checking is unejected at once; its ejection count (the
+    // backoff multiplier) stays (reference/semantics.md §2.2).
+    if (!m_config.successfulActiveHealthCheckUnejectHost || !m_hosts[host].ejected)
+        return false;
+    uneject(host, now, "active_health_check");
+    return true;
+}
+
 bool OutlierDetector::onResult(std::uint32_t host, Outcome outcome, engine::SimTime now)
 {
     Host& h = m_hosts[host];
@@ -98,12 +120,7 @@ bool OutlierDetector::onInterval(engine::SimTime now)
             const engine::SimDuration duration
                 = std::min(m_config.baseEjectionTime * h.multiplier, m_config.maxEjectionTime);
             if (now - h.ejectedAt >= duration) {
-                h.ejected = false;
-                h.returnedAt = now;
-                h.consecutive5xx = 0; // results of requests sent before the ejection start over
-                h.consecutiveGateway = 0;
-                --m_ejectedCount;
-                m_events.push_back(Event{now, i, false, "ejection_time_elapsed"});
+                uneject(i, now, "ejection_time_elapsed");
                 changed = true;
             }
         } else if (h.multiplier > 0 && now - h.returnedAt >= m_config.interval) {

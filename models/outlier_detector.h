@@ -48,6 +48,10 @@ public:
     // The interval tick: success-rate and failure-percentage ejections, returns, decay.
     // Returns true if a host's ejection state changed.
     bool onInterval(engine::SimTime now);
+    // An active health check of `host` passed and the host is healthy by it: with
+    // successful_active_health_check_uneject_host (default), an ejection ends now. Returns
+    // whether it did.
+    bool onHealthCheckPassed(std::uint32_t host, engine::SimTime now);
 
     bool ejected(std::uint32_t host) const { return m_hosts[host].ejected; }
     std::uint32_t ejectedCount() const { return m_ejectedCount; }
@@ -68,6 +72,7 @@ private:
         std::uint64_t failures = 0;
     };
     bool eject(std::uint32_t host, engine::SimTime now, const char* reason, double enforcing);
+    void uneject(std::uint32_t host, engine::SimTime now, const char* reason);
 
     OutlierDetectionConfig m_config;
     engine::RandomStream& m_random;

@@ -1596,7 +1596,8 @@ void Loader::meshPolicy(const Fields& f, m::MeshPolicy& out)
                   "enforcing_failure_percentage",
                   "enforcing_success_rate",
                   "failure_percentage_minimum_hosts",
-                  "failure_percentage_request_volume"});
+                  "failure_percentage_request_volume",
+                  "successful_active_health_check_uneject_host"});
         if (o.valid()) {
             m::OutlierDetectionConfig c;
             readCount(o, "consecutive_5xx", c.consecutive5xx, 1, 1'000'000);
@@ -1630,6 +1631,9 @@ void Loader::meshPolicy(const Fields& f, m::MeshPolicy& out)
                       c.failurePercentageRequestVolume,
                       1,
                       100'000'000);
+            readBool(o,
+                     "successful_active_health_check_uneject_host",
+                     c.successfulActiveHealthCheckUnejectHost);
             out.outlierDetection = c;
         }
     }

@@ -413,6 +413,74 @@ faults:
         // Without outlier detection b-0 keeps failing a fifth of the requests: 40 per second.
     }
 
+    void healthCheckEndsEjections()
+    {
+        // The scenario above with active health checks every 5 s. b-0 is slow but alive, so its
+        // checks pass, and each pass ends its ejection (successful_active_health_check_uneject_
+        // host, default true): returns come exactly 5 s apart, at b-0's check phase, and each
+        // is followed by a new ejection once 5 more calls have timed out, 300 ms after the
+        // first call it receives (calls to b-0 every 25 ms, the 5th 100 ms after the 1st, 200
+        // ms of timeout), plus up to one 25 ms gap and 17 us of transfer. Each cycle fails the
+        // 12-13 calls sent to b-0 in that time. Switched off, the ejection lasts its 30 s.
+        const QString scenario = R"(
+meshsim: 1
+duration: 60s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+discovery: {readiness_period: 1000s}
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b]}
+  - {name: b, replicas: 5, workers: 64, cpu: 1ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 200/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults:
+    load_balancer: round_robin
+    timeout: 200ms
+    health_check: {interval: 5s}
+    outlier_detection: {consecutive_5xx: 5, interval: 1s, base_ejection_time: 30s, max_ejection_percent: 20%UNEJECT}
+faults:
+  - {at: 10s, slow: {service: b, instance: 0, latency: 2s}}
+)";
+        const auto r = run(QString(scenario).replace("UNEJECT", "").toStdString());
+        const auto ejections = events(r, "ejection");
+        const auto returns = events(r, "return");
+        QVERIFY(std::abs(seconds(ejections.at(0).at) - 10.3) < 0.02);
+        QVERIFY(!returns.empty());
+        QVERIFY(seconds(returns[0].at) > seconds(ejections[0].at));
+        QVERIFY(seconds(returns[0].at) <= seconds(ejections[0].at) + 5.0);
+        // Checks run until the run has ended and drained (b-0's last calls end 2 s after it
+        // was last ejected): one return per 5 s from the first.
+        const double first = seconds(returns[0].at);
+        const double end = seconds(ejections.back().at) + 2.0;
+        QCOMPARE(returns.size(), static_cast<std::size_t>(std::floor((end - first) / 5.0)) + 1);
+        for (std::size_t i = 0; i < returns.size(); ++i) {
+            QVERIFY(returns[i].detail == "b-0 (active_health_check)");
+            QVERIFY(std::abs(seconds(returns[i].at) - (first + 5.0 * static_cast<double>(i)))
+                    < 1e-6);
+            if (i + 1 < ejections.size()) {
+                const double gap = seconds(ejections[i + 1].at) - seconds(returns[i].at);
+                QVERIFY2(gap >= 0.3 && gap <= 0.326, qPrintable(QString::number(gap)));
+            }
+        }
+        // The last return may come too late for its re-ejection before the end.
+        QVERIFY(ejections.size() == returns.size() + 1 || ejections.size() == returns.size());
+        const auto n = static_cast<double>(ejections.size());
+        const auto& o = r.metrics->summary().outcomes;
+        QVERIFY2(o.errors() == o[Outcome::Timeout] && static_cast<double>(o.errors()) >= 12 * n - 1
+                     && static_cast<double>(o.errors()) <= 13 * n + 1,
+                 qPrintable(QString("%1 errors, %2 ejections").arg(o.errors()).arg(n)));
+
+        const auto kept
+            = run(QString(scenario)
+                      .replace("UNEJECT", ", successful_active_health_check_uneject_host: false")
+                      .toStdString());
+        QCOMPARE(events(kept, "ejection").size(), std::size_t{2});
+        QCOMPARE(events(kept, "return").size(), std::size_t{1});
+        QCOMPARE(seconds(events(kept, "return")[0].at), 41.0);
+    }
+
     // --- the gateway ---------------------------------------------------------------------------
 
     void gatewayRateLimitCapsAdmittedLoad_data()

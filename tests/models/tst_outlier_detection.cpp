@@ -197,6 +197,43 @@ private slots:
         QVERIFY(od.onResult(1, Outcome::ServerError, sec(31)));
     }
 
+    void healthCheckPassUnejects()
+    {
+        // successful_active_health_check_uneject_host (default true, §2.2): a passing check
+        // ends the ejection at once, resets the consecutive counters and keeps the multiplier,
+        // so the next ejection lasts base x 2 = 60 s.
+        RandomStream random(37, "od/hc");
+        OutlierDetector od(OutlierDetectionConfig{}, 10, random);
+        QVERIFY(OutlierDetectionConfig{}.successfulActiveHealthCheckUnejectHost);
+        QVERIFY(!od.onHealthCheckPassed(2, sec(1))); // not ejected: nothing to do
+        QVERIFY(ejectByErrors(od, 2, sec(1)));
+        for (int i = 0; i < 4; ++i) // errors still arriving while ejected
+            od.onResult(2, Outcome::ServerError, sec(2));
+        QVERIFY(od.onHealthCheckPassed(2, sec(3)));
+        QVERIFY(!od.ejected(2));
+        QCOMPARE(od.ejectedCount(), std::uint32_t{0});
+        QCOMPARE(od.events().back().reason, std::string("active_health_check"));
+        QCOMPARE(meshsim::engine::toNanos(od.events().back().at), 3 * kSecond);
+        QCOMPARE(od.multiplier(2), std::uint32_t{1});
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(!od.onResult(2, Outcome::ServerError, sec(4)));
+        QVERIFY(od.onResult(2, Outcome::ServerError, sec(4)));
+        QCOMPARE(od.multiplier(2), std::uint32_t{2});
+        QVERIFY(!od.onInterval(sec(60))); // 56 s after the second ejection: still out
+        QVERIFY(od.onInterval(sec(70)));
+        QVERIFY(!od.ejected(2));
+
+        // Switched off, a passing check changes nothing; the ejection runs its 30 s.
+        OutlierDetectionConfig off;
+        off.successfulActiveHealthCheckUnejectHost = false;
+        OutlierDetector kept(off, 10, random);
+        QVERIFY(ejectByErrors(kept, 5, sec(0)));
+        QVERIFY(!kept.onHealthCheckPassed(5, sec(5)));
+        QVERIFY(kept.ejected(5));
+        QVERIFY(kept.onInterval(sec(30)));
+        QVERIFY(!kept.ejected(5));
+    }
+
     void ejectionTimeAndBackoff()
     {
         // Uneject when min(base x backoff, max) <= now - ejection time, checked only on
