@@ -1683,9 +1683,7 @@ void Cluster::onOutlierInterval(Upstream* u)
     const std::size_t before = u->outlier->events().size();
     u->outlier->onInterval(m_platform.now());
     recordOutlierEvents(*u, before);
-    if (running())
-        u->outlierTimer
-            = m_platform.schedule(u->outlierInterval, [this, u] { onOutlierInterval(u); });
+    u->outlierTimer = m_platform.schedule(u->outlierInterval, [this, u] { onOutlierInterval(u); });
 }
 
 void Cluster::recordOutlierEvents(const Upstream& u, std::size_t from)
@@ -1728,8 +1726,7 @@ void Cluster::onExchangeArrived(Exchange* ex)
     job->key = ex->call->key;
     job->trace = ex->call->trace;
     if (job->trace)
-        job->span = openSpan(
-            job->trace, ex->call->span, tier.config.name + "/" + std::to_string(instance.index));
+        job->span = openSpan(job->trace, ex->call->span, instance.caller.label);
     if (tier.kind == TierKind::Gateway) {
         // The route timeout runs from the request's arrival at the gateway, queueing included.
         const RouteConfig& route = m_routes[job->route].config;
@@ -2041,8 +2038,7 @@ void Cluster::onReadinessProbe(Instance* instance)
         const bool ready = instance->ready;
         m_metrics.recordTimeline(m_platform.now(),
                                  ready ? "ready" : "not_ready",
-                                 instance->tier->config.name + "/"
-                                     + std::to_string(instance->index),
+                                 instance->caller.label,
                                  "readiness probe");
         Tier* tier = instance->tier;
         const std::uint32_t index = instance->index;
@@ -2051,8 +2047,7 @@ void Cluster::onReadinessProbe(Instance* instance)
             setVisible(*tier, index, ready);
         });
     }
-    if (running())
-        scheduleProbe(*instance, d.readinessPeriod);
+    scheduleProbe(*instance, d.readinessPeriod);
 }
 
 void Cluster::scheduleHealthCheck(Instance& instance, SimDuration delay)
@@ -2074,8 +2069,7 @@ void Cluster::onHealthCheck(Instance* instance)
         onHealthCheckResult(instance, false);
     else
         m_platform.schedule(hc.timeout, [this, instance] { onHealthCheckResult(instance, false); });
-    if (running())
-        scheduleHealthCheck(*instance, hc.interval);
+    scheduleHealthCheck(*instance, hc.interval);
 }
 
 void Cluster::onHealthCheckResult(Instance* instance, bool pass)
@@ -2099,8 +2093,7 @@ void Cluster::onHealthCheckResult(Instance* instance, bool pass)
     if (instance->healthy != before) {
         m_metrics.recordTimeline(m_platform.now(),
                                  instance->healthy ? "healthy" : "unhealthy",
-                                 instance->tier->config.name + "/"
-                                     + std::to_string(instance->index),
+                                 instance->caller.label,
                                  "active health check");
         ++instance->tier->version; // proxies see health changes at once
     }
@@ -2218,10 +2211,8 @@ void Cluster::killInstance(Instance& instance, bool nodeDown)
     instance.nodeDown = nodeDown;
     const Tier& tier = *instance.tier;
     const SimTime now = m_platform.now();
-    m_metrics.recordTimeline(now,
-                             nodeDown ? "node_down" : "killed",
-                             tier.config.name + "/" + std::to_string(instance.index),
-                             "fault");
+    m_metrics.recordTimeline(
+        now, nodeDown ? "node_down" : "killed", instance.caller.label, "fault");
     // The proxies' idle connections to it die with it (the next request would find them reset).
     const auto closeIdle = [&](Caller& caller) {
         for (auto& u : caller.upstreams) {
@@ -2291,10 +2282,7 @@ void Cluster::restoreInstance(Instance& instance)
         return;
     instance.alive = true;
     instance.nodeDown = false;
-    m_metrics.recordTimeline(m_platform.now(),
-                             "restored",
-                             instance.tier->config.name + "/" + std::to_string(instance.index),
-                             "fault");
+    m_metrics.recordTimeline(m_platform.now(), "restored", instance.caller.label, "fault");
 }
 
 // --- traces --------------------------------------------------------------------------------

@@ -113,6 +113,8 @@ public:
 
     bool valid() const { return m_valid; }
     const YAML::Node* find(std::string_view key) const;
+    // The known keys present, in file order, with their values.
+    const std::vector<std::pair<std::string, YAML::Node>>& entries() const { return m_entries; }
     // The value of `key`, or `fallback` when absent (a place to point a diagnostic at).
     const YAML::Node& nodeOr(std::string_view key, const YAML::Node& fallback) const
     {
@@ -721,21 +723,10 @@ bool Loader::distribution(const YAML::Node& node, const std::string& path, Distr
             {"values", "weights"}};
         const auto& allowed = kAllowed[static_cast<std::size_t>(kind)];
         bool clean = true;
-        for (const std::string_view key : {"value",
-                                           "mean",
-                                           "sigma",
-                                           "median",
-                                           "p99",
-                                           "stddev",
-                                           "min",
-                                           "max",
-                                           "scale",
-                                           "shape",
-                                           "values",
-                                           "weights"}) {
-            if (f.find(key) && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        for (const auto& [key, value] : f.entries()) {
+            if (key != "dist" && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
                 error(
-                    *f.find(key),
+                    value,
                     f.pathOf(key),
                     quote(key) + " does not apply to dist " + f.find("dist")->Scalar()
                         + " (it takes " +
