@@ -10,7 +10,7 @@
 // given build gives the same numbers.
 
 #include "engine/run/simulation.h"
-#include "topologies/loader.h"
+#include "tests/support/scenario_text.h"
 
 #include <QTest>
 
@@ -35,12 +35,7 @@ class TestMechanisms : public QObject
 
     engine::RunResult run(const std::string& yaml)
     {
-        topologies::LoadResult loaded = topologies::loadScenarioText(yaml, "test.yaml");
-        for (const auto& d : loaded.diagnostics)
-            qWarning("%s", d.format().c_str());
-        if (!loaded.ok())
-            qFatal("test scenario does not load");
-        m_scenarios.push_back(std::move(*loaded.scenario));
+        m_scenarios.push_back(testing::loadOrDie(yaml));
         engine::RunOptions options;
         options.engine = models::EngineKind::Fast; // many runs in one process
         return engine::runScenario(m_scenarios.back(), options);

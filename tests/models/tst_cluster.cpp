@@ -3,7 +3,7 @@
 // closed users, warmup.
 
 #include "engine/run/simulation.h"
-#include "topologies/loader.h"
+#include "tests/support/scenario_text.h"
 
 #include <QTest>
 
@@ -21,12 +21,7 @@ class TestCluster : public QObject
 
     engine::RunResult run(const std::string& yaml)
     {
-        topologies::LoadResult loaded = topologies::loadScenarioText(yaml, "test.yaml");
-        for (const auto& d : loaded.diagnostics)
-            qWarning("%s", d.format().c_str());
-        if (!loaded.ok())
-            qFatal("test scenario does not load");
-        m_scenarios.push_back(std::move(*loaded.scenario));
+        m_scenarios.push_back(testing::loadOrDie(yaml));
         engine::RunOptions options;
         options.engine = models::EngineKind::Fast; // many runs in one process
         return engine::runScenario(m_scenarios.back(), options);

@@ -6,7 +6,7 @@
 #include "engine/run/results_json.h"
 #include "engine/run/simulation.h"
 #include "engine/validation/validation_suite.h"
-#include "topologies/loader.h"
+#include "tests/support/scenario_text.h"
 
 #include <QTest>
 
@@ -19,12 +19,7 @@ namespace {
 
 topologies::Scenario load(const std::string& text)
 {
-    topologies::LoadResult loaded = topologies::loadScenarioText(text, "cross.yaml");
-    for (const auto& d : loaded.diagnostics)
-        qWarning("%s", d.format().c_str());
-    if (!loaded.ok())
-        qFatal("scenario does not load");
-    return *loaded.scenario;
+    return testing::loadOrDie(text, "cross.yaml");
 }
 
 Json run(const topologies::Scenario& s, models::EngineKind engine)
