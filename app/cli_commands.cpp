@@ -299,9 +299,9 @@ int validateCommand(const QStringList& args)
         if (loaded.ok() && !parser.isSet(quiet))
             std::printf("%s: valid (%zu services, %zu routes, %zu workloads)\n",
                         local(file).c_str(),
-                        loaded.scenario->services.size(),
-                        loaded.scenario->routes.size(),
-                        loaded.scenario->workloads.size());
+                        loaded.scenario->system.services.size(),
+                        loaded.scenario->system.routes.size(),
+                        loaded.scenario->system.workloads.size());
     }
     return allValid ? kExitOk : kExitFailure;
 }

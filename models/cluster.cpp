@@ -51,59 +51,49 @@ const RetryConfig& istioDefaultRetries()
 
 // --- construction --------------------------------------------------------------------------
 
-bool Cluster::hasGateway() const
-{
-    return m_config.architecture == Architecture::Gateway
-           || m_config.architecture == Architecture::GatewayMesh;
-}
-
-bool Cluster::hasMesh() const
-{
-    return m_config.architecture == Architecture::Mesh
-           || m_config.architecture == Architecture::GatewayMesh;
-}
-
-std::vector<std::string> Cluster::tierNames(const Config& config)
+std::vector<std::string> Cluster::tierNames(const SystemConfig& system)
 {
     std::vector<std::string> names;
-    for (const ServiceConfig& s : config.services)
+    for (const ServiceConfig& s : system.services)
         names.push_back(s.name);
-    if (config.architecture == Architecture::Gateway
-        || config.architecture == Architecture::GatewayMesh)
+    if (system.hasGateway())
         names.emplace_back("gateway");
-    if (config.architecture == Architecture::Mesh)
+    if (system.hasIngress())
         names.emplace_back("ingress");
     return names;
 }
 
-std::vector<std::uint32_t> Cluster::tierReplicas(const Config& config)
+std::vector<std::uint32_t> Cluster::tierReplicas(const SystemConfig& system)
 {
     std::vector<std::uint32_t> replicas;
-    for (const ServiceConfig& s : config.services)
+    for (const ServiceConfig& s : system.services)
         replicas.push_back(s.replicas);
-    if (config.architecture == Architecture::Gateway
-        || config.architecture == Architecture::GatewayMesh)
-        replicas.push_back(config.gateway.replicas);
-    if (config.architecture == Architecture::Mesh)
-        replicas.push_back(config.mesh.ingress.replicas);
+    if (system.hasGateway())
+        replicas.push_back(system.gateway.replicas);
+    if (system.hasIngress())
+        replicas.push_back(system.mesh.ingress.replicas);
     return replicas;
 }
 
-std::vector<std::string> Cluster::componentNames(const Config& config)
+std::vector<std::string> Cluster::componentNames(const SystemConfig& system)
 {
     std::vector<std::string> names;
-    for (const WorkloadConfig& w : config.workloads)
+    for (const WorkloadConfig& w : system.workloads)
         names.push_back(w.name);
-    for (const std::string& t : tierNames(config))
+    for (const std::string& t : tierNames(system))
         names.push_back(t);
     return names;
 }
 
-Cluster::Cluster(Config config, engine::Platform& platform, Metrics& metrics)
-    : m_config(std::move(config))
+Cluster::Cluster(const SystemConfig& system,
+                 Deployment deployment,
+                 engine::Platform& platform,
+                 Metrics& metrics)
+    : m_system(system)
+    , m_run(std::move(deployment))
     , m_platform(platform)
     , m_metrics(metrics)
-    , m_traceRandom(m_config.seed, "traces")
+    , m_traceRandom(m_run.seed, "traces")
 {
     buildTiers();
     buildRoutes();
@@ -135,9 +125,9 @@ Cluster::Cluster(Config config, engine::Platform& platform, Metrics& metrics)
         }
     }
     buildWorkloads();
-    if (hasGateway() && m_config.gateway.rateLimit
-        && m_config.gateway.rateLimit->scope == RateLimitScope::Global)
-        m_globalLimiter = std::make_unique<RateLimiter>(*m_config.gateway.rateLimit);
+    if (hasGateway() && m_system.gateway.rateLimit
+        && m_system.gateway.rateLimit->scope == RateLimitScope::Global)
+        m_globalLimiter = std::make_unique<RateLimiter>(*m_system.gateway.rateLimit);
 }
 
 Cluster::~Cluster() = default;
@@ -150,7 +140,7 @@ std::size_t Cluster::recordsInUse() const
 
 void Cluster::buildTiers()
 {
-    const auto workloadCount = static_cast<std::uint32_t>(m_config.workloads.size());
+    const auto workloadCount = static_cast<std::uint32_t>(m_system.workloads.size());
     const auto addTier
         = [&](ServiceConfig config, TierKind kind, const std::vector<engine::NodeId>& nodes) {
               auto tier = std::make_unique<Tier>();
@@ -166,17 +156,17 @@ void Cluster::buildTiers()
                   instance->index = r;
                   instance->node = nodes[r];
                   instance->random = engine::RandomStream(
-                      m_config.seed, "service/" + tier->config.name + "/" + std::to_string(r));
+                      m_run.seed, "service/" + tier->config.name + "/" + std::to_string(r));
                   tier->instances.push_back(std::move(instance));
               }
               tier->visible.assign(tier->config.replicas, 1);
               m_tiers.push_back(std::move(tier));
               return m_tiers.back().get();
           };
-    MESHSIM_ASSERT(m_config.instanceNodes.size() == m_config.services.size(),
+    MESHSIM_ASSERT(m_run.instanceNodes.size() == m_system.services.size(),
                    "every service has a placement");
-    for (std::size_t s = 0; s < m_config.services.size(); ++s) {
-        Tier* tier = addTier(m_config.services[s], TierKind::App, m_config.instanceNodes[s]);
+    for (std::size_t s = 0; s < m_system.services.size(); ++s) {
+        Tier* tier = addTier(m_system.services[s], TierKind::App, m_run.instanceNodes[s]);
         compileSteps(tier->config.steps, tier->program);
         if (hasMesh()) {
             tier->mesh = meshPolicyFor(tier->index);
@@ -186,32 +176,32 @@ void Cluster::buildTiers()
     if (hasGateway()) {
         ServiceConfig g;
         g.name = "gateway";
-        g.replicas = m_config.gateway.replicas;
-        g.workers = m_config.gateway.workers;
-        g.queue = m_config.gateway.queue;
-        g.cpu = m_config.gateway.cpu;
-        Tier* tier = addTier(g, TierKind::Gateway, m_config.gatewayNodes);
+        g.replicas = m_system.gateway.replicas;
+        g.workers = m_system.gateway.workers;
+        g.queue = m_system.gateway.queue;
+        g.cpu = m_system.gateway.cpu;
+        Tier* tier = addTier(g, TierKind::Gateway, m_run.gatewayNodes);
         m_gatewayTier = tier->index;
         for (auto& instance : tier->instances) {
-            if (m_config.gateway.cache)
-                instance->cache = std::make_unique<ResponseCache>(m_config.gateway.cache->capacity,
-                                                                  m_config.gateway.cache->ttl);
-            if (m_config.gateway.rateLimit
-                && m_config.gateway.rateLimit->scope == RateLimitScope::Instance)
-                instance->limiter = std::make_unique<RateLimiter>(*m_config.gateway.rateLimit);
+            if (m_system.gateway.cache)
+                instance->cache = std::make_unique<ResponseCache>(m_system.gateway.cache->capacity,
+                                                                  m_system.gateway.cache->ttl);
+            if (m_system.gateway.rateLimit
+                && m_system.gateway.rateLimit->scope == RateLimitScope::Instance)
+                instance->limiter = std::make_unique<RateLimiter>(*m_system.gateway.rateLimit);
         }
     }
-    if (m_config.architecture == Architecture::Mesh) {
+    if (m_system.hasIngress()) {
         ServiceConfig in;
         in.name = "ingress";
-        in.replicas = m_config.mesh.ingress.replicas;
-        in.workers = m_config.mesh.ingress.workers;
+        in.replicas = m_system.mesh.ingress.replicas;
+        in.workers = m_system.mesh.ingress.workers;
         in.queue = kUnlimited;
-        in.cpu = m_config.mesh.sidecar.cpu;
-        Tier* tier = addTier(in, TierKind::Ingress, m_config.ingressNodes);
+        in.cpu = m_system.mesh.sidecar.cpu;
+        Tier* tier = addTier(in, TierKind::Ingress, m_run.ingressNodes);
         m_ingressTier = tier->index;
         // The ingress forwards each call to the service it names.
-        for (ServiceIndex s = 0; s < m_config.services.size(); ++s) {
+        for (ServiceIndex s = 0; s < m_system.services.size(); ++s) {
             Step step;
             step.service = s;
             step.requestBytes = kClientRequestSize;
@@ -223,7 +213,7 @@ void Cluster::buildTiers()
 
 void Cluster::buildRoutes()
 {
-    for (const RouteConfig& route : m_config.routes) {
+    for (const RouteConfig& route : m_system.routes) {
         RouteRuntime runtime;
         runtime.config = route;
         if (route.retries)
@@ -276,15 +266,15 @@ void Cluster::buildRoutes()
 
 void Cluster::buildWorkloads()
 {
-    const auto workloadCount = static_cast<std::uint32_t>(m_config.workloads.size());
+    const auto workloadCount = static_cast<std::uint32_t>(m_system.workloads.size());
     std::uint32_t nextClient = 0;
     for (std::uint32_t w = 0; w < workloadCount; ++w) {
         auto runtime = std::make_unique<WorkloadRuntime>();
-        runtime->config = m_config.workloads[w];
+        runtime->config = m_system.workloads[w];
         runtime->firstClient = nextClient;
         nextClient += runtime->config.clients;
         runtime->component = w;
-        runtime->random = engine::RandomStream(m_config.seed, "workload/" + runtime->config.name);
+        runtime->random = engine::RandomStream(m_run.seed, "workload/" + runtime->config.name);
         std::vector<double> weights;
         std::vector<ServiceIndex> callees;
         for (const MixEntry& entry : runtime->config.mix) {
@@ -294,7 +284,7 @@ void Cluster::buildWorkloads()
                                                          : nullptr);
             if (hasGateway()) {
                 callees.push_back(m_gatewayTier);
-            } else if (m_config.architecture == Architecture::Mesh) {
+            } else if (m_system.hasIngress()) {
                 callees.push_back(m_ingressTier);
             } else {
                 for (const Program& program : m_routes[entry.route].programs)
@@ -305,13 +295,13 @@ void Cluster::buildWorkloads()
         runtime->caller.label = runtime->config.name;
         initCaller(runtime->caller,
                    CallerKind::Client,
-                   m_config.clientNode,
+                   m_run.clientNode,
                    w,
                    nullptr,
                    runtime->random,
                    callees);
-        const SimDuration stop = runtime->config.stop.value_or(m_config.duration);
-        runtime->stopAt = engine::kSimStart + std::min(stop, m_config.duration);
+        const SimDuration stop = runtime->config.stop.value_or(m_run.duration);
+        runtime->stopAt = engine::kSimStart + std::min(stop, m_run.duration);
         m_workloads.push_back(std::move(runtime));
     }
 }
@@ -360,8 +350,8 @@ void Cluster::collectCallees(const Program& program, std::vector<ServiceIndex>& 
 MeshPolicy Cluster::meshPolicyFor(ServiceIndex service) const
 {
     // Destination overrides replace the defaults block by block (a DestinationRule's policy).
-    MeshPolicy p = m_config.mesh.defaults;
-    for (const DestinationPolicy& d : m_config.mesh.destinations) {
+    MeshPolicy p = m_system.mesh.defaults;
+    for (const DestinationPolicy& d : m_system.mesh.destinations) {
         if (d.service != service)
             continue;
         if (d.policy.loadBalancer)
@@ -425,7 +415,7 @@ std::unique_ptr<Cluster::Upstream> Cluster::makeUpstream(Caller& caller, Tier& t
                        || caller.kind == CallerKind::Gateway);
     LoadBalancerConfig lb; // round robin: kube-proxy, DNS, a client library
     if (caller.kind == CallerKind::Gateway)
-        lb = m_config.gateway.loadBalancer;
+        lb = m_system.gateway.loadBalancer;
     if (u->meshProxy) {
         const MeshPolicy& policy = target.mesh;
         if (caller.kind != CallerKind::Gateway) {
@@ -451,7 +441,7 @@ std::unique_ptr<Cluster::Upstream> Cluster::makeUpstream(Caller& caller, Tier& t
         u->retries = retries;
         if (caller.kind != CallerKind::Gateway)
             u->timeout = policy.timeout; // a gateway applies its route's timeout
-        for (const FaultInjectionConfig& f : m_config.mesh.faults) {
+        for (const FaultInjectionConfig& f : m_system.mesh.faults) {
             if (f.service == target.index && caller.kind != CallerKind::Gateway)
                 u->fault = &f;
         }
@@ -499,7 +489,7 @@ std::unique_ptr<Cluster::Upstream> Cluster::makeUpstream(Caller& caller, Tier& t
 
 bool Cluster::running() const
 {
-    return m_platform.now() < engine::kSimStart + m_config.duration || m_calls.inUse() > 0
+    return m_platform.now() < engine::kSimStart + m_run.duration || m_calls.inUse() > 0
            || m_jobs.inUse() > 0;
 }
 
@@ -520,7 +510,7 @@ void Cluster::start()
         m_platform.schedule(workload->config.start,
                             [this, workload] { scheduleNextArrival(*workload); });
     }
-    for (const FaultConfig& fault : m_config.faults) {
+    for (const FaultConfig& fault : m_system.faults) {
         const FaultConfig* f = &fault;
         m_platform.schedule(fault.at, [this, f] { applyFault(*f); });
         if (fault.until)
@@ -533,7 +523,7 @@ void Cluster::start()
                 return SimDuration{static_cast<std::int64_t>(
                     instance->random.nextBelow(static_cast<std::uint64_t>(period.count())))};
             };
-            scheduleProbe(*instance, phase(m_config.discovery.readinessPeriod));
+            scheduleProbe(*instance, phase(m_system.discovery.readinessPeriod));
             if (tier->healthCheck)
                 scheduleHealthCheck(*instance, phase(tier->healthCheck->interval));
         }
@@ -759,8 +749,7 @@ void Cluster::startOp(Task* task, const Program& program, std::uint32_t opIndex,
                       ? static_cast<const Request*>(task)->workload->config.requestBytes
                       : static_cast<const Job*>(task)->exchange->call->requestBytes;
         }
-        if (task->caller->kind == CallerKind::Client
-            && m_config.architecture == Architecture::Mesh) {
+        if (task->caller->kind == CallerKind::Client && m_system.hasIngress()) {
             call->forward = op.service; // through the ingress
             call->target = m_ingressTier;
         }
@@ -940,7 +929,7 @@ void Cluster::attemptPlain(Call* call)
         ex->connectFailure = true;
         ex->reset = true;
         ex->outcome = Outcome::ConnectionFailure;
-        m_platform.schedule(m_config.connectTimeout, [this, ex] { onExchangeDone(ex); });
+        m_platform.schedule(m_system.connectTimeout, [this, ex] { onExchangeDone(ex); });
         return;
     }
     sendExchange(ex);
@@ -948,7 +937,7 @@ void Cluster::attemptPlain(Call* call)
 
 void Cluster::outboundHop(Call* call)
 {
-    const SidecarConfig& sc = m_config.mesh.sidecar;
+    const SidecarConfig& sc = m_system.mesh.sidecar;
     Caller& caller = *call->caller;
     SimDuration work = sc.cpu.sampleDuration(*caller.random);
     if (sc.mtls)
@@ -964,7 +953,7 @@ void Cluster::outboundHop(Call* call)
     static_assert(sizeof(Hop) <= engine::Callback::kCapacity);
     const Hop hop{this, call, engine::toNanos(entered), work.count()};
     m_platform.compute(caller.node, work, [hop] {
-        hop.self->m_platform.schedule(hop.self->m_config.mesh.sidecar.latency, [hop] {
+        hop.self->m_platform.schedule(hop.self->m_system.mesh.sidecar.latency, [hop] {
             Cluster& c = *hop.self;
             c.m_metrics.recordProxy(ProxyKind::SidecarOutbound,
                                     engine::atNanos(hop.entered),
@@ -1166,7 +1155,7 @@ void Cluster::attempt(Call* call)
         ex->reset = true;
         ex->outcome = Outcome::ConnectionFailure;
         ex->local = false;
-        m_platform.schedule(m_config.connectTimeout, [this, ex] { onExchangeDone(ex); });
+        m_platform.schedule(m_system.connectTimeout, [this, ex] { onExchangeDone(ex); });
         return;
     }
     if (u.pooled) {
@@ -1199,10 +1188,10 @@ void Cluster::acquireConnection(Exchange* ex)
         ex->freshConnection = true;
         countRequest(ex);
         const Instance& instance = *u.target->instances[ex->host];
-        const bool mtls = m_config.mesh.sidecar.mtls;
+        const bool mtls = m_system.mesh.sidecar.mtls;
         const SimDuration oneWay
             = m_platform.linkBetween(ex->call->caller->node, instance.node).latency;
-        const SimDuration cpu = mtls ? m_config.mesh.sidecar.mtlsHandshakeCpu : SimDuration{0};
+        const SimDuration cpu = mtls ? m_system.mesh.sidecar.mtlsHandshakeCpu : SimDuration{0};
         // The SYN reaches the host after one way: a killed instance answers with a reset (back
         // one way later); on a node that is down nothing answers (connect timeout).
         m_platform.schedule(oneWay, [this, ex, oneWay, cpu] {
@@ -1310,7 +1299,7 @@ void Cluster::inboundHop(Exchange* ex)
 {
     Upstream& u = *ex->call->upstream;
     Instance& instance = *u.target->instances[ex->host];
-    const SidecarConfig& sc = m_config.mesh.sidecar;
+    const SidecarConfig& sc = m_system.mesh.sidecar;
     SimDuration work = sc.cpu.sampleDuration(instance.random);
     if (sc.mtls)
         work += sc.mtlsRequestCpu;
@@ -1323,7 +1312,7 @@ void Cluster::inboundHop(Exchange* ex)
     };
     const Hop hop{this, ex, engine::toNanos(m_platform.now()), work.count()};
     m_platform.compute(instance.node, work, [hop] {
-        hop.self->m_platform.schedule(hop.self->m_config.mesh.sidecar.latency, [hop] {
+        hop.self->m_platform.schedule(hop.self->m_system.mesh.sidecar.latency, [hop] {
             Cluster& c = *hop.self;
             Exchange* const arrived = hop.ex;
             c.m_metrics.recordProxy(ProxyKind::SidecarInbound,
@@ -1337,7 +1326,7 @@ void Cluster::inboundHop(Exchange* ex)
             bool allowed = true;
             bool hasAllow = false;
             bool matchedAllow = false;
-            for (const AuthorizationRule& rule : c.m_config.mesh.authorization) {
+            for (const AuthorizationRule& rule : c.m_system.mesh.authorization) {
                 if (rule.to != to)
                     continue;
                 const bool fromService = from.tier && from.tier->kind == TierKind::App;
@@ -1752,12 +1741,12 @@ void Cluster::startJob(Job* job)
     const Tier& tier = *instance.tier;
     double work = tier.config.cpu.sample(instance.random);
     if (tier.kind == TierKind::Gateway) {
-        if (m_config.gateway.auth)
-            work += static_cast<double>(m_config.gateway.auth->cpu.count());
-        if (m_config.gateway.translationCpu)
-            work += static_cast<double>(m_config.gateway.translationCpu->count());
-    } else if (tier.kind == TierKind::Ingress && m_config.mesh.sidecar.mtls) {
-        work += static_cast<double>(m_config.mesh.sidecar.mtlsRequestCpu.count());
+        if (m_system.gateway.auth)
+            work += static_cast<double>(m_system.gateway.auth->cpu.count());
+        if (m_system.gateway.translationCpu)
+            work += static_cast<double>(m_system.gateway.translationCpu->count());
+    } else if (tier.kind == TierKind::Ingress && m_system.mesh.sidecar.mtls) {
+        work += static_cast<double>(m_system.mesh.sidecar.mtlsRequestCpu.count());
     }
     if (instance.slowFactor != 1.0)
         work *= instance.slowFactor;
@@ -1787,7 +1776,7 @@ void Cluster::onCpuDone(Job* job)
     if (tier.kind == TierKind::Ingress) {
         // The ingress is an Envoy like the sidecars: their per-hop latency after its CPU work.
         job->state = Job::State::Stalled;
-        job->stall = m_platform.schedule(m_config.mesh.sidecar.latency, [this, job] {
+        job->stall = m_platform.schedule(m_system.mesh.sidecar.latency, [this, job] {
             m_metrics.recordProxy(
                 ProxyKind::Ingress, job->arrivedAt, job->work, m_platform.now() - job->arrivedAt);
             onStallDone(job);
@@ -1810,7 +1799,7 @@ void Cluster::onStallDone(Job* job)
     const Tier& tier = *instance.tier;
     if (tier.kind == TierKind::Gateway) {
         // Kong's plugin order: authentication, rate limiting, then the cache, then the route.
-        const GatewayConfig& g = m_config.gateway;
+        const GatewayConfig& g = m_system.gateway;
         if (g.auth && g.auth->rejectFraction > 0.0
             && instance.random.bernoulli(g.auth->rejectFraction)) {
             finishJob(job, Outcome::Unauthorized, false, 0);
@@ -1853,7 +1842,7 @@ void Cluster::runJobProgram(Job* job)
         runProgram(job, tier.programs[job->exchange->call->forward]);
         return;
     case TierKind::Gateway: {
-        const GatewayConfig& g = m_config.gateway;
+        const GatewayConfig& g = m_system.gateway;
         if (g.cache && instance.cache
             && std::find(g.cache->routes.begin(), g.cache->routes.end(), job->route)
                    != g.cache->routes.end()) {
@@ -1990,7 +1979,7 @@ void Cluster::resetExchange(Instance& instance, Exchange* ex, bool connectFailur
     if (instance.nodeDown) {
         // Nothing answers on a node that is down: the caller's connection attempt times out
         // (and its per-try timeout may fire first).
-        m_platform.schedule(m_config.connectTimeout, [this, ex] {
+        m_platform.schedule(m_system.connectTimeout, [this, ex] {
             ex->replied = true;
             onExchangeDone(ex);
         });
@@ -2023,7 +2012,7 @@ void Cluster::onReadinessProbe(Instance* instance)
     // successes Ready again; callers learn it after the propagation delay.
     if (!running()) // the last probe scheduled before the run ended and drained
         return;
-    const DiscoveryConfig& d = m_config.discovery;
+    const DiscoveryConfig& d = m_system.discovery;
     const bool before = instance->ready;
     if (instance->alive) {
         instance->readinessFailures = 0;
@@ -2289,11 +2278,11 @@ void Cluster::restoreInstance(Instance& instance)
 
 Cluster::Trace* Cluster::maybeTrace(RouteIndex route, SimTime now)
 {
-    if (m_config.traces.maxTraces == 0 || now < engine::kSimStart + m_config.warmup)
+    if (m_system.traces.maxTraces == 0 || now < engine::kSimStart + m_run.warmup)
         return nullptr;
-    if (m_traces.size() >= m_config.traces.maxTraces)
+    if (m_traces.size() >= m_system.traces.maxTraces)
         return nullptr;
-    if (!m_traceRandom.bernoulli(m_config.traces.sampleFraction))
+    if (!m_traceRandom.bernoulli(m_system.traces.sampleFraction))
         return nullptr;
     auto trace = std::make_unique<Trace>();
     trace->route = route;

@@ -49,17 +49,10 @@ namespace meshsim::models {
 class Cluster
 {
 public:
-    struct Config
+    // Where and how this run deploys the system: the platform nodes of every instance, the seed
+    // and the simulated period.
+    struct Deployment
     {
-        Architecture architecture = Architecture::Direct;
-        std::vector<ServiceConfig> services;
-        std::vector<RouteConfig> routes;
-        std::vector<WorkloadConfig> workloads;
-        std::vector<FaultConfig> faults;
-        GatewayConfig gateway;
-        MeshConfig mesh;
-        DiscoveryConfig discovery;
-        TraceConfig traces;
         std::vector<std::vector<engine::NodeId>> instanceNodes; // per service, per replica
         std::vector<engine::NodeId> gatewayNodes;               // gateway architectures
         std::vector<engine::NodeId> ingressNodes;               // architecture mesh
@@ -67,10 +60,13 @@ public:
         std::uint64_t seed = 1;
         SimDuration duration{0}; // arrivals stop here
         SimDuration warmup{0};
-        SimDuration connectTimeout{5'000'000'000};
     };
 
-    Cluster(Config config, engine::Platform& platform, Metrics& metrics);
+    // `system` must outlive the cluster.
+    Cluster(const SystemConfig& system,
+            Deployment deployment,
+            engine::Platform& platform,
+            Metrics& metrics);
     ~Cluster();
     Cluster(const Cluster&) = delete;
     Cluster& operator=(const Cluster&) = delete;
@@ -80,9 +76,9 @@ public:
 
     // Names of the metric components: workloads, services, then the gateway and the ingress
     // when the architecture has them. Tier i of the cluster is component workloads + i.
-    static std::vector<std::string> componentNames(const Config& config);
-    static std::vector<std::string> tierNames(const Config& config);
-    static std::vector<std::uint32_t> tierReplicas(const Config& config);
+    static std::vector<std::string> componentNames(const SystemConfig& system);
+    static std::vector<std::string> tierNames(const SystemConfig& system);
+    static std::vector<std::uint32_t> tierReplicas(const SystemConfig& system);
 
     std::uint64_t requestsStarted() const { return m_requestsStarted; }
     std::uint64_t requestsAnswered() const { return m_requestsAnswered; }
@@ -395,8 +391,8 @@ private:
     std::unique_ptr<Upstream> makeUpstream(Caller& caller, Tier& target, std::size_t callerIndex);
     MeshPolicy meshPolicyFor(ServiceIndex service) const;
     static void collectCallees(const Program& program, std::vector<ServiceIndex>& out);
-    bool hasGateway() const;
-    bool hasMesh() const;
+    bool hasGateway() const { return m_system.hasGateway(); }
+    bool hasMesh() const { return m_system.hasMesh(); }
 
     // workloads
     void scheduleNextArrival(WorkloadRuntime& w);
@@ -507,7 +503,8 @@ private:
                    std::uint16_t flags,
                    std::uint32_t attempts);
 
-    Config m_config;
+    const SystemConfig& m_system;
+    Deployment m_run;
     engine::Platform& m_platform;
     Metrics& m_metrics;
     std::vector<std::unique_ptr<Tier>> m_tiers; // services, then gateway, then ingress

@@ -512,16 +512,17 @@ public:
                const std::vector<std::pair<std::string, std::string>>& headers,
                const Scenario& s)
     {
-        const bool matching = std::any_of(s.routes.begin(), s.routes.end(), [](const auto& r) {
-            return r.prefix || !r.headers.empty();
-        });
+        const bool matching
+            = std::any_of(s.system.routes.begin(), s.system.routes.end(), [](const auto& r) {
+                  return r.prefix || !r.headers.empty();
+              });
         if (!matching && headers.empty())
             return route(n, path);
         if (!scalar(n, path, "a request path"))
             return std::nullopt;
         const std::string& requested = n.Scalar();
-        for (std::uint32_t i = 0; i < s.routes.size(); ++i) {
-            const m::RouteConfig& r = s.routes[i];
+        for (std::uint32_t i = 0; i < s.system.routes.size(); ++i) {
+            const m::RouteConfig& r = s.system.routes[i];
             const bool pathMatches = r.prefix
                                          ? requested.compare(0, r.prefix->size(), *r.prefix) == 0
                                          : requested == r.path;
@@ -1003,7 +1004,7 @@ void Loader::platform(const YAML::Node& node, Scenario& s)
     static constexpr EnumName<m::PlacementStrategy> kPlacement[]
         = {{"spread", m::PlacementStrategy::Spread}, {"pack", m::PlacementStrategy::Pack}};
     readEnum(f, "placement", p.placement, kPlacement);
-    readDuration(f, "connect_timeout", s.connectTimeout, true);
+    readDuration(f, "connect_timeout", s.system.connectTimeout, true);
 }
 
 void Loader::placement(const YAML::Node& node, const std::string& path, m::PlacementConstraint& out)
@@ -1168,7 +1169,7 @@ void Loader::libraryClient(const YAML::Node& node,
 void Loader::services(const YAML::Node& node, Scenario& s)
 {
     forEachItem(node, "services", "services", [&](const YAML::Node& item, const std::string& p) {
-        const auto index = static_cast<std::uint32_t>(s.services.size());
+        const auto index = static_cast<std::uint32_t>(s.system.services.size());
         m::ServiceConfig config;
         Fields f(*this,
                  item,
@@ -1211,12 +1212,12 @@ void Loader::services(const YAML::Node& node, Scenario& s)
                 libraryClient(*c, f.pathOf("client"), config.client);
             m_totalInstances += config.replicas;
         }
-        s.services.push_back(std::move(config));
+        s.system.services.push_back(std::move(config));
     });
-    if (s.services.size() > m_limits.maxServices)
+    if (s.system.services.size() > m_limits.maxServices)
         error(node,
               "services",
-              "too many services (" + std::to_string(s.services.size()) + ", at most "
+              "too many services (" + std::to_string(s.system.services.size()) + ", at most "
                   + std::to_string(m_limits.maxServices) + ")");
     if (m_totalInstances > m_limits.maxInstances)
         error(node,
@@ -1316,7 +1317,7 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
             if (!f.find("path"))
                 error(item, p, "missing key \"path\"");
             readName(f, "path", config.path);
-            const auto index = s.routes.size();
+            const auto index = s.system.routes.size();
             if (!config.path.empty() && config.path.front() != '/')
                 expected(*f.find("path"), f.pathOf("path"), "a path starting with /");
             if (!config.path.empty()
@@ -1406,7 +1407,7 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
             if (const YAML::Node* h = f.find("headers"))
                 readHeaders(*h, f.pathOf("headers"), config.headers);
         }
-        s.routes.push_back(std::move(config));
+        s.system.routes.push_back(std::move(config));
     });
 }
 
@@ -1443,7 +1444,7 @@ void Loader::loadBalancer(const YAML::Node& node,
 
 void Loader::gateway(const YAML::Node& node, Scenario& s)
 {
-    m::GatewayConfig& g = s.gateway;
+    m::GatewayConfig& g = s.system.gateway;
     g.present = true;
     Fields f(*this,
              node,
@@ -1646,7 +1647,7 @@ void Loader::meshPolicy(const Fields& f, m::MeshPolicy& out)
 
 void Loader::mesh(const YAML::Node& node, Scenario& s)
 {
-    m::MeshConfig& mesh = s.mesh;
+    m::MeshConfig& mesh = s.system.mesh;
     mesh.present = true;
     Fields f(*this,
              node,
@@ -1907,7 +1908,7 @@ void Loader::workloads(const YAML::Node& node, Scenario& s)
         Fields f(*this, item, p, {"name", "arrival", "clients", "request", "mix", "start", "stop"});
         if (!f.valid())
             return;
-        config.name = "workload-" + std::to_string(s.workloads.size() + 1);
+        config.name = "workload-" + std::to_string(s.system.workloads.size() + 1);
         readName(f, "name", config.name);
         if (!names.insert(config.name).second)
             error(f.nodeOr("name", item),
@@ -1927,7 +1928,7 @@ void Loader::workloads(const YAML::Node& node, Scenario& s)
         if (config.stop && *config.stop <= config.start)
             error(*f.find("stop"), f.pathOf("stop"), "impossible value (expected stop > start)");
         if (!f.find("mix")) {
-            if (s.routes.size() == 1) { // one route: the mix is obvious
+            if (s.system.routes.size() == 1) { // one route: the mix is obvious
                 config.mix.push_back(m::MixEntry{0, 1.0, {}});
             } else if (m_routesListed) {
                 error(item, p, "missing key \"mix\" (which routes this workload requests)");
@@ -1974,7 +1975,7 @@ void Loader::workloads(const YAML::Node& node, Scenario& s)
             if (f.find("mix")->IsSequence() && f.find("mix")->size() == 0)
                 error(*f.find("mix"), f.pathOf("mix"), "the mix is empty");
         }
-        s.workloads.push_back(std::move(config));
+        s.system.workloads.push_back(std::move(config));
     });
 }
 
@@ -2016,7 +2017,7 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
         // Which instances of the service a kill, slow or errors fault hits: `instances` (the
         // first N), `instance` (one index) or, by default, all of them.
         const auto instancesOf = [&](Fields& ff, const YAML::Node& n, const std::string& np) {
-            const std::uint32_t replicas = s.services[fault.service].replicas;
+            const std::uint32_t replicas = s.system.services[fault.service].replicas;
             if (ff.find("instances") && ff.find("instance")) {
                 error(n,
                       np,
@@ -2157,7 +2158,7 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
             }
         }
         if (good)
-            s.faults.push_back(std::move(fault));
+            s.system.faults.push_back(std::move(fault));
     });
 }
 
@@ -2191,8 +2192,8 @@ void Loader::validateTopology(const YAML::Node& root, Scenario& s)
     if (const auto cycle = graph.findCallCycle()) {
         std::string text;
         for (const std::uint32_t sv : *cycle)
-            text += (text.empty() ? "" : " -> ") + s.services[sv].name;
-        text += " -> " + s.services[cycle->front()].name;
+            text += (text.empty() ? "" : " -> ") + s.system.services[sv].name;
+        text += " -> " + s.system.services[cycle->front()].name;
         const auto site = m_callSites.find({cycle->back(), cycle->front()});
         Diagnostic d;
         d.file = m_file;
@@ -2205,7 +2206,7 @@ void Loader::validateTopology(const YAML::Node& root, Scenario& s)
         m_diagnostics.push_back(std::move(d));
     }
     const std::vector<bool> reachable = graph.servicesReachableFromRoutes();
-    for (std::size_t i = 0; i < s.services.size(); ++i) {
+    for (std::size_t i = 0; i < s.system.services.size(); ++i) {
         if (!reachable[i]) {
             Diagnostic d;
             d.severity = Diagnostic::Severity::Warning;
@@ -2213,21 +2214,21 @@ void Loader::validateTopology(const YAML::Node& root, Scenario& s)
             d.line = m_serviceMarks[i].line + 1;
             d.column = m_serviceMarks[i].column + 1;
             d.path = "services[" + std::to_string(i) + "]";
-            d.message = "service " + quote(s.services[i].name)
+            d.message = "service " + quote(s.system.services[i].name)
                         + " is not reached by any route: it will receive no requests";
             m_diagnostics.push_back(std::move(d));
         }
     }
-    std::vector<bool> used(s.routes.size(), false);
-    for (const m::WorkloadConfig& w : s.workloads)
+    std::vector<bool> used(s.system.routes.size(), false);
+    for (const m::WorkloadConfig& w : s.system.workloads)
         for (const m::MixEntry& e : w.mix)
             used[e.route] = true;
     const YAML::Node routesNode = root["routes"];
-    for (std::size_t i = 0; i < s.routes.size(); ++i) {
+    for (std::size_t i = 0; i < s.system.routes.size(); ++i) {
         if (!used[i])
             warning(routesNode[i],
                     "routes[" + std::to_string(i) + "]",
-                    "route " + quote(s.routes[i].path) + " is in no workload's mix");
+                    "route " + quote(s.system.routes[i].path) + " is in no workload's mix");
     }
     std::string placementError = checkPlacement(s);
     if (!placementError.empty())
@@ -2290,7 +2291,7 @@ void Loader::load(const YAML::Node& root, Scenario& s)
            {"gateway", m::Architecture::Gateway},
            {"mesh", m::Architecture::Mesh},
            {"gateway+mesh", m::Architecture::GatewayMesh}};
-    readEnum(f, "architecture", s.architecture, kArchitectures);
+    readEnum(f, "architecture", s.system.architecture, kArchitectures);
 
     collectNames(root);
     if (const YAML::Node* p = f.find("platform"))
@@ -2323,66 +2324,66 @@ void Loader::load(const YAML::Node& root, Scenario& s)
                   "discovery",
                   {"readiness_period", "failure_threshold", "success_threshold", "propagation"});
         if (df.valid()) {
-            readDuration(df, "readiness_period", s.discovery.readinessPeriod, true);
-            readCount(df, "failure_threshold", s.discovery.failureThreshold, 1, 1000);
-            readCount(df, "success_threshold", s.discovery.successThreshold, 1, 1000);
-            readDuration(df, "propagation", s.discovery.propagation);
+            readDuration(df, "readiness_period", s.system.discovery.readinessPeriod, true);
+            readCount(df, "failure_threshold", s.system.discovery.failureThreshold, 1, 1000);
+            readCount(df, "success_threshold", s.system.discovery.successThreshold, 1, 1000);
+            readDuration(df, "propagation", s.system.discovery.propagation);
         }
     }
     if (const YAML::Node* t = f.find("traces")) {
         Fields tf(*this, *t, "traces", {"sample", "max"});
         if (tf.valid()) {
-            readFraction(tf, "sample", s.traces.sampleFraction);
-            readCount(tf, "max", s.traces.maxTraces, 0, 10'000);
+            readFraction(tf, "sample", s.system.traces.sampleFraction);
+            readCount(tf, "max", s.system.traces.maxTraces, 0, 10'000);
         }
     }
 
-    const bool wantsGateway = s.architecture == m::Architecture::Gateway
-                              || s.architecture == m::Architecture::GatewayMesh;
-    const bool wantsMesh
-        = s.architecture == m::Architecture::Mesh || s.architecture == m::Architecture::GatewayMesh;
-    if (s.gateway.present && !wantsGateway)
+    const bool wantsGateway = s.system.hasGateway();
+    const bool wantsMesh = s.system.hasMesh();
+    if (s.system.gateway.present && !wantsGateway)
         warning(*f.find("gateway"),
                 "gateway",
                 "the gateway section is ignored in architecture "
-                    + architectureName(s.architecture));
-    if (s.mesh.present && !wantsMesh)
+                    + architectureName(s.system.architecture));
+    if (s.system.mesh.present && !wantsMesh)
         warning(*f.find("mesh"),
                 "mesh",
-                "the mesh section is ignored in architecture " + architectureName(s.architecture));
+                "the mesh section is ignored in architecture "
+                    + architectureName(s.system.architecture));
     // Settings of one architecture that another ignores.
     const YAML::Node* routesNode = f.find("routes");
     if (!wantsGateway && routesNode && routesNode->IsSequence()
-        && routesNode->size() == s.routes.size()) {
-        for (std::size_t i = 0; i < s.routes.size(); ++i) {
-            if (s.routes[i].retries)
+        && routesNode->size() == s.system.routes.size()) {
+        for (std::size_t i = 0; i < s.system.routes.size(); ++i) {
+            if (s.system.routes[i].retries)
                 warning((*routesNode)[i],
                         "routes[" + std::to_string(i) + "].retries",
                         "route retries are the gateway's; they are ignored in architecture "
-                            + architectureName(s.architecture));
+                            + architectureName(s.system.architecture));
         }
     }
     const YAML::Node* servicesNode = f.find("services");
     if (wantsMesh && servicesNode && servicesNode->IsSequence()
-        && servicesNode->size() == s.services.size()) {
-        for (std::size_t i = 0; i < s.services.size(); ++i) {
-            const m::LibraryClientConfig& c = s.services[i].client;
+        && servicesNode->size() == s.system.services.size()) {
+        for (std::size_t i = 0; i < s.system.services.size(); ++i) {
+            const m::LibraryClientConfig& c = s.system.services[i].client;
             if (c.circuitBreaker || c.retries || c.timeout)
                 warning((*servicesNode)[i],
                         "services[" + std::to_string(i) + "].client",
                         "library resilience is ignored in architecture "
-                            + architectureName(s.architecture)
+                            + architectureName(s.system.architecture)
                             + " (the sidecars apply the mesh policies)");
         }
     }
-    if (s.services.empty() && f.find("services") && f.find("services")->IsSequence())
+    if (s.system.services.empty() && f.find("services") && f.find("services")->IsSequence())
         error(*f.find("services"), "services", "no services (expected at least one)");
-    if (s.routes.empty() && f.find("routes") && f.find("routes")->IsSequence())
+    if (s.system.routes.empty() && f.find("routes") && f.find("routes")->IsSequence())
         error(*f.find("routes"), "routes", "no routes (expected at least one)");
-    if (s.workloads.empty() && f.find("workloads") && f.find("workloads")->IsSequence())
+    if (s.system.workloads.empty() && f.find("workloads") && f.find("workloads")->IsSequence())
         error(*f.find("workloads"), "workloads", "no workloads (expected at least one)");
 
-    if (s.gateway.present && m_totalInstances + s.gateway.replicas > m_limits.maxInstances)
+    if (s.system.gateway.present
+        && m_totalInstances + s.system.gateway.replicas > m_limits.maxInstances)
         error(*f.find("gateway"),
               "gateway.replicas",
               "too many instances in all (services and gateway: at most "
@@ -2390,8 +2391,8 @@ void Loader::load(const YAML::Node& root, Scenario& s)
     // Things that are valid but cannot happen in this run (indices match only without errors).
     const bool clean = !hasErrors(m_diagnostics);
     if (const YAML::Node* fl = f.find("faults"); clean && fl && fl->IsSequence()) {
-        for (std::size_t i = 0; i < s.faults.size() && i < fl->size(); ++i) {
-            if (s.faults[i].at >= s.duration)
+        for (std::size_t i = 0; i < s.system.faults.size() && i < fl->size(); ++i) {
+            if (s.system.faults[i].at >= s.duration)
                 warning((*fl)[i],
                         "faults[" + std::to_string(i) + "].at",
                         "the fault starts after the run ends (duration "
@@ -2399,8 +2400,8 @@ void Loader::load(const YAML::Node& root, Scenario& s)
         }
     }
     if (const YAML::Node* w = f.find("workloads"); clean && w && w->IsSequence()) {
-        for (std::size_t i = 0; i < s.workloads.size() && i < w->size(); ++i) {
-            if (s.workloads[i].start >= s.duration)
+        for (std::size_t i = 0; i < s.system.workloads.size() && i < w->size(); ++i) {
+            if (s.system.workloads[i].start >= s.duration)
                 warning((*w)[i],
                         "workloads[" + std::to_string(i) + "].start",
                         "the workload starts after the run ends (duration "

@@ -38,12 +38,12 @@ std::string checkPlacement(const Scenario& s)
             problems += (problems.empty() ? "" : "; ") + who
                         + " has no node to run on (its placement matches no declared node)";
     };
-    for (const models::ServiceConfig& svc : s.services)
+    for (const models::ServiceConfig& svc : s.system.services)
         check("service \"" + svc.name + "\"", svc.placement);
-    if (s.gateway.present)
-        check("the gateway", s.gateway.placement);
-    if (s.mesh.present)
-        check("the mesh ingress", s.mesh.ingress.placement);
+    if (s.system.gateway.present)
+        check("the gateway", s.system.gateway.placement);
+    if (s.system.mesh.present)
+        check("the mesh ingress", s.system.mesh.ingress.placement);
     return problems;
 }
 
@@ -58,36 +58,30 @@ struct Group
     std::vector<models::NodeIndex>* out;
 };
 
-bool hasGateway(const Scenario& s)
-{
-    return s.architecture == models::Architecture::Gateway
-           || s.architecture == models::Architecture::GatewayMesh;
-}
-
 } // namespace
 
 Placement computePlacement(const Scenario& s)
 {
     Placement p;
-    p.instances.resize(s.services.size());
+    p.instances.resize(s.system.services.size());
     std::vector<Group> groups;
-    for (std::size_t i = 0; i < s.services.size(); ++i) {
-        const models::ServiceConfig& svc = s.services[i];
+    for (std::size_t i = 0; i < s.system.services.size(); ++i) {
+        const models::ServiceConfig& svc = s.system.services[i];
         groups.push_back({svc.name, svc.replicas, svc.workers, &svc.placement, &p.instances[i]});
     }
     // Proxies of the edge: a dedicated node gets as many cores as the proxy has workers, at most
     // 16 (an Envoy or Kong instance does not use more).
-    if (hasGateway(s))
+    if (s.system.hasGateway())
         groups.push_back({"gateway",
-                          s.gateway.replicas,
-                          std::min(16U, s.gateway.workers),
-                          &s.gateway.placement,
+                          s.system.gateway.replicas,
+                          std::min(16U, s.system.gateway.workers),
+                          &s.system.gateway.placement,
                           &p.gateway});
-    if (s.architecture == models::Architecture::Mesh)
+    if (s.system.hasIngress())
         groups.push_back({"ingress",
-                          s.mesh.ingress.replicas,
-                          std::min(16U, s.mesh.ingress.workers),
-                          &s.mesh.ingress.placement,
+                          s.system.mesh.ingress.replicas,
+                          std::min(16U, s.system.mesh.ingress.workers),
+                          &s.system.mesh.ingress.placement,
                           &p.ingress});
 
     if (!s.platform.declaredNodes) {

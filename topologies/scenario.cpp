@@ -4,8 +4,8 @@ namespace meshsim::topologies {
 
 int Scenario::serviceIndex(const std::string& serviceName) const
 {
-    for (std::size_t i = 0; i < services.size(); ++i) {
-        if (services[i].name == serviceName)
+    for (std::size_t i = 0; i < system.services.size(); ++i) {
+        if (system.services[i].name == serviceName)
             return static_cast<int>(i);
     }
     return -1;
@@ -13,8 +13,8 @@ int Scenario::serviceIndex(const std::string& serviceName) const
 
 int Scenario::routeIndex(const std::string& path) const
 {
-    for (std::size_t i = 0; i < routes.size(); ++i) {
-        if (routes[i].path == path)
+    for (std::size_t i = 0; i < system.routes.size(); ++i) {
+        if (system.routes[i].path == path)
             return static_cast<int>(i);
     }
     return -1;

@@ -24,19 +24,10 @@ struct Scenario
     engine::SimDuration drain{30'000'000'000}; // how long in-flight requests may finish
     engine::SimDuration window{1'000'000'000}; // time-series window
     models::EngineKind engine = models::EngineKind::SimGrid; // the reference model
-    models::Architecture architecture = models::Architecture::Direct;
-    engine::SimDuration connectTimeout{5'000'000'000};
 
     models::PlatformConfig platform;
-    std::vector<models::ServiceConfig> services;
-    std::vector<models::RouteConfig> routes;
-    models::GatewayConfig gateway;
-    models::MeshConfig mesh;
-    std::vector<models::WorkloadConfig> workloads;
-    std::vector<models::FaultConfig> faults;
+    models::SystemConfig system; // services, routes, gateway, mesh, workloads, faults, ...
     models::SloConfig slo;
-    models::DiscoveryConfig discovery;
-    models::TraceConfig traces;
 
     int serviceIndex(const std::string& name) const;
     int routeIndex(const std::string& path) const;

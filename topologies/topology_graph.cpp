@@ -56,18 +56,18 @@ private:
 } // namespace
 
 TopologyGraph::TopologyGraph(const Scenario& scenario)
-    : m_graph(scenario.services.size() + 1)
+    : m_graph(scenario.system.services.size() + 1)
 {
     m_graph[0] = TopologyVertex{TopologyVertex::Kind::Clients, "clients", -1};
-    for (std::size_t i = 0; i < scenario.services.size(); ++i)
+    for (std::size_t i = 0; i < scenario.system.services.size(); ++i)
         m_graph[i + 1] = TopologyVertex{
-            TopologyVertex::Kind::Service, scenario.services[i].name, static_cast<int>(i)};
-    for (const models::RouteConfig& route : scenario.routes) {
+            TopologyVertex::Kind::Service, scenario.system.services[i].name, static_cast<int>(i)};
+    for (const models::RouteConfig& route : scenario.system.routes) {
         for (const models::ServiceIndex target : route.targets)
             boost::add_edge(0, target + 1, TopologyEdge{1.0}, m_graph);
     }
-    for (std::size_t i = 0; i < scenario.services.size(); ++i)
-        addCallEdges(m_graph, i + 1, scenario.services[i].steps);
+    for (std::size_t i = 0; i < scenario.system.services.size(); ++i)
+        addCallEdges(m_graph, i + 1, scenario.system.services[i].steps);
 }
 
 std::optional<std::vector<std::uint32_t>> TopologyGraph::findCallCycle() const

@@ -76,7 +76,7 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
     j["format"] = "meshsim-results/1";
     j["scenario"] = {{"name", s.name},
                      {"file", s.file},
-                     {"architecture", topologies::architectureName(s.architecture)}};
+                     {"architecture", topologies::architectureName(s.system.architecture)}};
     j["seed"] = r.seed;
     j["engine"] = topologies::engineName(r.engine);
     j["simulated_seconds"] = roundTo(r.simulatedSeconds, 9);

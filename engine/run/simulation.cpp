@@ -158,39 +158,31 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
         platformOwner = std::make_unique<FastPlatform>(spec);
     Platform& platform = *platformOwner;
 
-    m::Cluster::Config config;
-    config.architecture = scenario.architecture;
-    config.services = scenario.services;
-    config.routes = scenario.routes;
-    config.workloads = scenario.workloads;
-    config.faults = scenario.faults;
-    config.gateway = scenario.gateway;
-    config.mesh = scenario.mesh;
-    config.discovery = scenario.discovery;
-    config.traces = scenario.traces;
-    config.gatewayNodes.assign(result.placement.gateway.begin(), result.placement.gateway.end());
-    config.ingressNodes.assign(result.placement.ingress.begin(), result.placement.ingress.end());
-    config.warmup = std::min(scenario.warmup, duration);
+    m::Cluster::Deployment deployment;
+    deployment.gatewayNodes.assign(result.placement.gateway.begin(),
+                                   result.placement.gateway.end());
+    deployment.ingressNodes.assign(result.placement.ingress.begin(),
+                                   result.placement.ingress.end());
+    deployment.warmup = std::min(scenario.warmup, duration);
     for (const auto& nodes : result.placement.instances)
-        config.instanceNodes.emplace_back(nodes.begin(), nodes.end());
-    config.clientNode = spec.clientNode;
-    config.seed = result.seed;
-    config.duration = duration;
-    config.connectTimeout = scenario.connectTimeout;
+        deployment.instanceNodes.emplace_back(nodes.begin(), nodes.end());
+    deployment.clientNode = spec.clientNode;
+    deployment.seed = result.seed;
+    deployment.duration = duration;
 
     m::Metrics::Layout layout;
-    for (const m::RouteConfig& r : scenario.routes)
+    for (const m::RouteConfig& r : scenario.system.routes)
         layout.routes.push_back(r.path);
-    layout.services = m::Cluster::tierNames(config);
-    layout.replicas = m::Cluster::tierReplicas(config);
-    layout.components = m::Cluster::componentNames(config);
+    layout.services = m::Cluster::tierNames(scenario.system);
+    layout.replicas = m::Cluster::tierReplicas(scenario.system);
+    layout.components = m::Cluster::componentNames(scenario.system);
     layout.warmup = std::min(scenario.warmup, duration);
     layout.window = scenario.window;
     layout.windowCount = static_cast<std::size_t>((duration.count() + scenario.window.count() - 1)
                                                   / scenario.window.count());
     result.metrics = std::make_unique<m::Metrics>(std::move(layout));
 
-    m::Cluster cluster(std::move(config), platform, *result.metrics);
+    m::Cluster cluster(scenario.system, std::move(deployment), platform, *result.metrics);
     cluster.start();
     // Run in slices so that an observer can follow; a slice boundary changes nothing.
     const SimTime end = kSimStart + duration + scenario.drain;

@@ -116,13 +116,13 @@ std::vector<Check> checksFromResults(const std::string& name,
                                n));
     };
 
-    const auto& services = s.services;
-    if (s.workloads.front().arrival.process == m::ArrivalConfig::Process::Closed) {
+    const auto& services = s.system.services;
+    if (s.system.workloads.front().arrival.process == m::ArrivalConfig::Process::Closed) {
         std::vector<double> demands;
         for (const m::ServiceConfig& svc : services)
             demands.push_back(seconds(svc.cpu.mean()));
-        const int users = static_cast<int>(s.workloads.front().arrival.users);
-        const double think = seconds(s.workloads.front().arrival.think.mean());
+        const int users = static_cast<int>(s.system.workloads.front().arrival.users);
+        const double think = seconds(s.system.workloads.front().arrival.think.mean());
         const theory::MvaResult mva = theory::meanValueAnalysis(users, think, demands);
         const std::string model = "closed network, MVA, N = " + std::to_string(users);
         checks.push_back(
@@ -145,7 +145,7 @@ std::vector<Check> checksFromResults(const std::string& name,
         return checks;
     }
 
-    const double lambda = s.workloads.front().arrival.ratePerSecond;
+    const double lambda = s.system.workloads.front().arrival.ratePerSecond;
     if (services.size() > 1) { // tandem of M/M/1 stations
         std::vector<double> mus;
         for (const m::ServiceConfig& svc : services)

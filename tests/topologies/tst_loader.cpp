@@ -78,32 +78,32 @@ private slots:
         const Scenario& s = *r.scenario;
         QCOMPARE(s.name, std::string("bookstore"));
         QCOMPARE(s.seed, std::uint64_t{42});
-        QVERIFY(s.architecture == models::Architecture::GatewayMesh);
+        QVERIFY(s.system.architecture == models::Architecture::GatewayMesh);
         QVERIFY(s.engine == models::EngineKind::SimGrid);
         QCOMPARE(s.duration.count(), std::int64_t{120'000'000'000});
-        QCOMPARE(s.services.size(), std::size_t{8});
+        QCOMPARE(s.system.services.size(), std::size_t{8});
         QCOMPARE(s.platform.nodes.size(), std::size_t{3});
         QCOMPARE(s.platform.nodes[2].speed, 0.8);
         QCOMPARE(s.platform.crossZone.latency.count(), std::int64_t{1'200'000});
         QCOMPARE(s.platform.client.bitsPerSecond, 50e6);
-        const auto& frontend = s.services[0];
+        const auto& frontend = s.system.services[0];
         QCOMPARE(frontend.workers, std::uint32_t{32});
         QCOMPARE(frontend.responseBytes, std::uint64_t{24'000});
         QCOMPARE(frontend.steps.size(), std::size_t{2});
         QVERIFY(frontend.steps[1].kind == models::Step::Kind::Parallel);
         QCOMPARE(frontend.steps[1].children[1].probability, 0.4);
-        QCOMPARE(s.services[2].errorRate, 0.002);
-        QVERIFY(s.services[7].client.circuitBreaker.has_value());
-        QCOMPARE(s.services[7].client.circuitBreaker->failureRateThreshold, 0.5);
-        QCOMPARE(s.routes[0].targets.size(), std::size_t{2});
-        QCOMPARE(s.gateway.rateLimit->ratePerSecond, 2000.0);
-        QCOMPARE(s.mesh.destinations.size(), std::size_t{1});
-        QCOMPARE(s.mesh.destinations[0].policy.retries->attempts, std::uint32_t{0});
-        QCOMPARE(s.mesh.defaults.outlierDetection->maxEjectionPercent, 0.10);
-        QCOMPARE(s.workloads.size(), std::size_t{3});
-        QCOMPARE(s.workloads[1].arrival.schedule.size(), std::size_t{2});
-        QCOMPARE(s.workloads[0].mix[1].keys.count, std::uint64_t{20'000});
-        QCOMPARE(s.faults.size(), std::size_t{3});
+        QCOMPARE(s.system.services[2].errorRate, 0.002);
+        QVERIFY(s.system.services[7].client.circuitBreaker.has_value());
+        QCOMPARE(s.system.services[7].client.circuitBreaker->failureRateThreshold, 0.5);
+        QCOMPARE(s.system.routes[0].targets.size(), std::size_t{2});
+        QCOMPARE(s.system.gateway.rateLimit->ratePerSecond, 2000.0);
+        QCOMPARE(s.system.mesh.destinations.size(), std::size_t{1});
+        QCOMPARE(s.system.mesh.destinations[0].policy.retries->attempts, std::uint32_t{0});
+        QCOMPARE(s.system.mesh.defaults.outlierDetection->maxEjectionPercent, 0.10);
+        QCOMPARE(s.system.workloads.size(), std::size_t{3});
+        QCOMPARE(s.system.workloads[1].arrival.schedule.size(), std::size_t{2});
+        QCOMPARE(s.system.workloads[0].mix[1].keys.count, std::uint64_t{20'000});
+        QCOMPARE(s.system.faults.size(), std::size_t{3});
         QCOMPARE(s.slo.objectives.size(), std::size_t{2});
     }
 
@@ -327,7 +327,7 @@ workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
 )",
                                               "d.yaml");
         QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
-        const auto& s = r.scenario->services;
+        const auto& s = r.scenario->system.services;
         QVERIFY(std::abs(s[1].cpu.mean() - 4e6) < 1e-3);
         QCOMPARE(s[2].cpu.mean(), 2e6);
         QCOMPARE(s[3].cpu.mean(), 2e6);

@@ -1,0 +1,33 @@
+#pragma once
+
+// Validated configuration of a route: what a client request is matched by and where it goes.
+//
+// Plain data checked by the loader (topologies/); conventions in models/config/common.h.
+
+#include "models/config/policy.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace meshsim::models {
+
+struct RouteConfig
+{
+    enum class Kind { Service, Aggregate, Sequence, Split };
+    std::string path;
+    Kind kind = Kind::Service;
+    std::vector<ServiceIndex> targets;
+    std::vector<double> weights; // Split: one weight per target
+    std::vector<bool> optional;  // Aggregate: per target, a failure only degrades
+    // Matching (Envoy route matching, first match in declared order): a request matches when
+    // its path starts with `prefix` (or equals `path` without a prefix) and carries every
+    // header of `headers` with that exact value.
+    std::optional<std::string> prefix;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::optional<SimDuration> timeout; // the client (or gateway) gives up after it
+    std::optional<RetryConfig> retries; // gateway route retries
+};
+
+} // namespace meshsim::models

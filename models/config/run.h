@@ -1,0 +1,43 @@
+#pragma once
+
+// Validated configuration of discovery, trace sampling and service-level objectives.
+//
+// Plain data checked by the loader (topologies/); conventions in models/config/common.h.
+
+#include "models/config/common.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace meshsim::models {
+
+// How instances enter and leave the endpoints callers see (reference/semantics.md §7.1):
+// Kubernetes readiness probes every `readinessPeriod`; `failureThreshold` failed probes make an
+// instance NotReady, `successThreshold` successful ones Ready; the change reaches callers and
+// proxies `propagation` later (EndpointSlice -> istiod debounce -> xDS push, or kube-proxy).
+struct DiscoveryConfig
+{
+    SimDuration readinessPeriod{10'000'000'000};
+    std::uint32_t failureThreshold = 3;
+    std::uint32_t successThreshold = 1;
+    SimDuration propagation{1'000'000'000};
+};
+
+struct TraceConfig
+{
+    double sampleFraction = 0.001; // of client requests after the warmup
+    std::uint32_t maxTraces = 50;
+};
+
+struct SloConfig
+{
+    enum class Metric { Mean, P50, P90, P95, P99, P999, ErrorRate };
+    struct Objective
+    {
+        Metric metric;
+        double limit; // nanoseconds for latencies, a fraction for error_rate
+    };
+    std::vector<Objective> objectives;
+};
+
+} // namespace meshsim::models

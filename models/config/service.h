@@ -1,0 +1,49 @@
+#pragma once
+
+// Validated configuration of a service: replicas, workers, queue, CPU work, errors, steps and
+// the resilience library of an application without a sidecar.
+//
+// Plain data checked by the loader (topologies/); conventions in models/config/common.h.
+
+#include "models/config/platform.h"
+#include "models/config/policy.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meshsim::models {
+
+struct Step
+{
+    enum class Kind { Call, Parallel, Sequence };
+    Kind kind = Kind::Call;
+    ServiceIndex service = 0;               // Call: the callee
+    double probability = 1.0;               // Call: the call happens with this probability
+    std::uint64_t requestBytes = kKilobyte; // Call: size of the request sent
+    bool optional = false;                  // Call: a failure does not fail the caller
+    std::vector<Step> children;             // Parallel / Sequence
+};
+
+struct LibraryClientConfig
+{
+    std::optional<LibraryCircuitBreakerConfig> circuitBreaker;
+    std::optional<RetryConfig> retries;
+    std::optional<SimDuration> timeout;
+};
+
+struct ServiceConfig
+{
+    std::string name;
+    std::uint32_t replicas = 1;
+    std::uint32_t workers = 16;
+    std::uint32_t queue = 1024; // pending requests per instance beyond the workers
+    Distribution cpu = Distribution::constant(1e6);
+    double errorRate = 0.0;
+    std::uint64_t responseBytes = kKilobyte;
+    std::vector<Step> steps; // run in sequence after the CPU work
+    PlacementConstraint placement;
+    LibraryClientConfig client;
+};
+
+} // namespace meshsim::models
