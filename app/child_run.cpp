@@ -1,6 +1,6 @@
 #include "app/child_run.h"
 
-#include "engine/run/stream.h"
+#include "run/stream.h"
 
 #include <QFile>
 #include <QProcess>
@@ -22,7 +22,7 @@ struct Child
 {
     std::size_t index = 0;
     std::unique_ptr<QProcess> process;
-    engine::StreamReader reader;
+    run::StreamReader reader;
     std::chrono::steady_clock::time_point lastOutput;
     QByteArray stderrText;
 };

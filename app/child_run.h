@@ -1,7 +1,7 @@
 #pragma once
 
 // Running simulations in child processes: `meshsim-cli run --stream` per scenario, read through
-// the run stream (engine/run/stream.h). SimGrid allows one engine per process, so every SimGrid
+// the run stream (run/stream.h). SimGrid allows one engine per process, so every SimGrid
 // run that is not the process's only run goes through here; independent runs also use every
 // core this way.
 

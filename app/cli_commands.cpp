@@ -2,9 +2,9 @@
 
 #include "app/child_run.h"
 #include "app/text_report.h"
-#include "engine/run/results_json.h"
-#include "engine/run/stream.h"
-#include "engine/validation/validation_suite.h"
+#include "run/results_json.h"
+#include "run/stream.h"
+#include "run/validation/validation_suite.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
 #include "topologies/units.h"
@@ -76,9 +76,9 @@ std::optional<models::EngineKind> engineFromText(const QString& text)
 }
 
 // The run options of a parser that has kSeedOption, kEngineOption and kDurationOption.
-std::optional<engine::RunOptions> runOptions(const QCommandLineParser& parser)
+std::optional<run::RunOptions> runOptions(const QCommandLineParser& parser)
 {
-    engine::RunOptions options;
+    run::RunOptions options;
     if (parser.isSet(kSeedOption)) {
         bool good = false;
         options.seed = parser.value(kSeedOption).toULongLong(&good);
@@ -165,7 +165,7 @@ int runCommand(const QStringList& args)
         return kExitUsage;
     }
     const std::string file = local(parser.positionalArguments().front());
-    std::optional<engine::StreamWriter> writer;
+    std::optional<run::StreamWriter> writer;
     if (parser.isSet(stream))
         writer.emplace(stdout);
     const auto fail = [&](const std::string& message) {
@@ -203,11 +203,10 @@ int runCommand(const QStringList& args)
             writer->note(d.format());
     }
     const auto start = std::chrono::steady_clock::now();
-    const engine::RunResult result
-        = engine::runScenario(scenario, *options, writer ? &*writer : nullptr);
+    const run::RunResult result = run::runScenario(scenario, *options, writer ? &*writer : nullptr);
     const double wall
         = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const nlohmann::ordered_json json = engine::resultsToJson(result, wall);
+    const nlohmann::ordered_json json = run::resultsToJson(result, wall);
     if (writer)
         writer->result(json);
     else if (!parser.isSet(quiet))
@@ -341,14 +340,14 @@ int verifyCommand(const QStringList& args)
         std::fprintf(stderr, "meshsim-cli: --engine expects fast, simgrid or both\n");
         return kExitUsage;
     }
-    std::vector<engine::validation::Check> fast;
-    std::vector<engine::validation::Check> simgrid;
+    std::vector<run::validation::Check> fast;
+    std::vector<run::validation::Check> simgrid;
     if (which != "simgrid")
-        fast = engine::validation::runSuite(models::EngineKind::Fast);
+        fast = run::validation::runSuite(models::EngineKind::Fast);
     if (which != "fast") {
         // One process per SimGrid run, all cores busy.
         std::vector<QStringList> runs;
-        for (const std::string& name : engine::validation::suiteScenarios())
+        for (const std::string& name : run::validation::suiteScenarios())
             runs.push_back({QString::fromStdString("validation:" + name), "--engine", "simgrid"});
         const auto children = runChildren(
             selfExecutable(args.front()), runs, std::max(1, QThread::idealThreadCount()));
@@ -363,7 +362,7 @@ int verifyCommand(const QStringList& args)
             }
             byScenario[local(runs[i].front())] = *children[i].results;
         }
-        simgrid = engine::validation::runSuite(
+        simgrid = run::validation::runSuite(
             models::EngineKind::SimGrid,
             [&byScenario](const std::string& scenario, models::EngineKind) {
                 return byScenario.at(scenario);
@@ -399,7 +398,7 @@ int verifyCommand(const QStringList& args)
         const std::string command
             = "meshsim-cli verify --engine " + local(which) + " --markdown docs/validation.md";
         if (!writeFile(parser.value(markdown),
-                       engine::validation::markdownReport(fast, simgrid, command)))
+                       run::validation::markdownReport(fast, simgrid, command)))
             return kExitFailure;
     }
     return allPass ? kExitOk : kExitFailure;
@@ -415,14 +414,14 @@ long peakResidentKiB()
 }
 
 // `bench --one`: one measured run in this process; prints requests, events, wall s, peak KiB.
-int benchChild(const std::string& file, const engine::RunOptions& options)
+int benchChild(const std::string& file, const run::RunOptions& options)
 {
     topologies::LoadResult loaded = topologies::loadScenario(file);
     printDiagnostics(loaded.diagnostics);
     if (!loaded.ok())
         return kExitFailure;
     const auto start = std::chrono::steady_clock::now();
-    const engine::RunResult r = engine::runScenario(*loaded.scenario, options);
+    const run::RunResult r = run::runScenario(*loaded.scenario, options);
     const double wall
         = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%llu %llu %.6f %ld\n",

@@ -9,7 +9,7 @@
 // of them (a false failure about once in 1.7 million runs); seeds are fixed, so every run of a
 // given build gives the same numbers.
 
-#include "engine/run/simulation.h"
+#include "run/simulation.h"
 #include "tests/support/scenario_text.h"
 
 #include <QTest>
@@ -33,15 +33,15 @@ class TestMechanisms : public QObject
 
     std::deque<topologies::Scenario> m_scenarios;
 
-    engine::RunResult run(const std::string& yaml)
+    run::RunResult run(const std::string& yaml)
     {
         m_scenarios.push_back(testing::loadOrDie(yaml));
-        engine::RunOptions options;
+        run::RunOptions options;
         options.engine = models::EngineKind::Fast; // many runs in one process
-        return engine::runScenario(m_scenarios.back(), options);
+        return run::runScenario(m_scenarios.back(), options);
     }
 
-    static models::EdgeStats edge(const engine::RunResult& r, const char* from, const char* to)
+    static models::EdgeStats edge(const run::RunResult& r, const char* from, const char* to)
     {
         const auto& names = r.metrics->layout().components;
         for (const models::EdgeStats& e : r.metrics->edges()) {
@@ -51,7 +51,7 @@ class TestMechanisms : public QObject
         qFatal("no edge %s -> %s", from, to);
     }
 
-    static const models::ServiceStats& service(const engine::RunResult& r, const char* name)
+    static const models::ServiceStats& service(const run::RunResult& r, const char* name)
     {
         const auto& names = r.metrics->layout().services;
         for (std::size_t i = 0; i < names.size(); ++i) {
@@ -61,12 +61,12 @@ class TestMechanisms : public QObject
         qFatal("no service %s", name);
     }
 
-    static const models::ProxyStats& proxy(const engine::RunResult& r, models::ProxyKind kind)
+    static const models::ProxyStats& proxy(const run::RunResult& r, models::ProxyKind kind)
     {
         return r.metrics->proxies()[static_cast<std::size_t>(kind)];
     }
 
-    static std::vector<models::TimelineEvent> events(const engine::RunResult& r,
+    static std::vector<models::TimelineEvent> events(const run::RunResult& r,
                                                      const std::string& kind)
     {
         std::vector<models::TimelineEvent> out;

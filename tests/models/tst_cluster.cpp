@@ -2,7 +2,7 @@
 // exact latencies with constant times, queue overflow, round robin, kills, timeouts, steps,
 // closed users, warmup.
 
-#include "engine/run/simulation.h"
+#include "run/simulation.h"
 #include "tests/support/scenario_text.h"
 
 #include <QTest>
@@ -19,15 +19,15 @@ class TestCluster : public QObject
 
     std::deque<topologies::Scenario> m_scenarios;
 
-    engine::RunResult run(const std::string& yaml)
+    run::RunResult run(const std::string& yaml)
     {
         m_scenarios.push_back(testing::loadOrDie(yaml));
-        engine::RunOptions options;
+        run::RunOptions options;
         options.engine = models::EngineKind::Fast; // many runs in one process
-        return engine::runScenario(m_scenarios.back(), options);
+        return run::runScenario(m_scenarios.back(), options);
     }
 
-    static const models::ServiceStats& service(const engine::RunResult& r, int i)
+    static const models::ServiceStats& service(const run::RunResult& r, int i)
     {
         return r.metrics->services()[static_cast<std::size_t>(i)];
     }

@@ -3,9 +3,9 @@
 // Each function runs in a process of its own (one SimGrid engine per process); within it the
 // fast platform runs too.
 
-#include "engine/run/results_json.h"
-#include "engine/run/simulation.h"
-#include "engine/validation/validation_suite.h"
+#include "run/results_json.h"
+#include "run/simulation.h"
+#include "run/validation/validation_suite.h"
 #include "tests/support/scenario_text.h"
 
 #include <QTest>
@@ -22,11 +22,11 @@ topologies::Scenario load(const std::string& text)
     return testing::loadOrDie(text, "cross.yaml");
 }
 
-Json run(const topologies::Scenario& s, models::EngineKind engine)
+Json runOn(const topologies::Scenario& s, models::EngineKind engine)
 {
-    engine::RunOptions options;
+    run::RunOptions options;
     options.engine = engine;
-    return engine::resultsToJson(engine::runScenario(s, options), 0.0);
+    return run::resultsToJson(run::runScenario(s, options), 0.0);
 }
 
 // Standard error of a time-series column's mean over the windows after the warmup (batch
@@ -87,8 +87,8 @@ private slots:
         // independent estimates has standard error sqrt(SE_fast^2 + SE_simgrid^2); accept 3.29 of
         // them (99.9%), plus the histogram's 0.4% resolution for the p99.
         const topologies::Scenario s = load(kUncontended);
-        const Json fast = run(s, models::EngineKind::Fast);
-        const Json simgrid = run(s, models::EngineKind::SimGrid);
+        const Json fast = runOn(s, models::EngineKind::Fast);
+        const Json simgrid = runOn(s, models::EngineKind::SimGrid);
         QCOMPARE(simgrid["engine"].get<std::string>(), std::string("simgrid"));
         const std::size_t first = 2;
         for (const auto& [quantity, column] :
@@ -134,12 +134,12 @@ mesh:
     latency: 500us
     mtls: {handshake_cpu: 1ms, request_cpu: 50us}
 )");
-        const Json simgrid = run(s, models::EngineKind::SimGrid);
+        const Json simgrid = runOn(s, models::EngineKind::SimGrid);
         QCOMPARE(simgrid["summary"]["ok"].get<std::uint64_t>(), std::uint64_t{99});
         QCOMPARE(simgrid["summary"]["latency_ms"]["max"].get<double>(), 32.0);
         QCOMPARE(simgrid["summary"]["latency_ms"]["mean"].get<double>(),
                  std::round((99 * 28.0 + 6.0) / 99 * 1e6) / 1e6);
-        const Json fast = run(s, models::EngineKind::Fast);
+        const Json fast = runOn(s, models::EngineKind::Fast);
         QCOMPARE(simgrid["proxies"].dump(), fast["proxies"].dump());
     }
 
@@ -164,8 +164,8 @@ gateway:
   auth: {kind: jwt, cpu: 0, reject: 10%}
   rate_limit: {algorithm: token_bucket, rate: 40/s, burst: 5}
 )");
-        const Json simgrid = run(s, models::EngineKind::SimGrid);
-        const Json fast = run(s, models::EngineKind::Fast);
+        const Json simgrid = runOn(s, models::EngineKind::SimGrid);
+        const Json fast = runOn(s, models::EngineKind::Fast);
         QCOMPARE(simgrid["summary"]["errors"].dump(), fast["summary"]["errors"].dump());
         QCOMPARE(simgrid["summary"]["ok"].get<std::uint64_t>(),
                  fast["summary"]["ok"].get<std::uint64_t>());
@@ -202,8 +202,8 @@ services:
 routes: [{path: /x, to: front}]
 workloads: [{name: w, arrival: {process: constant, rate: 1/s}}]
 )");
-        const Json fast = run(s, models::EngineKind::Fast);
-        const Json simgrid = run(s, models::EngineKind::SimGrid);
+        const Json fast = runOn(s, models::EngineKind::Fast);
+        const Json simgrid = runOn(s, models::EngineKind::SimGrid);
         const auto latency = [](const Json& r, const char* q) {
             return r["summary"]["latency_ms"][q].get<double>();
         };
@@ -238,7 +238,7 @@ routes: [{path: /x, aggregate: [app, proxy]}]
 workloads: [{name: w, arrival: {process: constant, rate: 1/s}}]
 )");
         for (const auto engine : {models::EngineKind::Fast, models::EngineKind::SimGrid}) {
-            const Json r = run(s, engine);
+            const Json r = runOn(s, engine);
             QVERIFY(std::abs(r["summary"]["latency_ms"]["max"].get<double>() - 20.0) < 1e-5);
             QVERIFY(std::abs(r["nodes"][0]["utilisation"].get<double>()
                              - 5 * 0.020 / r["simulated_seconds"].get<double>())
@@ -249,7 +249,7 @@ workloads: [{name: w, arrival: {process: constant, rate: 1/s}}]
     void queueingTheoryOnSimGrid_data()
     {
         QTest::addColumn<QString>("scenario");
-        for (const std::string& name : engine::validation::suiteScenarios())
+        for (const std::string& name : run::validation::suiteScenarios())
             QTest::newRow(name.c_str()) << QString::fromStdString(name);
     }
 
@@ -258,7 +258,7 @@ workloads: [{name: w, arrival: {process: constant, rate: 1/s}}]
         // The foundation's queueing-theory suite, on SimGrid (tolerances: validation_suite.h).
         QFETCH(QString, scenario);
         const auto checks
-            = engine::validation::runScenario(scenario.toStdString(), models::EngineKind::SimGrid);
+            = run::validation::runScenario(scenario.toStdString(), models::EngineKind::SimGrid);
         for (const auto& c : checks) {
             const QString line
                 = QString("%1 %2: theory %3, simulated %4, CI +/- %5")

@@ -1,16 +1,16 @@
 // Queueing theory: first the closed forms against published numbers, then the simulator
-// against the closed forms (engine/validation/validation_suite.h explains the tolerance: theory
+// against the closed forms (run/validation/validation_suite.h explains the tolerance: theory
 // must lie inside the 99.9% batch-means confidence interval of the simulated value).
 
-#include "engine/validation/theory.h"
-#include "engine/validation/validation_suite.h"
+#include "run/validation/theory.h"
+#include "run/validation/validation_suite.h"
 
 #include <QFile>
 #include <QTest>
 
 #include <cmath>
 
-using namespace meshsim::engine;
+using namespace meshsim::run;
 
 class TestQueueingTheory : public QObject
 {

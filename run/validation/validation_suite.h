@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-namespace meshsim::engine::validation {
+namespace meshsim::run::validation {
 
 struct Check
 {
@@ -67,4 +67,4 @@ std::string markdownReport(const std::vector<Check>& fast,
 // Student t quantile (Hill / Abramowitz-Stegun 26.7.5 expansion; |error| < 1e-3 for df >= 5).
 double studentTQuantile(double p, int degreesOfFreedom);
 
-} // namespace meshsim::engine::validation
+} // namespace meshsim::run::validation

@@ -7,7 +7,7 @@
 
 #include <vector>
 
-namespace meshsim::engine::theory {
+namespace meshsim::run::theory {
 
 // M/M/1: Poisson arrivals (lambda), exponential service (mu). The sojourn time is exponential
 // with rate mu - lambda.
@@ -42,4 +42,4 @@ struct MvaResult
 };
 MvaResult meanValueAnalysis(int users, double think, const std::vector<double>& demands);
 
-} // namespace meshsim::engine::theory
+} // namespace meshsim::run::theory

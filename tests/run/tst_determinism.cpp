@@ -1,7 +1,7 @@
 // Same scenario, same seed, same platform: byte-identical results.json (apart from
 // wall_seconds, which the caller passes in). Different seeds give different runs.
 
-#include "engine/run/results_json.h"
+#include "run/results_json.h"
 #include "topologies/loader.h"
 
 #include <QTest>
@@ -14,11 +14,11 @@ class TestDeterminism : public QObject
 
     static std::string runOnce(const topologies::Scenario& s, std::optional<std::uint64_t> seed)
     {
-        engine::RunOptions options;
+        run::RunOptions options;
         options.seed = seed;
         options.engine = models::EngineKind::Fast; // many runs in one process: fast platform
         options.duration = engine::SimDuration{30'000'000'000};
-        return engine::resultsToJsonText(engine::runScenario(s, options), 0.0);
+        return run::resultsToJsonText(run::runScenario(s, options), 0.0);
     }
 
 private slots:

@@ -1,10 +1,10 @@
-#include "engine/run/results_json.h"
+#include "run/results_json.h"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 
-namespace meshsim::engine {
+namespace meshsim::run {
 
 namespace m = meshsim::models;
 using Json = nlohmann::ordered_json;
@@ -277,4 +277,4 @@ std::string resultsToJsonText(const RunResult& result, double wallSeconds)
     return resultsToJson(result, wallSeconds).dump(2) + "\n";
 }
 
-} // namespace meshsim::engine
+} // namespace meshsim::run

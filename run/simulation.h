@@ -18,7 +18,14 @@
 #include <string>
 #include <vector>
 
-namespace meshsim::engine {
+namespace meshsim::run {
+
+// The engine vocabulary this layer speaks in.
+using engine::kSimStart;
+using engine::NodeId;
+using engine::SimDuration;
+using engine::SimTime;
+using engine::toSeconds;
 
 struct RunOptions
 {
@@ -88,4 +95,4 @@ std::vector<std::pair<NodeId, NodeId>> communicatingNodes(const topologies::Scen
                                                           const topologies::Placement& placement,
                                                           NodeId clientNode);
 
-} // namespace meshsim::engine
+} // namespace meshsim::run

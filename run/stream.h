@@ -12,7 +12,7 @@
 //   end       last line: {"status": 0 on success}
 // Readers ignore unknown types (newer writers may add some) and unknown keys.
 
-#include "engine/run/simulation.h"
+#include "run/simulation.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-namespace meshsim::engine {
+namespace meshsim::run {
 
 inline constexpr std::string_view kStreamProtocol = "meshsim-stream/1";
 
@@ -96,4 +96,4 @@ private:
     std::optional<nlohmann::ordered_json> m_results;
 };
 
-} // namespace meshsim::engine
+} // namespace meshsim::run

@@ -6,13 +6,13 @@
 // locale-independently, so the same scenario and seed give byte-identical files apart from
 // `wall_seconds` (the only field that depends on the machine; callers pass it in).
 
-#include "engine/run/simulation.h"
+#include "run/simulation.h"
 
 #include <nlohmann/json.hpp>
 
 #include <string>
 
-namespace meshsim::engine {
+namespace meshsim::run {
 
 nlohmann::ordered_json resultsToJson(const RunResult& result, double wallSeconds);
 std::string resultsToJsonText(const RunResult& result, double wallSeconds);
@@ -20,4 +20,4 @@ std::string resultsToJsonText(const RunResult& result, double wallSeconds);
 // Rounds to `decimals` decimal places (so the printed value is short and stable).
 double roundTo(double value, int decimals);
 
-} // namespace meshsim::engine
+} // namespace meshsim::run

@@ -1,8 +1,8 @@
-#include "engine/run/stream.h"
+#include "run/stream.h"
 
-#include "engine/run/results_json.h"
+#include "run/results_json.h"
 
-namespace meshsim::engine {
+namespace meshsim::run {
 
 using Json = nlohmann::ordered_json;
 
@@ -180,4 +180,4 @@ void StreamReader::finish(const std::string& exitDescription)
              + (exitDescription.empty() ? "" : " (" + exitDescription + ")"));
 }
 
-} // namespace meshsim::engine
+} // namespace meshsim::run

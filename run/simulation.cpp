@@ -1,4 +1,4 @@
-#include "engine/run/simulation.h"
+#include "run/simulation.h"
 
 #include "engine/core/fast_platform.h"
 #include "engine/simgrid/simgrid_platform.h"
@@ -9,15 +9,15 @@
 #include <cmath>
 #include <set>
 
-namespace meshsim::engine {
+namespace meshsim::run {
 
 namespace m = meshsim::models;
 
 namespace {
 
-LinkSpec toLink(const m::LinkConfig& c)
+engine::LinkSpec toLink(const m::LinkConfig& c)
 {
-    return LinkSpec{c.latency, c.bitsPerSecond / 8.0};
+    return engine::LinkSpec{c.latency, c.bitsPerSecond / 8.0};
 }
 
 std::string sloName(m::SloConfig::Metric metric)
@@ -140,23 +140,23 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
     const SimDuration duration = options.duration.value_or(scenario.duration);
 
     result.placement = topologies::computePlacement(scenario);
-    PlatformSpec spec;
+    engine::PlatformSpec spec;
     spec.zones = scenario.platform.zones;
     for (const m::NodeConfig& n : result.placement.nodes)
-        spec.nodes.push_back(NodeSpec{n.name, n.zone, n.cores, n.speed});
+        spec.nodes.push_back(engine::NodeSpec{n.name, n.zone, n.cores, n.speed});
     spec.clientNode = static_cast<NodeId>(spec.nodes.size());
-    spec.nodes.push_back(NodeSpec{"clients", 0, 1, 1.0});
+    spec.nodes.push_back(engine::NodeSpec{"clients", 0, 1, 1.0});
     spec.sameNode = toLink(scenario.platform.sameNode);
     spec.sameZone = toLink(scenario.platform.sameZone);
     spec.crossZone = toLink(scenario.platform.crossZone);
     spec.client = toLink(scenario.platform.client);
-    std::unique_ptr<Platform> platformOwner;
+    std::unique_ptr<engine::Platform> platformOwner;
     if (result.engine == m::EngineKind::SimGrid)
-        platformOwner = std::make_unique<SimGridPlatform>(
+        platformOwner = std::make_unique<engine::SimGridPlatform>(
             spec, communicatingNodes(scenario, result.placement, spec.clientNode));
     else
-        platformOwner = std::make_unique<FastPlatform>(spec);
-    Platform& platform = *platformOwner;
+        platformOwner = std::make_unique<engine::FastPlatform>(spec);
+    engine::Platform& platform = *platformOwner;
 
     m::Cluster::Deployment deployment;
     deployment.gatewayNodes.assign(result.placement.gateway.begin(),
@@ -217,4 +217,4 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
     return result;
 }
 
-} // namespace meshsim::engine
+} // namespace meshsim::run

@@ -1,8 +1,8 @@
 // The run stream: what a writer emits, a reader takes back; every malformed, truncated or
 // interrupted stream gives a clear error instead of a hang or a crash.
 
-#include "engine/run/results_json.h"
-#include "engine/run/stream.h"
+#include "run/results_json.h"
+#include "run/stream.h"
 #include "topologies/loader.h"
 
 #include <QTest>
@@ -10,7 +10,7 @@
 #include <cstdio>
 
 using namespace meshsim;
-using engine::StreamReader;
+using run::StreamReader;
 
 namespace {
 
@@ -29,13 +29,13 @@ workloads: [{name: w, arrival: {process: constant, rate: 10/s}}]
     char* buffer = nullptr;
     std::size_t size = 0;
     std::FILE* out = open_memstream(&buffer, &size);
-    engine::StreamWriter writer(out);
-    engine::RunOptions options;
+    run::StreamWriter writer(out);
+    run::RunOptions options;
     options.engine = models::EngineKind::Fast;
     writer.hello(*loaded.scenario, models::EngineKind::Fast, 1);
     writer.note("a note");
-    const engine::RunResult result = engine::runScenario(*loaded.scenario, options, &writer);
-    writer.result(engine::resultsToJson(result, 0.0));
+    const run::RunResult result = run::runScenario(*loaded.scenario, options, &writer);
+    writer.result(run::resultsToJson(result, 0.0));
     writer.end(0);
     std::fclose(out);
     std::string text(buffer, size);

@@ -1,22 +1,22 @@
-#include "engine/validation/validation_suite.h"
+#include "run/validation/validation_suite.h"
 
 #include "engine/core/assert.h"
 #include "engine/core/distribution.h"
 #include "engine/core/format.h"
-#include "engine/run/results_json.h"
-#include "engine/run/simulation.h"
-#include "engine/validation/theory.h"
+#include "run/results_json.h"
+#include "run/simulation.h"
+#include "run/validation/theory.h"
 #include "topologies/loader.h"
 
 #include <cmath>
 
-namespace meshsim::engine::validation {
+namespace meshsim::run::validation {
 
 namespace m = meshsim::models;
 
 double studentTQuantile(double p, int df)
 {
-    const double z = standardNormalQuantile(p);
+    const double z = engine::standardNormalQuantile(p);
     const double n = df;
     const double z2 = z * z;
     const double g1 = (z2 + 1.0) * z / 4.0;
@@ -160,9 +160,9 @@ std::vector<Check> checksFromResults(const std::string& name,
     const double mu = 1.0 / meanService;
     const auto c = static_cast<int>(server.workers);
     const double rho = lambda * meanService / c;
-    const std::string rhoText = ", rho = " + formatSignificant(rho, 2);
+    const std::string rhoText = ", rho = " + engine::formatSignificant(rho, 2);
     switch (server.cpu.kind()) {
-    case Distribution::Kind::Exponential:
+    case engine::Distribution::Kind::Exponential:
         if (c == 1) {
             addMean("M/M/1" + rhoText, theory::mm1MeanSojourn(lambda, mu));
             addP99("M/M/1" + rhoText, theory::mm1SojournQuantile(lambda, mu, 0.99));
@@ -172,7 +172,7 @@ std::vector<Check> checksFromResults(const std::string& name,
             addP99(model, theory::mmcSojournQuantile(lambda, mu, c, 0.99));
         }
         break;
-    case Distribution::Kind::Constant:
+    case engine::Distribution::Kind::Constant:
         addMean("M/D/1" + rhoText,
                 theory::mg1MeanSojourn(lambda, meanService, meanService * meanService));
         break;
@@ -196,7 +196,7 @@ std::vector<Check> runScenario(const std::string& name, m::EngineKind engine, co
     } else {
         RunOptions options;
         options.engine = engine;
-        results = resultsToJson(engine::runScenario(*loaded.scenario, options), 0.0);
+        results = resultsToJson(run::runScenario(*loaded.scenario, options), 0.0);
     }
     return checksFromResults(name, *loaded.scenario, results);
 }
@@ -219,9 +219,10 @@ std::string markdownTable(const std::vector<Check>& checks)
     out += "|---|---|---|---:|---:|---:|---:|---:|---|\n";
     for (const Check& c : checks) {
         out += "| " + c.scenario + " | " + c.model + " | " + c.quantity + " | "
-               + formatFixed(c.theory, 4) + " | " + formatFixed(c.simulated, 4) + " | "
-               + (c.relativeError() >= 0 ? "+" : "") + formatFixed(100.0 * c.relativeError(), 2)
-               + "% | " + formatFixed(c.halfWidth, 4) + " | " + std::to_string(c.samples) + " | "
+               + engine::formatFixed(c.theory, 4) + " | " + engine::formatFixed(c.simulated, 4)
+               + " | " + (c.relativeError() >= 0 ? "+" : "")
+               + engine::formatFixed(100.0 * c.relativeError(), 2) + "% | "
+               + engine::formatFixed(c.halfWidth, 4) + " | " + std::to_string(c.samples) + " | "
                + (c.pass ? "pass" : "**FAIL**") + " |\n";
     }
     return out;
@@ -274,7 +275,7 @@ std::string markdownReport(const std::vector<Check>& fast,
            "are thin; the fast platform is exact for CPU contention and for latency-bound "
            "traffic, and is tens of times faster (docs/performance.md), which is why the "
            "validation suite and sweeps use it by default.\n";
-    out += "\nFormulas (engine/validation/theory.cpp):\n\n"
+    out += "\nFormulas (run/validation/theory.cpp):\n\n"
            "- M/M/1: mean sojourn 1/(mu - lambda); the sojourn time is exponential, so its p99 is "
            "ln(100)/(mu - lambda).\n"
            "- M/M/c: Erlang C gives the probability C of waiting; mean sojourn C/(c mu - lambda) "
@@ -290,4 +291,4 @@ std::string markdownReport(const std::vector<Check>& fast,
     return out;
 }
 
-} // namespace meshsim::engine::validation
+} // namespace meshsim::run::validation

@@ -1,11 +1,11 @@
-#include "engine/validation/theory.h"
+#include "run/validation/theory.h"
 
 #include "engine/core/assert.h"
 
 #include <cmath>
 #include <functional>
 
-namespace meshsim::engine::theory {
+namespace meshsim::run::theory {
 
 namespace {
 
@@ -132,4 +132,4 @@ MvaResult meanValueAnalysis(int users, double think, const std::vector<double>& 
     return result;
 }
 
-} // namespace meshsim::engine::theory
+} // namespace meshsim::run::theory
