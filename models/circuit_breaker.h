@@ -34,7 +34,7 @@ public:
     // A request may wait for a connection while fewer than max_pending_requests do.
     bool canQueue() const { return m_pending < m_limits.maxPendingRequests; }
     // A new connection may be opened while fewer than max_connections are open. (A host's pool
-    // with no connection may open one anyway: the pool decides that, Cluster::acquireConnection.)
+    // with no connection may open one anyway: the pool decides that: ConnectionPool::acquire.)
     bool canOpenConnection() const { return m_connections < m_limits.maxConnections; }
     // A retry may be started: the retry budget when configured (max(percent x (active +
     // pending), min_concurrency) retries in flight), else max_retries.

@@ -100,6 +100,7 @@ struct SpanRecord
 struct TraceRecord
 {
     std::string route;
+    std::uint64_t request = 0;     // the client request's id (links a recorded request)
     std::vector<SpanRecord> spans; // spans[0] is the client request
 };
 

@@ -158,7 +158,7 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
         platformOwner = std::make_unique<engine::FastPlatform>(spec);
     engine::Platform& platform = *platformOwner;
 
-    m::Cluster::Deployment deployment;
+    m::Deployment deployment;
     deployment.gatewayNodes.assign(result.placement.gateway.begin(),
                                    result.placement.gateway.end());
     deployment.ingressNodes.assign(result.placement.ingress.begin(),

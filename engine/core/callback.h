@@ -21,7 +21,9 @@ class Callback
 public:
     static constexpr std::size_t kCapacity = 32;
 
-    Callback() = default;
+    // Empty. Its storage stays uninitialised: records that embed a callback are reset often.
+    Callback() noexcept {
+    } // NOLINT(cppcoreguidelines-pro-type-member-init, modernize-use-equals-default)
 
     template <typename F>
     requires(!std::is_same_v<std::decay_t<F>, Callback> && std::is_invocable_r_v<void, F&>)

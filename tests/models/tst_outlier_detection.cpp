@@ -459,7 +459,7 @@ private slots:
         // failure 503, both 5xx and gateway errors. An outcome is classified by its status:
         // a 503 an upstream service answered because of its own overflow, breaker or injected
         // fault further down is a 503 like any other. (The proxy's own local replies are kept
-        // away from the detector by the caller, Cluster::recordHealth.)
+        // away from the detector by the caller, CallRouter::recordHealth.)
         const auto row = [](const char* name, Outcome o, bool server, bool gateway) {
             QTest::newRow(name) << static_cast<int>(o) << server << gateway;
         };

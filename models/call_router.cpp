@@ -1,0 +1,591 @@
+#include "models/call_router.h"
+
+#include "engine/core/assert.h"
+#include "models/endpoint.h"
+#include "models/internal/components.h"
+#include "models/internal/runtime.h"
+#include "models/retry_state.h"
+#include "models/sidecar.h"
+
+#include <algorithm>
+
+namespace meshsim::models {
+
+using engine::SimTime;
+
+namespace {
+
+// Runs a record's callback from a copy: the record may be released (and reused) while it runs.
+void run(engine::Callback callback)
+{
+    callback();
+}
+
+} // namespace
+
+CallRouter::CallRouter(Runtime& runtime, const std::vector<RouteRuntime>& routes)
+    : m_runtime(runtime)
+    , m_routes(routes)
+{}
+
+void CallRouter::beginCall(Call* call)
+{
+    Caller& caller = *call->caller;
+    const auto it = std::lower_bound(caller.callees.begin(), caller.callees.end(), call->target);
+    MESHSIM_ASSERT(it != caller.callees.end() && *it == call->target, "callers know their callees");
+    const auto position = static_cast<std::size_t>(it - caller.callees.begin());
+    call->edge = caller.edges[position];
+    call->upstream = caller.upstreams[position].get();
+    call->sentAt = m_runtime.platform.now();
+    call->retries = call->upstream->retries;
+    call->conditions = call->upstream->retryOn;
+    call->timeout = call->upstream->timeout;
+    if (caller.kind == CallerKind::Gateway) {
+        // The route's retries, else (inside a mesh) the destination's mesh retries.
+        const RouteRuntime& route = m_routes[call->route];
+        if (route.config->retries) {
+            call->retries = &*route.config->retries;
+            call->conditions = &*route.retryConditions;
+        }
+    }
+    if (call->trace)
+        call->span = m_runtime.tracer.openSpan(
+            call->trace,
+            call->parentSpan,
+            "call " + (caller.tier ? caller.tier->config.name : std::string("client")) + " -> "
+                + call->upstream->target->config.name,
+            call->sentAt);
+    if (caller.sidecar) {
+        // app -> outbound sidecar on the same node
+        m_runtime.platform.transfer(
+            caller.node, caller.node, call->requestBytes, [this, call] { outboundHop(call); });
+        return;
+    }
+    if (call->upstream->plain && !call->retries) {
+        attemptPlain(call);
+        return;
+    }
+    startUpstream(call);
+}
+
+void CallRouter::outboundHop(Call* call)
+{
+    Caller& caller = *call->caller;
+    const SidecarModel sidecar(m_runtime.system.mesh.sidecar);
+    const SimDuration work = sidecar.requestCpu(*caller.random);
+    struct Hop
+    {
+        CallRouter* self;
+        Call* call;
+        std::int64_t entered;
+        std::int64_t work;
+    };
+    static_assert(sizeof(Hop) <= engine::Callback::kCapacity);
+    const Hop hop{this, call, engine::toNanos(m_runtime.platform.now()), work.count()};
+    m_runtime.platform.compute(caller.node, work, [hop] {
+        Runtime& rt = hop.self->m_runtime;
+        rt.platform.schedule(rt.system.mesh.sidecar.latency, [hop] {
+            Runtime& r = hop.self->m_runtime;
+            r.metrics.recordProxy(ProxyKind::SidecarOutbound,
+                                  engine::atNanos(hop.entered),
+                                  SimDuration{hop.work},
+                                  r.platform.now() - engine::atNanos(hop.entered));
+            hop.self->startUpstream(hop.call);
+        });
+    });
+}
+
+void CallRouter::startUpstream(Call* call)
+{
+    Upstream& u = *call->upstream;
+    if (u.fault && u.fault->delayFraction > 0.0
+        && call->caller->random->bernoulli(u.fault->delayFraction)) {
+        // Fault injection in the client-side proxy: the delay first, then maybe the abort.
+        call->flags |= kFlagDI;
+        ++call->outstanding; // the delay keeps the call alive
+        m_runtime.platform.schedule(u.fault->delay, [this, call] {
+            --call->outstanding;
+            afterFaultDelay(call);
+        });
+        return;
+    }
+    afterFaultDelay(call);
+}
+
+void CallRouter::afterFaultDelay(Call* call)
+{
+    if (call->finished) { // ended during the delay (a dependency's timeout, a reset)
+        maybeReleaseCall(call);
+        return;
+    }
+    Upstream& u = *call->upstream;
+    if (u.fault && u.fault->abortFraction > 0.0
+        && call->caller->random->bernoulli(u.fault->abortFraction)) {
+        // Aborts are local replies: never retried, never seen by outlier detection.
+        finishCall(call, Outcome::InjectedFault, kFlagFI);
+        return;
+    }
+    // The router's timeout starts after the fault filter (an injected delay does not count).
+    if (call->timeout)
+        call->timer
+            = m_runtime.platform.schedule(*call->timeout, [this, call] { onCallTimeout(call); });
+    attempt(call);
+}
+
+Exchange* CallRouter::newExchange(Call* call, std::uint32_t host)
+{
+    Exchange* ex = m_runtime.records.exchanges.acquire();
+    ex->call = call;
+    ex->next = call->live;
+    call->live = ex;
+    ex->host = host;
+    ex->number = call->attempts;
+    ex->start = m_runtime.platform.now();
+    if (call->attempts < call->tried.size())
+        call->tried[call->attempts] = host;
+    ++call->attempts;
+    ++call->outstanding;
+    ++call->upstream->hosts[host].active;
+    return ex;
+}
+
+void CallRouter::attemptPlain(Call* call)
+{
+    Upstream& u = *call->upstream;
+    u.refreshHosts();
+    const auto host = u.lb->choose(u.hosts, LbContext{});
+    if (!host) {
+        finishCall(call, Outcome::NoHealthyUpstream, kFlagUH);
+        return;
+    }
+    Exchange* ex = newExchange(call, *host);
+    const Instance& instance = *u.target->instances[*host];
+    if (!m_runtime.partitions.empty()
+        && m_runtime.partitions.separates(
+            m_runtime.platform.spec(), call->caller->node, instance.node)) {
+        ex->connectFailure = true;
+        ex->reset = true;
+        ex->outcome = Outcome::ConnectionFailure;
+        m_runtime.platform.schedule(m_runtime.system.connectTimeout,
+                                    [this, ex] { onExchangeDone(ex); });
+        return;
+    }
+    sendExchange(ex);
+}
+
+void CallRouter::attempt(Call* call)
+{
+    Upstream& u = *call->upstream;
+    // A retry holds one of the retry breaker's slots, taken when it was scheduled; it passes to
+    // the try, or back to the breaker if no try starts.
+    const bool holdsSlot = call->attempts > 0 && call->retrySlots > 0;
+    const auto fail = [&](Outcome outcome, std::uint16_t flags) {
+        if (holdsSlot)
+            releaseRetrySlot(call);
+        endTry(call, nullptr, outcome, flags);
+    };
+    if (u.tracksHealth && u.breaker) {
+        // A library breaker guards every try (resilience4j's Retry around its CircuitBreaker).
+        const bool permitted = u.breaker->tryAcquire(m_runtime.platform.now());
+        u.noteBreaker(m_runtime.platform.now(), m_runtime.metrics);
+        if (!permitted) {
+            fail(Outcome::CircuitOpen, kFlagNone);
+            return;
+        }
+    }
+    u.refreshHosts();
+    LbContext context;
+    // Consistent hashing hashes the request key (or the client) as Envoy hashes a header.
+    if (u.hashing)
+        context.hash = hashRequestKey(call->key != 0 ? call->key : call->clientId);
+    context.attempt = call->attempts;
+    std::vector<std::uint32_t> tried;
+    if (call->attempts > 0) { // retries avoid the hosts already tried (previous_hosts)
+        tried.assign(call->tried.begin(),
+                     call->tried.begin()
+                         + std::min<std::size_t>(call->attempts, call->tried.size()));
+        context.avoid = &tried;
+    }
+    const std::optional<std::uint32_t> host = u.chooseHost(context);
+    if (!host) {
+        fail(Outcome::NoHealthyUpstream, kFlagUH);
+        return;
+    }
+    if (u.pooled && !u.limits->canStartRequest()) {
+        fail(Outcome::Overflow, kFlagUO); // overflow is never retried
+        return;
+    }
+    Exchange* ex = newExchange(call, *host);
+    if (holdsSlot) {
+        --call->retrySlots;
+        ex->retrySlot = true;
+    }
+    if (call->retries && call->retries->perTryTimeout)
+        ex->perTry = m_runtime.platform.schedule(*call->retries->perTryTimeout,
+                                                 [this, ex] { onPerTryTimeout(ex); });
+    const Instance& instance = *u.target->instances[*host];
+    if (!m_runtime.partitions.empty()
+        && m_runtime.partitions.separates(
+            m_runtime.platform.spec(), call->caller->node, instance.node)) {
+        // No route between the zones: the connection attempt times out.
+        ex->connectFailure = true;
+        ex->reset = true;
+        ex->outcome = Outcome::ConnectionFailure;
+        ex->local = false;
+        m_runtime.platform.schedule(m_runtime.system.connectTimeout,
+                                    [this, ex] { onExchangeDone(ex); });
+        return;
+    }
+    if (u.pooled) {
+        connectThroughPool(ex);
+        return;
+    }
+    sendExchange(ex);
+}
+
+void CallRouter::connectThroughPool(Exchange* ex)
+{
+    switch (ex->call->upstream->pools->acquire(ex)) {
+    case ConnectionPool::Grant::Reuse:
+        sendExchange(ex);
+        return;
+    case ConnectionPool::Grant::Open:
+        openConnection(ex);
+        return;
+    case ConnectionPool::Grant::Queued:
+        return; // releaseConnection() hands it a connection
+    case ConnectionPool::Grant::Overflow:
+        // max_pending_requests reached: 503 UO, a local reply.
+        ex->local = true;
+        ex->outcome = Outcome::Overflow;
+        onExchangeDone(ex);
+        return;
+    }
+}
+
+void CallRouter::openConnection(Exchange* ex)
+{
+    // A new connection: a TCP handshake (one round trip) and, with mTLS, a TLS 1.3 handshake
+    // (one more) with its CPU on both proxies (reference/semantics.md §6.4). A dead instance
+    // refuses the TCP handshake: a connect failure.
+    const Upstream& u = *ex->call->upstream;
+    const Instance& instance = *u.target->instances[ex->host];
+    const SidecarConfig& sidecar = m_runtime.system.mesh.sidecar;
+    const SimDuration oneWay
+        = m_runtime.platform.linkBetween(ex->call->caller->node, instance.node).latency;
+    const SimDuration cpu = sidecar.mtls ? sidecar.mtlsHandshakeCpu : SimDuration{0};
+    // The SYN reaches the host after one way: a killed instance answers with a reset (back one
+    // way later); on a node that is down nothing answers (connect timeout).
+    m_runtime.platform.schedule(oneWay, [this, ex, oneWay, cpu] {
+        Upstream& target = *ex->call->upstream;
+        if (!target.target->instances[ex->host]->alive) {
+            target.endpoint->refuse(ex);
+            return;
+        }
+        m_runtime.platform.schedule(oneWay, [this, ex, oneWay, cpu] {
+            if (cpu.count() == 0) {
+                sendExchange(ex);
+                return;
+            }
+            m_runtime.platform.compute(ex->call->caller->node, cpu, [this, ex, oneWay, cpu] {
+                m_runtime.platform.schedule(2 * oneWay, [this, ex, cpu] {
+                    const Instance& peer = *ex->call->upstream->target->instances[ex->host];
+                    m_runtime.platform.compute(peer.node, cpu, [this, ex] { sendExchange(ex); });
+                });
+            });
+        });
+    });
+}
+
+void CallRouter::releaseConnection(Exchange* ex, bool reusable)
+{
+    const ConnectionPool::Handover next = ex->call->upstream->pools->release(ex, reusable);
+    if (!next.ex)
+        return;
+    if (next.open)
+        openConnection(next.ex);
+    else
+        sendExchange(next.ex);
+}
+
+void CallRouter::sendExchange(Exchange* ex)
+{
+    if (ex->settled) { // reset while its connection was being set up
+        onExchangeDone(ex);
+        return;
+    }
+    const Call* call = ex->call;
+    const Instance& instance = *call->upstream->target->instances[ex->host];
+    m_runtime.platform.transfer(call->caller->node, instance.node, call->requestBytes, [ex] {
+        ex->call->upstream->endpoint->receive(ex);
+    });
+}
+
+void CallRouter::onPerTryTimeout(Exchange* ex)
+{
+    ex->perTry = {};
+    if (ex->replied || ex->abandoned)
+        return;
+    Call* call = ex->call;
+    ex->perTryTimedOut = true;
+    // Envoy tells outlier detection the host timed out (LocalOriginTimeout, a 504) at once,
+    // hedging or not; the attempt's own answer, if it comes, no longer counts.
+    recordHealth(ex, Outcome::Timeout);
+    ++call->outstanding; // keep the call while a decision below may deliver it
+    if (call->retries && call->retries->hedgeOnPerTryTimeout) {
+        // Hedging: this try goes on; maybe race a new one (Envoy hedge_on_per_try_timeout).
+        retryOrFinish(call, ex, Outcome::Timeout, true, false);
+    } else {
+        // The try is reset: its connection closes, its answer will be ignored.
+        ex->abandoned = true;
+        const bool neverSent = ex->queued;
+        settleExchange(ex, false);
+        retryOrFinish(call, ex, Outcome::Timeout, true, true);
+        if (neverSent)
+            dropExchange(ex);
+    }
+    --call->outstanding;
+    maybeReleaseCall(call);
+}
+
+void CallRouter::onCallTimeout(Call* call)
+{
+    call->timer = {};
+    if (call->finished)
+        return;
+    // The timeout covers every try: Envoy resets the attempts in flight and reports them to
+    // outlier detection as timeouts.
+    std::vector<Exchange*> neverSent;
+    for (Exchange* ex = call->live; ex; ex = ex->next) {
+        if (ex->abandoned)
+            continue;
+        ex->abandoned = true;
+        if (ex->perTry) {
+            m_runtime.platform.cancel(ex->perTry);
+            ex->perTry = {};
+        }
+        recordHealth(ex, Outcome::Timeout);
+        if (ex->queued)
+            neverSent.push_back(ex);
+        settleExchange(ex, false);
+    }
+    ++call->outstanding;
+    finishCall(call, Outcome::Timeout, kFlagUT);
+    for (Exchange* ex : neverSent)
+        dropExchange(ex);
+    --call->outstanding;
+    maybeReleaseCall(call);
+}
+
+void CallRouter::recordHealth(Exchange* ex, Outcome outcome)
+{
+    Upstream& u = *ex->call->upstream;
+    // The proxy's own local replies (overflow) say nothing about the host.
+    if (!u.tracksHealth || ex->healthRecorded || ex->local)
+        return;
+    ex->healthRecorded = true;
+    u.recordHealth(ex->host, outcome, m_runtime.platform.now(), m_runtime.metrics);
+}
+
+void CallRouter::settleExchange(Exchange* ex, bool reusable)
+{
+    if (ex->settled)
+        return;
+    ex->settled = true;
+    Upstream& u = *ex->call->upstream;
+    if (ex->queued) // still waiting for a connection: leaves the pool's queue
+        u.pools->leaveQueue(ex);
+    if (u.hosts[ex->host].active > 0)
+        --u.hosts[ex->host].active;
+    if (ex->counted)
+        u.limits->requestFinished();
+    if (ex->retrySlot) {
+        ex->retrySlot = false;
+        u.limits->retryFinished();
+    }
+    if (ex->hasConnection)
+        releaseConnection(ex, reusable);
+}
+
+void CallRouter::unlinkExchangeSlow(Exchange* ex)
+{
+    for (Exchange** link = &ex->call->live; *link; link = &(*link)->next) {
+        if (*link == ex) {
+            *link = ex->next;
+            return;
+        }
+    }
+}
+
+void CallRouter::dropExchange(Exchange* ex)
+{
+    Call* call = ex->call;
+    unlinkExchange(ex);
+    m_runtime.records.exchanges.release(ex);
+    --call->outstanding;
+}
+
+void CallRouter::onExchangeDone(Exchange* ex)
+{
+    Call* call = ex->call;
+    if (ex->perTry) {
+        m_runtime.platform.cancel(ex->perTry);
+        ex->perTry = {};
+    }
+    if (!ex->settled) {
+        Upstream& u = *call->upstream;
+        if (u.plain) {
+            ex->settled = true;
+            if (u.hosts[ex->host].active > 0)
+                --u.hosts[ex->host].active;
+        } else {
+            recordHealth(ex, ex->outcome);
+            // A response, whatever its status, leaves the connection usable; a reset closes it.
+            settleExchange(ex, !ex->reset);
+        }
+    }
+    const bool wasWanted = !ex->abandoned && !call->finished;
+    ex->abandoned = true; // no longer a live try of its call
+    if (wasWanted) {
+        if (ex->outcome == Outcome::Ok)
+            finishCall(call, Outcome::Ok, kFlagNone);
+        else if (ex->local && ex->outcome == Outcome::Overflow)
+            endTry(call, ex, Outcome::Overflow, kFlagUO); // overflow is never retried
+        else
+            retryOrFinish(call, ex, ex->outcome, false, true);
+    }
+    unlinkExchange(ex);
+    m_runtime.records.exchanges.release(ex);
+    // Counted until here, so that a delivery made above cannot release the call under us.
+    --call->outstanding;
+    maybeReleaseCall(call);
+}
+
+bool CallRouter::othersRunning(const Call* call, const Exchange* except)
+{
+    if (call->retriesScheduled > 0)
+        return true;
+    for (const Exchange* e = call->live; e; e = e->next) {
+        if (e != except && !e->abandoned)
+            return true;
+    }
+    return false;
+}
+
+void CallRouter::endTry(Call* call, const Exchange* ex, Outcome outcome, std::uint16_t flags)
+{
+    // The call ends with this try's failure, unless another try is still running (hedging)
+    // or about to start: then the last one to end decides.
+    call->flags |= flags & (kFlagUO | kFlagURX);
+    if (othersRunning(call, ex))
+        return;
+    finishCall(call, outcome, flags);
+}
+
+void CallRouter::retryOrFinish(
+    Call* call, Exchange* ex, Outcome outcome, bool perTryTimeout, bool tryEnded)
+{
+    Upstream& u = *call->upstream;
+    const RetryDecision decision = decideRetry(
+        TryResult{outcome, ex->reset, ex->connectFailure, ex->local, ex->passedOn, perTryTimeout},
+        RetryState{call->retries,
+                   call->conditions,
+                   u.limits ? &*u.limits : nullptr,
+                   call->attempts,
+                   call->retriesScheduled});
+    if (!decision.retry) {
+        if (tryEnded)
+            endTry(call, ex, outcome, decision.flags);
+        return; // a hedged try that timed out goes on
+    }
+    if (u.limits) {
+        u.limits->retryStarted();
+        ++call->retrySlots;
+    }
+    call->flags |= kFlagRX;
+    if (call->attempts == 1)
+        call->backoff = JitteredBackoff(call->retries->backoffBase, call->retries->backoffMax);
+    // Envoy's jittered exponential backoff: U[0, min(base x 2^(n-1), max)).
+    const SimDuration wait = call->backoff.next(*call->caller->random);
+    ++call->outstanding; // the pending retry keeps the call alive
+    ++call->retriesScheduled;
+    m_runtime.platform.schedule(wait, [this, call] {
+        --call->outstanding;
+        --call->retriesScheduled;
+        if (call->finished) {
+            releaseRetrySlot(call);
+            maybeReleaseCall(call);
+            return;
+        }
+        attempt(call);
+    });
+}
+
+void CallRouter::resetLosingTries(Call* call)
+{
+    // Once a call is decided, Envoy resets its other tries (hedging): their connections close and
+    // their late answers count for nothing, outlier detection included.
+    std::vector<Exchange*> neverSent; // tries still waiting for a connection (rare)
+    for (Exchange* ex = call->live; ex; ex = ex->next) {
+        if (ex->abandoned)
+            continue;
+        ex->abandoned = true;
+        ex->healthRecorded = true;
+        if (ex->perTry) {
+            m_runtime.platform.cancel(ex->perTry);
+            ex->perTry = {};
+        }
+        if (ex->queued)
+            neverSent.push_back(ex);
+        settleExchange(ex, false);
+    }
+    for (Exchange* ex : neverSent)
+        dropExchange(ex);
+}
+
+void CallRouter::releaseRetrySlot(Call* call)
+{
+    if (call->retrySlots == 0)
+        return;
+    --call->retrySlots;
+    call->upstream->limits->retryFinished();
+}
+
+void CallRouter::finishCall(Call* call, Outcome outcome, std::uint16_t flags)
+{
+    if (call->finished)
+        return;
+    call->finished = true;
+    call->outcome = outcome;
+    call->flags |= flags;
+    if (call->timer) {
+        m_runtime.platform.cancel(call->timer);
+        call->timer = {};
+    }
+    resetLosingTries(call);
+    m_runtime.metrics.recordCall(
+        call->edge, call->sentAt, outcome, call->flags, std::max<std::uint32_t>(1, call->attempts));
+    if (call->trace)
+        Tracer::closeSpan(call->trace,
+                          call->span,
+                          m_runtime.platform.now(),
+                          outcome,
+                          call->flags,
+                          call->attempts);
+    if (call->caller->sidecar) {
+        // outbound sidecar -> app on the same node
+        m_runtime.platform.transfer(
+            call->caller->node, call->caller->node, 0, [this, call] { deliverCall(call); });
+        return;
+    }
+    deliverCall(call);
+}
+
+void CallRouter::deliverCall(Call* call)
+{
+    call->delivered = true;
+    run(call->done);
+    maybeReleaseCall(call);
+}
+
+} // namespace meshsim::models

@@ -1,0 +1,132 @@
+#include "models/fault_injector.h"
+
+#include "models/instance_server.h"
+#include "models/internal/components.h"
+#include "models/internal/runtime.h"
+
+namespace meshsim::models {
+
+FaultInjector::FaultInjector(Runtime& runtime,
+                             const std::vector<std::unique_ptr<Tier>>& tiers,
+                             std::vector<Caller*> callers,
+                             InstanceServer& server)
+    : m_runtime(runtime)
+    , m_tiers(tiers)
+    , m_callers(std::move(callers))
+    , m_server(server)
+{}
+
+void FaultInjector::start()
+{
+    for (const FaultConfig& fault : m_runtime.system.faults) {
+        const FaultConfig* f = &fault;
+        m_runtime.platform.schedule(fault.at, [this, f] { apply(*f); });
+        if (fault.until)
+            m_runtime.platform.schedule(*fault.until, [this, f] { revert(*f); });
+    }
+}
+
+void FaultInjector::apply(const FaultConfig& fault)
+{
+    switch (fault.kind) {
+    case FaultConfig::Kind::Kill:
+        for (const std::uint32_t i : fault.instances)
+            kill(*m_tiers[fault.service]->instances[i], false);
+        break;
+    case FaultConfig::Kind::NodeDown:
+        for (const auto& tier : m_tiers) {
+            for (const auto& instance : tier->instances) {
+                if (instance->node == fault.node)
+                    kill(*instance, true);
+            }
+        }
+        break;
+    case FaultConfig::Kind::Slow:
+        for (const std::uint32_t i : fault.instances) {
+            m_tiers[fault.service]->instances[i]->slowFactor = fault.factor;
+            m_tiers[fault.service]->instances[i]->addedLatency = fault.addedLatency;
+        }
+        break;
+    case FaultConfig::Kind::Errors:
+        for (const std::uint32_t i : fault.instances)
+            m_tiers[fault.service]->instances[i]->faultErrorRate = fault.errorRate;
+        break;
+    case FaultConfig::Kind::Partition:
+        m_runtime.partitions.cut(fault.zoneA, fault.zoneB);
+        break;
+    case FaultConfig::Kind::Degrade: {
+        engine::PathDegradation d;
+        d.addedLatency = fault.latency.value_or(SimDuration{0});
+        if (fault.bitsPerSecond)
+            d.bytesPerSecond = *fault.bitsPerSecond / 8.0;
+        m_runtime.platform.degrade(fault.zoneA, fault.zoneB, d);
+        break;
+    }
+    }
+}
+
+void FaultInjector::revert(const FaultConfig& fault)
+{
+    switch (fault.kind) {
+    case FaultConfig::Kind::Kill:
+        for (const std::uint32_t i : fault.instances)
+            restore(*m_tiers[fault.service]->instances[i]);
+        break;
+    case FaultConfig::Kind::NodeDown:
+        for (const auto& tier : m_tiers) {
+            for (const auto& instance : tier->instances) {
+                if (instance->node == fault.node)
+                    restore(*instance);
+            }
+        }
+        break;
+    case FaultConfig::Kind::Slow:
+        for (const std::uint32_t i : fault.instances) {
+            m_tiers[fault.service]->instances[i]->slowFactor = 1.0;
+            m_tiers[fault.service]->instances[i]->addedLatency = SimDuration{0};
+        }
+        break;
+    case FaultConfig::Kind::Errors:
+        for (const std::uint32_t i : fault.instances)
+            m_tiers[fault.service]->instances[i]->faultErrorRate = 0.0;
+        break;
+    case FaultConfig::Kind::Partition:
+        m_runtime.partitions.heal(fault.zoneA, fault.zoneB);
+        break;
+    case FaultConfig::Kind::Degrade:
+        m_runtime.platform.degrade(fault.zoneA, fault.zoneB, engine::PathDegradation{});
+        break;
+    }
+}
+
+void FaultInjector::kill(Instance& instance, bool nodeDown)
+{
+    if (!instance.alive)
+        return;
+    instance.alive = false;
+    instance.nodeDown = nodeDown;
+    m_runtime.metrics.recordTimeline(m_runtime.platform.now(),
+                                     nodeDown ? "node_down" : "killed",
+                                     instance.caller.label,
+                                     "fault");
+    // The proxies' idle connections to it die with it (the next request would find them reset).
+    for (Caller* caller : m_callers) {
+        for (auto& u : caller->upstreams) {
+            if (u->target == instance.tier && u->pools)
+                u->pools->closeIdle(instance.index);
+        }
+    }
+    m_server.resetAll(instance);
+}
+
+void FaultInjector::restore(Instance& instance)
+{
+    if (instance.alive)
+        return;
+    instance.alive = true;
+    instance.nodeDown = false;
+    m_runtime.metrics.recordTimeline(
+        m_runtime.platform.now(), "restored", instance.caller.label, "fault");
+}
+
+} // namespace meshsim::models

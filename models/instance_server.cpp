@@ -1,0 +1,416 @@
+#include "models/instance_server.h"
+
+#include "engine/core/assert.h"
+#include "models/gateway.h"
+#include "models/internal/components.h"
+#include "models/internal/runtime.h"
+#include "models/program_runner.h"
+#include "models/weighted_choice.h"
+
+#include <algorithm>
+
+namespace meshsim::models {
+
+using engine::SimTime;
+
+namespace {
+
+Instance& hostOf(const Exchange* ex)
+{
+    return *ex->call->upstream->target->instances[ex->host];
+}
+
+} // namespace
+
+InstanceServer::InstanceServer(Runtime& runtime,
+                               ProgramRunner& programs,
+                               const std::vector<std::unique_ptr<Tier>>& tiers,
+                               const std::vector<RouteRuntime>& routes,
+                               GatewayFilters* gateway)
+    : m_runtime(runtime)
+    , m_programs(programs)
+    , m_tiers(tiers)
+    , m_routes(routes)
+    , m_gateway(gateway)
+{}
+
+void InstanceServer::receive(Exchange* ex)
+{
+    Instance& instance = hostOf(ex);
+    const Tier& tier = *instance.tier;
+    const SimTime now = m_runtime.platform.now();
+    m_runtime.metrics.recordArrival(
+        tier.index, instance.index, now, static_cast<std::uint32_t>(instance.queue.size()));
+    if (!instance.alive) {
+        refuse(ex);
+        return;
+    }
+    const bool workerFree = instance.busy < tier.config.workers;
+    if (!workerFree && instance.queue.size() >= tier.config.queue) {
+        m_runtime.metrics.recordRejected(tier.index, instance.index, now, Outcome::QueueFull);
+        reply(instance, ex, Outcome::QueueFull, 0);
+        return;
+    }
+    Job* job = m_runtime.records.jobs.acquire();
+    job->caller = &instance.caller;
+    job->exchange = ex;
+    job->instance = &instance;
+    job->arrivedAt = now;
+    job->route = ex->call->route;
+    job->clientId = ex->call->clientId;
+    job->key = ex->call->key;
+    job->requestBytes = ex->call->requestBytes;
+    job->trace = ex->call->trace;
+    job->stepsDone = [this, job] { onStepsDone(job); };
+    if (job->trace)
+        job->span
+            = m_runtime.tracer.openSpan(job->trace, ex->call->span, instance.caller.label, now);
+    if (tier.kind == TierKind::Gateway) {
+        // The route timeout runs from the request's arrival at the gateway, queueing included.
+        const RouteConfig& route = *m_routes[job->route].config;
+        if (route.timeout)
+            job->timeout
+                = m_runtime.platform.schedule(*route.timeout, [this, job] { onJobTimeout(job); });
+    }
+    if (workerFree)
+        startJob(job);
+    else
+        instance.queue.push_back(job);
+}
+
+void InstanceServer::startJob(Job* job)
+{
+    Instance& instance = *job->instance;
+    ++instance.busy;
+    job->prev = nullptr;
+    job->next = instance.active;
+    if (instance.active)
+        instance.active->prev = job;
+    instance.active = job;
+    job->state = Job::State::Computing;
+    const Tier& tier = *instance.tier;
+    double work = tier.config.cpu.sample(instance.random);
+    if (tier.kind == TierKind::Gateway) {
+        work = m_gateway->withFilterCpu(work);
+    } else if (tier.kind == TierKind::Ingress && m_runtime.system.mesh.sidecar.mtls) {
+        work += static_cast<double>(m_runtime.system.mesh.sidecar.mtlsRequestCpu.count());
+    }
+    if (instance.slowFactor != 1.0)
+        work *= instance.slowFactor;
+    job->work = engine::durationFromNanos(work);
+    job->cpu
+        = m_runtime.platform.compute(instance.node, job->work, [this, job] { onCpuDone(job); });
+}
+
+void InstanceServer::onCpuDone(Job* job)
+{
+    job->cpu = {};
+    const Tier& tier = *job->instance->tier;
+    if (tier.kind == TierKind::App && job->instance->addedLatency.count() == 0) {
+        runJobProgram(job); // the common case: straight to the steps
+        return;
+    }
+    if (tier.kind != TierKind::App) {
+        // The gateway and the ingress are event-driven proxies (Envoy, nginx): a worker is a
+        // thread that runs a request's CPU work; the request does not hold it while its
+        // upstream calls run.
+        freeWorker(*job->instance, job);
+    }
+    if (tier.kind == TierKind::Gateway) {
+        // What a proxy tier adds: its queueing and its CPU (its upstream calls excluded).
+        m_runtime.metrics.recordProxy(ProxyKind::Gateway,
+                                      job->arrivedAt,
+                                      job->work,
+                                      m_runtime.platform.now() - job->arrivedAt);
+    }
+    if (tier.kind == TierKind::Ingress) {
+        // The ingress is an Envoy like the sidecars: their per-hop latency after its CPU work.
+        job->state = Job::State::Stalled;
+        job->stall
+            = m_runtime.platform.schedule(m_runtime.system.mesh.sidecar.latency, [this, job] {
+                  m_runtime.metrics.recordProxy(ProxyKind::Ingress,
+                                                job->arrivedAt,
+                                                job->work,
+                                                m_runtime.platform.now() - job->arrivedAt);
+                  onStallDone(job);
+              });
+        return;
+    }
+    if (job->instance->addedLatency.count() > 0) {
+        job->state = Job::State::Stalled;
+        job->stall = m_runtime.platform.schedule(job->instance->addedLatency,
+                                                 [this, job] { onStallDone(job); });
+        return;
+    }
+    onStallDone(job);
+}
+
+void InstanceServer::onStallDone(Job* job)
+{
+    job->stall = {};
+    Instance& instance = *job->instance;
+    if (instance.tier->kind == TierKind::Gateway) {
+        // Kong's plugin order: authentication, rate limiting, then the cache, then the route.
+        const GatewayFilters::Admission admission = m_gateway->admit(
+            instance.index, instance.random, job->clientId, job->route, m_runtime.platform.now());
+        if (admission.outcome != Outcome::Ok) {
+            finishJob(job, admission.outcome, false, 0);
+            return;
+        }
+        if (admission.delay.count() > 0) { // nginx limit_req delays excess requests
+            job->state = Job::State::Stalled;
+            job->stall
+                = m_runtime.platform.schedule(admission.delay, [this, job] { runJobProgram(job); });
+            return;
+        }
+    }
+    runJobProgram(job);
+}
+
+void InstanceServer::runJobProgram(Job* job)
+{
+    job->stall = {};
+    job->state = Job::State::Calling;
+    Instance& instance = *job->instance;
+    const Tier& tier = *instance.tier;
+    switch (tier.kind) {
+    case TierKind::App:
+        m_programs.run(job, tier.program);
+        return;
+    case TierKind::Ingress:
+        m_programs.run(job, tier.programs[job->exchange->call->forward]);
+        return;
+    case TierKind::Gateway: {
+        if (m_gateway->caches(job->route)) {
+            const bool hit
+                = m_gateway->lookup(instance.index, job->route, job->key, m_runtime.platform.now());
+            m_runtime.metrics.recordCacheLookup(job->arrivedAt, hit);
+            if (hit) {
+                finishJob(job, Outcome::Ok, false, responseSizeOf(job));
+                return;
+            }
+            job->cacheable = true;
+        }
+        const RouteRuntime& route = m_routes[job->route];
+        std::size_t program = 0;
+        if (route.config->kind == RouteConfig::Kind::Split)
+            program = pickCumulative(route.splitCumulative, instance.random.nextDouble());
+        m_programs.run(job, route.programs[program]);
+        return;
+    }
+    }
+}
+
+void InstanceServer::onStepsDone(Job* job)
+{
+    if (job->answered) { // killed, or timed out (gateway), while it waited for its calls
+        m_runtime.records.jobs.release(job);
+        return;
+    }
+    if (job->failed) {
+        finishJob(job, job->cause, true, 0);
+        return;
+    }
+    Instance& instance = *job->instance;
+    const Tier& tier = *instance.tier;
+    if (tier.kind != TierKind::App) {
+        if (job->cacheable)
+            m_gateway->store(instance.index, job->route, job->key, m_runtime.platform.now());
+        finishJob(job, Outcome::Ok, false, responseSizeOf(job));
+        return;
+    }
+    const double errorRate = std::min(1.0, tier.config.errorRate + instance.faultErrorRate);
+    const bool error = errorRate > 0.0 && instance.random.bernoulli(errorRate);
+    finishJob(job,
+              error ? Outcome::ServerError : Outcome::Ok,
+              false,
+              error ? 0 : tier.config.responseBytes);
+}
+
+std::uint64_t InstanceServer::responseSizeOf(const Job* job) const
+{
+    // A proxy answers with what the services answered: the route's first target's size.
+    const Tier& tier = *job->instance->tier;
+    if (tier.kind == TierKind::Ingress)
+        return m_tiers[job->exchange->call->forward]->config.responseBytes;
+    const RouteConfig& route = *m_routes[job->route].config;
+    return route.targets.empty() ? 0 : m_tiers[route.targets.front()]->config.responseBytes;
+}
+
+void InstanceServer::onJobTimeout(Job* job)
+{
+    job->timeout = {};
+    if (job->answered)
+        return;
+    if (job->state == Job::State::Queued) {
+        // Still waiting for a worker: it leaves the queue without ever holding one.
+        auto& queue = job->instance->queue;
+        queue.erase(std::find(queue.begin(), queue.end(), job));
+        job->workerFreed = true;
+    }
+    // Calls already made keep running; a job waiting for them is answered now and released
+    // when they are all back (onStepsDone).
+    finishJob(job, Outcome::Timeout, false, 0);
+}
+
+void InstanceServer::finishJob(Job* job,
+                               Outcome outcome,
+                               bool dependencyFailure,
+                               std::uint64_t bytes)
+{
+    Instance& instance = *job->instance;
+    const Tier& tier = *instance.tier;
+    const SimTime now = m_runtime.platform.now();
+    if (job->timeout) {
+        m_runtime.platform.cancel(job->timeout);
+        job->timeout = {};
+    }
+    m_runtime.metrics.recordServiceResponse(tier.index,
+                                            instance.index,
+                                            job->arrivedAt,
+                                            now - job->arrivedAt,
+                                            outcome,
+                                            dependencyFailure);
+    if (job->trace && !job->trace->done)
+        Tracer::closeSpan(job->trace, job->span, now, outcome, kFlagNone, 0);
+    const bool stillCalling = job->state == Job::State::Calling && outcome == Outcome::Timeout
+                              && !dependencyFailure && tier.kind == TierKind::Gateway;
+    job->answered = true;
+    job->exchange->passedOn = dependencyFailure;
+    reply(instance, job->exchange, outcome, bytes);
+    const Job::State state = job->state;
+    if (state == Job::State::Computing && job->cpu) {
+        m_runtime.platform.cancelCompute(job->cpu);
+        job->cpu = {};
+    }
+    if (job->stall) {
+        m_runtime.platform.cancel(job->stall);
+        job->stall = {};
+    }
+    releaseWorker(instance, job);
+    // A job answered before its calls came back is released when they are (onStepsDone).
+    if (!stillCalling)
+        m_runtime.records.jobs.release(job);
+}
+
+void InstanceServer::releaseWorker(Instance& instance, Job* job)
+{
+    if (job->prev)
+        job->prev->next = job->next;
+    else if (instance.active == job)
+        instance.active = job->next;
+    if (job->next)
+        job->next->prev = job->prev;
+    job->prev = job->next = nullptr;
+    freeWorker(instance, job);
+}
+
+void InstanceServer::freeWorker(Instance& instance, Job* job)
+{
+    if (job->workerFreed)
+        return;
+    job->workerFreed = true;
+    --instance.busy;
+    if (instance.alive && !instance.queue.empty()) {
+        Job* nextJob = instance.queue.front();
+        instance.queue.pop_front();
+        startJob(nextJob);
+    }
+}
+
+void InstanceServer::reply(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes)
+{
+    ex->outcome = outcome;
+    ex->responseBytes = bytes;
+    ex->replied = true;
+    const engine::NodeId to = ex->call->caller->node;
+    if (instance.tier->sidecars) {
+        // app -> inbound sidecar (same node) -> network -> caller's proxy
+        m_runtime.platform.transfer(instance.node, instance.node, bytes, [this, ex, to] {
+            m_runtime.platform.transfer(
+                hostOf(ex).node, to, ex->responseBytes, [ex] { answer(ex); });
+        });
+        return;
+    }
+    m_runtime.platform.transfer(instance.node, to, bytes, [ex] { answer(ex); });
+}
+
+void InstanceServer::refuse(Exchange* ex)
+{
+    Instance& instance = hostOf(ex);
+    m_runtime.metrics.recordRejected(
+        instance.tier->index, instance.index, m_runtime.platform.now(), Outcome::ConnectionFailure);
+    resetExchange(instance, ex, true);
+}
+
+void InstanceServer::resetExchange(Instance& instance, Exchange* ex, bool connectFailure)
+{
+    // Refused before a request was ever sent on the connection: a connect failure (also on a
+    // connection just opened for this try); otherwise the reset of an established one.
+    ex->connectFailure = connectFailure && (!ex->hasConnection || ex->freshConnection);
+    ex->reset = true;
+    ex->outcome = Outcome::ConnectionFailure;
+    ex->responseBytes = 0;
+    if (instance.nodeDown) {
+        // Nothing answers on a node that is down: the caller's connection attempt times out
+        // (and its per-try timeout may fire first).
+        m_runtime.platform.schedule(m_runtime.system.connectTimeout, [ex] {
+            ex->replied = true;
+            answer(ex);
+        });
+        return;
+    }
+    ex->replied = true;
+    m_runtime.platform.transfer(instance.node, ex->call->caller->node, 0, [ex] { answer(ex); });
+}
+
+void InstanceServer::resetAll(Instance& instance)
+{
+    const Tier& tier = *instance.tier;
+    const SimTime now = m_runtime.platform.now();
+    // Queued requests: their connections are reset.
+    while (!instance.queue.empty()) {
+        Job* job = instance.queue.front();
+        instance.queue.pop_front();
+        m_runtime.metrics.recordRejected(
+            tier.index, instance.index, job->arrivedAt, Outcome::ConnectionFailure);
+        resetExchange(instance, job->exchange, false);
+        m_runtime.records.jobs.release(job);
+    }
+    // Requests holding a worker: reset too. A job waiting for its calls lives on until they
+    // return (their records must be collected), but it is already answered.
+    while (instance.active) {
+        Job* job = instance.active;
+        instance.active = job->next;
+        job->prev = job->next = nullptr;
+        m_runtime.metrics.recordServiceResponse(tier.index,
+                                                instance.index,
+                                                job->arrivedAt,
+                                                now - job->arrivedAt,
+                                                Outcome::ConnectionFailure,
+                                                false);
+        job->answered = true;
+        resetExchange(instance, job->exchange, false);
+        if (job->timeout) {
+            m_runtime.platform.cancel(job->timeout);
+            job->timeout = {};
+        }
+        switch (job->state) {
+        case Job::State::Computing:
+            m_runtime.platform.cancelCompute(job->cpu);
+            m_runtime.records.jobs.release(job);
+            break;
+        case Job::State::Stalled:
+            m_runtime.platform.cancel(job->stall);
+            m_runtime.records.jobs.release(job);
+            break;
+        case Job::State::Calling:
+            break; // released in onStepsDone
+        case Job::State::Queued:
+            MESHSIM_ASSERT(false, "queued jobs hold no worker");
+        }
+    }
+    instance.busy = 0;
+}
+
+} // namespace meshsim::models

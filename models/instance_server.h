@@ -1,0 +1,71 @@
+#pragma once
+
+// InstanceServer: the instances of every tier serving the tries that reach them — the queue, the
+// workers and the CPU, then the tier's program, then the response.
+//
+//   arrival ─► queue (FIFO, at most `queue`, else 503) ─► worker ─► CPU ─► [stall] ─► program ─►
+//   reply
+//
+// * A service holds its worker from the start of its CPU work until its response leaves, its
+//   calls included (thread-per-request). The gateway and the ingress are event-driven proxies:
+//   a request holds a worker only for its CPU work.
+// * A service's program is its steps; then it answers 500 with its error rate (plus an `errors`
+//   fault). The gateway runs its filters (GatewayFilters), then the route's composition, within
+//   the route's timeout (504); the ingress forwards, with an Envoy's latency.
+// * A dead instance refuses connections; on a node that is down nothing answers (the caller's
+//   connect timeout).
+// The answer goes back over the network (and the inbound sidecar's loopback) to the caller, whose
+// AnswerSink hears it. Not thread-safe.
+
+#include "models/endpoint.h"
+#include "models/internal/records.h"
+
+#include <memory>
+#include <vector>
+
+namespace meshsim::models {
+
+class GatewayFilters;
+class ProgramRunner;
+struct Runtime;
+struct RouteRuntime;
+struct Tier;
+
+class InstanceServer final : public Endpoint
+{
+public:
+    InstanceServer(Runtime& runtime,
+                   ProgramRunner& programs,
+                   const std::vector<std::unique_ptr<Tier>>& tiers,
+                   const std::vector<RouteRuntime>& routes,
+                   GatewayFilters* gateway);
+
+    void receive(Exchange* ex) override;
+    void refuse(Exchange* ex) override;
+
+    // The instance has died (killed, or its node went down): its queued and running requests
+    // are reset. A request waiting for its calls is answered now and collected when they are back.
+    void resetAll(Instance& instance);
+
+private:
+    void startJob(Job* job);
+    void onCpuDone(Job* job);
+    void onStallDone(Job* job);
+    void runJobProgram(Job* job);
+    void onStepsDone(Job* job);
+    void onJobTimeout(Job* job);
+    void finishJob(Job* job, Outcome outcome, bool dependencyFailure, std::uint64_t bytes);
+    [[gnu::always_inline]] inline void releaseWorker(Instance& instance, Job* job);
+    void freeWorker(Instance& instance, Job* job);
+    void reply(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes);
+    void resetExchange(Instance& instance, Exchange* ex, bool connectFailure);
+    std::uint64_t responseSizeOf(const Job* job) const;
+
+    Runtime& m_runtime;
+    ProgramRunner& m_programs;
+    const std::vector<std::unique_ptr<Tier>>& m_tiers;
+    const std::vector<RouteRuntime>& m_routes;
+    GatewayFilters* m_gateway; // gateway architectures
+};
+
+} // namespace meshsim::models

@@ -1,0 +1,101 @@
+#pragma once
+
+// The long-lived runtime of a simulated system: tiers of instances (the services, the gateway,
+// the mesh ingress), callers (clients and instances) with one Upstream per callee tier, and the
+// compiled routes. Built once by Cluster (the composition root) and owned by it; the other
+// classes of models/ hold pointers into it. Internal to models/.
+
+#include "engine/core/platform.h"
+#include "engine/core/random.h"
+#include "models/config.h"
+#include "models/endpoint.h"
+#include "models/internal/records.h"
+#include "models/program.h"
+#include "models/threshold_probe.h"
+#include "models/upstream.h"
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meshsim::models {
+
+struct Tier;
+
+// Whoever makes calls: clients, an application instance, a gateway or ingress instance.
+struct Caller
+{
+    CallerKind kind = CallerKind::Client;
+    engine::NodeId node = 0;
+    std::uint32_t component = 0;
+    Tier* tier = nullptr; // the caller's own tier (not for clients)
+    engine::RandomStream* random = nullptr;
+    bool sidecar = false; // calls leave through an outbound sidecar on `node`
+    // Clients of the mesh architecture reach every service through the ingress: their calls go
+    // to this tier and name the service to forward to.
+    std::optional<ServiceIndex> viaIngress;
+    std::string label;                                // "frontend/2", "gateway/0", "browsers"
+    std::vector<ServiceIndex> callees;                // sorted tier indices
+    std::vector<std::uint32_t> edges;                 // metrics edge per callee
+    std::vector<std::unique_ptr<Upstream>> upstreams; // per callee
+};
+
+// One replica of a tier.
+struct Instance
+{
+    Tier* tier = nullptr;
+    std::uint32_t index = 0;
+    engine::NodeId node = 0;
+    bool alive = true;
+    bool nodeDown = false;
+    std::uint32_t busy = 0;
+    std::deque<Job*> queue;
+    Job* active = nullptr; // the jobs holding a worker (a list through Job::next)
+    engine::RandomStream random{0};
+    Caller caller;
+    ThresholdProbe readiness;   // Kubernetes readiness: in the endpoints or not
+    ThresholdProbe healthCheck; // Envoy active health checking (when the tier has it)
+    // `slow` and `errors` faults
+    double slowFactor = 1.0;
+    SimDuration addedLatency{0};
+    double faultErrorRate = 0.0;
+};
+
+// Everything that serves requests: a service, the gateway, the mesh ingress.
+struct Tier
+{
+    ServiceConfig config;
+    TierKind kind = TierKind::App;
+    ServiceIndex index = 0;
+    std::uint32_t component = 0;
+    Program program;               // App: the service's steps
+    std::vector<Program> programs; // Ingress: a forward per service
+    std::vector<std::unique_ptr<Instance>> instances;
+    bool sidecars = false;
+    // which instances are in the endpoints callers see (discovery, after propagation)
+    std::vector<std::uint8_t> visible;
+    std::uint64_t version = 0; // changes whenever `visible` or a health verdict does
+    std::optional<HealthCheckConfig> healthCheck;
+    MeshPolicy mesh;                  // resolved destination policy (mesh architectures)
+    std::vector<Upstream*> detectors; // callers' upstreams to this tier with outlier detection
+};
+
+// Tells the caller that try `ex`'s answer (or reset) is back.
+inline void answer(Exchange* ex)
+{
+    ex->call->upstream->answers->answered(ex);
+}
+
+// A route as the client or the gateway runs it.
+struct RouteRuntime
+{
+    const RouteConfig* config = nullptr;
+    std::vector<Program> programs;                  // one, or one per split target
+    std::vector<double> splitCumulative;            // split only
+    std::optional<RetryConditions> retryConditions; // of the route's retries (gateway)
+};
+
+} // namespace meshsim::models

@@ -1,0 +1,47 @@
+#pragma once
+
+// Runtime: what every class of a running system shares — the platform (time, network, CPUs),
+// the metrics, the configuration and deployment, the record pools, the cut zones and the tracer.
+// Owned by Cluster, lent by reference to the classes it wires together. Internal to models/.
+
+#include "engine/core/platform.h"
+#include "models/config.h"
+#include "models/deployment.h"
+#include "models/internal/records.h"
+#include "models/metrics.h"
+#include "models/partitions.h"
+#include "models/tracer.h"
+
+namespace meshsim::models {
+
+struct Runtime
+{
+    Runtime(const SystemConfig& systemConfig,
+            const Deployment& deploymentConfig,
+            engine::Platform& platformRef,
+            Metrics& metricsRef)
+        : system(systemConfig)
+        , deployment(deploymentConfig)
+        , platform(platformRef)
+        , metrics(metricsRef)
+        , tracer(systemConfig.traces, deploymentConfig.seed, deploymentConfig.warmup)
+    {}
+
+    // While arrivals go on or requests are in flight. Periodic activities (probes, health checks,
+    // outlier detection intervals) stop once it is false, so that a run drains and ends.
+    bool running() const
+    {
+        return platform.now() < engine::kSimStart + deployment.duration || records.calls.inUse() > 0
+               || records.jobs.inUse() > 0;
+    }
+
+    const SystemConfig& system;
+    const Deployment& deployment;
+    engine::Platform& platform;
+    Metrics& metrics;
+    Records records;
+    Partitions partitions;
+    Tracer tracer;
+};
+
+} // namespace meshsim::models

@@ -1,0 +1,56 @@
+#include "models/program.h"
+
+namespace meshsim::models {
+
+Program compileSteps(const std::vector<Step>& steps)
+{
+    // Breadth-first layout: the children of every composite op are contiguous.
+    Program program;
+    program.ops.push_back(StepOp{});
+    struct Pending
+    {
+        const std::vector<Step>* children;
+        std::uint32_t op;
+    };
+    std::vector<Pending> work{{&steps, 0}};
+    for (std::size_t i = 0; i < work.size(); ++i) {
+        const Pending p = work[i];
+        const auto first = static_cast<std::uint32_t>(program.ops.size());
+        program.ops[p.op].firstChild = first;
+        program.ops[p.op].childCount = static_cast<std::uint32_t>(p.children->size());
+        for (const Step& step : *p.children) {
+            StepOp op;
+            op.kind = step.kind;
+            op.service = step.service;
+            op.probability = step.probability;
+            op.requestBytes = step.requestBytes;
+            op.optional = step.optional;
+            program.ops.push_back(op);
+        }
+        for (std::size_t c = 0; c < p.children->size(); ++c) {
+            const Step& step = (*p.children)[c];
+            if (step.kind != Step::Kind::Call)
+                work.push_back({&step.children, first + static_cast<std::uint32_t>(c)});
+        }
+    }
+    return program;
+}
+
+Program forwardTo(ServiceIndex target)
+{
+    Step step;
+    step.kind = Step::Kind::Call;
+    step.service = target;
+    step.requestBytes = kClientRequestSize;
+    return compileSteps({step});
+}
+
+void collectCallees(const Program& program, std::vector<ServiceIndex>& out)
+{
+    for (const StepOp& op : program.ops) {
+        if (op.kind == Step::Kind::Call)
+            out.push_back(op.service);
+    }
+}
+
+} // namespace meshsim::models

@@ -1,0 +1,42 @@
+#pragma once
+
+// Program: steps compiled once into a flat array, the form the step interpreter runs.
+//
+// The same interpreter (ProgramRunner) runs a service's steps, a client's or the gateway's route
+// composition and the ingress's forwarding. A program's ops[0] is its root sequence; the children
+// of every composite op are contiguous (breadth-first layout).
+
+#include "models/config.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace meshsim::models {
+
+struct StepOp
+{
+    Step::Kind kind = Step::Kind::Sequence;
+    ServiceIndex service = 0; // Call: the target tier
+    double probability = 1.0;
+    std::uint64_t requestBytes = 0;
+    bool optional = false;
+    std::uint32_t firstChild = 0;
+    std::uint32_t childCount = 0;
+};
+
+// StepOp::requestBytes of the calls a client makes for a route, and of the calls a proxy
+// forwards on a client's behalf: the size of the client's request.
+inline constexpr std::uint64_t kClientRequestSize = ~std::uint64_t{0};
+
+struct Program
+{
+    std::vector<StepOp> ops;
+};
+
+Program compileSteps(const std::vector<Step>& steps);
+// A program with one call to `target` of the client's request size.
+Program forwardTo(ServiceIndex target);
+// Appends the target of every call of `program` to `out`.
+void collectCallees(const Program& program, std::vector<ServiceIndex>& out);
+
+} // namespace meshsim::models

@@ -1,0 +1,126 @@
+#include "models/program_runner.h"
+
+#include "engine/core/assert.h"
+#include "models/call_router.h"
+#include "models/internal/components.h"
+#include "models/internal/runtime.h"
+#include "models/program.h"
+
+namespace meshsim::models {
+
+ProgramRunner::ProgramRunner(Runtime& runtime, CallRouter& router)
+    : m_runtime(runtime)
+    , m_router(router)
+{}
+
+void ProgramRunner::run(Task* task, const Program& program)
+{
+    if (program.ops.front().childCount == 0) { // nothing to call (most leaf services)
+        finish(task, false, Outcome::Ok);
+        return;
+    }
+    startOp(task, program, 0, nullptr);
+}
+
+void ProgramRunner::finish(Task* task, bool failed, Outcome cause)
+{
+    task->failed = failed;
+    task->cause = cause;
+    // From a copy: the task may be released, and reused, while its callback runs.
+    engine::Callback done = task->stepsDone;
+    done();
+}
+
+void ProgramRunner::startOp(Task* task,
+                            const Program& program,
+                            std::uint32_t opIndex,
+                            Frame* parent)
+{
+    const StepOp& op = program.ops[opIndex];
+    if (op.kind == Step::Kind::Call) {
+        Caller& caller = *task->caller;
+        if (op.probability < 1.0 && !caller.random->bernoulli(op.probability)) {
+            childDone(parent, false, Outcome::Ok);
+            return;
+        }
+        Call* call = m_runtime.records.calls.acquire();
+        call->target = op.service;
+        call->caller = &caller;
+        // A client's request, or one a proxy forwards on a client's behalf: same size.
+        call->requestBytes
+            = op.requestBytes == kClientRequestSize ? task->requestBytes : op.requestBytes;
+        call->optional = op.optional;
+        call->done = [this, parent, call] { callDone(parent, call); };
+        call->route = task->route;
+        call->clientId = task->clientId;
+        call->key = task->key;
+        call->trace = task->trace && !task->trace->done ? task->trace : nullptr;
+        call->parentSpan = task->span;
+        if (caller.viaIngress) {
+            call->forward = op.service; // through the ingress
+            call->target = *caller.viaIngress;
+        }
+        if (caller.kind == CallerKind::Ingress)
+            call->forward = op.service;
+        m_router.beginCall(call);
+        return;
+    }
+    Frame* frame = m_runtime.records.frames.acquire();
+    frame->task = task;
+    frame->program = &program;
+    frame->op = opIndex;
+    frame->parent = parent;
+    if (op.childCount == 0) {
+        childDone(frame, false, Outcome::Ok);
+        return;
+    }
+    if (op.kind == Step::Kind::Sequence) {
+        frame->next = 1;
+        startOp(task, program, op.firstChild, frame);
+        return;
+    }
+    frame->remaining = op.childCount;
+    for (std::uint32_t c = 0; c < op.childCount; ++c)
+        startOp(task, program, op.firstChild + c, frame);
+}
+
+void ProgramRunner::callDone(Frame* frame, const Call* call)
+{
+    childDone(frame, call->outcome != Outcome::Ok && !call->optional, call->outcome);
+}
+
+void ProgramRunner::childDone(Frame* frame, bool failed, Outcome cause)
+{
+    MESHSIM_ASSERT(frame != nullptr, "a call always belongs to a frame");
+    if (failed && !frame->failed) {
+        frame->failed = true;
+        frame->cause = cause;
+    }
+    const StepOp& op = frame->program->ops[frame->op];
+    bool finished;
+    if (op.childCount == 0) {
+        finished = true;
+    } else if (op.kind == Step::Kind::Sequence) {
+        if (!frame->failed && frame->next < op.childCount) {
+            const std::uint32_t child = op.firstChild + frame->next++;
+            startOp(frame->task, *frame->program, child, frame);
+            return;
+        }
+        finished = true;
+    } else {
+        finished = --frame->remaining == 0;
+    }
+    if (!finished)
+        return;
+    Frame* parent = frame->parent;
+    Task* task = frame->task;
+    const bool frameFailed = frame->failed;
+    const Outcome frameCause = frame->cause;
+    m_runtime.records.frames.release(frame);
+    if (parent)
+        childDone(parent, frameFailed, frameCause);
+    else
+        finish(task, frameFailed, frameCause);
+}
+
+} // namespace meshsim::models

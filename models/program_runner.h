@@ -1,0 +1,35 @@
+#pragma once
+
+// ProgramRunner: the step interpreter. It runs a compiled Program for a task (a client request
+// or a request at an instance): a sequence starts its next child when one finishes and stops at
+// the first failure; a parallel group starts all its children and finishes when they all have;
+// a call happens with its probability, and an optional call's failure does not fail its group.
+// Calls go to the CallRouter; when the program is done, the task's `failed` and `cause` are set
+// and its `stepsDone` callback runs. Frames come from the runtime's pool. Not thread-safe.
+
+#include "models/internal/records.h"
+
+namespace meshsim::models {
+
+class CallRouter;
+struct Program;
+struct Runtime;
+
+class ProgramRunner
+{
+public:
+    ProgramRunner(Runtime& runtime, CallRouter& router);
+
+    void run(Task* task, const Program& program);
+
+private:
+    void startOp(Task* task, const Program& program, std::uint32_t op, Frame* parent);
+    void childDone(Frame* frame, bool failed, Outcome cause);
+    void callDone(Frame* frame, const Call* call);
+    static void finish(Task* task, bool failed, Outcome cause);
+
+    Runtime& m_runtime;
+    CallRouter& m_router;
+};
+
+} // namespace meshsim::models

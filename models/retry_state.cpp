@@ -1,0 +1,34 @@
+#include "models/retry_state.h"
+
+namespace meshsim::models {
+
+RetryDecision decideRetry(const TryResult& result, const RetryState& state)
+{
+    // A connection failure is this proxy's own only when its connection was refused or reset;
+    // one an upstream service passes on from its own call is a 503 response.
+    const bool ownReset = result.outcome == Outcome::ConnectionFailure && result.reset;
+    const Outcome asSeen = result.outcome == Outcome::ConnectionFailure && !ownReset
+                               ? Outcome::QueueFull
+                               : result.outcome;
+    const bool retriable
+        = state.retries && state.conditions && !result.local
+          && state.conditions->retriable(asSeen, result.connectFailure, result.perTryTimeout);
+    // Flags say what this hop saw itself, not what an upstream passed on from further down.
+    std::uint16_t flags = ownReset ? kFlagUF : kFlagNone;
+    if (result.perTryTimeout)
+        flags |= kFlagUT;
+    if (!result.passedOn && result.outcome == Outcome::RateLimited)
+        flags |= kFlagRL;
+    if (!result.passedOn
+        && (result.outcome == Outcome::Unauthorized || result.outcome == Outcome::Denied))
+        flags |= kFlagUAEX;
+    if (!retriable)
+        return {false, flags};
+    if (state.attempts + state.retriesScheduled > state.retries->attempts)
+        return {false, static_cast<std::uint16_t>(flags | kFlagURX)};
+    if (state.limits && !state.limits->canRetry())
+        return {false, static_cast<std::uint16_t>(flags | kFlagUO)}; // the retry breaker is full
+    return {true, kFlagNone};
+}
+
+} // namespace meshsim::models

@@ -1,0 +1,86 @@
+#include "models/sidecar.h"
+
+#include "models/authorization.h"
+#include "models/internal/components.h"
+#include "models/internal/runtime.h"
+
+namespace meshsim::models {
+
+namespace {
+
+Instance& hostOf(const Exchange* ex)
+{
+    return *ex->call->upstream->target->instances[ex->host];
+}
+
+} // namespace
+
+InboundSidecar::InboundSidecar(Runtime& runtime, Endpoint& application)
+    : m_runtime(runtime)
+    , m_application(application)
+{}
+
+void InboundSidecar::refuse(Exchange* ex)
+{
+    m_application.refuse(ex);
+}
+
+void InboundSidecar::receive(Exchange* ex)
+{
+    Instance& instance = hostOf(ex);
+    if (!instance.alive) { // the pod, sidecar included, is gone
+        m_application.refuse(ex);
+        return;
+    }
+    const SimDuration work
+        = SidecarModel(m_runtime.system.mesh.sidecar).requestCpu(instance.random);
+    struct Hop
+    {
+        InboundSidecar* self;
+        Exchange* ex;
+        std::int64_t entered;
+        std::int64_t work;
+    };
+    static_assert(sizeof(Hop) <= engine::Callback::kCapacity);
+    const Hop hop{this, ex, engine::toNanos(m_runtime.platform.now()), work.count()};
+    m_runtime.platform.compute(instance.node, work, [hop] {
+        Runtime& rt = hop.self->m_runtime;
+        rt.platform.schedule(rt.system.mesh.sidecar.latency, [hop] {
+            Runtime& r = hop.self->m_runtime;
+            r.metrics.recordProxy(ProxyKind::SidecarInbound,
+                                  engine::atNanos(hop.entered),
+                                  SimDuration{hop.work},
+                                  r.platform.now() - engine::atNanos(hop.entered));
+            hop.self->afterProxy(hop.ex);
+        });
+    });
+}
+
+void InboundSidecar::afterProxy(Exchange* ex)
+{
+    // Istio authorization: DENY rules first, then ALLOW rules (semantics §7.3).
+    const Call* call = ex->call;
+    const Caller& from = *call->caller;
+    const bool fromService = from.tier && from.tier->kind == TierKind::App;
+    if (!authorized(m_runtime.system.mesh.authorization,
+                    fromService ? std::optional<ServiceIndex>(from.tier->index) : std::nullopt,
+                    call->upstream->target->index)) {
+        reply(ex, Outcome::Denied);
+        return;
+    }
+    const Instance& target = hostOf(ex);
+    m_runtime.platform.transfer(
+        target.node, target.node, call->requestBytes, [this, ex] { m_application.receive(ex); });
+}
+
+void InboundSidecar::reply(Exchange* ex, Outcome outcome)
+{
+    // A local reply of the sidecar (403): straight back to the caller's proxy.
+    const Instance& instance = hostOf(ex);
+    ex->outcome = outcome;
+    ex->responseBytes = 0;
+    ex->replied = true;
+    m_runtime.platform.transfer(instance.node, ex->call->caller->node, 0, [ex] { answer(ex); });
+}
+
+} // namespace meshsim::models

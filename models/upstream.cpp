@@ -1,0 +1,219 @@
+#include "models/upstream.h"
+
+#include "models/internal/components.h"
+#include "models/internal/runtime.h"
+#include "models/metrics.h"
+
+#include <algorithm>
+
+namespace meshsim::models {
+
+Upstream::Upstream(const UpstreamPolicy& policy,
+                   Caller& callerRef,
+                   Tier& targetRef,
+                   Endpoint& endpointRef,
+                   AnswerSink& answersRef,
+                   const engine::PlatformSpec& spec)
+    : target(&targetRef)
+    , caller(&callerRef)
+    , endpoint(&endpointRef)
+    , answers(&answersRef)
+{
+    for (const auto& instance : target->instances)
+        hosts.push_back(LbHost{target->config.name + "-" + std::to_string(instance->index),
+                               1,
+                               0,
+                               true,
+                               spec.nodes[instance->node].zone});
+    inboundSidecar = target->sidecars;
+    const LoadBalancerConfig& lbConfig = policy.loadBalancer;
+    if (policy.meshProxy) {
+        const RetryConfig* meshRetries = policy.retries;
+        if (policy.outlierDetection)
+            outlierInterval = policy.outlierDetection->interval;
+        limits.emplace(
+            policy.thresholds, meshRetries->budgetPercent, meshRetries->budgetMinConcurrency);
+        if (policy.outlierDetection)
+            outlier.emplace(*policy.outlierDetection,
+                            static_cast<std::uint32_t>(hosts.size()),
+                            *caller->random);
+        pooled = true; // Envoy connection pools, with mTLS when the mesh has it
+        pools.emplace(hosts.size(), *limits);
+    } else if (policy.libraryBreaker) {
+        breaker.emplace(*policy.libraryBreaker);
+    }
+    retries = policy.retries;
+    timeout = policy.timeout;
+    fault = policy.fault;
+    balancer = LoadBalancer::create(lbConfig, *caller->random);
+    lb = balancer.get();
+    hashing = lbConfig.policy == LoadBalancerPolicy::RingHash
+              || lbConfig.policy == LoadBalancerPolicy::Maglev;
+    if (lbConfig.zoneAware && caller->tier) {
+        // Zone-aware routing needs the caller's own cluster: its instances' zones.
+        const std::size_t zones = spec.zones.size();
+        callerZone = spec.nodes[caller->node].zone;
+        localShare.assign(zones, 0.0);
+        for (const auto& instance : caller->tier->instances)
+            localShare[spec.nodes[instance->node].zone]
+                += 1.0 / static_cast<double>(caller->tier->instances.size());
+        LoadBalancerConfig zoneLb = lbConfig;
+        zoneLb.panicThreshold = 0.0;
+        for (std::size_t z = 0; z < zones; ++z) {
+            zoneBalancers.push_back(LoadBalancer::create(zoneLb, *caller->random));
+            zoneBalancers.back()->restrictToZone(static_cast<std::uint32_t>(z));
+        }
+    }
+    if (retries) {
+        conditions.emplace(retries->retryOn);
+        retryOn = &*conditions;
+    }
+    tracksHealth = outlier.has_value() || breaker.has_value();
+    zoneAware = !zoneBalancers.empty();
+    plain = !tracksHealth && !pooled && !zoneAware && !hashing && !fault && !retries && !timeout;
+    name = caller->label + " -> " + target->config.name;
+}
+
+void Upstream::refreshHosts()
+{
+    const std::uint64_t version
+        = target->version + (tracksHealth && outlier ? outlier->events().size() << 32 : 0);
+    if (version == seenVersion)
+        return;
+    seenVersion = version;
+    // Discovery decides which hosts are in the set; active health checks (shared by the
+    // destination's proxies) and this caller's outlier detection which of them are healthy.
+    for (std::size_t h = 0; h < hosts.size(); ++h) {
+        hosts[h].present = target->visible[h] != 0;
+        hosts[h].healthy = (!target->healthCheck || target->instances[h]->healthCheck.passing())
+                           && !(outlier && outlier->ejected(static_cast<std::uint32_t>(h)));
+    }
+    balancer->hostsChanged();
+    for (auto& zoneBalancer : zoneBalancers)
+        zoneBalancer->hostsChanged();
+}
+
+std::optional<std::uint32_t> Upstream::chooseHost(const LbContext& context)
+{
+    std::optional<std::uint32_t> host;
+    if (zoneAware) {
+        if (const auto zone = chooseZone())
+            host = zoneBalancers[*zone]->choose(hosts, context);
+    }
+    if (!host)
+        host = lb->choose(hosts, context);
+    return host;
+}
+
+std::optional<std::uint32_t> Upstream::chooseZone()
+{
+    // Envoy zone-aware routing (reference/semantics.md §1.0, tryChooseLocalLocalityHosts): off
+    // with fewer than 2 upstream zones, a caller cluster in fewer than 2 zones, fewer than
+    // min_cluster_size (6) healthy upstream hosts, or in panic. Otherwise traffic stays in the
+    // caller's zone when that zone holds at least its share of the upstream's healthy hosts;
+    // else that share of it stays and the rest goes to zones with a residual capacity, in
+    // proportion to it.
+    constexpr std::size_t kMinClusterSize = 6;
+    const std::size_t zones = localShare.size();
+    std::vector<double> upstreamShare(zones, 0.0);
+    std::size_t healthy = 0;
+    std::size_t present = 0;
+    for (const LbHost& h : hosts) {
+        present += h.present ? 1 : 0;
+        if (h.present && h.healthy) {
+            upstreamShare[h.zone] += 1.0;
+            ++healthy;
+        }
+    }
+    if (healthy < kMinClusterSize)
+        return std::nullopt;
+    const auto upstreamZones
+        = std::count_if(upstreamShare.begin(), upstreamShare.end(), [](double c) { return c > 0; });
+    const auto localZones
+        = std::count_if(localShare.begin(), localShare.end(), [](double c) { return c > 0; });
+    if (upstreamZones < 2 || localZones < 2)
+        return std::nullopt;
+    // Panic (below the threshold, not fully available) disables locality routing.
+    const double healthyShare = static_cast<double>(healthy) / static_cast<double>(present);
+    if (140 * healthy / present < 100 && healthyShare < balancer->panicThreshold())
+        return std::nullopt;
+    for (double& s : upstreamShare)
+        s /= static_cast<double>(healthy);
+    const std::uint32_t own = callerZone;
+    if (upstreamShare[own] >= localShare[own])
+        return own; // LocalityDirect
+    engine::RandomStream& random = *caller->random;
+    if (random.nextDouble() < upstreamShare[own] / localShare[own])
+        return own;
+    std::vector<double> residual(zones, 0.0);
+    double total = 0.0;
+    for (std::size_t z = 0; z < zones; ++z) {
+        if (z != own)
+            residual[z] = std::max(0.0, upstreamShare[z] - localShare[z]);
+        total += residual[z];
+    }
+    if (total <= 0.0)
+        return std::nullopt;
+    double x = random.nextDouble() * total;
+    for (std::size_t z = 0; z < zones; ++z) {
+        if (residual[z] <= 0.0)
+            continue;
+        if (x < residual[z])
+            return static_cast<std::uint32_t>(z);
+        x -= residual[z];
+    }
+    return std::nullopt;
+}
+
+void Upstream::recordHealth(std::uint32_t host,
+                            Outcome outcome,
+                            engine::SimTime now,
+                            Metrics& metrics)
+{
+    if (outlier && outlier->onResult(host, outcome, now)) {
+        const auto& e = outlier->events().back();
+        metrics.recordTimeline(e.at, "ejection", name, hosts[e.host].key + " (" + e.reason + ")");
+    }
+    if (breaker) {
+        breaker->onResult(now, isServerError(outcome));
+        noteBreaker(now, metrics);
+    }
+}
+
+void Upstream::noteBreaker(engine::SimTime now, Metrics& metrics)
+{
+    const BreakerState state = breaker->state();
+    if (state == lastBreakerState)
+        return;
+    lastBreakerState = state;
+    metrics.recordTimeline(now, "circuit_breaker", name, breakerStateName(state));
+}
+
+void Upstream::recordOutlierEvents(std::size_t from, Metrics& metrics) const
+{
+    const auto& events = outlier->events();
+    for (std::size_t i = from; i < events.size(); ++i)
+        metrics.recordTimeline(events[i].at,
+                               events[i].ejected ? "ejection" : "return",
+                               name,
+                               hosts[events[i].host].key + " (" + events[i].reason + ")");
+}
+
+void Upstream::startOutlierTimer(Runtime& runtime)
+{
+    outlierTimer = runtime.platform.schedule(outlierInterval,
+                                             [this, &runtime] { onOutlierInterval(runtime); });
+}
+
+void Upstream::onOutlierInterval(Runtime& runtime)
+{
+    outlierTimer = {};
+    if (!runtime.running()) // the last tick scheduled before the run ended and drained
+        return;
+    const std::size_t before = outlier->events().size();
+    outlier->onInterval(runtime.platform.now());
+    recordOutlierEvents(before, runtime.metrics);
+    startOutlierTimer(runtime);
+}
+
+} // namespace meshsim::models

@@ -1,0 +1,96 @@
+#pragma once
+
+// Upstream: one caller's view of one target tier (Envoy's cluster, as seen from one proxy or
+// client): the hosts it can see, the load balancer over them (per zone with zone-aware routing),
+// the circuit-breaker limits and connection pools, outlier detection with its interval timer, a
+// library circuit breaker, and the retry and timeout defaults of the caller.
+//
+// The fields every call reads come first; the state of optional mechanisms follows, reached only
+// through the flags. Owned by its Caller; built from an UpstreamPolicy. Not thread-safe.
+
+#include "engine/core/event_queue.h"
+#include "engine/core/platform.h"
+#include "models/circuit_breaker.h"
+#include "models/connection_pool.h"
+#include "models/load_balancer.h"
+#include "models/outlier_detector.h"
+#include "models/retry_policy.h"
+#include "models/upstream_factory.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace meshsim::models {
+
+class AnswerSink;
+class Endpoint;
+class Metrics;
+struct Caller;
+struct Runtime;
+struct Tier;
+
+struct Upstream
+{
+    Upstream(const UpstreamPolicy& policy,
+             Caller& caller,
+             Tier& target,
+             Endpoint& endpoint,
+             AnswerSink& answers,
+             const engine::PlatformSpec& spec);
+
+    // Brings the hosts' presence (discovery) and health (active health checks, this caller's
+    // outlier detection) up to date, if either changed since the last call.
+    void refreshHosts();
+    // A host for a try, or nothing (no healthy upstream).
+    std::optional<std::uint32_t> chooseHost(const LbContext& context);
+    // Tells outlier detection and the library breaker how a try to `host` went.
+    void recordHealth(std::uint32_t host, Outcome outcome, engine::SimTime now, Metrics& metrics);
+    // Records the library breaker's state if it changed.
+    void noteBreaker(engine::SimTime now, Metrics& metrics);
+    // Records outlier detection's events from `from` on in the timeline.
+    void recordOutlierEvents(std::size_t from, Metrics& metrics) const;
+    // Outlier detection's interval timer, until the run has drained.
+    void startOutlierTimer(Runtime& runtime);
+
+    Tier* target = nullptr;
+    Caller* caller = nullptr;
+    Endpoint* endpoint = nullptr;             // where tries go
+    AnswerSink* answers = nullptr;            // who hears how they ended
+    LoadBalancer* lb = nullptr;               // = balancer.get()
+    const RetryConfig* retries = nullptr;     // default retry policy of this caller
+    const RetryConditions* retryOn = nullptr; // = &*conditions
+    const FaultInjectionConfig* fault = nullptr;
+    std::optional<SimDuration> timeout; // default overall timeout of this caller
+    std::uint64_t seenVersion = ~std::uint64_t{0};
+    std::vector<LbHost> hosts;
+    bool hashing = false;      // the balancer hashes requests (ring hash, Maglev)
+    bool pooled = false;       // Envoy connection pools and circuit-breaker limits
+    bool tracksHealth = false; // outlier detection or a library breaker
+    bool plain = false;        // none of the mechanisms: CallRouter::attemptPlain()
+    bool zoneAware = false;
+    bool inboundSidecar = false; // the target's instances have sidecars
+    BreakerState lastBreakerState = BreakerState::Closed;
+    std::unique_ptr<LoadBalancer> balancer;
+    std::optional<ResourceLimits> limits;
+    std::optional<ConnectionPool> pools;
+    std::optional<OutlierDetector> outlier;
+    std::optional<LibraryBreaker> breaker;
+    // Zone-aware routing (Envoy locality routing): one balancer per upstream zone, and the
+    // caller's zone and its tier's share of instances per zone.
+    std::vector<std::unique_ptr<LoadBalancer>> zoneBalancers;
+    std::uint32_t callerZone = 0;
+    std::vector<double> localShare; // per zone, of the caller tier's instances
+    SimDuration outlierInterval{0};
+    std::optional<RetryConditions> conditions;
+    engine::TimerId outlierTimer;
+    std::string name; // "<caller>/<instance> -> <target>" for timelines
+
+private:
+    std::optional<std::uint32_t> chooseZone();
+    void onOutlierInterval(Runtime& runtime);
+};
+
+} // namespace meshsim::models

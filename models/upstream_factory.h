@@ -1,0 +1,52 @@
+#pragma once
+
+// Which mechanisms stand between a caller and a callee tier, in each architecture: a pure
+// resolution of the scenario's configuration, without a platform (reference/semantics.md §8,
+// docs/mechanisms/architectures.md).
+//
+// * A caller that is an Envoy (a sidecar, the mesh ingress, a gateway inside a mesh) calling a
+//   service of the mesh gets the destination's mesh policy: Istio's defaults (least request,
+//   2 retries), circuit-breaker thresholds, outlier detection, connection pools with mTLS,
+//   fault injection (not for the gateway, which applies its routes' retries and timeouts).
+// * An application without a sidecar uses its resilience library (`client`): a library circuit
+//   breaker, retries and a timeout.
+// * Everything else balances round robin (kube-proxy, DNS, a plain client), the gateway with
+//   its own load balancer.
+
+#include "models/config.h"
+#include "models/internal/records.h"
+
+#include <optional>
+
+namespace meshsim::models {
+
+struct UpstreamPolicy
+{
+    LoadBalancerConfig loadBalancer;
+    bool meshProxy = false; // the caller side is an Envoy: pools, limits, outlier detection
+    CircuitBreakerThresholds thresholds{kUnlimited, kUnlimited, kUnlimited, kUnlimited};
+    const RetryConfig* retries = nullptr;
+    std::optional<SimDuration> timeout;
+    const OutlierDetectionConfig* outlierDetection = nullptr;
+    const LibraryCircuitBreakerConfig* libraryBreaker = nullptr;
+    const FaultInjectionConfig* fault = nullptr;
+};
+
+// A destination's mesh policy: the defaults, replaced block by block by the destination's own
+// (a DestinationRule's traffic policy).
+MeshPolicy resolveMeshPolicy(const MeshConfig& mesh, ServiceIndex service);
+
+// `callerService`: the caller's own service config, for an application (its library client);
+// `targetMesh`: the target's resolved mesh policy. Pointers in the result point into the
+// arguments (or to Istio's default retry policy) and live as long as they do.
+UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
+                                     CallerKind caller,
+                                     const ServiceConfig* callerService,
+                                     TierKind targetKind,
+                                     ServiceIndex target,
+                                     const MeshPolicy& targetMesh);
+
+// Istio's retry policy when a VirtualService sets none (reference/semantics.md §3.3).
+const RetryConfig& istioDefaultRetries();
+
+} // namespace meshsim::models
