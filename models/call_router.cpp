@@ -6,6 +6,7 @@
 #include "models/internal/runtime.h"
 #include "models/retry_state.h"
 #include "models/sidecar.h"
+#include "models/upstream.h"
 
 #include <algorithm>
 

@@ -10,6 +10,7 @@
 #include "models/internal/runtime.h"
 #include "models/program_runner.h"
 #include "models/sidecar.h"
+#include "models/upstream.h"
 #include "models/upstream_factory.h"
 #include "models/weighted_choice.h"
 #include "models/workload.h"

@@ -2,6 +2,7 @@
 
 #include "models/internal/components.h"
 #include "models/internal/runtime.h"
+#include "models/upstream.h"
 
 namespace meshsim::models {
 

@@ -3,6 +3,7 @@
 #include "models/instance_server.h"
 #include "models/internal/components.h"
 #include "models/internal/runtime.h"
+#include "models/upstream.h"
 
 namespace meshsim::models {
 

@@ -5,6 +5,7 @@
 #include "models/internal/components.h"
 #include "models/internal/runtime.h"
 #include "models/program_runner.h"
+#include "models/upstream.h"
 #include "models/weighted_choice.h"
 
 #include <algorithm>

@@ -3,6 +3,7 @@
 #include "models/authorization.h"
 #include "models/internal/components.h"
 #include "models/internal/runtime.h"
+#include "models/upstream.h"
 
 namespace meshsim::models {
 

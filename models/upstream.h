@@ -12,6 +12,8 @@
 #include "engine/core/platform.h"
 #include "models/circuit_breaker.h"
 #include "models/connection_pool.h"
+#include "models/endpoint.h"
+#include "models/internal/records.h"
 #include "models/load_balancer.h"
 #include "models/outlier_detector.h"
 #include "models/retry_policy.h"
@@ -25,8 +27,6 @@
 
 namespace meshsim::models {
 
-class AnswerSink;
-class Endpoint;
 class Metrics;
 struct Caller;
 struct Runtime;
@@ -92,5 +92,11 @@ private:
     std::optional<std::uint32_t> chooseZone();
     void onOutlierInterval(Runtime& runtime);
 };
+
+// Tells the caller that try `ex`'s answer (or reset) is back.
+inline void answer(Exchange* ex)
+{
+    ex->call->upstream->answers->answered(ex);
+}
 
 } // namespace meshsim::models

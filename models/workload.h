@@ -10,6 +10,7 @@
 #include "engine/core/random.h"
 #include "models/internal/components.h"
 #include "models/response_cache.h"
+#include "models/upstream.h"
 
 #include <cstdint>
 #include <memory>

@@ -8,11 +8,9 @@
 #include "engine/core/platform.h"
 #include "engine/core/random.h"
 #include "models/config.h"
-#include "models/endpoint.h"
 #include "models/internal/records.h"
 #include "models/program.h"
 #include "models/threshold_probe.h"
-#include "models/upstream.h"
 
 #include <cstdint>
 #include <deque>
@@ -24,6 +22,7 @@
 namespace meshsim::models {
 
 struct Tier;
+struct Upstream;
 
 // Whoever makes calls: clients, an application instance, a gateway or ingress instance.
 struct Caller
@@ -82,12 +81,6 @@ struct Tier
     MeshPolicy mesh;                  // resolved destination policy (mesh architectures)
     std::vector<Upstream*> detectors; // callers' upstreams to this tier with outlier detection
 };
-
-// Tells the caller that try `ex`'s answer (or reset) is back.
-inline void answer(Exchange* ex)
-{
-    ex->call->upstream->answers->answered(ex);
-}
 
 // A route as the client or the gateway runs it.
 struct RouteRuntime
