@@ -87,10 +87,10 @@ void CallRouter::outboundHop(Call* call)
         Runtime& rt = hop.self->m_runtime;
         rt.platform.schedule(rt.system.mesh.sidecar.latency, [hop] {
             Runtime& r = hop.self->m_runtime;
-            r.metrics.recordProxy(ProxyKind::SidecarOutbound,
-                                  engine::atNanos(hop.entered),
-                                  SimDuration{hop.work},
-                                  r.platform.now() - engine::atNanos(hop.entered));
+            r.sink.proxyPassed(ProxyKind::SidecarOutbound,
+                               engine::atNanos(hop.entered),
+                               SimDuration{hop.work},
+                               r.platform.now() - engine::atNanos(hop.entered));
             hop.self->startUpstream(hop.call);
         });
     });
@@ -188,7 +188,7 @@ void CallRouter::attempt(Call* call)
     if (u.tracksHealth && u.breaker) {
         // A library breaker guards every try (resilience4j's Retry around its CircuitBreaker).
         const bool permitted = u.breaker->tryAcquire(m_runtime.platform.now());
-        u.noteBreaker(m_runtime.platform.now(), m_runtime.metrics);
+        u.noteBreaker(m_runtime.platform.now(), m_runtime.sink);
         if (!permitted) {
             fail(Outcome::CircuitOpen, kFlagNone);
             return;
@@ -385,7 +385,7 @@ void CallRouter::recordHealth(Exchange* ex, Outcome outcome)
     if (!u.tracksHealth || ex->healthRecorded || ex->local)
         return;
     ex->healthRecorded = true;
-    u.recordHealth(ex->host, outcome, m_runtime.platform.now(), m_runtime.metrics);
+    u.recordHealth(ex->host, outcome, m_runtime.platform.now(), m_runtime.sink);
 }
 
 void CallRouter::settleExchange(Exchange* ex, bool reusable)
@@ -564,8 +564,12 @@ void CallRouter::finishCall(Call* call, Outcome outcome, std::uint16_t flags)
         call->timer = {};
     }
     resetLosingTries(call);
-    m_runtime.metrics.recordCall(
-        call->edge, call->sentAt, outcome, call->flags, std::max<std::uint32_t>(1, call->attempts));
+    m_runtime.sink.callEnded(call->edge,
+                             call->sentAt,
+                             m_runtime.platform.now(),
+                             outcome,
+                             call->flags,
+                             std::max<std::uint32_t>(1, call->attempts));
     if (call->trace)
         Tracer::closeSpan(call->trace,
                           call->span,

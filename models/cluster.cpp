@@ -15,51 +15,17 @@
 #include "models/weighted_choice.h"
 #include "models/workload.h"
 
-#include <algorithm>
-
 namespace meshsim::models {
-
-std::vector<std::string> Cluster::tierNames(const SystemConfig& system)
-{
-    std::vector<std::string> names;
-    for (const ServiceConfig& s : system.services)
-        names.push_back(s.name);
-    if (system.hasGateway())
-        names.emplace_back("gateway");
-    if (system.hasIngress())
-        names.emplace_back("ingress");
-    return names;
-}
-
-std::vector<std::uint32_t> Cluster::tierReplicas(const SystemConfig& system)
-{
-    std::vector<std::uint32_t> replicas;
-    for (const ServiceConfig& s : system.services)
-        replicas.push_back(s.replicas);
-    if (system.hasGateway())
-        replicas.push_back(system.gateway.replicas);
-    if (system.hasIngress())
-        replicas.push_back(system.mesh.ingress.replicas);
-    return replicas;
-}
-
-std::vector<std::string> Cluster::componentNames(const SystemConfig& system)
-{
-    std::vector<std::string> names;
-    for (const WorkloadConfig& w : system.workloads)
-        names.push_back(w.name);
-    for (const std::string& t : tierNames(system))
-        names.push_back(t);
-    return names;
-}
 
 Cluster::Cluster(const SystemConfig& system,
                  Deployment deployment,
                  engine::Platform& platform,
-                 Metrics& metrics)
+                 Metrics& metrics,
+                 SimEventSink* recorder)
     : m_system(system)
+    , m_layout(layoutOf(system))
     , m_deployment(std::move(deployment))
-    , m_runtime(std::make_unique<Runtime>(system, m_deployment, platform, metrics))
+    , m_runtime(std::make_unique<Runtime>(system, m_deployment, platform, metrics, recorder))
 {
     buildTiers();
     buildRoutes();
@@ -167,43 +133,14 @@ void Cluster::buildTiers()
 
 void Cluster::buildRoutes()
 {
-    const auto callStep = [](ServiceIndex target) {
-        Step step;
-        step.kind = Step::Kind::Call;
-        step.service = target;
-        step.requestBytes = kClientRequestSize;
-        return step;
-    };
     for (const RouteConfig& route : m_system.routes) {
         RouteRuntime runtime;
         runtime.config = &route;
         if (route.retries)
             runtime.retryConditions.emplace(route.retries->retryOn);
-        switch (route.kind) {
-        case RouteConfig::Kind::Service:
-        case RouteConfig::Kind::Sequence: {
-            std::vector<Step> steps;
-            for (const ServiceIndex t : route.targets)
-                steps.push_back(callStep(t));
-            runtime.programs.push_back(compileSteps(steps));
-            break;
-        }
-        case RouteConfig::Kind::Aggregate: {
-            Step parallel;
-            parallel.kind = Step::Kind::Parallel;
-            for (std::size_t i = 0; i < route.targets.size(); ++i) {
-                parallel.children.push_back(callStep(route.targets[i]));
-                parallel.children.back().optional = i < route.optional.size() && route.optional[i];
-            }
-            runtime.programs.push_back(compileSteps({parallel}));
-            break;
-        }
-        case RouteConfig::Kind::Split:
-            for (const ServiceIndex t : route.targets)
-                runtime.programs.push_back(compileSteps({callStep(t)}));
+        runtime.programs = compileRoute(route);
+        if (route.kind == RouteConfig::Kind::Split)
             runtime.splitCumulative = cumulativeWeights(route.weights);
-            break;
-        }
         m_routes.push_back(std::move(runtime));
     }
     // Clients of gateway architectures send each request to the gateway, which composes.
@@ -214,28 +151,20 @@ void Cluster::buildRoutes()
 void Cluster::buildCallers()
 {
     for (auto& tier : m_tiers) {
-        std::vector<ServiceIndex> callees;
         CallerKind kind = CallerKind::App;
-        if (tier->kind == TierKind::App) {
-            collectCallees(tier->program, callees);
-        } else {
-            kind = tier->kind == TierKind::Gateway ? CallerKind::Gateway : CallerKind::Ingress;
-            for (const Program& program : tier->programs)
-                collectCallees(program, callees);
-            if (tier->kind == TierKind::Gateway) { // the gateway runs the routes' programs
-                for (const RouteRuntime& route : m_routes)
-                    for (const Program& program : route.programs)
-                        collectCallees(program, callees);
-            }
-        }
+        if (tier->kind == TierKind::Gateway)
+            kind = CallerKind::Gateway;
+        else if (tier->kind == TierKind::Ingress)
+            kind = CallerKind::Ingress;
         for (auto& instance : tier->instances) {
             Caller& caller = instance->caller;
             caller.kind = kind;
             caller.node = instance->node;
             caller.component = tier->component;
+            caller.instance = instance->index;
             caller.tier = tier.get();
             caller.random = &instance->random;
-            initCaller(caller, callees);
+            initCaller(caller);
         }
     }
 }
@@ -253,20 +182,11 @@ void Cluster::buildWorkloads()
         runtime->component = w;
         runtime->random = engine::RandomStream(m_deployment.seed, "workload/" + config.name);
         std::vector<double> weights;
-        std::vector<ServiceIndex> callees;
         for (const MixEntry& entry : config.mix) {
             weights.push_back(entry.weight);
             runtime->keys.push_back(entry.keys.count > 0 ? std::make_unique<ZipfSampler>(
                                         entry.keys.count, entry.keys.zipf)
                                                          : nullptr);
-            if (m_system.hasGateway()) {
-                callees.push_back(m_gatewayTier);
-            } else if (m_system.hasIngress()) {
-                callees.push_back(m_ingressTier);
-            } else {
-                for (const Program& program : m_routes[entry.route].programs)
-                    collectCallees(program, callees);
-            }
         }
         runtime->mixCumulative = cumulativeWeights(weights);
         Caller& caller = runtime->caller;
@@ -277,17 +197,19 @@ void Cluster::buildWorkloads()
         caller.random = &runtime->random;
         if (m_system.hasIngress())
             caller.viaIngress = m_ingressTier;
-        initCaller(caller, callees);
+        initCaller(caller);
         const SimDuration stop = config.stop.value_or(m_deployment.duration);
         runtime->stopAt = engine::kSimStart + std::min(stop, m_deployment.duration);
         m_workloads.push_back(std::move(runtime));
     }
 }
 
-void Cluster::initCaller(Caller& caller, std::vector<ServiceIndex> callees)
+void Cluster::initCaller(Caller& caller)
 {
-    std::sort(callees.begin(), callees.end());
-    callees.erase(std::unique(callees.begin(), callees.end()), callees.end());
+    // The layout's callees are sorted components; tiers keep their order.
+    std::vector<ServiceIndex> callees;
+    for (const std::uint32_t c : m_layout.components[caller.component].callees)
+        callees.push_back(c - m_layout.firstTier);
     caller.sidecar = caller.kind == CallerKind::App && m_system.hasMesh();
     caller.callees = std::move(callees);
     caller.edges.resize(caller.callees.size());
@@ -295,7 +217,7 @@ void Cluster::initCaller(Caller& caller, std::vector<ServiceIndex> callees)
     const engine::PlatformSpec& spec = m_runtime->platform.spec();
     for (std::size_t i = 0; i < caller.callees.size(); ++i) {
         Tier& target = *m_tiers[caller.callees[i]];
-        caller.edges[i] = m_runtime->metrics.edgeIndex(caller.component, target.component);
+        caller.edges[i] = m_runtime->sink.metrics().edgeIndex(caller.component, target.component);
         const UpstreamPolicy policy
             = resolveUpstreamPolicy(m_system,
                                     caller.kind,

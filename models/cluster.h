@@ -19,6 +19,7 @@
 #include "models/config.h"
 #include "models/deployment.h"
 #include "models/metrics.h"
+#include "models/system_layout.h"
 
 #include <cstdint>
 #include <memory>
@@ -45,11 +46,13 @@ struct Program;
 class Cluster
 {
 public:
-    // `system` must outlive the cluster.
+    // `system` must outlive the cluster; so must `recorder`, which hears every event (and the
+    // hops of the requests it chooses) when it is not null.
     Cluster(const SystemConfig& system,
             Deployment deployment,
             engine::Platform& platform,
-            Metrics& metrics);
+            Metrics& metrics,
+            SimEventSink* recorder = nullptr);
     ~Cluster();
     Cluster(const Cluster&) = delete;
     Cluster& operator=(const Cluster&) = delete;
@@ -57,11 +60,8 @@ public:
     // Schedules the first arrivals, the fault timeline, readiness probes and health checks.
     void start();
 
-    // Names of the metric components: workloads, services, then the gateway and the ingress
-    // when the architecture has them. Tier i of the cluster is component workloads + i.
-    static std::vector<std::string> componentNames(const SystemConfig& system);
-    static std::vector<std::string> tierNames(const SystemConfig& system);
-    static std::vector<std::uint32_t> tierReplicas(const SystemConfig& system);
+    // The components and their numbering (tier t is component layout().firstTier + t).
+    const SystemLayout& layout() const { return m_layout; }
 
     std::uint64_t requestsStarted() const;
     std::uint64_t requestsAnswered() const;
@@ -73,9 +73,10 @@ private:
     void buildRoutes();
     void buildCallers();
     void buildWorkloads();
-    void initCaller(Caller& caller, std::vector<ServiceIndex> callees);
+    void initCaller(Caller& caller);
 
     const SystemConfig& m_system;
+    SystemLayout m_layout;
     Deployment m_deployment;
     std::unique_ptr<Runtime> m_runtime;
     std::vector<std::unique_ptr<Tier>> m_tiers; // services, then gateway, then ingress

@@ -60,10 +60,10 @@ void Discovery::onReadinessProbe(Instance* instance)
     const DiscoveryConfig& d = m_runtime.system.discovery;
     if (instance->readiness.record(instance->alive)) {
         const bool ready = instance->readiness.passing();
-        m_runtime.metrics.recordTimeline(m_runtime.platform.now(),
-                                         ready ? "ready" : "not_ready",
-                                         instance->caller.label,
-                                         "readiness probe");
+        m_runtime.sink.stateChanged(
+            instanceState(ready ? StateChange::Kind::Ready : StateChange::Kind::NotReady,
+                          *instance,
+                          m_runtime.platform.now()));
         Tier* tier = instance->tier;
         const std::uint32_t index = instance->index;
         m_runtime.platform.schedule(d.propagation, [tier, index, ready] {
@@ -102,10 +102,11 @@ void Discovery::onHealthCheckResult(Instance* instance, bool pass)
     // The first result sets the state at once; then unhealthy_threshold failures in a row make
     // the host unhealthy and healthy_threshold passes healthy again.
     if (instance->healthCheck.record(pass)) {
-        m_runtime.metrics.recordTimeline(m_runtime.platform.now(),
-                                         instance->healthCheck.passing() ? "healthy" : "unhealthy",
-                                         instance->caller.label,
-                                         "active health check");
+        m_runtime.sink.stateChanged(instanceState(instance->healthCheck.passing()
+                                                      ? StateChange::Kind::Healthy
+                                                      : StateChange::Kind::Unhealthy,
+                                                  *instance,
+                                                  m_runtime.platform.now()));
         ++instance->tier->version; // proxies see health changes at once
     }
     // A successful check of a host healthy by active health checking ends its outlier
@@ -114,7 +115,7 @@ void Discovery::onHealthCheckResult(Instance* instance, bool pass)
         for (Upstream* u : instance->tier->detectors) {
             const std::size_t from = u->outlier->events().size();
             if (u->outlier->onHealthCheckPassed(instance->index, m_runtime.platform.now()))
-                u->recordOutlierEvents(from, m_runtime.metrics);
+                u->recordOutlierEvents(from, m_runtime.sink);
         }
     }
 }

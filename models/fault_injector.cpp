@@ -106,10 +106,10 @@ void FaultInjector::kill(Instance& instance, bool nodeDown)
         return;
     instance.alive = false;
     instance.nodeDown = nodeDown;
-    m_runtime.metrics.recordTimeline(m_runtime.platform.now(),
-                                     nodeDown ? "node_down" : "killed",
-                                     instance.caller.label,
-                                     "fault");
+    m_runtime.sink.stateChanged(
+        instanceState(nodeDown ? StateChange::Kind::NodeDown : StateChange::Kind::Killed,
+                      instance,
+                      m_runtime.platform.now()));
     // The proxies' idle connections to it die with it (the next request would find them reset).
     for (Caller* caller : m_callers) {
         for (auto& u : caller->upstreams) {
@@ -126,8 +126,8 @@ void FaultInjector::restore(Instance& instance)
         return;
     instance.alive = true;
     instance.nodeDown = false;
-    m_runtime.metrics.recordTimeline(
-        m_runtime.platform.now(), "restored", instance.caller.label, "fault");
+    m_runtime.sink.stateChanged(
+        instanceState(StateChange::Kind::Restored, instance, m_runtime.platform.now()));
 }
 
 } // namespace meshsim::models

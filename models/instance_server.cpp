@@ -40,7 +40,7 @@ void InstanceServer::receive(Exchange* ex)
     Instance& instance = hostOf(ex);
     const Tier& tier = *instance.tier;
     const SimTime now = m_runtime.platform.now();
-    m_runtime.metrics.recordArrival(
+    m_runtime.sink.instanceArrival(
         tier.index, instance.index, now, static_cast<std::uint32_t>(instance.queue.size()));
     if (!instance.alive) {
         refuse(ex);
@@ -48,7 +48,7 @@ void InstanceServer::receive(Exchange* ex)
     }
     const bool workerFree = instance.busy < tier.config.workers;
     if (!workerFree && instance.queue.size() >= tier.config.queue) {
-        m_runtime.metrics.recordRejected(tier.index, instance.index, now, Outcome::QueueFull);
+        m_runtime.sink.instanceRejected(tier.index, instance.index, now, Outcome::QueueFull);
         reply(instance, ex, Outcome::QueueFull, 0);
         return;
     }
@@ -119,20 +119,20 @@ void InstanceServer::onCpuDone(Job* job)
     }
     if (tier.kind == TierKind::Gateway) {
         // What a proxy tier adds: its queueing and its CPU (its upstream calls excluded).
-        m_runtime.metrics.recordProxy(ProxyKind::Gateway,
-                                      job->arrivedAt,
-                                      job->work,
-                                      m_runtime.platform.now() - job->arrivedAt);
+        m_runtime.sink.proxyPassed(ProxyKind::Gateway,
+                                   job->arrivedAt,
+                                   job->work,
+                                   m_runtime.platform.now() - job->arrivedAt);
     }
     if (tier.kind == TierKind::Ingress) {
         // The ingress is an Envoy like the sidecars: their per-hop latency after its CPU work.
         job->state = Job::State::Stalled;
         job->stall
             = m_runtime.platform.schedule(m_runtime.system.mesh.sidecar.latency, [this, job] {
-                  m_runtime.metrics.recordProxy(ProxyKind::Ingress,
-                                                job->arrivedAt,
-                                                job->work,
-                                                m_runtime.platform.now() - job->arrivedAt);
+                  m_runtime.sink.proxyPassed(ProxyKind::Ingress,
+                                             job->arrivedAt,
+                                             job->work,
+                                             m_runtime.platform.now() - job->arrivedAt);
                   onStallDone(job);
               });
         return;
@@ -185,7 +185,7 @@ void InstanceServer::runJobProgram(Job* job)
         if (m_gateway->caches(job->route)) {
             const bool hit
                 = m_gateway->lookup(instance.index, job->route, job->key, m_runtime.platform.now());
-            m_runtime.metrics.recordCacheLookup(job->arrivedAt, hit);
+            m_runtime.sink.cacheLookup(job->arrivedAt, hit);
             if (hit) {
                 finishJob(job, Outcome::Ok, false, responseSizeOf(job));
                 return;
@@ -266,12 +266,12 @@ void InstanceServer::finishJob(Job* job,
         m_runtime.platform.cancel(job->timeout);
         job->timeout = {};
     }
-    m_runtime.metrics.recordServiceResponse(tier.index,
-                                            instance.index,
-                                            job->arrivedAt,
-                                            now - job->arrivedAt,
-                                            outcome,
-                                            dependencyFailure);
+    m_runtime.sink.instanceServed(tier.index,
+                                  instance.index,
+                                  job->arrivedAt,
+                                  now - job->arrivedAt,
+                                  outcome,
+                                  dependencyFailure);
     if (job->trace && !job->trace->done)
         Tracer::closeSpan(job->trace, job->span, now, outcome, kFlagNone, 0);
     const bool stillCalling = job->state == Job::State::Calling && outcome == Outcome::Timeout
@@ -339,7 +339,7 @@ void InstanceServer::reply(Instance& instance, Exchange* ex, Outcome outcome, st
 void InstanceServer::refuse(Exchange* ex)
 {
     Instance& instance = hostOf(ex);
-    m_runtime.metrics.recordRejected(
+    m_runtime.sink.instanceRejected(
         instance.tier->index, instance.index, m_runtime.platform.now(), Outcome::ConnectionFailure);
     resetExchange(instance, ex, true);
 }
@@ -373,7 +373,7 @@ void InstanceServer::resetAll(Instance& instance)
     while (!instance.queue.empty()) {
         Job* job = instance.queue.front();
         instance.queue.pop_front();
-        m_runtime.metrics.recordRejected(
+        m_runtime.sink.instanceRejected(
             tier.index, instance.index, job->arrivedAt, Outcome::ConnectionFailure);
         resetExchange(instance, job->exchange, false);
         m_runtime.records.jobs.release(job);
@@ -384,12 +384,12 @@ void InstanceServer::resetAll(Instance& instance)
         Job* job = instance.active;
         instance.active = job->next;
         job->prev = job->next = nullptr;
-        m_runtime.metrics.recordServiceResponse(tier.index,
-                                                instance.index,
-                                                job->arrivedAt,
-                                                now - job->arrivedAt,
-                                                Outcome::ConnectionFailure,
-                                                false);
+        m_runtime.sink.instanceServed(tier.index,
+                                      instance.index,
+                                      job->arrivedAt,
+                                      now - job->arrivedAt,
+                                      Outcome::ConnectionFailure,
+                                      false);
         job->answered = true;
         resetExchange(instance, job->exchange, false);
         if (job->timeout) {

@@ -34,17 +34,17 @@ std::size_t Metrics::windowOf(engine::SimTime t) const
     return std::min(index, m_windows.size() - 1);
 }
 
-void Metrics::recordSent(engine::SimTime sentAt)
+void Metrics::requestSent(engine::SimTime sentAt)
 {
     ++m_windows[windowOf(sentAt)].sent;
     if (counts(sentAt))
         ++m_sent;
 }
 
-void Metrics::recordRequest(std::uint32_t route,
-                            engine::SimTime sentAt,
-                            engine::SimDuration latency,
-                            Outcome outcome)
+void Metrics::requestAnswered(std::uint32_t route,
+                              engine::SimTime sentAt,
+                              engine::SimDuration latency,
+                              Outcome outcome)
 {
     const std::int64_t ns = engine::toNanos(latency);
     WindowStats& window = m_windows[windowOf(sentAt)];
@@ -58,12 +58,12 @@ void Metrics::recordRequest(std::uint32_t route,
     m_routes[route].outcomes.add(outcome);
 }
 
-void Metrics::recordServiceResponse(std::uint32_t service,
-                                    std::uint32_t instance,
-                                    engine::SimTime arrivedAt,
-                                    engine::SimDuration latency,
-                                    Outcome outcome,
-                                    bool dependencyFailure)
+void Metrics::instanceServed(std::uint32_t service,
+                             std::uint32_t instance,
+                             engine::SimTime arrivedAt,
+                             engine::SimDuration latency,
+                             Outcome outcome,
+                             bool dependencyFailure)
 {
     if (!counts(arrivedAt))
         return;
@@ -75,10 +75,10 @@ void Metrics::recordServiceResponse(std::uint32_t service,
     ++stats.instances[instance].served;
 }
 
-void Metrics::recordRejected(std::uint32_t service,
-                             std::uint32_t instance,
-                             engine::SimTime at,
-                             Outcome outcome)
+void Metrics::instanceRejected(std::uint32_t service,
+                               std::uint32_t instance,
+                               engine::SimTime at,
+                               Outcome outcome)
 {
     if (!counts(at))
         return;
@@ -100,16 +100,48 @@ std::uint32_t Metrics::edgeIndex(std::uint32_t fromComponent, std::uint32_t toCo
     return it->second;
 }
 
-void Metrics::recordTimeline(engine::SimTime at,
-                             std::string kind,
-                             std::string where,
-                             std::string detail)
+TimelineEvent Metrics::describe(const StateChange& change) const
 {
-    if (m_timeline.size() >= kMaxTimeline) {
-        ++m_timelineDropped;
-        return;
+    // The words results.json has always used for each kind.
+    const auto& names = m_layout.components;
+    const std::uint32_t firstTier
+        = static_cast<std::uint32_t>(names.size() - m_layout.services.size());
+    const auto label = [&](std::uint32_t component, std::uint32_t instance) {
+        return component >= firstTier ? names[component] + "/" + std::to_string(instance)
+                                      : names[component];
+    };
+    TimelineEvent e;
+    e.at = change.at;
+    e.kind = stateKindName(change.kind);
+    switch (change.kind) {
+    case StateChange::Kind::Breaker:
+        e.where = label(change.component, change.instance) + " -> " + names[change.target];
+        e.detail = breakerStateName(change.breaker);
+        break;
+    case StateChange::Kind::Ejection:
+    case StateChange::Kind::Return:
+        e.where = label(change.component, change.instance) + " -> " + names[change.target];
+        e.detail = names[change.target] + "-" + std::to_string(change.host) + " ("
+                   + ejectionReasonName(change.reason) + ")";
+        break;
+    case StateChange::Kind::NotReady:
+    case StateChange::Kind::Ready:
+        e.where = label(change.component, change.instance);
+        e.detail = "readiness probe";
+        break;
+    case StateChange::Kind::Unhealthy:
+    case StateChange::Kind::Healthy:
+        e.where = label(change.component, change.instance);
+        e.detail = "active health check";
+        break;
+    case StateChange::Kind::Killed:
+    case StateChange::Kind::NodeDown:
+    case StateChange::Kind::Restored:
+        e.where = label(change.component, change.instance);
+        e.detail = "fault";
+        break;
     }
-    m_timeline.push_back(TimelineEvent{at, std::move(kind), std::move(where), std::move(detail)});
+    return e;
 }
 
 std::vector<EdgeStats> Metrics::edges() const

@@ -13,6 +13,7 @@
 #include "engine/core/sim_time.h"
 #include "models/histogram.h"
 #include "models/outcome.h"
+#include "models/sim_events.h"
 
 #include <algorithm>
 #include <array>
@@ -77,7 +78,7 @@ struct ProxyStats
 enum class ProxyKind : std::uint8_t { SidecarOutbound, SidecarInbound, Gateway, Ingress };
 inline constexpr std::size_t kProxyKinds = 4;
 
-// A state change worth a timeline: a library circuit breaker, an outlier ejection, readiness.
+// A state change as results.json words it (Metrics::describe).
 struct TimelineEvent
 {
     engine::SimTime at;
@@ -110,7 +111,7 @@ struct WindowStats
     RequestStats requests;
 };
 
-class Metrics
+class Metrics final : public SimEventSink
 {
 public:
     struct Layout
@@ -128,21 +129,16 @@ public:
 
     bool counts(engine::SimTime t) const { return t >= engine::kSimStart + m_layout.warmup; }
 
-    void recordRequest(std::uint32_t route,
-                       engine::SimTime sentAt,
-                       engine::SimDuration latency,
-                       Outcome outcome);
-    void recordSent(engine::SimTime sentAt);
-    void recordServiceResponse(std::uint32_t service,
-                               std::uint32_t instance,
-                               engine::SimTime arrivedAt,
-                               engine::SimDuration latency,
-                               Outcome outcome,
-                               bool dependencyFailure);
-    void recordArrival(std::uint32_t service,
-                       std::uint32_t instance,
-                       engine::SimTime at,
-                       std::uint32_t queueLength)
+    // --- SimEventSink ------------------------------------------------------------------------
+    void requestSent(engine::SimTime sentAt) override;
+    void requestAnswered(std::uint32_t route,
+                         engine::SimTime sentAt,
+                         engine::SimDuration latency,
+                         Outcome outcome) override;
+    void instanceArrival(std::uint32_t service,
+                         std::uint32_t instance,
+                         engine::SimTime at,
+                         std::uint32_t queueLength) override
     {
         if (!counts(at))
             return;
@@ -150,21 +146,26 @@ public:
         ++stats.arrivals;
         stats.maxQueue = std::max(stats.maxQueue, queueLength);
     }
-    // A request the instance turned away without serving it (queue full, instance down):
-    // counted in the service's outcomes, not in its latency.
-    void recordRejected(std::uint32_t service,
+    // Counted in the service's outcomes, not in its latency.
+    void instanceRejected(std::uint32_t service,
+                          std::uint32_t instance,
+                          engine::SimTime at,
+                          Outcome outcome) override;
+    void instanceServed(std::uint32_t service,
                         std::uint32_t instance,
-                        engine::SimTime at,
-                        Outcome outcome);
-    // Registers the call edge from -> to (components) once, before the run; returns its index.
-    std::uint32_t edgeIndex(std::uint32_t fromComponent, std::uint32_t toComponent);
-    void recordCall(std::uint32_t edge,
-                    engine::SimTime at,
-                    Outcome outcome,
-                    std::uint16_t flags,
-                    std::uint32_t attempts)
+                        engine::SimTime arrivedAt,
+                        engine::SimDuration latency,
+                        Outcome outcome,
+                        bool dependencyFailure) override;
+    void callEnded(std::uint32_t edge,
+                   engine::SimTime sentAt,
+                   engine::SimTime now,
+                   Outcome outcome,
+                   std::uint16_t flags,
+                   std::uint32_t attempts) override
     {
-        if (!counts(at))
+        (void)now;
+        if (!counts(sentAt))
             return;
         EdgeStats& e = m_edges[edge];
         ++e.calls;
@@ -175,12 +176,12 @@ public:
                 ++e.flags[bit];
         }
     }
-    void recordProxy(ProxyKind kind,
-                     engine::SimTime at,
+    void proxyPassed(ProxyKind kind,
+                     engine::SimTime entered,
                      engine::SimDuration cpu,
-                     engine::SimDuration added)
+                     engine::SimDuration added) override
     {
-        if (!counts(at))
+        if (!counts(entered))
             return;
         ProxyStats& p = m_proxies[static_cast<std::size_t>(kind)];
         p.cpuSeconds += engine::toSeconds(cpu);
@@ -188,24 +189,26 @@ public:
         p.addedLatency.record(engine::toNanos(added));
     }
     // A gateway cache lookup of a request that arrived at `at`.
-    void recordCacheLookup(engine::SimTime at, bool hit)
+    void cacheLookup(engine::SimTime at, bool hit) override
     {
         if (!counts(at))
             return;
         ++m_cacheLookups;
         m_cacheHits += hit ? 1 : 0;
     }
+    // Every state change is kept (they follow faults and thresholds, not requests).
+    void stateChanged(const StateChange& change) override { m_timeline.push_back(change); }
+    void traceFinished(TraceRecord trace) override { m_traces.push_back(std::move(trace)); }
+
+    // Registers the call edge from -> to (components) once, before the run; returns its index.
+    std::uint32_t edgeIndex(std::uint32_t fromComponent, std::uint32_t toComponent);
+
     std::uint64_t cacheLookups() const { return m_cacheLookups; }
     std::uint64_t cacheHits() const { return m_cacheHits; }
-    // Timeline events are kept up to kMaxTimeline; later ones are only counted.
-    void
-    recordTimeline(engine::SimTime at, std::string kind, std::string where, std::string detail);
-    void recordTrace(TraceRecord trace) { m_traces.push_back(std::move(trace)); }
-
-    static constexpr std::size_t kMaxTimeline = 20'000;
     const std::array<ProxyStats, kProxyKinds>& proxies() const { return m_proxies; }
-    const std::vector<TimelineEvent>& timeline() const { return m_timeline; }
-    std::uint64_t timelineDropped() const { return m_timelineDropped; }
+    const std::vector<StateChange>& timeline() const { return m_timeline; }
+    // A state change in words, with the names of this run's components.
+    TimelineEvent describe(const StateChange& change) const;
     const std::vector<TraceRecord>& traces() const { return m_traces; }
 
     const Layout& layout() const { return m_layout; }
@@ -216,6 +219,8 @@ public:
     const std::vector<WindowStats>& windows() const { return m_windows; }
     // Edges sorted by (from, to).
     std::vector<EdgeStats> edges() const;
+    // Every registered edge, by index (including those that saw no call).
+    const std::vector<EdgeStats>& registeredEdges() const { return m_edges; }
 
 private:
     std::size_t windowOf(engine::SimTime t) const;
@@ -229,8 +234,7 @@ private:
     std::unordered_map<std::uint64_t, std::uint32_t> m_edgeIndex;
     std::vector<EdgeStats> m_edges;
     std::array<ProxyStats, kProxyKinds> m_proxies;
-    std::vector<TimelineEvent> m_timeline;
-    std::uint64_t m_timelineDropped = 0;
+    std::vector<StateChange> m_timeline;
     std::vector<TraceRecord> m_traces;
     std::uint64_t m_cacheLookups = 0;
     std::uint64_t m_cacheHits = 0;

@@ -45,6 +45,43 @@ Program forwardTo(ServiceIndex target)
     return compileSteps({step});
 }
 
+std::vector<Program> compileRoute(const RouteConfig& route)
+{
+    const auto callStep = [](ServiceIndex target) {
+        Step step;
+        step.kind = Step::Kind::Call;
+        step.service = target;
+        step.requestBytes = kClientRequestSize;
+        return step;
+    };
+    std::vector<Program> programs;
+    switch (route.kind) {
+    case RouteConfig::Kind::Service:
+    case RouteConfig::Kind::Sequence: {
+        std::vector<Step> steps;
+        for (const ServiceIndex t : route.targets)
+            steps.push_back(callStep(t));
+        programs.push_back(compileSteps(steps));
+        break;
+    }
+    case RouteConfig::Kind::Aggregate: {
+        Step parallel;
+        parallel.kind = Step::Kind::Parallel;
+        for (std::size_t i = 0; i < route.targets.size(); ++i) {
+            parallel.children.push_back(callStep(route.targets[i]));
+            parallel.children.back().optional = i < route.optional.size() && route.optional[i];
+        }
+        programs.push_back(compileSteps({parallel}));
+        break;
+    }
+    case RouteConfig::Kind::Split:
+        for (const ServiceIndex t : route.targets)
+            programs.push_back(compileSteps({callStep(t)}));
+        break;
+    }
+    return programs;
+}
+
 void collectCallees(const Program& program, std::vector<ServiceIndex>& out)
 {
     for (const StepOp& op : program.ops) {

@@ -36,6 +36,9 @@ struct Program
 Program compileSteps(const std::vector<Step>& steps);
 // A program with one call to `target` of the client's request size.
 Program forwardTo(ServiceIndex target);
+// A route's composition: one program (a service, a sequence, an aggregate of parallel calls with
+// optional members), or one per target of a weighted split.
+std::vector<Program> compileRoute(const RouteConfig& route);
 // Appends the target of every call of `program` to `out`.
 void collectCallees(const Program& program, std::vector<ServiceIndex>& out);
 

@@ -48,10 +48,10 @@ void InboundSidecar::receive(Exchange* ex)
         Runtime& rt = hop.self->m_runtime;
         rt.platform.schedule(rt.system.mesh.sidecar.latency, [hop] {
             Runtime& r = hop.self->m_runtime;
-            r.metrics.recordProxy(ProxyKind::SidecarInbound,
-                                  engine::atNanos(hop.entered),
-                                  SimDuration{hop.work},
-                                  r.platform.now() - engine::atNanos(hop.entered));
+            r.sink.proxyPassed(ProxyKind::SidecarInbound,
+                               engine::atNanos(hop.entered),
+                               SimDuration{hop.work},
+                               r.platform.now() - engine::atNanos(hop.entered));
             hop.self->afterProxy(hop.ex);
         });
     });

@@ -1,8 +1,8 @@
 #include "models/upstream.h"
 
+#include "models/event_sinks.h"
 #include "models/internal/components.h"
 #include "models/internal/runtime.h"
-#include "models/metrics.h"
 
 #include <algorithm>
 
@@ -168,35 +168,46 @@ std::optional<std::uint32_t> Upstream::chooseZone()
 void Upstream::recordHealth(std::uint32_t host,
                             Outcome outcome,
                             engine::SimTime now,
-                            Metrics& metrics)
+                            EventSinks& sink)
 {
-    if (outlier && outlier->onResult(host, outcome, now)) {
-        const auto& e = outlier->events().back();
-        metrics.recordTimeline(e.at, "ejection", name, hosts[e.host].key + " (" + e.reason + ")");
-    }
+    if (outlier && outlier->onResult(host, outcome, now))
+        recordOutlierEvents(outlier->events().size() - 1, sink);
     if (breaker) {
         breaker->onResult(now, isServerError(outcome));
-        noteBreaker(now, metrics);
+        noteBreaker(now, sink);
     }
 }
 
-void Upstream::noteBreaker(engine::SimTime now, Metrics& metrics)
+void Upstream::noteBreaker(engine::SimTime now, EventSinks& sink)
 {
     const BreakerState state = breaker->state();
     if (state == lastBreakerState)
         return;
     lastBreakerState = state;
-    metrics.recordTimeline(now, "circuit_breaker", name, breakerStateName(state));
+    StateChange change;
+    change.at = now;
+    change.kind = StateChange::Kind::Breaker;
+    change.breaker = state;
+    change.component = caller->component;
+    change.instance = caller->instance;
+    change.target = target->component;
+    sink.stateChanged(change);
 }
 
-void Upstream::recordOutlierEvents(std::size_t from, Metrics& metrics) const
+void Upstream::recordOutlierEvents(std::size_t from, EventSinks& sink) const
 {
     const auto& events = outlier->events();
-    for (std::size_t i = from; i < events.size(); ++i)
-        metrics.recordTimeline(events[i].at,
-                               events[i].ejected ? "ejection" : "return",
-                               name,
-                               hosts[events[i].host].key + " (" + events[i].reason + ")");
+    for (std::size_t i = from; i < events.size(); ++i) {
+        StateChange change;
+        change.at = events[i].at;
+        change.kind = events[i].ejected ? StateChange::Kind::Ejection : StateChange::Kind::Return;
+        change.reason = ejectionReasonFromName(events[i].reason);
+        change.component = caller->component;
+        change.instance = caller->instance;
+        change.target = target->component;
+        change.host = events[i].host;
+        sink.stateChanged(change);
+    }
 }
 
 void Upstream::startOutlierTimer(Runtime& runtime)
@@ -212,7 +223,7 @@ void Upstream::onOutlierInterval(Runtime& runtime)
         return;
     const std::size_t before = outlier->events().size();
     outlier->onInterval(runtime.platform.now());
-    recordOutlierEvents(before, runtime.metrics);
+    recordOutlierEvents(before, runtime.sink);
     startOutlierTimer(runtime);
 }
 

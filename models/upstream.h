@@ -27,7 +27,7 @@
 
 namespace meshsim::models {
 
-class Metrics;
+class EventSinks;
 struct Caller;
 struct Runtime;
 struct Tier;
@@ -47,11 +47,11 @@ struct Upstream
     // A host for a try, or nothing (no healthy upstream).
     std::optional<std::uint32_t> chooseHost(const LbContext& context);
     // Tells outlier detection and the library breaker how a try to `host` went.
-    void recordHealth(std::uint32_t host, Outcome outcome, engine::SimTime now, Metrics& metrics);
-    // Records the library breaker's state if it changed.
-    void noteBreaker(engine::SimTime now, Metrics& metrics);
-    // Records outlier detection's events from `from` on in the timeline.
-    void recordOutlierEvents(std::size_t from, Metrics& metrics) const;
+    void recordHealth(std::uint32_t host, Outcome outcome, engine::SimTime now, EventSinks& sink);
+    // Reports the library breaker's state if it changed.
+    void noteBreaker(engine::SimTime now, EventSinks& sink);
+    // Reports outlier detection's events from `from` on.
+    void recordOutlierEvents(std::size_t from, EventSinks& sink) const;
     // Outlier detection's interval timer, until the run has drained.
     void startOutlierTimer(Runtime& runtime);
 

@@ -159,7 +159,7 @@ void WorkloadDriver::sendRequest(WorkloadRuntime& w, bool closedUser)
         request->span = m_runtime.tracer.openSpan(
             request->trace, -1, "client " + routeRuntime.config->path, request->sentAt);
     ++m_started;
-    m_runtime.metrics.recordSent(request->sentAt);
+    m_runtime.sink.requestSent(request->sentAt);
     // The route timeout is the client's in direct and mesh architectures; a gateway enforces
     // it itself (it answers 504).
     if (routeRuntime.config->timeout && !m_toGateway) {
@@ -199,11 +199,10 @@ void WorkloadDriver::answerRequest(Request* request, Outcome outcome)
         request->timeout = {};
     }
     const SimTime now = m_runtime.platform.now();
-    m_runtime.metrics.recordRequest(
-        request->route, request->sentAt, now - request->sentAt, outcome);
+    m_runtime.sink.requestAnswered(request->route, request->sentAt, now - request->sentAt, outcome);
     if (request->trace) {
         Tracer::closeSpan(request->trace, request->span, now, outcome, kFlagNone, 0);
-        m_runtime.metrics.recordTrace(
+        m_runtime.sink.traceFinished(
             Tracer::finish(request->trace, m_routes[request->route].config->path));
     }
     if (request->closedUser)

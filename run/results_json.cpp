@@ -222,14 +222,14 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
     j["windows"] = series;
 
     Json timeline = Json::array();
-    for (const m::TimelineEvent& event : metrics.timeline()) {
+    for (const m::StateChange& change : metrics.timeline()) {
+        const m::TimelineEvent event = metrics.describe(change);
         timeline.push_back({{"at_seconds", roundTo(toSeconds(event.at - kSimStart), 9)},
                             {"kind", event.kind},
                             {"where", event.where},
                             {"detail", event.detail}});
     }
     j["timeline"] = timeline;
-    j["timeline_dropped"] = metrics.timelineDropped();
 
     Json traces = Json::array();
     for (const m::TraceRecord& trace : metrics.traces()) {

@@ -173,9 +173,14 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
     m::Metrics::Layout layout;
     for (const m::RouteConfig& r : scenario.system.routes)
         layout.routes.push_back(r.path);
-    layout.services = m::Cluster::tierNames(scenario.system);
-    layout.replicas = m::Cluster::tierReplicas(scenario.system);
-    layout.components = m::Cluster::componentNames(scenario.system);
+    const m::SystemLayout system = m::layoutOf(scenario.system);
+    for (std::uint32_t c = 0; c < system.components.size(); ++c) {
+        layout.components.push_back(system.components[c].name);
+        if (system.isTier(c)) {
+            layout.services.push_back(system.components[c].name);
+            layout.replicas.push_back(system.components[c].replicas);
+        }
+    }
     layout.warmup = std::min(scenario.warmup, duration);
     layout.window = scenario.window;
     layout.windowCount = static_cast<std::size_t>((duration.count() + scenario.window.count() - 1)

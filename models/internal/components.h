@@ -10,6 +10,7 @@
 #include "models/config.h"
 #include "models/internal/records.h"
 #include "models/program.h"
+#include "models/sim_events.h"
 #include "models/threshold_probe.h"
 
 #include <cstdint>
@@ -30,7 +31,8 @@ struct Caller
     CallerKind kind = CallerKind::Client;
     engine::NodeId node = 0;
     std::uint32_t component = 0;
-    Tier* tier = nullptr; // the caller's own tier (not for clients)
+    std::uint32_t instance = kNoIndex; // its index in its tier (not for clients)
+    Tier* tier = nullptr;              // the caller's own tier (not for clients)
     engine::RandomStream* random = nullptr;
     bool sidecar = false; // calls leave through an outbound sidecar on `node`
     // Clients of the mesh architecture reach every service through the ingress: their calls go
@@ -81,6 +83,18 @@ struct Tier
     MeshPolicy mesh;                  // resolved destination policy (mesh architectures)
     std::vector<Upstream*> detectors; // callers' upstreams to this tier with outlier detection
 };
+
+// A change of an instance's state (readiness, health, faults).
+inline StateChange
+instanceState(StateChange::Kind kind, const Instance& instance, engine::SimTime at)
+{
+    StateChange change;
+    change.at = at;
+    change.kind = kind;
+    change.component = instance.tier->component;
+    change.instance = instance.index;
+    return change;
+}
 
 // A route as the client or the gateway runs it.
 struct RouteRuntime

@@ -1,12 +1,14 @@
 #pragma once
 
 // Runtime: what every class of a running system shares — the platform (time, network, CPUs),
-// the metrics, the configuration and deployment, the record pools, the cut zones and the tracer.
-// Owned by Cluster, lent by reference to the classes it wires together. Internal to models/.
+// the event sinks (metrics, recorder), the configuration and deployment, the record pools, the cut
+// zones and the tracer. Owned by Cluster, lent by reference to the classes it wires together.
+// Internal to models/.
 
 #include "engine/core/platform.h"
 #include "models/config.h"
 #include "models/deployment.h"
+#include "models/event_sinks.h"
 #include "models/internal/records.h"
 #include "models/metrics.h"
 #include "models/partitions.h"
@@ -19,11 +21,12 @@ struct Runtime
     Runtime(const SystemConfig& systemConfig,
             const Deployment& deploymentConfig,
             engine::Platform& platformRef,
-            Metrics& metricsRef)
+            Metrics& metrics,
+            SimEventSink* recorder)
         : system(systemConfig)
         , deployment(deploymentConfig)
         , platform(platformRef)
-        , metrics(metricsRef)
+        , sink(metrics, recorder)
         , tracer(systemConfig.traces, deploymentConfig.seed, deploymentConfig.warmup)
     {}
 
@@ -38,7 +41,7 @@ struct Runtime
     const SystemConfig& system;
     const Deployment& deployment;
     engine::Platform& platform;
-    Metrics& metrics;
+    EventSinks sink;
     Records records;
     Partitions partitions;
     Tracer tracer;

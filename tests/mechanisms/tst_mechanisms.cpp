@@ -70,7 +70,8 @@ class TestMechanisms : public QObject
                                                      const std::string& kind)
     {
         std::vector<models::TimelineEvent> out;
-        for (const auto& e : r.metrics->timeline()) {
+        for (const auto& change : r.metrics->timeline()) {
+            const models::TimelineEvent e = r.metrics->describe(change);
             if (e.kind == kind)
                 out.push_back(e);
         }

@@ -1,0 +1,155 @@
+#pragma once
+
+// EventSinks: where the models report (models/sim_events.h) — the run's Metrics, always, and its
+// recorder, when the run records. Metrics is called directly (it is final); the recorder through
+// the SimEventSink interface, and only when there is one. Hops are reported only for requests
+// the recorder chose (a non-zero handle), so hops cost nothing without a recorder.
+
+#include "models/metrics.h"
+#include "models/sim_events.h"
+
+namespace meshsim::models {
+
+class EventSinks
+{
+public:
+    EventSinks(Metrics& metrics, SimEventSink* recorder)
+        : m_metrics(metrics)
+        , m_recorder(recorder)
+    {}
+
+    Metrics& metrics() { return m_metrics; }
+    bool recording() const { return m_recorder != nullptr; }
+
+    void requestSent(engine::SimTime at)
+    {
+        m_metrics.requestSent(at);
+        if (m_recorder)
+            m_recorder->requestSent(at);
+    }
+    void requestAnswered(std::uint32_t route,
+                         engine::SimTime sentAt,
+                         engine::SimDuration latency,
+                         Outcome outcome)
+    {
+        m_metrics.requestAnswered(route, sentAt, latency, outcome);
+        if (m_recorder)
+            m_recorder->requestAnswered(route, sentAt, latency, outcome);
+    }
+    void instanceArrival(std::uint32_t tier,
+                         std::uint32_t instance,
+                         engine::SimTime at,
+                         std::uint32_t queueLength)
+    {
+        m_metrics.instanceArrival(tier, instance, at, queueLength);
+        if (m_recorder)
+            m_recorder->instanceArrival(tier, instance, at, queueLength);
+    }
+    void instanceRejected(std::uint32_t tier, std::uint32_t instance, engine::SimTime at, Outcome o)
+    {
+        m_metrics.instanceRejected(tier, instance, at, o);
+        if (m_recorder)
+            m_recorder->instanceRejected(tier, instance, at, o);
+    }
+    void instanceServed(std::uint32_t tier,
+                        std::uint32_t instance,
+                        engine::SimTime arrivedAt,
+                        engine::SimDuration latency,
+                        Outcome outcome,
+                        bool dependencyFailure)
+    {
+        m_metrics.instanceServed(tier, instance, arrivedAt, latency, outcome, dependencyFailure);
+        if (m_recorder)
+            m_recorder->instanceServed(
+                tier, instance, arrivedAt, latency, outcome, dependencyFailure);
+    }
+    void callEnded(std::uint32_t edge,
+                   engine::SimTime sentAt,
+                   engine::SimTime now,
+                   Outcome outcome,
+                   std::uint16_t flags,
+                   std::uint32_t attempts)
+    {
+        m_metrics.callEnded(edge, sentAt, now, outcome, flags, attempts);
+        if (m_recorder)
+            m_recorder->callEnded(edge, sentAt, now, outcome, flags, attempts);
+    }
+    void proxyPassed(ProxyKind kind,
+                     engine::SimTime entered,
+                     engine::SimDuration cpu,
+                     engine::SimDuration added)
+    {
+        m_metrics.proxyPassed(kind, entered, cpu, added);
+        if (m_recorder)
+            m_recorder->proxyPassed(kind, entered, cpu, added);
+    }
+    void cacheLookup(engine::SimTime at, bool hit)
+    {
+        m_metrics.cacheLookup(at, hit);
+        if (m_recorder)
+            m_recorder->cacheLookup(at, hit);
+    }
+    void stateChanged(const StateChange& change)
+    {
+        m_metrics.stateChanged(change);
+        if (m_recorder)
+            m_recorder->stateChanged(change);
+    }
+    void traceFinished(TraceRecord trace)
+    {
+        if (m_recorder)
+            m_recorder->traceFinished(trace);
+        m_metrics.traceFinished(std::move(trace));
+    }
+
+    // --- the recorder's alone ----------------------------------------------------------------
+    std::uint32_t recordRequest(std::uint64_t request,
+                                std::uint32_t route,
+                                const Place& client,
+                                engine::SimTime at)
+    {
+        return m_recorder ? m_recorder->recordRequest(request, route, client, at) : 0;
+    }
+    // Only for a non-zero handle (which only a recorder hands out).
+    std::int32_t hopStarted(std::uint32_t handle,
+                            std::int32_t parent,
+                            HopKind kind,
+                            engine::SimTime at,
+                            const Place& where,
+                            const Place& from)
+    {
+        return m_recorder->hopStarted(handle, parent, kind, at, where, from);
+    }
+    void hopEnded(std::uint32_t handle,
+                  std::int32_t hop,
+                  engine::SimTime at,
+                  Outcome outcome = Outcome::Ok,
+                  std::uint16_t flags = kFlagNone,
+                  std::uint64_t detail = 0)
+    {
+        m_recorder->hopEnded(handle, hop, at, outcome, flags, detail);
+    }
+    void instanceLoad(std::uint32_t tier,
+                      std::uint32_t instance,
+                      engine::SimTime at,
+                      std::uint32_t queued,
+                      std::uint32_t busy)
+    {
+        if (m_recorder)
+            m_recorder->instanceLoad(tier, instance, at, queued, busy);
+    }
+    void cpuUsed(std::uint32_t tier,
+                 std::uint32_t instance,
+                 engine::SimTime at,
+                 engine::SimDuration work)
+    {
+        if (m_recorder)
+            m_recorder->cpuUsed(tier, instance, at, work);
+    }
+
+private:
+    Metrics& m_metrics;
+    SimEventSink* m_recorder;
+};
+
+} // namespace meshsim::models
