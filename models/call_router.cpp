@@ -14,18 +14,10 @@ namespace meshsim::models {
 
 using engine::SimTime;
 
-namespace {
-
-// Runs a record's callback from a copy: the record may be released (and reused) while it runs.
-void run(engine::Callback callback)
-{
-    callback();
-}
-
-} // namespace
-
 CallRouter::CallRouter(Runtime& runtime, const std::vector<RouteRuntime>& routes)
     : m_runtime(runtime)
+    , m_platform(runtime.platform)
+    , m_sink(runtime.sink)
     , m_routes(routes)
 {}
 
@@ -37,7 +29,7 @@ void CallRouter::beginCall(Call* call)
     const auto position = static_cast<std::size_t>(it - caller.callees.begin());
     call->edge = caller.edges[position];
     call->upstream = caller.upstreams[position].get();
-    call->sentAt = m_runtime.platform.now();
+    call->sentAt = m_platform.now();
     call->retries = call->upstream->retries;
     call->conditions = call->upstream->retryOn;
     call->timeout = call->upstream->timeout;
@@ -56,9 +48,11 @@ void CallRouter::beginCall(Call* call)
             "call " + (caller.tier ? caller.tier->config.name : std::string("client")) + " -> "
                 + call->upstream->target->config.name,
             call->sentAt);
+    if (call->rec) [[unlikely]]
+        recordCallStart(call);
     if (caller.sidecar) {
         // app -> outbound sidecar on the same node
-        m_runtime.platform.transfer(
+        m_platform.transfer(
             caller.node, caller.node, call->requestBytes, [this, call] { outboundHop(call); });
         return;
     }
@@ -82,8 +76,10 @@ void CallRouter::outboundHop(Call* call)
         std::int64_t work;
     };
     static_assert(sizeof(Hop) <= engine::Callback::kCapacity);
-    const Hop hop{this, call, engine::toNanos(m_runtime.platform.now()), work.count()};
-    m_runtime.platform.compute(caller.node, work, [hop] {
+    const Hop hop{this, call, engine::toNanos(m_platform.now()), work.count()};
+    if (call->rec) [[unlikely]]
+        recordCallStage(call, HopKind::Proxy, call->requestBytes);
+    m_platform.compute(caller.node, work, [hop] {
         Runtime& rt = hop.self->m_runtime;
         rt.platform.schedule(rt.system.mesh.sidecar.latency, [hop] {
             Runtime& r = hop.self->m_runtime;
@@ -91,6 +87,13 @@ void CallRouter::outboundHop(Call* call)
                                engine::atNanos(hop.entered),
                                SimDuration{hop.work},
                                r.platform.now() - engine::atNanos(hop.entered));
+            if (hop.call->rec) [[unlikely]]
+                r.sink.endHop(hop.call->rec,
+                              hop.call->recLeaf,
+                              r.platform.now(),
+                              Outcome::Ok,
+                              kFlagNone,
+                              static_cast<std::uint64_t>(ProxyKind::SidecarOutbound));
             hop.self->startUpstream(hop.call);
         });
     });
@@ -104,7 +107,15 @@ void CallRouter::startUpstream(Call* call)
         // Fault injection in the client-side proxy: the delay first, then maybe the abort.
         call->flags |= kFlagDI;
         ++call->outstanding; // the delay keeps the call alive
-        m_runtime.platform.schedule(u.fault->delay, [this, call] {
+        const std::int32_t leaf = m_sink.startHop(call->rec,
+                                                  call->recHop,
+                                                  HopKind::FaultDelay,
+                                                  m_platform.now(),
+                                                  placeOf(*call->caller),
+                                                  placeOf(*call->caller));
+        m_platform.schedule(u.fault->delay, [this, call, leaf] {
+            std::int32_t hop = leaf;
+            m_sink.endHop(call->rec, hop, m_platform.now());
             --call->outstanding;
             afterFaultDelay(call);
         });
@@ -128,8 +139,7 @@ void CallRouter::afterFaultDelay(Call* call)
     }
     // The router's timeout starts after the fault filter (an injected delay does not count).
     if (call->timeout)
-        call->timer
-            = m_runtime.platform.schedule(*call->timeout, [this, call] { onCallTimeout(call); });
+        call->timer = m_platform.schedule(*call->timeout, [this, call] { onCallTimeout(call); });
     attempt(call);
 }
 
@@ -141,12 +151,14 @@ Exchange* CallRouter::newExchange(Call* call, std::uint32_t host)
     call->live = ex;
     ex->host = host;
     ex->number = call->attempts;
-    ex->start = m_runtime.platform.now();
+    ex->start = m_platform.now();
     if (call->attempts < call->tried.size())
         call->tried[call->attempts] = host;
     ++call->attempts;
     ++call->outstanding;
     ++call->upstream->hosts[host].active;
+    if (call->rec) [[unlikely]]
+        recordTryStart(ex);
     return ex;
 }
 
@@ -162,13 +174,11 @@ void CallRouter::attemptPlain(Call* call)
     Exchange* ex = newExchange(call, *host);
     const Instance& instance = *u.target->instances[*host];
     if (!m_runtime.partitions.empty()
-        && m_runtime.partitions.separates(
-            m_runtime.platform.spec(), call->caller->node, instance.node)) {
+        && m_runtime.partitions.separates(m_platform.spec(), call->caller->node, instance.node)) {
         ex->connectFailure = true;
         ex->reset = true;
         ex->outcome = Outcome::ConnectionFailure;
-        m_runtime.platform.schedule(m_runtime.system.connectTimeout,
-                                    [this, ex] { onExchangeDone(ex); });
+        waitForConnectTimeout(ex);
         return;
     }
     sendExchange(ex);
@@ -187,8 +197,8 @@ void CallRouter::attempt(Call* call)
     };
     if (u.tracksHealth && u.breaker) {
         // A library breaker guards every try (resilience4j's Retry around its CircuitBreaker).
-        const bool permitted = u.breaker->tryAcquire(m_runtime.platform.now());
-        u.noteBreaker(m_runtime.platform.now(), m_runtime.sink);
+        const bool permitted = u.breaker->tryAcquire(m_platform.now());
+        u.noteBreaker(m_platform.now(), m_runtime.sink);
         if (!permitted) {
             fail(Outcome::CircuitOpen, kFlagNone);
             return;
@@ -222,19 +232,17 @@ void CallRouter::attempt(Call* call)
         ex->retrySlot = true;
     }
     if (call->retries && call->retries->perTryTimeout)
-        ex->perTry = m_runtime.platform.schedule(*call->retries->perTryTimeout,
-                                                 [this, ex] { onPerTryTimeout(ex); });
+        ex->perTry = m_platform.schedule(*call->retries->perTryTimeout,
+                                         [this, ex] { onPerTryTimeout(ex); });
     const Instance& instance = *u.target->instances[*host];
     if (!m_runtime.partitions.empty()
-        && m_runtime.partitions.separates(
-            m_runtime.platform.spec(), call->caller->node, instance.node)) {
+        && m_runtime.partitions.separates(m_platform.spec(), call->caller->node, instance.node)) {
         // No route between the zones: the connection attempt times out.
         ex->connectFailure = true;
         ex->reset = true;
         ex->outcome = Outcome::ConnectionFailure;
         ex->local = false;
-        m_runtime.platform.schedule(m_runtime.system.connectTimeout,
-                                    [this, ex] { onExchangeDone(ex); });
+        waitForConnectTimeout(ex);
         return;
     }
     if (u.pooled) {
@@ -242,6 +250,76 @@ void CallRouter::attempt(Call* call)
         return;
     }
     sendExchange(ex);
+}
+
+void CallRouter::recordCallStart(Call* call)
+{
+    const Caller& caller = *call->caller;
+    call->recHop = m_sink.startHop(call->rec,
+                                   call->recParent,
+                                   HopKind::Call,
+                                   call->sentAt,
+                                   Place{call->upstream->target->component, kNoIndex, kNoIndex},
+                                   placeOf(caller));
+    if (caller.sidecar) // app -> outbound sidecar
+        recordCallStage(call, HopKind::Transfer, 0);
+}
+
+void CallRouter::recordCallStage(Call* call, HopKind kind, std::uint64_t endedDetail)
+{
+    const Place at = placeOf(*call->caller);
+    m_sink.switchHop(
+        call->rec, call->recLeaf, call->recHop, kind, m_platform.now(), at, at, endedDetail);
+}
+
+void CallRouter::recordCallEnd(Call* call)
+{
+    const SimTime now = m_platform.now();
+    m_sink.endHop(call->rec, call->recLeaf, now);
+    m_sink.endHop(call->rec, call->recHop, now, call->outcome, call->flags, call->attempts);
+}
+
+void CallRouter::recordTryStart(Exchange* ex)
+{
+    const Call* call = ex->call;
+    ex->recHop = m_sink.startHop(
+        call->rec, call->recHop, HopKind::Try, ex->start, hostPlace(ex), placeOf(*call->caller));
+}
+
+void CallRouter::recordTransferToHost(Exchange* ex)
+{
+    const Call* call = ex->call;
+    m_sink.switchHop(call->rec,
+                     ex->recLeaf,
+                     ex->recHop,
+                     HopKind::Transfer,
+                     m_platform.now(),
+                     hostPlace(ex),
+                     placeOf(*call->caller));
+}
+
+Place CallRouter::hostPlace(const Exchange* ex)
+{
+    const Upstream& u = *ex->call->upstream;
+    return {u.target->component, ex->host, u.target->instances[ex->host]->node};
+}
+
+void CallRouter::startConnectHop(Exchange* ex)
+{
+    if (ex->call->rec && ex->recLeaf < 0)
+        ex->recLeaf = m_sink.startHop(ex->call->rec,
+                                      ex->recHop,
+                                      HopKind::Connect,
+                                      m_platform.now(),
+                                      hostPlace(ex),
+                                      placeOf(*ex->call->caller));
+}
+
+void CallRouter::waitForConnectTimeout(Exchange* ex)
+{
+    // No route between the zones: the connection attempt gets no answer.
+    startConnectHop(ex);
+    m_platform.schedule(m_runtime.system.connectTimeout, [this, ex] { onExchangeDone(ex); });
 }
 
 void CallRouter::connectThroughPool(Exchange* ex)
@@ -254,6 +332,7 @@ void CallRouter::connectThroughPool(Exchange* ex)
         openConnection(ex);
         return;
     case ConnectionPool::Grant::Queued:
+        startConnectHop(ex);
         return; // releaseConnection() hands it a connection
     case ConnectionPool::Grant::Overflow:
         // max_pending_requests reached: 503 UO, a local reply.
@@ -269,29 +348,30 @@ void CallRouter::openConnection(Exchange* ex)
     // A new connection: a TCP handshake (one round trip) and, with mTLS, a TLS 1.3 handshake
     // (one more) with its CPU on both proxies (reference/semantics.md §6.4). A dead instance
     // refuses the TCP handshake: a connect failure.
+    startConnectHop(ex);
     const Upstream& u = *ex->call->upstream;
     const Instance& instance = *u.target->instances[ex->host];
     const SidecarConfig& sidecar = m_runtime.system.mesh.sidecar;
     const SimDuration oneWay
-        = m_runtime.platform.linkBetween(ex->call->caller->node, instance.node).latency;
+        = m_platform.linkBetween(ex->call->caller->node, instance.node).latency;
     const SimDuration cpu = sidecar.mtls ? sidecar.mtlsHandshakeCpu : SimDuration{0};
     // The SYN reaches the host after one way: a killed instance answers with a reset (back one
     // way later); on a node that is down nothing answers (connect timeout).
-    m_runtime.platform.schedule(oneWay, [this, ex, oneWay, cpu] {
+    m_platform.schedule(oneWay, [this, ex, oneWay, cpu] {
         Upstream& target = *ex->call->upstream;
         if (!target.target->instances[ex->host]->alive) {
             target.endpoint->refuse(ex);
             return;
         }
-        m_runtime.platform.schedule(oneWay, [this, ex, oneWay, cpu] {
+        m_platform.schedule(oneWay, [this, ex, oneWay, cpu] {
             if (cpu.count() == 0) {
                 sendExchange(ex);
                 return;
             }
-            m_runtime.platform.compute(ex->call->caller->node, cpu, [this, ex, oneWay, cpu] {
-                m_runtime.platform.schedule(2 * oneWay, [this, ex, cpu] {
+            m_platform.compute(ex->call->caller->node, cpu, [this, ex, oneWay, cpu] {
+                m_platform.schedule(2 * oneWay, [this, ex, cpu] {
                     const Instance& peer = *ex->call->upstream->target->instances[ex->host];
-                    m_runtime.platform.compute(peer.node, cpu, [this, ex] { sendExchange(ex); });
+                    m_platform.compute(peer.node, cpu, [this, ex] { sendExchange(ex); });
                 });
             });
         });
@@ -317,7 +397,10 @@ void CallRouter::sendExchange(Exchange* ex)
     }
     const Call* call = ex->call;
     const Instance& instance = *call->upstream->target->instances[ex->host];
-    m_runtime.platform.transfer(call->caller->node, instance.node, call->requestBytes, [ex] {
+    if (call->rec) [[unlikely]]
+        recordTransferToHost(ex);
+    // The endpoint ends the transfer's hop when the request has arrived.
+    m_platform.transfer(call->caller->node, instance.node, call->requestBytes, [ex] {
         ex->call->upstream->endpoint->receive(ex);
     });
 }
@@ -339,6 +422,7 @@ void CallRouter::onPerTryTimeout(Exchange* ex)
     } else {
         // The try is reset: its connection closes, its answer will be ignored.
         ex->abandoned = true;
+        endTryHop(ex, Outcome::Timeout, true);
         const bool neverSent = ex->queued;
         settleExchange(ex, false);
         retryOrFinish(call, ex, Outcome::Timeout, true, true);
@@ -361,8 +445,9 @@ void CallRouter::onCallTimeout(Call* call)
         if (ex->abandoned)
             continue;
         ex->abandoned = true;
+        endTryHop(ex, Outcome::Timeout, true);
         if (ex->perTry) {
-            m_runtime.platform.cancel(ex->perTry);
+            m_platform.cancel(ex->perTry);
             ex->perTry = {};
         }
         recordHealth(ex, Outcome::Timeout);
@@ -385,7 +470,7 @@ void CallRouter::recordHealth(Exchange* ex, Outcome outcome)
     if (!u.tracksHealth || ex->healthRecorded || ex->local)
         return;
     ex->healthRecorded = true;
-    u.recordHealth(ex->host, outcome, m_runtime.platform.now(), m_runtime.sink);
+    u.recordHealth(ex->host, outcome, m_platform.now(), m_runtime.sink);
 }
 
 void CallRouter::settleExchange(Exchange* ex, bool reusable)
@@ -418,9 +503,27 @@ void CallRouter::unlinkExchangeSlow(Exchange* ex)
     }
 }
 
+void CallRouter::endTryHop(Exchange* ex, Outcome outcome, bool resetByCaller)
+{
+    const Call* call = ex->call;
+    if (!call->rec || ex->recEnded)
+        return;
+    ex->recEnded = true;
+    const SimTime now = m_platform.now();
+    m_sink.endHop(call->rec, ex->recLeaf, now);
+    std::int32_t hop = ex->recHop; // kept: hops of the try may still begin (a late answer)
+    m_sink.endHop(call->rec,
+                  hop,
+                  now,
+                  outcome,
+                  kFlagNone,
+                  ex->number | (resetByCaller ? kTryResetByCaller : 0));
+}
+
 void CallRouter::dropExchange(Exchange* ex)
 {
     Call* call = ex->call;
+    m_sink.endHop(call->rec, ex->recLeaf, m_platform.now());
     unlinkExchange(ex);
     m_runtime.records.exchanges.release(ex);
     --call->outstanding;
@@ -429,8 +532,10 @@ void CallRouter::dropExchange(Exchange* ex)
 void CallRouter::onExchangeDone(Exchange* ex)
 {
     Call* call = ex->call;
+    if (call->rec) [[unlikely]]
+        endTryHop(ex, ex->outcome, false);
     if (ex->perTry) {
-        m_runtime.platform.cancel(ex->perTry);
+        m_platform.cancel(ex->perTry);
         ex->perTry = {};
     }
     if (!ex->settled) {
@@ -510,7 +615,15 @@ void CallRouter::retryOrFinish(
     const SimDuration wait = call->backoff.next(*call->caller->random);
     ++call->outstanding; // the pending retry keeps the call alive
     ++call->retriesScheduled;
-    m_runtime.platform.schedule(wait, [this, call] {
+    const std::int32_t leaf = m_sink.startHop(call->rec,
+                                              call->recHop,
+                                              HopKind::Backoff,
+                                              m_platform.now(),
+                                              placeOf(*call->caller),
+                                              placeOf(*call->caller));
+    m_platform.schedule(wait, [this, call, leaf] {
+        std::int32_t hop = leaf;
+        m_sink.endHop(call->rec, hop, m_platform.now());
         --call->outstanding;
         --call->retriesScheduled;
         if (call->finished) {
@@ -531,9 +644,10 @@ void CallRouter::resetLosingTries(Call* call)
         if (ex->abandoned)
             continue;
         ex->abandoned = true;
+        endTryHop(ex, Outcome::Ok, true); // a hedge that lost, reset by the caller
         ex->healthRecorded = true;
         if (ex->perTry) {
-            m_runtime.platform.cancel(ex->perTry);
+            m_platform.cancel(ex->perTry);
             ex->perTry = {};
         }
         if (ex->queued)
@@ -560,26 +674,20 @@ void CallRouter::finishCall(Call* call, Outcome outcome, std::uint16_t flags)
     call->outcome = outcome;
     call->flags |= flags;
     if (call->timer) {
-        m_runtime.platform.cancel(call->timer);
+        m_platform.cancel(call->timer);
         call->timer = {};
     }
     resetLosingTries(call);
-    m_runtime.sink.callEnded(call->edge,
-                             call->sentAt,
-                             m_runtime.platform.now(),
-                             outcome,
-                             call->flags,
-                             std::max<std::uint32_t>(1, call->attempts));
+    m_sink.callEnded(
+        call->edge, call->sentAt, outcome, call->flags, std::max<std::uint32_t>(1, call->attempts));
     if (call->trace)
-        Tracer::closeSpan(call->trace,
-                          call->span,
-                          m_runtime.platform.now(),
-                          outcome,
-                          call->flags,
-                          call->attempts);
+        Tracer::closeSpan(
+            call->trace, call->span, m_platform.now(), outcome, call->flags, call->attempts);
     if (call->caller->sidecar) {
         // outbound sidecar -> app on the same node
-        m_runtime.platform.transfer(
+        if (call->rec) [[unlikely]]
+            recordCallStage(call, HopKind::Transfer, 0);
+        m_platform.transfer(
             call->caller->node, call->caller->node, 0, [this, call] { deliverCall(call); });
         return;
     }
@@ -589,7 +697,9 @@ void CallRouter::finishCall(Call* call, Outcome outcome, std::uint16_t flags)
 void CallRouter::deliverCall(Call* call)
 {
     call->delivered = true;
-    run(call->done);
+    if (call->rec) [[unlikely]]
+        recordCallEnd(call);
+    m_owner->callDone(call);
     maybeReleaseCall(call);
 }
 

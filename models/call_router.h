@@ -14,8 +14,8 @@
 // * Failed tries are retried as RetryState decides, after a jittered backoff; per-try timeouts
 //   reset the try (or, with hedging, race a new one); the overall timeout resets every try.
 // * Outlier detection and the library breaker hear how each try went, once.
-// * The caller hears the outcome through the call's `done` callback (after the loopback to the
-//   application when a sidecar made the call). The call record is released when both the caller
+// * The caller hears the outcome through its CallOwner (after the loopback to the application when
+//   a sidecar made the call). The call record is released when both the caller
 //   has it and no try or timer refers to it any more.
 //
 // Semantics and their sources: docs/mechanisms/retries-and-timeouts.md, sidecar-and-mtls.md,
@@ -24,6 +24,7 @@
 #include "models/endpoint.h"
 #include "models/internal/records.h"
 #include "models/internal/runtime.h"
+#include "models/sim_events.h"
 
 #include <memory>
 #include <vector>
@@ -39,8 +40,10 @@ class CallRouter final : public AnswerSink
 public:
     CallRouter(Runtime& runtime, const std::vector<RouteRuntime>& routes);
 
-    // Starts a call acquired from the runtime's pool, with its target, caller, request and `done`
-    // set; the router takes it from here.
+    // Who made the calls and hears their outcomes.
+    void setOwner(CallOwner& owner) { m_owner = &owner; }
+    // Starts a call acquired from the runtime's pool, with its target, caller and request set;
+    // the router takes it from here.
     void beginCall(Call* call);
     void answered(Exchange* ex) override { onExchangeDone(ex); }
 
@@ -52,6 +55,18 @@ private:
     // The common case without any policy: attempt() without the checks that cannot apply.
     void attemptPlain(Call* call);
     [[gnu::always_inline]] inline Exchange* newExchange(Call* call, std::uint32_t host);
+    // The recording of sampled requests (kept out of the hot path's way).
+    [[gnu::cold]] void recordCallStart(Call* call);
+    // Ends the call's hop under way and starts one of `kind` at the caller.
+    [[gnu::cold]] void recordCallStage(Call* call, HopKind kind, std::uint64_t endedDetail);
+    [[gnu::cold]] void recordCallEnd(Call* call);
+    [[gnu::cold]] void recordTryStart(Exchange* ex);
+    [[gnu::cold]] void recordTransferToHost(Exchange* ex);
+    static Place hostPlace(const Exchange* ex);
+    void startConnectHop(Exchange* ex);
+    void waitForConnectTimeout(Exchange* ex);
+    // Ends a recorded try's span (once): answered, or reset by its caller.
+    void endTryHop(Exchange* ex, Outcome outcome, bool resetByCaller);
     void connectThroughPool(Exchange* ex);
     void openConnection(Exchange* ex);
     void sendExchange(Exchange* ex);
@@ -93,7 +108,10 @@ private:
     void releaseCall(Call* call) { m_runtime.records.calls.release(call); }
 
     Runtime& m_runtime;
+    engine::Platform& m_platform; // = m_runtime.platform, one load less on the hot path
+    EventSinks& m_sink;           // = m_runtime.sink
     const std::vector<RouteRuntime>& m_routes;
+    CallOwner* m_owner = nullptr;
 };
 
 } // namespace meshsim::models

@@ -65,14 +65,13 @@ public:
     }
     void callEnded(std::uint32_t edge,
                    engine::SimTime sentAt,
-                   engine::SimTime now,
                    Outcome outcome,
                    std::uint16_t flags,
                    std::uint32_t attempts)
     {
-        m_metrics.callEnded(edge, sentAt, now, outcome, flags, attempts);
+        m_metrics.callEnded(edge, sentAt, outcome, flags, attempts);
         if (m_recorder)
-            m_recorder->callEnded(edge, sentAt, now, outcome, flags, attempts);
+            m_recorder->callEnded(edge, sentAt, outcome, flags, attempts);
     }
     void proxyPassed(ProxyKind kind,
                      engine::SimTime entered,
@@ -109,6 +108,44 @@ public:
                                 engine::SimTime at)
     {
         return m_recorder ? m_recorder->recordRequest(request, route, client, at) : 0;
+    }
+    // A hop of recorded request `handle` (0: not recorded, nothing happens); -1 when not recorded.
+    std::int32_t startHop(std::uint32_t handle,
+                          std::int32_t parent,
+                          HopKind kind,
+                          engine::SimTime at,
+                          const Place& where,
+                          const Place& from)
+    {
+        return handle ? m_recorder->hopStarted(handle, parent, kind, at, where, from) : -1;
+    }
+    // Ends hop `leaf` if there is one and starts one of `kind` in its place: the stages of a call,
+    // a try or a job follow each other. Only for a non-zero handle.
+    void switchHop(std::uint32_t handle,
+                   std::int32_t& leaf,
+                   std::int32_t parent,
+                   HopKind kind,
+                   engine::SimTime at,
+                   const Place& where,
+                   const Place& from,
+                   std::uint64_t endedDetail = 0)
+    {
+        if (leaf >= 0)
+            m_recorder->hopEnded(handle, leaf, at, Outcome::Ok, kFlagNone, endedDetail);
+        leaf = m_recorder->hopStarted(handle, parent, kind, at, where, from);
+    }
+    // Ends hop `hop` if there is one, and forgets it.
+    void endHop(std::uint32_t handle,
+                std::int32_t& hop,
+                engine::SimTime at,
+                Outcome outcome = Outcome::Ok,
+                std::uint16_t flags = kFlagNone,
+                std::uint64_t detail = 0)
+    {
+        if (handle && hop >= 0) {
+            m_recorder->hopEnded(handle, hop, at, outcome, flags, detail);
+            hop = -1;
+        }
     }
     // Only for a non-zero handle (which only a recorder hands out).
     std::int32_t hopStarted(std::uint32_t handle,

@@ -29,6 +29,8 @@ InstanceServer::InstanceServer(Runtime& runtime,
                                const std::vector<RouteRuntime>& routes,
                                GatewayFilters* gateway)
     : m_runtime(runtime)
+    , m_platform(runtime.platform)
+    , m_sink(runtime.sink)
     , m_programs(programs)
     , m_tiers(tiers)
     , m_routes(routes)
@@ -39,8 +41,8 @@ void InstanceServer::receive(Exchange* ex)
 {
     Instance& instance = hostOf(ex);
     const Tier& tier = *instance.tier;
-    const SimTime now = m_runtime.platform.now();
-    m_runtime.sink.instanceArrival(
+    const SimTime now = m_platform.now();
+    m_sink.instanceArrival(
         tier.index, instance.index, now, static_cast<std::uint32_t>(instance.queue.size()));
     if (!instance.alive) {
         refuse(ex);
@@ -48,7 +50,7 @@ void InstanceServer::receive(Exchange* ex)
     }
     const bool workerFree = instance.busy < tier.config.workers;
     if (!workerFree && instance.queue.size() >= tier.config.queue) {
-        m_runtime.sink.instanceRejected(tier.index, instance.index, now, Outcome::QueueFull);
+        m_sink.instanceRejected(tier.index, instance.index, now, Outcome::QueueFull);
         reply(instance, ex, Outcome::QueueFull, 0);
         return;
     }
@@ -62,7 +64,10 @@ void InstanceServer::receive(Exchange* ex)
     job->key = ex->call->key;
     job->requestBytes = ex->call->requestBytes;
     job->trace = ex->call->trace;
-    job->stepsDone = [this, job] { onStepsDone(job); };
+    job->owner = this;
+    job->rec = ex->call->rec;
+    if (job->rec) [[unlikely]]
+        recordJobStart(job);
     if (job->trace)
         job->span
             = m_runtime.tracer.openSpan(job->trace, ex->call->span, instance.caller.label, now);
@@ -70,13 +75,25 @@ void InstanceServer::receive(Exchange* ex)
         // The route timeout runs from the request's arrival at the gateway, queueing included.
         const RouteConfig& route = *m_routes[job->route].config;
         if (route.timeout)
-            job->timeout
-                = m_runtime.platform.schedule(*route.timeout, [this, job] { onJobTimeout(job); });
+            job->timeout = m_platform.schedule(*route.timeout, [this, job] { onJobTimeout(job); });
     }
-    if (workerFree)
+    if (workerFree) {
         startJob(job);
-    else
-        instance.queue.push_back(job);
+        return;
+    }
+    instance.queue.push_back(job);
+    if (job->rec) [[unlikely]]
+        recordJobStage(job, HopKind::Queue);
+    noteLoad(instance);
+}
+
+void InstanceServer::reportLoad(const Instance& instance)
+{
+    m_sink.instanceLoad(instance.tier->index,
+                        instance.index,
+                        m_platform.now(),
+                        static_cast<std::uint32_t>(instance.queue.size()),
+                        instance.busy);
 }
 
 void InstanceServer::startJob(Job* job)
@@ -99,14 +116,18 @@ void InstanceServer::startJob(Job* job)
     if (instance.slowFactor != 1.0)
         work *= instance.slowFactor;
     job->work = engine::durationFromNanos(work);
-    job->cpu
-        = m_runtime.platform.compute(instance.node, job->work, [this, job] { onCpuDone(job); });
+    job->cpu = m_platform.compute(instance.node, job->work, [this, job] { onCpuDone(job); });
+    if (job->rec) [[unlikely]]
+        recordJobStage(job, HopKind::Cpu);
+    noteLoad(instance);
 }
 
 void InstanceServer::onCpuDone(Job* job)
 {
     job->cpu = {};
     const Tier& tier = *job->instance->tier;
+    if (m_sink.recording()) [[unlikely]]
+        recordCpuDone(job);
     if (tier.kind == TierKind::App && job->instance->addedLatency.count() == 0) {
         runJobProgram(job); // the common case: straight to the steps
         return;
@@ -119,28 +140,27 @@ void InstanceServer::onCpuDone(Job* job)
     }
     if (tier.kind == TierKind::Gateway) {
         // What a proxy tier adds: its queueing and its CPU (its upstream calls excluded).
-        m_runtime.sink.proxyPassed(ProxyKind::Gateway,
-                                   job->arrivedAt,
-                                   job->work,
-                                   m_runtime.platform.now() - job->arrivedAt);
+        m_sink.proxyPassed(
+            ProxyKind::Gateway, job->arrivedAt, job->work, m_platform.now() - job->arrivedAt);
     }
     if (tier.kind == TierKind::Ingress) {
         // The ingress is an Envoy like the sidecars: their per-hop latency after its CPU work.
         job->state = Job::State::Stalled;
-        job->stall
-            = m_runtime.platform.schedule(m_runtime.system.mesh.sidecar.latency, [this, job] {
-                  m_runtime.sink.proxyPassed(ProxyKind::Ingress,
-                                             job->arrivedAt,
-                                             job->work,
-                                             m_runtime.platform.now() - job->arrivedAt);
-                  onStallDone(job);
-              });
+        if (job->rec) [[unlikely]]
+            recordJobStage(job, HopKind::Stall);
+        job->stall = m_platform.schedule(m_runtime.system.mesh.sidecar.latency, [this, job] {
+            m_sink.proxyPassed(
+                ProxyKind::Ingress, job->arrivedAt, job->work, m_platform.now() - job->arrivedAt);
+            onStallDone(job);
+        });
         return;
     }
     if (job->instance->addedLatency.count() > 0) {
         job->state = Job::State::Stalled;
-        job->stall = m_runtime.platform.schedule(job->instance->addedLatency,
-                                                 [this, job] { onStallDone(job); });
+        if (job->rec) [[unlikely]]
+            recordJobStage(job, HopKind::Stall);
+        job->stall
+            = m_platform.schedule(job->instance->addedLatency, [this, job] { onStallDone(job); });
         return;
     }
     onStallDone(job);
@@ -149,19 +169,22 @@ void InstanceServer::onCpuDone(Job* job)
 void InstanceServer::onStallDone(Job* job)
 {
     job->stall = {};
+    if (job->rec) [[unlikely]]
+        recordJobStageEnd(job, 0);
     Instance& instance = *job->instance;
     if (instance.tier->kind == TierKind::Gateway) {
         // Kong's plugin order: authentication, rate limiting, then the cache, then the route.
         const GatewayFilters::Admission admission = m_gateway->admit(
-            instance.index, instance.random, job->clientId, job->route, m_runtime.platform.now());
+            instance.index, instance.random, job->clientId, job->route, m_platform.now());
         if (admission.outcome != Outcome::Ok) {
             finishJob(job, admission.outcome, false, 0);
             return;
         }
         if (admission.delay.count() > 0) { // nginx limit_req delays excess requests
             job->state = Job::State::Stalled;
-            job->stall
-                = m_runtime.platform.schedule(admission.delay, [this, job] { runJobProgram(job); });
+            if (job->rec) [[unlikely]]
+                recordJobStage(job, HopKind::Stall);
+            job->stall = m_platform.schedule(admission.delay, [this, job] { runJobProgram(job); });
             return;
         }
     }
@@ -171,6 +194,8 @@ void InstanceServer::onStallDone(Job* job)
 void InstanceServer::runJobProgram(Job* job)
 {
     job->stall = {};
+    if (job->rec) [[unlikely]]
+        recordJobStageEnd(job, 0);
     job->state = Job::State::Calling;
     Instance& instance = *job->instance;
     const Tier& tier = *instance.tier;
@@ -184,8 +209,8 @@ void InstanceServer::runJobProgram(Job* job)
     case TierKind::Gateway: {
         if (m_gateway->caches(job->route)) {
             const bool hit
-                = m_gateway->lookup(instance.index, job->route, job->key, m_runtime.platform.now());
-            m_runtime.sink.cacheLookup(job->arrivedAt, hit);
+                = m_gateway->lookup(instance.index, job->route, job->key, m_platform.now());
+            m_sink.cacheLookup(job->arrivedAt, hit);
             if (hit) {
                 finishJob(job, Outcome::Ok, false, responseSizeOf(job));
                 return;
@@ -216,7 +241,7 @@ void InstanceServer::onStepsDone(Job* job)
     const Tier& tier = *instance.tier;
     if (tier.kind != TierKind::App) {
         if (job->cacheable)
-            m_gateway->store(instance.index, job->route, job->key, m_runtime.platform.now());
+            m_gateway->store(instance.index, job->route, job->key, m_platform.now());
         finishJob(job, Outcome::Ok, false, responseSizeOf(job));
         return;
     }
@@ -248,6 +273,7 @@ void InstanceServer::onJobTimeout(Job* job)
         auto& queue = job->instance->queue;
         queue.erase(std::find(queue.begin(), queue.end(), job));
         job->workerFreed = true;
+        noteLoad(*job->instance);
     }
     // Calls already made keep running; a job waiting for them is answered now and released
     // when they are all back (onStepsDone).
@@ -261,17 +287,19 @@ void InstanceServer::finishJob(Job* job,
 {
     Instance& instance = *job->instance;
     const Tier& tier = *instance.tier;
-    const SimTime now = m_runtime.platform.now();
+    const SimTime now = m_platform.now();
     if (job->timeout) {
-        m_runtime.platform.cancel(job->timeout);
+        m_platform.cancel(job->timeout);
         job->timeout = {};
     }
-    m_runtime.sink.instanceServed(tier.index,
-                                  instance.index,
-                                  job->arrivedAt,
-                                  now - job->arrivedAt,
-                                  outcome,
-                                  dependencyFailure);
+    m_sink.instanceServed(tier.index,
+                          instance.index,
+                          job->arrivedAt,
+                          now - job->arrivedAt,
+                          outcome,
+                          dependencyFailure);
+    if (job->rec) [[unlikely]]
+        recordJobEnd(job, outcome, dependencyFailure);
     if (job->trace && !job->trace->done)
         Tracer::closeSpan(job->trace, job->span, now, outcome, kFlagNone, 0);
     const bool stillCalling = job->state == Job::State::Calling && outcome == Outcome::Timeout
@@ -281,11 +309,11 @@ void InstanceServer::finishJob(Job* job,
     reply(instance, job->exchange, outcome, bytes);
     const Job::State state = job->state;
     if (state == Job::State::Computing && job->cpu) {
-        m_runtime.platform.cancelCompute(job->cpu);
+        m_platform.cancelCompute(job->cpu);
         job->cpu = {};
     }
     if (job->stall) {
-        m_runtime.platform.cancel(job->stall);
+        m_platform.cancel(job->stall);
         job->stall = {};
     }
     releaseWorker(instance, job);
@@ -316,7 +344,9 @@ void InstanceServer::freeWorker(Instance& instance, Job* job)
         Job* nextJob = instance.queue.front();
         instance.queue.pop_front();
         startJob(nextJob);
+        return;
     }
+    noteLoad(instance);
 }
 
 void InstanceServer::reply(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes)
@@ -327,20 +357,26 @@ void InstanceServer::reply(Instance& instance, Exchange* ex, Outcome outcome, st
     const engine::NodeId to = ex->call->caller->node;
     if (instance.tier->sidecars) {
         // app -> inbound sidecar (same node) -> network -> caller's proxy
-        m_runtime.platform.transfer(instance.node, instance.node, bytes, [this, ex, to] {
-            m_runtime.platform.transfer(
-                hostOf(ex).node, to, ex->responseBytes, [ex] { answer(ex); });
+        if (ex->call->rec) [[unlikely]]
+            recordReplyTransfer(ex, false);
+        m_platform.transfer(instance.node, instance.node, bytes, [this, ex, to] {
+            if (ex->call->rec) [[unlikely]]
+                recordReplyTransfer(ex, true);
+            m_platform.transfer(hostOf(ex).node, to, ex->responseBytes, [ex] { answer(ex); });
         });
         return;
     }
-    m_runtime.platform.transfer(instance.node, to, bytes, [ex] { answer(ex); });
+    // The caller ends the transfer's hop when the answer is back.
+    if (ex->call->rec) [[unlikely]]
+        recordReplyTransfer(ex, true);
+    m_platform.transfer(instance.node, to, bytes, [ex] { answer(ex); });
 }
 
 void InstanceServer::refuse(Exchange* ex)
 {
     Instance& instance = hostOf(ex);
-    m_runtime.sink.instanceRejected(
-        instance.tier->index, instance.index, m_runtime.platform.now(), Outcome::ConnectionFailure);
+    m_sink.instanceRejected(
+        instance.tier->index, instance.index, m_platform.now(), Outcome::ConnectionFailure);
     resetExchange(instance, ex, true);
 }
 
@@ -355,26 +391,98 @@ void InstanceServer::resetExchange(Instance& instance, Exchange* ex, bool connec
     if (instance.nodeDown) {
         // Nothing answers on a node that is down: the caller's connection attempt times out
         // (and its per-try timeout may fire first).
-        m_runtime.platform.schedule(m_runtime.system.connectTimeout, [ex] {
+        if (ex->call->rec) [[unlikely]]
+            recordConnectTimeout(ex);
+        m_platform.schedule(m_runtime.system.connectTimeout, [ex] {
             ex->replied = true;
             answer(ex);
         });
         return;
     }
     ex->replied = true;
-    m_runtime.platform.transfer(instance.node, ex->call->caller->node, 0, [ex] { answer(ex); });
+    if (ex->call->rec) [[unlikely]]
+        recordReplyTransfer(ex, true);
+    m_platform.transfer(instance.node, ex->call->caller->node, 0, [ex] { answer(ex); });
+}
+
+void InstanceServer::recordJobStart(Job* job)
+{
+    const Exchange* ex = job->exchange;
+    const Place at = placeOf(*job->instance);
+    const engine::SimTime now = m_platform.now();
+    // The request has arrived: its transfer (or the sidecar's loopback) ends.
+    std::int32_t arriving = ex->recLeaf;
+    m_sink.endHop(job->rec, arriving, now, Outcome::Ok, kFlagNone, job->requestBytes);
+    job->exchange->recLeaf = -1;
+    job->recHop = m_sink.startHop(job->rec, ex->recHop, HopKind::Job, now, at, at);
+}
+
+void InstanceServer::recordJobStage(Job* job, HopKind kind)
+{
+    const Place at = placeOf(*job->instance);
+    m_sink.switchHop(job->rec, job->recLeaf, job->recHop, kind, m_platform.now(), at, at);
+}
+
+void InstanceServer::recordJobStageEnd(Job* job, std::uint64_t detail)
+{
+    m_sink.endHop(job->rec, job->recLeaf, m_platform.now(), Outcome::Ok, kFlagNone, detail);
+}
+
+void InstanceServer::recordCpuDone(Job* job)
+{
+    m_sink.cpuUsed(job->instance->tier->index, job->instance->index, m_platform.now(), job->work);
+    if (job->rec)
+        recordJobStageEnd(job, static_cast<std::uint64_t>(job->work.count()));
+}
+
+void InstanceServer::recordJobEnd(Job* job, Outcome outcome, bool dependencyFailure)
+{
+    const engine::SimTime now = m_platform.now();
+    m_sink.endHop(job->rec, job->recLeaf, now);
+    m_sink.endHop(job->rec, job->recHop, now, outcome, kFlagNone, dependencyFailure ? 1 : 0);
+}
+
+void InstanceServer::recordReplyTransfer(Exchange* ex, bool toCaller)
+{
+    const Place host = placeOf(hostOf(ex));
+    m_sink.switchHop(ex->call->rec,
+                     ex->recLeaf,
+                     ex->recHop,
+                     HopKind::Transfer,
+                     m_platform.now(),
+                     toCaller ? placeOf(*ex->call->caller) : host,
+                     host,
+                     ex->responseBytes);
+}
+
+void InstanceServer::recordConnectTimeout(Exchange* ex)
+{
+    m_sink.switchHop(ex->call->rec,
+                     ex->recLeaf,
+                     ex->recHop,
+                     HopKind::Connect,
+                     m_platform.now(),
+                     placeOf(hostOf(ex)),
+                     placeOf(*ex->call->caller));
+}
+
+void InstanceServer::endJobHops(Job* job, Outcome outcome)
+{
+    if (job->rec)
+        recordJobEnd(job, outcome, false);
 }
 
 void InstanceServer::resetAll(Instance& instance)
 {
     const Tier& tier = *instance.tier;
-    const SimTime now = m_runtime.platform.now();
+    const SimTime now = m_platform.now();
     // Queued requests: their connections are reset.
     while (!instance.queue.empty()) {
         Job* job = instance.queue.front();
         instance.queue.pop_front();
-        m_runtime.sink.instanceRejected(
+        m_sink.instanceRejected(
             tier.index, instance.index, job->arrivedAt, Outcome::ConnectionFailure);
+        endJobHops(job, Outcome::ConnectionFailure);
         resetExchange(instance, job->exchange, false);
         m_runtime.records.jobs.release(job);
     }
@@ -384,25 +492,26 @@ void InstanceServer::resetAll(Instance& instance)
         Job* job = instance.active;
         instance.active = job->next;
         job->prev = job->next = nullptr;
-        m_runtime.sink.instanceServed(tier.index,
-                                      instance.index,
-                                      job->arrivedAt,
-                                      now - job->arrivedAt,
-                                      Outcome::ConnectionFailure,
-                                      false);
+        m_sink.instanceServed(tier.index,
+                              instance.index,
+                              job->arrivedAt,
+                              now - job->arrivedAt,
+                              Outcome::ConnectionFailure,
+                              false);
         job->answered = true;
+        endJobHops(job, Outcome::ConnectionFailure);
         resetExchange(instance, job->exchange, false);
         if (job->timeout) {
-            m_runtime.platform.cancel(job->timeout);
+            m_platform.cancel(job->timeout);
             job->timeout = {};
         }
         switch (job->state) {
         case Job::State::Computing:
-            m_runtime.platform.cancelCompute(job->cpu);
+            m_platform.cancelCompute(job->cpu);
             m_runtime.records.jobs.release(job);
             break;
         case Job::State::Stalled:
-            m_runtime.platform.cancel(job->stall);
+            m_platform.cancel(job->stall);
             m_runtime.records.jobs.release(job);
             break;
         case Job::State::Calling:
@@ -412,6 +521,7 @@ void InstanceServer::resetAll(Instance& instance)
         }
     }
     instance.busy = 0;
+    noteLoad(instance);
 }
 
 } // namespace meshsim::models

@@ -19,6 +19,8 @@
 
 #include "models/endpoint.h"
 #include "models/internal/records.h"
+#include "models/internal/runtime.h"
+#include "models/sim_events.h"
 
 #include <memory>
 #include <vector>
@@ -31,7 +33,7 @@ struct Runtime;
 struct RouteRuntime;
 struct Tier;
 
-class InstanceServer final : public Endpoint
+class InstanceServer final : public Endpoint, public TaskOwner
 {
 public:
     InstanceServer(Runtime& runtime,
@@ -42,6 +44,7 @@ public:
 
     void receive(Exchange* ex) override;
     void refuse(Exchange* ex) override;
+    void stepsDone(Task* task) override { onStepsDone(static_cast<Job*>(task)); }
 
     // The instance has died (killed, or its node went down): its queued and running requests
     // are reset. A request waiting for its calls is answered now and collected when they are back.
@@ -59,9 +62,28 @@ private:
     void freeWorker(Instance& instance, Job* job);
     void reply(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes);
     void resetExchange(Instance& instance, Exchange* ex, bool connectFailure);
+    // The recording: the instance's load, and the hops of recorded requests.
+    void noteLoad(const Instance& instance)
+    {
+        if (m_runtime.sink.recording()) [[unlikely]]
+            reportLoad(instance);
+    }
+    void reportLoad(const Instance& instance);
+    void endJobHops(Job* job, Outcome outcome);
+    [[gnu::cold]] void recordJobStart(Job* job);
+    // Ends the job's hop under way and starts one of `kind` in its place.
+    [[gnu::cold]] void recordJobStage(Job* job, HopKind kind);
+    [[gnu::cold]] void recordJobStageEnd(Job* job, std::uint64_t detail);
+    [[gnu::cold]] void recordCpuDone(Job* job);
+    [[gnu::cold]] void recordJobEnd(Job* job, Outcome outcome, bool dependencyFailure);
+    // The answer leaves: to the inbound sidecar (loopback) or to the caller.
+    [[gnu::cold]] void recordReplyTransfer(Exchange* ex, bool toCaller);
+    [[gnu::cold]] void recordConnectTimeout(Exchange* ex);
     std::uint64_t responseSizeOf(const Job* job) const;
 
     Runtime& m_runtime;
+    engine::Platform& m_platform; // = m_runtime.platform, one load less on the hot path
+    EventSinks& m_sink;           // = m_runtime.sink
     ProgramRunner& m_programs;
     const std::vector<std::unique_ptr<Tier>>& m_tiers;
     const std::vector<RouteRuntime>& m_routes;

@@ -159,12 +159,10 @@ public:
                         bool dependencyFailure) override;
     void callEnded(std::uint32_t edge,
                    engine::SimTime sentAt,
-                   engine::SimTime now,
                    Outcome outcome,
                    std::uint16_t flags,
                    std::uint32_t attempts) override
     {
-        (void)now;
         if (!counts(sentAt))
             return;
         EdgeStats& e = m_edges[edge];

@@ -3,10 +3,13 @@
 // ObjectPool: recycles the short-lived records of the hot path (calls, jobs, step frames,
 // client requests) so a run allocates in proportion to the requests in flight, not to the
 // requests simulated. Objects have stable addresses; acquire() returns a default-initialised
-// object. The pool owns all objects. Not thread-safe.
+// object (member initialisers run; members without one are indeterminate). The pool owns all
+// objects. Not thread-safe.
 
 #include <cstddef>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <vector>
 
 namespace meshsim::models {
@@ -23,7 +26,10 @@ public:
             grow();
         T* object = m_free.back();
         m_free.pop_back();
-        *object = T{};
+        // Default-initialised: the members' own initialisers, nothing more (records are reset on
+        // every request; a member without an initialiser is one its user writes before reading).
+        static_assert(std::is_trivially_destructible_v<T>, "pooled records own no resources");
+        ::new (static_cast<void*>(object)) T;
         ++m_inUse;
         return object;
     }

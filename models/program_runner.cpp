@@ -11,7 +11,9 @@ namespace meshsim::models {
 ProgramRunner::ProgramRunner(Runtime& runtime, CallRouter& router)
     : m_runtime(runtime)
     , m_router(router)
-{}
+{
+    m_router.setOwner(*this);
+}
 
 void ProgramRunner::run(Task* task, const Program& program)
 {
@@ -26,9 +28,7 @@ void ProgramRunner::finish(Task* task, bool failed, Outcome cause)
 {
     task->failed = failed;
     task->cause = cause;
-    // From a copy: the task may be released, and reused, while its callback runs.
-    engine::Callback done = task->stepsDone;
-    done();
+    task->owner->stepsDone(task);
 }
 
 void ProgramRunner::startOp(Task* task,
@@ -50,12 +50,14 @@ void ProgramRunner::startOp(Task* task,
         call->requestBytes
             = op.requestBytes == kClientRequestSize ? task->requestBytes : op.requestBytes;
         call->optional = op.optional;
-        call->done = [this, parent, call] { callDone(parent, call); };
+        call->frame = parent;
         call->route = task->route;
         call->clientId = task->clientId;
         call->key = task->key;
         call->trace = task->trace && !task->trace->done ? task->trace : nullptr;
         call->parentSpan = task->span;
+        call->rec = task->rec;
+        call->recParent = task->recHop;
         if (caller.viaIngress) {
             call->forward = op.service; // through the ingress
             call->target = *caller.viaIngress;
@@ -84,9 +86,9 @@ void ProgramRunner::startOp(Task* task,
         startOp(task, program, op.firstChild + c, frame);
 }
 
-void ProgramRunner::callDone(Frame* frame, const Call* call)
+void ProgramRunner::callDone(const Call* call)
 {
-    childDone(frame, call->outcome != Outcome::Ok && !call->optional, call->outcome);
+    childDone(call->frame, call->outcome != Outcome::Ok && !call->optional, call->outcome);
 }
 
 void ProgramRunner::childDone(Frame* frame, bool failed, Outcome cause)

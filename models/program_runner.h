@@ -5,7 +5,7 @@
 // the first failure; a parallel group starts all its children and finishes when they all have;
 // a call happens with its probability, and an optional call's failure does not fail its group.
 // Calls go to the CallRouter; when the program is done, the task's `failed` and `cause` are set
-// and its `stepsDone` callback runs. Frames come from the runtime's pool. Not thread-safe.
+// and its TaskOwner hears it. Frames come from the runtime's pool. Not thread-safe.
 
 #include "models/internal/records.h"
 
@@ -15,17 +15,17 @@ class CallRouter;
 struct Program;
 struct Runtime;
 
-class ProgramRunner
+class ProgramRunner final : public CallOwner
 {
 public:
     ProgramRunner(Runtime& runtime, CallRouter& router);
 
     void run(Task* task, const Program& program);
+    void callDone(const Call* call) override;
 
 private:
     void startOp(Task* task, const Program& program, std::uint32_t op, Frame* parent);
     void childDone(Frame* frame, bool failed, Outcome cause);
-    void callDone(Frame* frame, const Call* call);
     static void finish(Task* task, bool failed, Outcome cause);
 
     Runtime& m_runtime;

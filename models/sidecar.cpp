@@ -44,6 +44,8 @@ void InboundSidecar::receive(Exchange* ex)
     };
     static_assert(sizeof(Hop) <= engine::Callback::kCapacity);
     const Hop hop{this, ex, engine::toNanos(m_runtime.platform.now()), work.count()};
+    if (ex->call->rec) [[unlikely]]
+        recordStage(ex, HopKind::Proxy, false);
     m_runtime.platform.compute(instance.node, work, [hop] {
         Runtime& rt = hop.self->m_runtime;
         rt.platform.schedule(rt.system.mesh.sidecar.latency, [hop] {
@@ -52,6 +54,13 @@ void InboundSidecar::receive(Exchange* ex)
                                engine::atNanos(hop.entered),
                                SimDuration{hop.work},
                                r.platform.now() - engine::atNanos(hop.entered));
+            if (hop.ex->call->rec) [[unlikely]]
+                r.sink.endHop(hop.ex->call->rec,
+                              hop.ex->recLeaf,
+                              r.platform.now(),
+                              Outcome::Ok,
+                              0,
+                              static_cast<std::uint64_t>(ProxyKind::SidecarInbound));
             hop.self->afterProxy(hop.ex);
         });
     });
@@ -70,8 +79,24 @@ void InboundSidecar::afterProxy(Exchange* ex)
         return;
     }
     const Instance& target = hostOf(ex);
+    if (call->rec) [[unlikely]]
+        recordStage(ex, HopKind::Transfer, false);
     m_runtime.platform.transfer(
         target.node, target.node, call->requestBytes, [this, ex] { m_application.receive(ex); });
+}
+
+void InboundSidecar::recordStage(Exchange* ex, HopKind kind, bool toCaller)
+{
+    // The hop under way (the network transfer, then the proxy) ends where the next begins.
+    const Place host = placeOf(hostOf(ex));
+    m_runtime.sink.switchHop(ex->call->rec,
+                             ex->recLeaf,
+                             ex->recHop,
+                             kind,
+                             m_runtime.platform.now(),
+                             toCaller ? placeOf(*ex->call->caller) : host,
+                             host,
+                             kind == HopKind::Proxy ? ex->call->requestBytes : 0);
 }
 
 void InboundSidecar::reply(Exchange* ex, Outcome outcome)
@@ -81,6 +106,8 @@ void InboundSidecar::reply(Exchange* ex, Outcome outcome)
     ex->outcome = outcome;
     ex->responseBytes = 0;
     ex->replied = true;
+    if (ex->call->rec) [[unlikely]]
+        recordStage(ex, HopKind::Transfer, true);
     m_runtime.platform.transfer(instance.node, ex->call->caller->node, 0, [ex] { answer(ex); });
 }
 

@@ -14,6 +14,7 @@
 #include "models/config.h"
 #include "models/endpoint.h"
 #include "models/outcome.h"
+#include "models/sim_events.h"
 
 namespace meshsim::models {
 
@@ -52,6 +53,8 @@ public:
 private:
     void afterProxy(Exchange* ex);
     void reply(Exchange* ex, Outcome outcome);
+    // Recorded requests: the try's next hop, at the host or back to the caller.
+    [[gnu::cold]] void recordStage(Exchange* ex, HopKind kind, bool toCaller);
 
     Runtime& m_runtime;
     Endpoint& m_application;

@@ -95,6 +95,9 @@ enum class HopKind : std::uint8_t {
     FaultDelay, // an injected delay
 };
 const char* hopKindName(HopKind kind);
+// In a Try hop's `detail`, beside the try number: its caller reset it (a timeout, or a hedge that
+// lost the race) and no longer waited for its answer.
+inline constexpr std::uint64_t kTryResetByCaller = std::uint64_t{1} << 32;
 
 class SimEventSink
 {
@@ -126,10 +129,9 @@ public:
                                 Outcome outcome,
                                 bool dependencyFailure)
         = 0;
-    // A call ended now (its outcome is decided); it was sent at `sentAt`.
+    // A call's outcome is decided (now); it was sent at `sentAt`.
     virtual void callEnded(std::uint32_t edge,
                            engine::SimTime sentAt,
-                           engine::SimTime now,
                            Outcome outcome,
                            std::uint16_t flags,
                            std::uint32_t attempts)

@@ -16,6 +16,8 @@ WorkloadDriver::WorkloadDriver(Runtime& runtime,
                                const Program* toGateway,
                                std::vector<std::unique_ptr<WorkloadRuntime>>& workloads)
     : m_runtime(runtime)
+    , m_platform(runtime.platform)
+    , m_sink(runtime.sink)
     , m_programs(programs)
     , m_routes(routes)
     , m_toGateway(toGateway)
@@ -28,7 +30,7 @@ void WorkloadDriver::start()
         WorkloadRuntime* workload = w.get();
         const ArrivalConfig& arrival = workload->config->arrival;
         if (arrival.process == ArrivalConfig::Process::Closed) {
-            m_runtime.platform.schedule(workload->config->start, [this, workload] {
+            m_platform.schedule(workload->config->start, [this, workload] {
                 for (std::uint32_t u = 0; u < workload->config->arrival.users; ++u)
                     startUser(*workload);
             });
@@ -36,15 +38,15 @@ void WorkloadDriver::start()
         }
         workload->onUntil = engine::kSimStart + workload->config->start
                             + arrival.on.sampleDuration(workload->random);
-        m_runtime.platform.schedule(workload->config->start,
-                                    [this, workload] { scheduleNextArrival(*workload); });
+        m_platform.schedule(workload->config->start,
+                            [this, workload] { scheduleNextArrival(*workload); });
     }
 }
 
 void WorkloadDriver::scheduleNextArrival(WorkloadRuntime& w)
 {
     const ArrivalConfig& arrival = w.config->arrival;
-    const SimTime now = m_runtime.platform.now();
+    const SimTime now = m_platform.now();
     SimTime next = now;
     switch (arrival.process) {
     case ArrivalConfig::Process::Poisson:
@@ -115,7 +117,7 @@ void WorkloadDriver::scheduleNextArrival(WorkloadRuntime& w)
     if (next >= w.stopAt)
         return;
     WorkloadRuntime* workload = &w;
-    m_runtime.platform.schedule(next - now, [this, workload] { onArrival(*workload); });
+    m_platform.schedule(next - now, [this, workload] { onArrival(*workload); });
 }
 
 void WorkloadDriver::onArrival(WorkloadRuntime& w)
@@ -128,10 +130,10 @@ void WorkloadDriver::startUser(WorkloadRuntime& w)
 {
     // A closed-loop user: think, send, wait for the answer (or its timeout), think again.
     const SimDuration think = w.config->arrival.think.sampleDuration(w.random);
-    if (m_runtime.platform.now() + think >= w.stopAt)
+    if (m_platform.now() + think >= w.stopAt)
         return;
     WorkloadRuntime* workload = &w;
-    m_runtime.platform.schedule(think, [this, workload] { sendRequest(*workload, true); });
+    m_platform.schedule(think, [this, workload] { sendRequest(*workload, true); });
 }
 
 void WorkloadDriver::sendRequest(WorkloadRuntime& w, bool closedUser)
@@ -146,9 +148,9 @@ void WorkloadDriver::sendRequest(WorkloadRuntime& w, bool closedUser)
     request->workload = &w;
     request->route = route;
     request->requestBytes = w.config->requestBytes;
-    request->sentAt = m_runtime.platform.now();
+    request->sentAt = m_platform.now();
     request->closedUser = closedUser;
-    request->stepsDone = [this, request] { onStepsDone(request); };
+    request->owner = this;
     request->clientId
         = w.firstClient + static_cast<std::uint32_t>(w.random.nextBelow(w.config->clients));
     if (w.keys[mixIndex])
@@ -159,12 +161,14 @@ void WorkloadDriver::sendRequest(WorkloadRuntime& w, bool closedUser)
         request->span = m_runtime.tracer.openSpan(
             request->trace, -1, "client " + routeRuntime.config->path, request->sentAt);
     ++m_started;
-    m_runtime.sink.requestSent(request->sentAt);
+    m_sink.requestSent(request->sentAt);
+    request->rec = m_sink.recordRequest(id, route, placeOf(w.caller), request->sentAt);
+    request->recHop = 0; // a recorded request is hop 0 of its recording
     // The route timeout is the client's in direct and mesh architectures; a gateway enforces
     // it itself (it answers 504).
     if (routeRuntime.config->timeout && !m_toGateway) {
-        request->timeout = m_runtime.platform.schedule(
-            *routeRuntime.config->timeout, [this, request] { onRequestTimeout(request); });
+        request->timeout = m_platform.schedule(*routeRuntime.config->timeout,
+                                               [this, request] { onRequestTimeout(request); });
     }
     if (m_toGateway) {
         m_programs.run(request, *m_toGateway);
@@ -195,15 +199,16 @@ void WorkloadDriver::answerRequest(Request* request, Outcome outcome)
     request->answered = true;
     ++m_answered;
     if (request->timeout) {
-        m_runtime.platform.cancel(request->timeout);
+        m_platform.cancel(request->timeout);
         request->timeout = {};
     }
-    const SimTime now = m_runtime.platform.now();
-    m_runtime.sink.requestAnswered(request->route, request->sentAt, now - request->sentAt, outcome);
+    const SimTime now = m_platform.now();
+    m_sink.requestAnswered(request->route, request->sentAt, now - request->sentAt, outcome);
+    std::int32_t root = 0;
+    m_sink.endHop(request->rec, root, now, outcome);
     if (request->trace) {
         Tracer::closeSpan(request->trace, request->span, now, outcome, kFlagNone, 0);
-        m_runtime.sink.traceFinished(
-            Tracer::finish(request->trace, m_routes[request->route].config->path));
+        m_sink.traceFinished(Tracer::finish(request->trace, m_routes[request->route].config->path));
     }
     if (request->closedUser)
         startUser(*request->workload);

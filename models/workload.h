@@ -35,7 +35,7 @@ struct WorkloadRuntime
     std::size_t stepIndex = 0;
 };
 
-class WorkloadDriver
+class WorkloadDriver final : public TaskOwner
 {
 public:
     // `toGateway`: the program of a client of a gateway architecture (null without a gateway).
@@ -47,6 +47,7 @@ public:
 
     // Schedules every workload's first arrival (or its users).
     void start();
+    void stepsDone(Task* task) override { onStepsDone(static_cast<Request*>(task)); }
 
     std::uint64_t requestsStarted() const { return m_started; }
     std::uint64_t requestsAnswered() const { return m_answered; }
@@ -61,6 +62,8 @@ private:
     void answerRequest(Request* request, Outcome outcome);
 
     Runtime& m_runtime;
+    engine::Platform& m_platform; // = m_runtime.platform, one load less on the hot path
+    EventSinks& m_sink;           // = m_runtime.sink
     ProgramRunner& m_programs;
     const std::vector<RouteRuntime>& m_routes;
     const Program* m_toGateway;

@@ -84,6 +84,16 @@ struct Tier
     std::vector<Upstream*> detectors; // callers' upstreams to this tier with outlier detection
 };
 
+// Where hops happen, for the recording.
+inline Place placeOf(const Caller& caller)
+{
+    return {caller.component, caller.instance, caller.node};
+}
+inline Place placeOf(const Instance& instance)
+{
+    return {instance.tier->component, instance.index, instance.node};
+}
+
 // A change of an instance's state (readiness, health, faults).
 inline StateChange
 instanceState(StateChange::Kind kind, const Instance& instance, engine::SimTime at)

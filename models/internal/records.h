@@ -5,9 +5,10 @@
 //
 // Every record comes from an ObjectPool (models/object_pool.h), so a run allocates in proportion
 // to the requests in flight. Records are plain data: the classes of models/ move them along and
-// own their life cycle as described per record. Completion travels up by the callbacks stored
-// in them (`Call::done`, `Task::stepsDone`) and, for a try, through its upstream's AnswerSink: a
-// callee never reaches into its caller. Internal to models/: include it only from models/.
+// own their life cycle as described per record. Completion travels up through small interfaces
+// (Envoy's style of callbacks): a call's outcome to its CallOwner, a task's end to its TaskOwner,
+// a try's answer to its upstream's AnswerSink; a callee never reaches into its caller. Records
+// stay small: a run touches them on every event. Internal to models/: include it only from models/.
 
 #include "engine/core/callback.h"
 #include "engine/core/event_queue.h"
@@ -34,7 +35,31 @@ struct WorkloadRuntime;
 enum class TierKind : std::uint8_t { App, Gateway, Ingress };
 enum class CallerKind : std::uint8_t { Client, App, Gateway, Ingress };
 
+struct Call;
 struct Exchange;
+struct Task;
+struct Frame;
+
+// Who made a call and hears its outcome (the step interpreter).
+class CallOwner
+{
+public:
+    // The caller has the call's outcome (`call->outcome`); `call` is valid during the call only.
+    virtual void callDone(const Call* call) = 0;
+
+protected:
+    ~CallOwner() = default;
+};
+
+// Who runs a task and hears when its program has finished (`failed`, `cause` set).
+class TaskOwner
+{
+public:
+    virtual void stepsDone(Task* task) = 0;
+
+protected:
+    ~TaskOwner() = default;
+};
 
 // One logical call from a caller to a target tier, with its tries, retries and timeouts.
 // Acquired by the step interpreter; released by the router once the caller has it (`delivered`)
@@ -50,7 +75,7 @@ struct Call
     Outcome outcome = Outcome::Ok;
     std::uint16_t flags = kFlagNone;
     bool optional = false;
-    engine::Callback done; // runs once the caller has the call's outcome
+    Frame* frame = nullptr; // the owner's frame that waits for it (opaque to the router)
     // the client request it serves
     RouteIndex route = 0;
     ServiceIndex forward = 0; // ingress: the service to forward to
@@ -59,15 +84,20 @@ struct Call
     Trace* trace = nullptr;
     std::int32_t parentSpan = -1;
     std::int32_t span = -1;
+    // the recording of a sampled request: its handle, the span the call belongs to, its own
+    std::uint32_t rec = 0;
+    std::int32_t recParent = -1;
+    std::int32_t recHop = -1;
+    std::int32_t recLeaf = -1; // the outbound sidecar's hop under way
     // upstream state
     const RetryConfig* retries = nullptr;
     const RetryConditions* conditions = nullptr; // when `retries` retry
     std::optional<SimDuration> timeout;
     engine::TimerId timer;
     std::uint32_t attempts = 0;
-    std::uint32_t outstanding = 0; // exchanges in flight and a pending retry
-    Exchange* live = nullptr;      // the attempts in flight (a list through Exchange::next)
-    std::array<std::uint32_t, 8> tried{};
+    std::uint32_t outstanding = 0;      // exchanges in flight and a pending retry
+    Exchange* live = nullptr;           // the attempts in flight (a list through Exchange::next)
+    std::array<std::uint32_t, 8> tried; // hosts of the first `attempts` tries (only those are set)
     bool finished = false;              // the call's result is decided
     bool delivered = false;             // the caller has it
     std::uint32_t retrySlots = 0;       // retry-breaker slots of retries not yet started
@@ -83,6 +113,9 @@ struct Exchange
     Call* call = nullptr;
     std::uint32_t host = 0;
     std::uint32_t number = 0;
+    std::int32_t recHop = -1;  // its Try span (recorded requests)
+    std::int32_t recLeaf = -1; // its Connect hop while it waits for a connection
+    bool recEnded = false;     // its Try span has ended (answered or abandoned)
     engine::SimTime start;
     engine::TimerId perTry;
     Exchange* next = nullptr;     // in its call's list of live attempts
@@ -114,10 +147,13 @@ struct Task
     std::uint64_t requestBytes = 0; // what calls "of the client's size" send
     Trace* trace = nullptr;
     std::int32_t span = -1;
-    // Set by the step interpreter before it runs `stepsDone`.
+    std::uint32_t rec = 0;     // the recording handle of a sampled request (0: not recorded)
+    std::int32_t recHop = -1;  // the task's span: the request (0) or the job
+    std::int32_t recLeaf = -1; // a job's hop under way: queue, CPU, stall
+    // Set by the step interpreter before it tells the owner.
     bool failed = false;
     Outcome cause = Outcome::Ok;
-    engine::Callback stepsDone; // the program has finished
+    TaskOwner* owner = nullptr;
 };
 
 // A frame of the step interpreter: one composite step (sequence or parallel group) under way.
