@@ -22,6 +22,21 @@ public:
     void record(std::int64_t value) { recordCount(value, 1); }
     void recordCount(std::int64_t value, std::uint64_t count);
     void merge(const Histogram& other);
+    // Forgets every value (keeps its memory, for reuse).
+    void clear()
+    {
+        m_counts.clear();
+        m_offset = 0;
+        m_count = 0;
+        m_sum = 0.0;
+        m_min = 0;
+        m_max = 0;
+    }
+    // Memory it holds, in bytes.
+    std::size_t bytes() const
+    {
+        return sizeof(*this) + m_counts.capacity() * sizeof(std::uint64_t);
+    }
 
     std::uint64_t count() const { return m_count; }
     bool empty() const { return m_count == 0; }

@@ -263,8 +263,13 @@ bool FastPlatform::runUntil(SimTime limit)
 
 double FastPlatform::busyCoreSeconds(NodeId node) const
 {
+    return busyCoreSecondsAt(node, m_queue.now());
+}
+
+double FastPlatform::busyCoreSecondsAt(NodeId node, SimTime at) const
+{
     const Cpu& cpu = m_cpus[node];
-    const auto dt = static_cast<double>(toNanos(m_queue.now() - cpu.lastUpdate));
+    const auto dt = static_cast<double>(toNanos(at - cpu.lastUpdate));
     const double pending = cpu.active > 0 ? std::min<double>(cpu.active, cpu.cores) * dt : 0.0;
     return (cpu.busyCoreNanos + pending) * 1e-9;
 }

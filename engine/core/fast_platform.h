@@ -41,6 +41,7 @@ public:
     const PlatformSpec& spec() const override { return m_spec; }
     std::uint64_t eventCount() const override { return m_queue.executed(); }
     double busyCoreSeconds(NodeId node) const override;
+    double busyCoreSecondsAt(NodeId node, SimTime at) const override;
 
     // Computations currently sharing `node`'s cores.
     std::uint32_t activeComputations(NodeId node) const { return m_cpus[node].active; }

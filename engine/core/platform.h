@@ -96,6 +96,9 @@ public:
     virtual std::uint64_t eventCount() const = 0;
     // Core-seconds of CPU consumed on `node` so far (utilisation = this / (cores * elapsed)).
     virtual double busyCoreSeconds(NodeId node) const = 0;
+    // The same at time `at` >= lastEventTime(), no event having run since (the load is constant
+    // in between): what a series reads at a window's end.
+    virtual double busyCoreSecondsAt(NodeId node, SimTime at) const = 0;
 
     // The link class a transfer between two nodes uses.
     const LinkSpec& linkBetween(NodeId from, NodeId to) const

@@ -482,11 +482,15 @@ void SimGridPlatform::updateBusy(NodeId node)
 
 double SimGridPlatform::busyCoreSeconds(NodeId node) const
 {
+    return busyCoreSecondsAt(node, now());
+}
+
+double SimGridPlatform::busyCoreSecondsAt(NodeId node, SimTime at) const
+{
     const Impl::NodeLoad& l = m_impl->load[node];
-    const double pendingNanos = l.active > 0
-                                    ? static_cast<double>(std::min(l.active, l.cores))
-                                          * static_cast<double>(toNanos(now() - l.lastUpdate))
-                                    : 0.0;
+    const double pendingNanos = l.active > 0 ? static_cast<double>(std::min(l.active, l.cores))
+                                                   * static_cast<double>(toNanos(at - l.lastUpdate))
+                                             : 0.0;
     return (l.busyCoreNanos + pendingNanos) * 1e-9;
 }
 

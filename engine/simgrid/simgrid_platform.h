@@ -66,6 +66,7 @@ public:
     const PlatformSpec& spec() const override { return m_spec; }
     std::uint64_t eventCount() const override { return m_events; }
     double busyCoreSeconds(NodeId node) const override;
+    double busyCoreSecondsAt(NodeId node, SimTime at) const override;
 
     static constexpr double kReferenceFlops = 1e9; // flop/s of a node of speed 1
 

@@ -1,0 +1,518 @@
+#include "models/recorder.h"
+
+#include "engine/core/assert.h"
+#include "models/metrics.h"
+#include "models/system_layout.h"
+
+#include <algorithm>
+
+namespace meshsim::models {
+
+namespace {
+
+// splitmix64's finaliser: a good 64-bit mix.
+std::uint64_t mix(std::uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+template <typename T>
+std::uint64_t vectorBytes(const std::vector<T>& v)
+{
+    return sizeof(v) + v.capacity() * sizeof(T);
+}
+
+} // namespace
+
+void Recorder::Outcomes::addTimed(Outcome outcome, std::int64_t ns)
+{
+    add(outcome);
+    ++counts.timed;
+    counts.latencySumNs += static_cast<double>(ns);
+    latency.record(ns);
+}
+
+WindowOutcomes Recorder::Outcomes::take()
+{
+    WindowOutcomes w = counts;
+    w.p50 = latency.quantile(0.50);
+    w.p95 = latency.quantile(0.95);
+    w.p99 = latency.quantile(0.99);
+    counts = WindowOutcomes{};
+    latency.clear();
+    return w;
+}
+
+std::uint64_t Recorder::sampleKey(std::uint64_t seed, std::uint64_t request)
+{
+    return mix(mix(seed) ^ request);
+}
+
+Recorder::Recorder(const Options& options, const engine::Platform& platform)
+    : m_options(options)
+    , m_platform(platform)
+{
+    m_rec.budgetBytes = options.budgetBytes;
+}
+
+void Recorder::begin(const Metrics& metrics, const SystemLayout& layout)
+{
+    SeriesLayout& s = m_rec.layout;
+    s.routes = static_cast<std::uint32_t>(metrics.layout().routes.size());
+    s.tierReplicas = metrics.layout().replicas;
+    for (const EdgeStats& e : metrics.registeredEdges())
+        s.edges.emplace_back(e.from, e.to);
+    const engine::PlatformSpec& spec = m_platform.spec();
+    s.nodes = static_cast<std::uint32_t>(spec.nodes.size() - 1); // not the clients' node
+    m_firstTierComponent = layout.firstTier;
+
+    // The series' size is known before the run: widen the window until they fit in half of the
+    // budget, leaving the other half (at least) to the sampled requests.
+    const std::uint64_t perWindow
+        = s.routes * sizeof(RouteWindow)
+          + (s.tierReplicas.size() + s.instanceCount()) * sizeof(TierWindow)
+          + s.edges.size() * sizeof(EdgeWindow) + kProxyKinds * sizeof(ProxyWindow)
+          + s.nodes * sizeof(NodeWindow);
+    const std::int64_t base = std::max<std::int64_t>(1, m_options.window.count());
+    const std::int64_t horizon = std::max<std::int64_t>(base, m_options.horizon.count());
+    std::int64_t factor = 1;
+    const auto windowsFor = [&](std::int64_t f) {
+        return static_cast<std::uint64_t>((horizon + base * f - 1) / (base * f));
+    };
+    while (perWindow * windowsFor(factor) > m_options.budgetBytes / 2 && windowsFor(factor) > 1)
+        factor *= 2;
+    m_windowNs = base * factor;
+    s.windowNs = m_windowNs;
+    m_windowEnd = m_windowNs;
+    m_seriesBytes = perWindow * windowsFor(factor);
+
+    m_rec.routes.resize(s.routes);
+    m_rec.tiers.resize(s.tierReplicas.size());
+    m_rec.instances.resize(s.instanceCount());
+    m_rec.edges.resize(s.edges.size());
+    m_rec.proxies.resize(kProxyKinds);
+    m_rec.nodes.resize(s.nodes);
+    // Reserve what the run will fill, once (no growth slack beyond the budget).
+    const auto reserve = [n = windowsFor(factor)](auto& series) {
+        for (auto& v : series)
+            v.reserve(n);
+    };
+    reserve(m_rec.routes);
+    reserve(m_rec.tiers);
+    reserve(m_rec.instances);
+    reserve(m_rec.edges);
+    reserve(m_rec.proxies);
+    reserve(m_rec.nodes);
+
+    m_routes.resize(s.routes);
+    m_routeSent.resize(s.routes);
+    m_tiers.resize(s.tierReplicas.size());
+    for (std::uint32_t t = 0; t < s.tierReplicas.size(); ++t)
+        m_firstInstance.push_back(s.firstInstance(t));
+    m_instances.resize(s.instanceCount());
+    m_edges.resize(s.edges.size());
+    for (std::uint32_t e = 0; e < s.edges.size(); ++e)
+        m_edgeOf[(std::uint64_t{s.edges[e].first} << 32) | s.edges[e].second] = e;
+    m_proxies.resize(kProxyKinds);
+    for (std::uint32_t n = 0; n < s.nodes; ++n) {
+        m_nodeCores.push_back(spec.nodes[n].cores);
+        m_nodeBusyAtStart.push_back(m_platform.busyCoreSecondsAt(n, engine::kSimStart));
+    }
+}
+
+void Recorder::integrate(TierState& s, std::int64_t until)
+{
+    const auto dt = static_cast<double>(until - s.lastChange);
+    s.queueArea += dt * static_cast<double>(s.queued);
+    s.busyArea += dt * static_cast<double>(s.busy);
+    s.lastChange = until;
+}
+
+void Recorder::closeWindowsBefore(std::int64_t t)
+{
+    while (t >= m_windowEnd)
+        closeWindow();
+}
+
+void Recorder::closeWindow()
+{
+    const auto window = static_cast<double>(m_windowNs);
+    for (std::size_t r = 0; r < m_routes.size(); ++r) {
+        RouteWindow w;
+        w.sent = m_routeSent[r].sent;
+        w.answered = m_routes[r].take();
+        m_rec.routes[r].push_back(w);
+        m_routeSent[r] = RouteWindow{};
+    }
+    const auto takeTier = [&](TierState& s) {
+        TierWindow w;
+        w.arrivals = s.arrivals;
+        w.responses = s.responses.take();
+        w.cpuSeconds = static_cast<float>(s.cpuSeconds);
+        w.ejectedMax = s.ejectedMax;
+        integrate(s, m_windowEnd);
+        w.queueMax = s.queueMax;
+        w.queueMean = static_cast<float>(s.queueArea / window);
+        w.busyMean = static_cast<float>(s.busyArea / window);
+        s.arrivals = 0;
+        s.cpuSeconds = 0.0;
+        s.queueArea = 0.0;
+        s.busyArea = 0.0;
+        s.queueMax = s.queued;
+        s.ejectedMax = s.ejected;
+        return w;
+    };
+    for (std::uint32_t t = 0; t < m_tiers.size(); ++t) {
+        for (std::uint32_t i = 0; i < m_rec.layout.tierReplicas[t]; ++i)
+            m_rec.instances[m_firstInstance[t] + i].push_back(takeTier(instance(t, i)));
+        m_rec.tiers[t].push_back(takeTier(m_tiers[t]));
+    }
+    for (std::size_t e = 0; e < m_edges.size(); ++e) {
+        EdgeState& s = m_edges[e];
+        EdgeWindow w;
+        w.calls = s.calls.take();
+        w.attempts = s.attempts;
+        w.breakersOpen = s.breakersOpenMax;
+        w.ejections = s.ejectionsMax;
+        m_rec.edges[e].push_back(w);
+        s.attempts = 0;
+        s.breakersOpenMax = s.breakersOpen;
+        s.ejectionsMax = s.ejections;
+    }
+    for (std::size_t k = 0; k < m_proxies.size(); ++k) {
+        ProxyState& s = m_proxies[k];
+        ProxyWindow w;
+        w.traversals = s.traversals;
+        w.cpuSeconds = static_cast<float>(s.cpuSeconds);
+        w.p50 = s.added.quantile(0.50);
+        w.p95 = s.added.quantile(0.95);
+        w.p99 = s.added.quantile(0.99);
+        m_rec.proxies[k].push_back(w);
+        s = ProxyState{};
+    }
+    const auto end = engine::atNanos(m_windowEnd);
+    for (std::uint32_t n = 0; n < m_nodeCores.size(); ++n) {
+        const double busy = m_platform.busyCoreSecondsAt(n, end);
+        m_rec.nodes[n].push_back(NodeWindow{
+            static_cast<float>((busy - m_nodeBusyAtStart[n])
+                               / (static_cast<double>(m_nodeCores[n]) * window * 1e-9))});
+        m_nodeBusyAtStart[n] = busy;
+    }
+    ++m_rec.windows;
+    m_windowEnd += m_windowNs;
+    enforceBudget();
+}
+
+void Recorder::advanceTo(engine::SimTime t)
+{
+    // Events at `t` itself may still come (they run in order), so only windows ending by it close.
+    closeWindowsBefore(engine::toNanos(t));
+}
+
+void Recorder::finish(engine::SimTime t)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    // The window holding the last event closes too (it may be partial).
+    closeWindowsBefore(engine::toNanos(t));
+    closeWindow();
+    // Requests still under way when the run ended are kept as they are.
+    for (Live& live : m_live) {
+        if (live.done)
+            continue;
+        m_requests[live.index].complete = false;
+        complete(live);
+    }
+    enforceBudget();
+}
+
+// --- statistics ----------------------------------------------------------------------------
+
+void Recorder::requestAnswered(std::uint32_t route,
+                               engine::SimTime,
+                               engine::SimDuration latency,
+                               Outcome outcome)
+{
+    roll(m_platform.now());
+    m_routes[route].addTimed(outcome, engine::toNanos(latency));
+}
+
+void Recorder::instanceArrival(std::uint32_t tier, std::uint32_t i, engine::SimTime, std::uint32_t)
+{
+    roll(m_platform.now());
+    ++m_tiers[tier].arrivals;
+    ++instance(tier, i).arrivals;
+}
+
+void Recorder::instanceRejected(std::uint32_t tier,
+                                std::uint32_t i,
+                                engine::SimTime,
+                                Outcome outcome)
+{
+    roll(m_platform.now());
+    m_tiers[tier].responses.add(outcome);
+    instance(tier, i).responses.add(outcome);
+}
+
+void Recorder::instanceServed(std::uint32_t tier,
+                              std::uint32_t i,
+                              engine::SimTime,
+                              engine::SimDuration latency,
+                              Outcome outcome,
+                              bool)
+{
+    roll(m_platform.now());
+    m_tiers[tier].responses.addTimed(outcome, engine::toNanos(latency));
+    instance(tier, i).responses.addTimed(outcome, engine::toNanos(latency));
+}
+
+void Recorder::callEnded(std::uint32_t edge,
+                         engine::SimTime sentAt,
+                         Outcome outcome,
+                         std::uint16_t,
+                         std::uint32_t attempts)
+{
+    const engine::SimTime now = m_platform.now();
+    roll(now);
+    EdgeState& e = m_edges[edge];
+    e.calls.addTimed(outcome, engine::toNanos(now - sentAt));
+    e.attempts += attempts;
+}
+
+void Recorder::proxyPassed(ProxyKind kind,
+                           engine::SimTime,
+                           engine::SimDuration cpu,
+                           engine::SimDuration added)
+{
+    roll(m_platform.now());
+    ProxyState& p = m_proxies[static_cast<std::size_t>(kind)];
+    ++p.traversals;
+    p.cpuSeconds += engine::toSeconds(cpu);
+    p.added.record(engine::toNanos(added));
+}
+
+void Recorder::instanceLoad(std::uint32_t tier,
+                            std::uint32_t i,
+                            engine::SimTime at,
+                            std::uint32_t queued,
+                            std::uint32_t busy)
+{
+    roll(at);
+    // The tier's gauges are its instances' summed (and its maximum that of the sum).
+    TierState& s = instance(tier, i);
+    TierState& total = m_tiers[tier];
+    integrate(s, engine::toNanos(at));
+    integrate(total, engine::toNanos(at));
+    total.queued = total.queued - s.queued + queued;
+    total.busy = total.busy - s.busy + busy;
+    s.queued = queued;
+    s.busy = busy;
+    s.queueMax = std::max(s.queueMax, queued);
+    total.queueMax = std::max(total.queueMax, total.queued);
+}
+
+void Recorder::cpuUsed(std::uint32_t tier,
+                       std::uint32_t i,
+                       engine::SimTime at,
+                       engine::SimDuration work)
+{
+    roll(at);
+    m_tiers[tier].cpuSeconds += engine::toSeconds(work);
+    instance(tier, i).cpuSeconds += engine::toSeconds(work);
+}
+
+void Recorder::stateChanged(const StateChange& change)
+{
+    roll(m_platform.now());
+    m_rec.states.push_back(change);
+    const auto edge = m_edgeOf.find((std::uint64_t{change.component} << 32) | change.target);
+    switch (change.kind) {
+    case StateChange::Kind::Breaker: {
+        if (edge == m_edgeOf.end())
+            return;
+        EdgeState& e = m_edges[edge->second];
+        bool& open = m_breakerOpen[{change.component, change.instance, change.target}];
+        const bool nowOpen = change.breaker != BreakerState::Closed;
+        if (nowOpen != open) {
+            e.breakersOpen = static_cast<std::uint16_t>(e.breakersOpen + (nowOpen ? 1 : -1));
+            e.breakersOpenMax = std::max(e.breakersOpenMax, e.breakersOpen);
+            open = nowOpen;
+        }
+        return;
+    }
+    case StateChange::Kind::Ejection:
+    case StateChange::Kind::Return: {
+        const bool ejected = change.kind == StateChange::Kind::Ejection;
+        if (edge != m_edgeOf.end()) {
+            EdgeState& e = m_edges[edge->second];
+            e.ejections = static_cast<std::uint16_t>(e.ejections + (ejected ? 1 : -1));
+            e.ejectionsMax = std::max(e.ejectionsMax, e.ejections);
+        }
+        if (change.target < m_firstTierComponent)
+            return;
+        const std::uint32_t tier = change.target - m_firstTierComponent;
+        TierState& host = instance(tier, change.host);
+        TierState& t = m_tiers[tier];
+        // A tier counts its instances ejected by at least one caller.
+        if (ejected && host.ejected++ == 0)
+            ++t.ejected;
+        else if (!ejected && host.ejected > 0 && --host.ejected == 0)
+            --t.ejected;
+        host.ejectedMax = std::max(host.ejectedMax, host.ejected);
+        t.ejectedMax = std::max(t.ejectedMax, t.ejected);
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+// --- sampled requests ----------------------------------------------------------------------
+
+std::uint64_t Recorder::requestBytes(const RecordedRequest& r) const
+{
+    return sizeof(RecordedRequest) + r.hops.capacity() * sizeof(RecordedHop);
+}
+
+std::uint32_t Recorder::recordRequest(std::uint64_t request,
+                                      std::uint32_t route,
+                                      const Place& client,
+                                      engine::SimTime at)
+{
+    roll(at);
+    ++m_routeSent[route].sent;
+    ++m_rec.requestsSeen;
+    const std::uint64_t key = sampleKey(m_options.seed, request);
+    if (key >= m_rec.sampleThreshold)
+        return 0;
+    std::uint32_t index = 0;
+    if (m_freeRequests.empty()) {
+        index = static_cast<std::uint32_t>(m_requests.size());
+        m_requests.emplace_back();
+    } else {
+        index = m_freeRequests.back();
+        m_freeRequests.pop_back();
+    }
+    RecordedRequest& r = m_requests[index];
+    r = RecordedRequest{};
+    r.id = request;
+    r.sampleKey = key;
+    r.route = route;
+    RecordedHop root;
+    root.start = engine::toNanos(at);
+    root.kind = HopKind::Request;
+    root.at = client;
+    root.from = client;
+    r.hops.reserve(16);
+    r.hops.push_back(root);
+    m_requestBytes += requestBytes(r);
+    m_live.push_back(Live{index, 1, false, false, false});
+    return static_cast<std::uint32_t>(m_live.size()); // handle = index + 1
+}
+
+std::int32_t Recorder::hopStarted(std::uint32_t handle,
+                                  std::int32_t parent,
+                                  HopKind kind,
+                                  engine::SimTime at,
+                                  const Place& where,
+                                  const Place& from)
+{
+    Live& live = m_live[handle - 1];
+    if (live.done) {
+        // Dropped from the sample, or complete: a hop after completion is a bug the recording
+        // reports (tests check it never happens).
+        if (!live.dropped)
+            ++m_rec.lateHops;
+        return -1;
+    }
+    RecordedRequest& r = m_requests[live.index];
+    const std::uint64_t before = r.hops.capacity();
+    RecordedHop h;
+    h.start = engine::toNanos(at);
+    h.parent = parent;
+    h.kind = kind;
+    h.at = where;
+    h.from = from;
+    r.hops.push_back(h);
+    m_requestBytes += (r.hops.capacity() - before) * sizeof(RecordedHop);
+    ++live.open;
+    return static_cast<std::int32_t>(r.hops.size() - 1);
+}
+
+void Recorder::hopEnded(std::uint32_t handle,
+                        std::int32_t hop,
+                        engine::SimTime at,
+                        Outcome outcome,
+                        std::uint16_t flags,
+                        std::uint64_t detail)
+{
+    Live& live = m_live[handle - 1];
+    if (live.done || hop < 0)
+        return;
+    RecordedRequest& r = m_requests[live.index];
+    RecordedHop& h = r.hops[static_cast<std::size_t>(hop)];
+    MESHSIM_ASSERT(h.end < 0, "a hop ends once");
+    h.end = engine::toNanos(at);
+    h.outcome = outcome;
+    h.flags = flags;
+    h.detail = detail;
+    --live.open;
+    if (hop == 0)
+        live.rootEnded = true;
+    if (live.rootEnded && live.open == 0)
+        complete(live);
+}
+
+void Recorder::complete(Live& live)
+{
+    live.done = true;
+    RecordedRequest& r = m_requests[live.index];
+    m_requestBytes -= requestBytes(r);
+    r.hops.shrink_to_fit();
+    m_requestBytes += requestBytes(r);
+    m_rec.requests.push_back(std::move(r));
+    r = RecordedRequest{};
+    m_freeRequests.push_back(live.index);
+    if (!m_finished)
+        enforceBudget();
+}
+
+std::uint64_t Recorder::bytes() const
+{
+    return m_seriesBytes + vectorBytes(m_rec.states) + vectorBytes(m_live) + m_requestBytes
+           + vectorBytes(m_rec.requests);
+}
+
+void Recorder::enforceBudget()
+{
+    // Halve the sample until what it holds fits: complete requests and those under way whose key
+    // leaves the sample are dropped (the same set whenever it happens: keys do not change).
+    while (bytes() > m_options.budgetBytes && m_rec.sampleThreshold > 0) {
+        m_rec.sampleThreshold /= 2;
+        const std::uint64_t threshold = m_rec.sampleThreshold;
+        auto& kept = m_rec.requests;
+        for (const RecordedRequest& r : kept)
+            if (r.sampleKey >= threshold)
+                m_requestBytes -= requestBytes(r);
+        kept.erase(std::remove_if(
+                       kept.begin(),
+                       kept.end(),
+                       [threshold](const RecordedRequest& r) { return r.sampleKey >= threshold; }),
+                   kept.end());
+        for (Live& live : m_live) {
+            if (live.done || m_requests[live.index].sampleKey < threshold)
+                continue;
+            live.done = true;
+            live.dropped = true;
+            m_requestBytes -= requestBytes(m_requests[live.index]);
+            m_requests[live.index] = RecordedRequest{};
+            m_freeRequests.push_back(live.index);
+        }
+    }
+}
+
+} // namespace meshsim::models
