@@ -1,6 +1,7 @@
 #include "topologies/loader.h"
 
 #include "topologies/builtin_scenarios.h"
+#include "topologies/internal/yaml_reader.h"
 #include "topologies/placement.h"
 #include "topologies/topology_graph.h"
 #include "topologies/units.h"
@@ -57,412 +58,20 @@ std::optional<std::string> closestMatch(std::string_view word,
 
 namespace {
 
-// Thrown only inside this file, when the document is too big to read safely; caught in load().
-struct BudgetExceeded
-{
-    YAML::Mark mark;
-};
+using internal::BudgetExceeded;
+using internal::EnumName;
+using internal::Fields;
+using internal::quote;
 
-std::string quote(std::string_view s)
-{
-    std::string out = "\"";
-    std::size_t n = 0;
-    for (const char c : s) {
-        if (++n > 40) {
-            out += "...";
-            break;
-        }
-        out += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
-    }
-    return out + "\"";
-}
-
-std::string describe(const YAML::Node& node)
-{
-    switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-        return "nothing";
-    case YAML::NodeType::Scalar:
-        return quote(node.Scalar());
-    case YAML::NodeType::Sequence:
-        return "a list";
-    case YAML::NodeType::Map:
-        return "a mapping";
-    }
-    return "something else";
-}
-
-template <typename E>
-struct EnumName
-{
-    std::string_view name;
-    E value;
-};
-
-class Loader;
-
-// A mapping being read: knows its path and reports unknown and duplicate keys on creation.
-class Fields
-{
-public:
-    Fields(Loader& loader,
-           const YAML::Node& node,
-           std::string path,
-           std::initializer_list<std::string_view> known);
-
-    bool valid() const { return m_valid; }
-    const YAML::Node* find(std::string_view key) const;
-    // The known keys present, in file order, with their values.
-    const std::vector<std::pair<std::string, YAML::Node>>& entries() const { return m_entries; }
-    // The value of `key`, or `fallback` when absent (a place to point a diagnostic at).
-    const YAML::Node& nodeOr(std::string_view key, const YAML::Node& fallback) const
-    {
-        const YAML::Node* node = find(key);
-        return node ? *node : fallback;
-    }
-    std::string pathOf(std::string_view key) const
-    {
-        return m_path.empty() ? std::string(key) : m_path + "." + std::string(key);
-    }
-    const std::string& path() const { return m_path; }
-    const YAML::Node& node() const { return m_node; }
-
-private:
-    Loader& m_loader;
-    YAML::Node m_node;
-    std::string m_path;
-    bool m_valid = false;
-    std::vector<std::pair<std::string, YAML::Node>> m_entries;
-};
-
-class Loader
+// The reader of one file: the toolkit plus the name tables, one member per section.
+class Loader : public internal::Reader
 {
 public:
     Loader(std::string file, const LoadLimits& limits, std::vector<Diagnostic>& diagnostics)
-        : m_file(std::move(file))
-        , m_limits(limits)
-        , m_diagnostics(diagnostics)
+        : Reader(std::move(file), limits, diagnostics)
     {}
 
     void load(const YAML::Node& root, Scenario& scenario);
-
-    // --- reporting ---------------------------------------------------------------------------
-    void report(Diagnostic::Severity severity,
-                const YAML::Mark& mark,
-                const std::string& path,
-                std::string message)
-    {
-        Diagnostic d;
-        d.severity = severity;
-        d.file = m_file;
-        if (!mark.is_null()) {
-            d.line = mark.line + 1;
-            d.column = mark.column + 1;
-        }
-        d.path = path;
-        d.message = std::move(message);
-        m_diagnostics.push_back(std::move(d));
-    }
-    void error(const YAML::Node& at, const std::string& path, std::string message)
-    {
-        report(Diagnostic::Severity::Error, at.Mark(), path, std::move(message));
-    }
-    void warning(const YAML::Node& at, const std::string& path, std::string message)
-    {
-        report(Diagnostic::Severity::Warning, at.Mark(), path, std::move(message));
-    }
-    void expected(const YAML::Node& at,
-                  const std::string& path,
-                  const std::string& what,
-                  const std::string& problem = "invalid value")
-    {
-        error(at, path, problem + " (expected " + what + ", found " + describe(at) + ")");
-    }
-    void visit(const YAML::Node& node)
-    {
-        if (++m_visited > m_limits.maxNodesVisited)
-            throw BudgetExceeded{node.Mark()};
-    }
-
-    // --- scalars -----------------------------------------------------------------------------
-    bool scalar(const YAML::Node& node, const std::string& path, const std::string& what)
-    {
-        visit(node);
-        if (node.IsScalar())
-            return true;
-        expected(node, path, what, "wrong type");
-        return false;
-    }
-
-    template <typename T, typename F>
-    bool readParsed(const Fields& f, std::string_view key, T& out, F parse, const std::string& what)
-    {
-        const YAML::Node* node = f.find(key);
-        if (!node)
-            return false;
-        return parseNode(*node, f.pathOf(key), out, parse, what);
-    }
-
-    template <typename T, typename F>
-    bool parseNode(
-        const YAML::Node& node, const std::string& path, T& out, F parse, const std::string& what)
-    {
-        if (!scalar(node, path, what))
-            return false;
-        const auto parsed = parse(node.Scalar());
-        if (!parsed.value) {
-            expected(node, path, parsed.expected);
-            return false;
-        }
-        out = *parsed.value;
-        return true;
-    }
-
-    bool readString(const Fields& f, std::string_view key, std::string& out)
-    {
-        const YAML::Node* node = f.find(key);
-        if (!node || !scalar(*node, f.pathOf(key), "a string"))
-            return false;
-        out = node->Scalar();
-        return true;
-    }
-    // HTTP headers to match or send: a mapping of names (case-insensitive, kept in lower case)
-    // to exact values.
-    void readHeaders(const YAML::Node& node,
-                     const std::string& path,
-                     std::vector<std::pair<std::string, std::string>>& out)
-    {
-        visit(node);
-        if (!node.IsMap()) {
-            expected(node, path, "a mapping of header names to values", "wrong type");
-            return;
-        }
-        for (const auto& entry : node) {
-            visit(entry.first);
-            visit(entry.second);
-            if (!entry.first.IsScalar() || entry.first.Scalar().empty()) {
-                expected(entry.first, path, "a header name");
-                continue;
-            }
-            std::string name = entry.first.Scalar();
-            for (char& c : name) // ASCII lower case, whatever the locale
-                c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-            std::string where = path;
-            where += '.';
-            where += name;
-            if (!entry.second.IsScalar()) {
-                expected(entry.second, where, "a header value (a string)", "wrong type");
-                continue;
-            }
-            if (out.size() >= 64) {
-                error(entry.first, path, "too many headers (at most 64)");
-                return;
-            }
-            out.emplace_back(name, entry.second.Scalar());
-        }
-    }
-    // A name others refer to: a non-empty string.
-    bool readName(const Fields& f, std::string_view key, std::string& out)
-    {
-        if (!readString(f, key, out))
-            return false;
-        if (out.empty()) {
-            expected(*f.find(key), f.pathOf(key), "a name that is not empty", "empty name");
-            return false;
-        }
-        return true;
-    }
-
-    bool
-    readDuration(const Fields& f, std::string_view key, SimDuration& out, bool positive = false)
-    {
-        SimDuration value{0};
-        if (!readParsed(f, key, value, parseDuration, "a duration"))
-            return false;
-        if (positive && value.count() <= 0) {
-            expected(*f.find(key), f.pathOf(key), "a duration greater than 0", "impossible value");
-            return false;
-        }
-        out = value;
-        return true;
-    }
-    bool readDuration(const Fields& f,
-                      std::string_view key,
-                      std::optional<SimDuration>& out,
-                      bool positive = false)
-    {
-        SimDuration value{0};
-        if (!readDuration(f, key, value, positive))
-            return false;
-        out = value;
-        return true;
-    }
-    bool readSize(const Fields& f, std::string_view key, std::uint64_t& out)
-    {
-        return readParsed(f, key, out, parseSize, "a size");
-    }
-    bool readBandwidth(const Fields& f, std::string_view key, double& out)
-    {
-        return readParsed(f, key, out, parseBandwidth, "a bandwidth");
-    }
-    bool readFraction(const Fields& f, std::string_view key, double& out)
-    {
-        return readParsed(f, key, out, parseFraction, "a fraction");
-    }
-    bool readRate(const Fields& f, std::string_view key, double& out, bool positive = true)
-    {
-        double value = 0.0;
-        if (!readParsed(f, key, value, parseRate, "a rate"))
-            return false;
-        if (positive && value <= 0.0) {
-            expected(*f.find(key),
-                     f.pathOf(key),
-                     "a rate greater than 0 (e.g. 100/s)",
-                     "impossible value");
-            return false;
-        }
-        out = value;
-        return true;
-    }
-    bool readNumber(const Fields& f,
-                    std::string_view key,
-                    double& out,
-                    double min,
-                    double max,
-                    const std::string& what)
-    {
-        const YAML::Node* node = f.find(key);
-        if (!node || !scalar(*node, f.pathOf(key), what))
-            return false;
-        const auto number = parseNumber(node->Scalar());
-        if (!number) {
-            expected(*node, f.pathOf(key), what);
-            return false;
-        }
-        if (*number < min || *number > max) {
-            expected(*node, f.pathOf(key), what, "impossible value");
-            return false;
-        }
-        out = *number;
-        return true;
-    }
-    // Counts: non-negative integers in [min, max]; "unlimited" when allowUnlimited.
-    bool readCount(const Fields& f,
-                   std::string_view key,
-                   std::uint32_t& out,
-                   std::uint32_t min,
-                   std::uint32_t max,
-                   bool allowUnlimited = false)
-    {
-        const YAML::Node* node = f.find(key);
-        if (!node)
-            return false;
-        return parseCount(*node, f.pathOf(key), out, min, max, allowUnlimited);
-    }
-    bool parseCount(const YAML::Node& node,
-                    const std::string& path,
-                    std::uint32_t& out,
-                    std::uint32_t min,
-                    std::uint32_t max,
-                    bool allowUnlimited = false)
-    {
-        std::string what = "a whole number from " + std::to_string(min) + " to "
-                           + std::to_string(max) + (allowUnlimited ? " or unlimited" : "");
-        if (!scalar(node, path, what))
-            return false;
-        const std::string& text = node.Scalar();
-        if (allowUnlimited && text == "unlimited") {
-            out = m::kUnlimited;
-            return true;
-        }
-        std::uint64_t value = 0;
-        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec == std::errc::result_out_of_range
-            || (ec == std::errc() && ptr == text.data() + text.size() && value > max)) {
-            expected(node, path, what, "too large");
-            return false;
-        }
-        if (ec != std::errc() || ptr != text.data() + text.size()) {
-            expected(node, path, what);
-            return false;
-        }
-        if (value < min) {
-            expected(node, path, what, "impossible value");
-            return false;
-        }
-        out = static_cast<std::uint32_t>(value);
-        return true;
-    }
-    bool readBool(const Fields& f, std::string_view key, bool& out)
-    {
-        const YAML::Node* node = f.find(key);
-        if (!node || !scalar(*node, f.pathOf(key), "true or false"))
-            return false;
-        const std::string& t = node->Scalar();
-        if (t == "true" || t == "yes" || t == "on") {
-            out = true;
-            return true;
-        }
-        if (t == "false" || t == "no" || t == "off") {
-            out = false;
-            return true;
-        }
-        expected(*node, f.pathOf(key), "true or false");
-        return false;
-    }
-    template <typename E, std::size_t N>
-    bool readEnum(const Fields& f, std::string_view key, E& out, const EnumName<E> (&names)[N])
-    {
-        const YAML::Node* node = f.find(key);
-        if (!node)
-            return false;
-        return parseEnum(*node, f.pathOf(key), out, names);
-    }
-    template <typename E, std::size_t N>
-    bool parseEnum(const YAML::Node& node,
-                   const std::string& path,
-                   E& out,
-                   const EnumName<E> (&names)[N])
-    {
-        std::string what = "one of ";
-        std::vector<std::string> candidates;
-        for (std::size_t i = 0; i < N; ++i) {
-            what += (i ? ", " : "") + std::string(names[i].name);
-            candidates.emplace_back(names[i].name);
-        }
-        if (!scalar(node, path, what))
-            return false;
-        for (const auto& n : names) {
-            if (node.Scalar() == n.name) {
-                out = n.value;
-                return true;
-            }
-        }
-        std::string problem = "unknown value";
-        if (const auto hint = closestMatch(node.Scalar(), candidates))
-            problem += " (did you mean " + *hint + "?)";
-        expected(node, path, what, problem);
-        return false;
-    }
-
-    // Iterates a list (reporting anything else); calls `each(item, path)`.
-    void forEachItem(const YAML::Node& node,
-                     const std::string& path,
-                     const std::string& what,
-                     const std::function<void(const YAML::Node&, const std::string&)>& each)
-    {
-        visit(node);
-        if (!node.IsSequence()) {
-            expected(node, path, "a list of " + what, "wrong type");
-            return;
-        }
-        std::size_t i = 0;
-        for (const YAML::Node& item : node) {
-            visit(item);
-            each(item, path + "[" + std::to_string(i++) + "]");
-        }
-    }
 
     // --- references --------------------------------------------------------------------------
     std::optional<std::uint32_t> resolve(const YAML::Node& node,
@@ -481,7 +90,7 @@ public:
         if (const auto hint = closestMatch(name, names))
             message += " (did you mean " + quote(*hint) + "?)";
         else if (!names.empty())
-            message += " (known: " + joinNames(names) + ")";
+            message += " (known: " + internal::joinNames(names) + ")";
         error(node, path, message);
         return std::nullopt;
     }
@@ -548,15 +157,6 @@ public:
     {
         return resolve(n, path, m_nodeNames, "node");
     }
-    static std::string joinNames(const std::vector<std::string>& names)
-    {
-        std::string out;
-        for (std::size_t i = 0; i < names.size() && i < 8; ++i)
-            out += (i ? ", " : "") + names[i];
-        if (names.size() > 8)
-            out += ", ...";
-        return out;
-    }
 
     // --- structured values -------------------------------------------------------------------
     bool distribution(const YAML::Node& node, const std::string& path, Distribution& out);
@@ -592,13 +192,7 @@ public:
     void collectNames(const YAML::Node& root);
     void validateTopology(const YAML::Node& root, Scenario& s);
 
-    const LoadLimits& limits() const { return m_limits; }
-
 private:
-    std::string m_file;
-    const LoadLimits& m_limits;
-    std::vector<Diagnostic>& m_diagnostics;
-    std::size_t m_visited = 0;
     std::vector<std::string> m_serviceNames;
     std::vector<std::string> m_routePaths;
     bool m_servicesListed = false;
@@ -611,55 +205,6 @@ private:
     std::vector<YAML::Mark> m_serviceMarks;
     std::uint64_t m_totalInstances = 0;
 };
-
-Fields::Fields(Loader& loader,
-               const YAML::Node& node,
-               std::string path,
-               std::initializer_list<std::string_view> known)
-    : m_loader(loader)
-    , m_node(node)
-    , m_path(std::move(path))
-{
-    loader.visit(node);
-    if (!node.IsMap()) {
-        loader.expected(node, m_path, "a mapping of keys to values", "wrong type");
-        return;
-    }
-    m_valid = true;
-    std::vector<std::string> knownNames(known.begin(), known.end());
-    std::set<std::string> seen;
-    for (const auto& entry : node) {
-        loader.visit(entry.first);
-        if (!entry.first.IsScalar()) {
-            loader.expected(entry.first, m_path, "a key name", "wrong type of key");
-            continue;
-        }
-        const std::string& key = entry.first.Scalar();
-        if (!seen.insert(key).second) {
-            loader.error(entry.first, pathOf(key), "duplicate key " + quote(key));
-            continue;
-        }
-        if (std::find(known.begin(), known.end(), key) == known.end()) {
-            std::string message = "unknown key " + quote(key);
-            if (const auto hint = closestMatch(key, knownNames))
-                message += " (did you mean " + quote(*hint) + "?)";
-            else
-                message += " (expected one of: " + Loader::joinNames(knownNames) + ")";
-            loader.error(entry.first, pathOf(key), message);
-            continue;
-        }
-        m_entries.emplace_back(key, entry.second);
-    }
-}
-
-const YAML::Node* Fields::find(std::string_view key) const
-{
-    for (const auto& [name, value] : m_entries) {
-        if (name == key)
-            return &value;
-    }
-    return nullptr;
-}
 
 // --- distributions -------------------------------------------------------------------------
 
@@ -931,11 +476,11 @@ void Loader::platform(const YAML::Node& node, Scenario& s)
             f.pathOf("nodes"),
             "nodes",
             [&](const YAML::Node& item, const std::string& path) {
-                if (p.nodes.size() >= m_limits.maxNodes) {
-                    if (p.nodes.size() == m_limits.maxNodes)
+                if (p.nodes.size() >= limits().maxNodes) {
+                    if (p.nodes.size() == limits().maxNodes)
                         error(item,
                               path,
-                              "too many nodes (at most " + std::to_string(m_limits.maxNodes) + ")");
+                              "too many nodes (at most " + std::to_string(limits().maxNodes) + ")");
                     p.nodes.emplace_back();
                     return;
                 }
@@ -1064,10 +609,10 @@ void Loader::steps(const YAML::Node& node,
                    int depth,
                    std::uint32_t caller)
 {
-    if (depth > m_limits.maxStepDepth) {
+    if (depth > limits().maxStepDepth) {
         error(node,
               path,
-              "steps nested too deeply (at most " + std::to_string(m_limits.maxStepDepth)
+              "steps nested too deeply (at most " + std::to_string(limits().maxStepDepth)
                   + " levels of parallel/sequence)");
         return;
     }
@@ -1198,8 +743,8 @@ void Loader::services(const YAML::Node& node, Scenario& s)
                       "the name " + quote(config.name)
                           + " is reserved for the proxy tier of that name (results list it "
                             "among the services)");
-            readCount(f, "replicas", config.replicas, 1, m_limits.maxReplicas);
-            readCount(f, "workers", config.workers, 1, m_limits.maxWorkers);
+            readCount(f, "replicas", config.replicas, 1, limits().maxReplicas);
+            readCount(f, "workers", config.workers, 1, limits().maxWorkers);
             readCount(f, "queue", config.queue, 0, 100'000'000, true);
             readDistribution(f, "cpu", config.cpu);
             readFraction(f, "errors", config.errorRate);
@@ -1214,16 +759,16 @@ void Loader::services(const YAML::Node& node, Scenario& s)
         }
         s.system.services.push_back(std::move(config));
     });
-    if (s.system.services.size() > m_limits.maxServices)
+    if (s.system.services.size() > limits().maxServices)
         error(node,
               "services",
               "too many services (" + std::to_string(s.system.services.size()) + ", at most "
-                  + std::to_string(m_limits.maxServices) + ")");
-    if (m_totalInstances > m_limits.maxInstances)
+                  + std::to_string(limits().maxServices) + ")");
+    if (m_totalInstances > limits().maxInstances)
         error(node,
               "services",
               "too many instances in all (" + std::to_string(m_totalInstances) + ", at most "
-                  + std::to_string(m_limits.maxInstances) + ")");
+                  + std::to_string(limits().maxInstances) + ")");
 }
 
 // --- routes --------------------------------------------------------------------------------
@@ -1461,8 +1006,8 @@ void Loader::gateway(const YAML::Node& node, Scenario& s)
               "placement"});
     if (!f.valid())
         return;
-    readCount(f, "replicas", g.replicas, 1, m_limits.maxReplicas);
-    readCount(f, "workers", g.workers, 1, m_limits.maxWorkers);
+    readCount(f, "replicas", g.replicas, 1, limits().maxReplicas);
+    readCount(f, "workers", g.workers, 1, limits().maxWorkers);
     readCount(f, "queue", g.queue, 0, 100'000'000, true);
     readDistribution(f, "cpu", g.cpu);
     if (const YAML::Node* a = f.find("auth")) {
@@ -1678,8 +1223,8 @@ void Loader::mesh(const YAML::Node& node, Scenario& s)
     if (const YAML::Node* in = f.find("ingress")) {
         Fields inf(*this, *in, f.pathOf("ingress"), {"replicas", "workers", "placement"});
         if (inf.valid()) {
-            readCount(inf, "replicas", mesh.ingress.replicas, 1, m_limits.maxReplicas);
-            readCount(inf, "workers", mesh.ingress.workers, 1, m_limits.maxWorkers);
+            readCount(inf, "replicas", mesh.ingress.replicas, 1, limits().maxReplicas);
+            readCount(inf, "workers", mesh.ingress.workers, 1, limits().maxWorkers);
             if (const YAML::Node* pl = inf.find("placement"))
                 placement(*pl, inf.pathOf("placement"), mesh.ingress.placement);
         }
@@ -1892,7 +1437,7 @@ void Loader::arrival(const YAML::Node& node, const std::string& path, m::Arrival
         break;
     case P::Closed:
         if (require("users", "users: 50"))
-            readCount(f, "users", out.users, 1, m_limits.maxUsers);
+            readCount(f, "users", out.users, 1, limits().maxUsers);
         if (f.find("think"))
             readDistribution(f, "think", out.think);
         forbid({"rate", "on", "off", "schedule"});
@@ -2195,28 +1740,20 @@ void Loader::validateTopology(const YAML::Node& root, Scenario& s)
             text += (text.empty() ? "" : " -> ") + s.system.services[sv].name;
         text += " -> " + s.system.services[cycle->front()].name;
         const auto site = m_callSites.find({cycle->back(), cycle->front()});
-        Diagnostic d;
-        d.file = m_file;
-        if (site != m_callSites.end()) {
-            d.line = site->second.first.line + 1;
-            d.column = site->second.first.column + 1;
-            d.path = site->second.second;
-        }
-        d.message = "call cycle: " + text + " (requests would call each other forever)";
-        m_diagnostics.push_back(std::move(d));
+        const bool known = site != m_callSites.end();
+        report(Diagnostic::Severity::Error,
+               known ? site->second.first : YAML::Mark::null_mark(),
+               known ? site->second.second : std::string(),
+               "call cycle: " + text + " (requests would call each other forever)");
     }
     const std::vector<bool> reachable = graph.servicesReachableFromRoutes();
     for (std::size_t i = 0; i < s.system.services.size(); ++i) {
         if (!reachable[i]) {
-            Diagnostic d;
-            d.severity = Diagnostic::Severity::Warning;
-            d.file = m_file;
-            d.line = m_serviceMarks[i].line + 1;
-            d.column = m_serviceMarks[i].column + 1;
-            d.path = "services[" + std::to_string(i) + "]";
-            d.message = "service " + quote(s.system.services[i].name)
-                        + " is not reached by any route: it will receive no requests";
-            m_diagnostics.push_back(std::move(d));
+            report(Diagnostic::Severity::Warning,
+                   m_serviceMarks[i],
+                   "services[" + std::to_string(i) + "]",
+                   "service " + quote(s.system.services[i].name)
+                       + " is not reached by any route: it will receive no requests");
         }
     }
     std::vector<bool> used(s.system.routes.size(), false);
@@ -2278,10 +1815,10 @@ void Loader::load(const YAML::Node& root, Scenario& s)
               "impossible value (expected a warmup shorter than the duration, "
                   + formatDuration(s.duration) + ")");
     if (s.window.count() > 0
-        && static_cast<std::size_t>((s.duration + s.drain) / s.window) > m_limits.maxWindows)
+        && static_cast<std::size_t>((s.duration + s.drain) / s.window) > limits().maxWindows)
         error(f.nodeOr("window", root),
               "window",
-              "too many time windows (expected at most " + std::to_string(m_limits.maxWindows)
+              "too many time windows (expected at most " + std::to_string(limits().maxWindows)
                   + " windows over duration + drain; choose a longer window)");
     static constexpr EnumName<m::EngineKind> kEngines[]
         = {{"fast", m::EngineKind::Fast}, {"simgrid", m::EngineKind::SimGrid}};
@@ -2383,13 +1920,13 @@ void Loader::load(const YAML::Node& root, Scenario& s)
         error(*f.find("workloads"), "workloads", "no workloads (expected at least one)");
 
     if (s.system.gateway.present
-        && m_totalInstances + s.system.gateway.replicas > m_limits.maxInstances)
+        && m_totalInstances + s.system.gateway.replicas > limits().maxInstances)
         error(*f.find("gateway"),
               "gateway.replicas",
               "too many instances in all (services and gateway: at most "
-                  + std::to_string(m_limits.maxInstances) + ")");
+                  + std::to_string(limits().maxInstances) + ")");
     // Things that are valid but cannot happen in this run (indices match only without errors).
-    const bool clean = !hasErrors(m_diagnostics);
+    const bool clean = !hasErrors();
     if (const YAML::Node* fl = f.find("faults"); clean && fl && fl->IsSequence()) {
         for (std::size_t i = 0; i < s.system.faults.size() && i < fl->size(); ++i) {
             if (s.system.faults[i].at >= s.duration)
@@ -2409,7 +1946,7 @@ void Loader::load(const YAML::Node& root, Scenario& s)
         }
     }
 
-    if (!hasErrors(m_diagnostics))
+    if (!hasErrors())
         validateTopology(root, s);
 }
 
