@@ -1,6 +1,7 @@
 #include "topologies/loader.h"
 
 #include "topologies/builtin_scenarios.h"
+#include "topologies/internal/names.h"
 #include "topologies/internal/yaml_reader.h"
 #include "topologies/placement.h"
 #include "topologies/topology_graph.h"
@@ -63,7 +64,8 @@ using internal::EnumName;
 using internal::Fields;
 using internal::quote;
 
-// The reader of one file: the toolkit plus the name tables, one member per section.
+// The reader of one file: the toolkit, the names references resolve against, one member per
+// section.
 class Loader : public internal::Reader
 {
 public:
@@ -72,91 +74,6 @@ public:
     {}
 
     void load(const YAML::Node& root, Scenario& scenario);
-
-    // --- references --------------------------------------------------------------------------
-    std::optional<std::uint32_t> resolve(const YAML::Node& node,
-                                         const std::string& path,
-                                         const std::vector<std::string>& names,
-                                         const std::string& kind)
-    {
-        if (!scalar(node, path, "the name of a " + kind))
-            return std::nullopt;
-        const std::string& name = node.Scalar();
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            if (names[i] == name)
-                return static_cast<std::uint32_t>(i);
-        }
-        std::string message = "unknown " + kind + " " + quote(name);
-        if (const auto hint = closestMatch(name, names))
-            message += " (did you mean " + quote(*hint) + "?)";
-        else if (!names.empty())
-            message += " (known: " + internal::joinNames(names) + ")";
-        error(node, path, message);
-        return std::nullopt;
-    }
-    // A reference into a section that is missing or malformed is not reported again: the
-    // section's own error says what is wrong.
-    std::optional<std::uint32_t> service(const YAML::Node& n, const std::string& path)
-    {
-        if (!m_servicesListed) {
-            visit(n);
-            return std::nullopt;
-        }
-        return resolve(n, path, m_serviceNames, "service");
-    }
-    std::optional<std::uint32_t> route(const YAML::Node& n, const std::string& path)
-    {
-        if (!m_routesListed) {
-            visit(n);
-            return std::nullopt;
-        }
-        return resolve(n, path, m_routePaths, "route");
-    }
-    // The route a request with this path and these headers takes: Envoy's first match in
-    // declared order. A route without `prefix` or `headers` matches its own path exactly, so
-    // scenarios that name routes by path work as before.
-    std::optional<std::uint32_t>
-    matchRoute(const YAML::Node& n,
-               const std::string& path,
-               const std::vector<std::pair<std::string, std::string>>& headers,
-               const Scenario& s)
-    {
-        const bool matching
-            = std::any_of(s.system.routes.begin(), s.system.routes.end(), [](const auto& r) {
-                  return r.prefix || !r.headers.empty();
-              });
-        if (!matching && headers.empty())
-            return route(n, path);
-        if (!scalar(n, path, "a request path"))
-            return std::nullopt;
-        const std::string& requested = n.Scalar();
-        for (std::uint32_t i = 0; i < s.system.routes.size(); ++i) {
-            const m::RouteConfig& r = s.system.routes[i];
-            const bool pathMatches = r.prefix
-                                         ? requested.compare(0, r.prefix->size(), *r.prefix) == 0
-                                         : requested == r.path;
-            const bool headersMatch
-                = std::all_of(r.headers.begin(), r.headers.end(), [&](const auto& want) {
-                      return std::find(headers.begin(), headers.end(), want) != headers.end();
-                  });
-            if (pathMatches && headersMatch)
-                return i;
-        }
-        error(n,
-              path,
-              "no route matches " + quote(requested)
-                  + (headers.empty() ? std::string() : " with these headers")
-                  + " (a gateway would answer 404; add a route or a prefix)");
-        return std::nullopt;
-    }
-    std::optional<std::uint32_t> zone(const YAML::Node& n, const std::string& path)
-    {
-        return resolve(n, path, m_zoneNames, "zone");
-    }
-    std::optional<std::uint32_t> nodeRef(const YAML::Node& n, const std::string& path)
-    {
-        return resolve(n, path, m_nodeNames, "node");
-    }
 
     // --- structured values -------------------------------------------------------------------
     bool distribution(const YAML::Node& node, const std::string& path, Distribution& out);
@@ -189,20 +106,13 @@ public:
     void
     libraryClient(const YAML::Node& node, const std::string& path, m::LibraryClientConfig& out);
 
-    void collectNames(const YAML::Node& root);
     void validateTopology(const YAML::Node& root, Scenario& s);
 
 private:
-    std::vector<std::string> m_serviceNames;
-    std::vector<std::string> m_routePaths;
-    bool m_servicesListed = false;
-    bool m_routesListed = false;
-    std::vector<std::string> m_zoneNames;
-    std::vector<std::string> m_nodeNames;
+    internal::Names m_names{*this};
     // Where each call edge was written, to point at the step that closes a cycle.
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<YAML::Mark, std::string>>
         m_callSites;
-    std::vector<YAML::Mark> m_serviceMarks;
     std::uint64_t m_totalInstances = 0;
 };
 
@@ -469,7 +379,7 @@ void Loader::platform(const YAML::Node& node, Scenario& s)
         if (p.zones.empty())
             p.zones.emplace_back("default");
     }
-    m_zoneNames = p.zones;
+    m_names.setZones(p.zones);
     if (const YAML::Node* nodes = f.find("nodes")) {
         forEachItem(
             *nodes,
@@ -492,7 +402,7 @@ void Loader::platform(const YAML::Node& node, Scenario& s)
                     error(item, path, "missing key \"name\"");
                 readName(n, "name", config.name);
                 if (const YAML::Node* z = n.find("zone")) {
-                    if (const auto index = zone(*z, n.pathOf("zone")))
+                    if (const auto index = m_names.zone(*z, n.pathOf("zone")))
                         config.zone = *index;
                 } else if (p.zones.size() > 1) {
                     error(item, path, "missing key \"zone\" (the platform has several zones)");
@@ -505,11 +415,11 @@ void Loader::platform(const YAML::Node& node, Scenario& s)
                            1000.0,
                            "a relative speed between 0.001 and 1000 (1 = reference CPU)");
                 if (!config.name.empty()
-                    && std::find(m_nodeNames.begin(), m_nodeNames.end(), config.name)
-                           != m_nodeNames.end())
+                    && std::find(m_names.nodes().begin(), m_names.nodes().end(), config.name)
+                           != m_names.nodes().end())
                     error(
                         *n.find("name"), n.pathOf("name"), "duplicate node " + quote(config.name));
-                m_nodeNames.push_back(config.name);
+                m_names.addNode(config.name);
                 p.nodes.push_back(config);
             });
         p.declaredNodes = !p.nodes.empty();
@@ -562,7 +472,7 @@ void Loader::placement(const YAML::Node& node, const std::string& path, m::Place
                     f.pathOf("nodes"),
                     "node names",
                     [&](const YAML::Node& item, const std::string& p) {
-                        if (const auto index = nodeRef(item, p))
+                        if (const auto index = m_names.node(item, p))
                             out.nodes.push_back(*index);
                     });
     }
@@ -571,37 +481,13 @@ void Loader::placement(const YAML::Node& node, const std::string& path, m::Place
                     f.pathOf("zones"),
                     "zone names",
                     [&](const YAML::Node& item, const std::string& p) {
-                        if (const auto index = zone(item, p))
+                        if (const auto index = m_names.zone(item, p))
                             out.zones.push_back(*index);
                     });
     }
 }
 
 // --- services ------------------------------------------------------------------------------
-
-void Loader::collectNames(const YAML::Node& root)
-{
-    // Names are needed before the sections that refer to them are read.
-    const YAML::Node services = root["services"];
-    m_servicesListed = services && services.IsSequence();
-    if (m_servicesListed) {
-        for (const YAML::Node& item : services) {
-            visit(item);
-            const YAML::Node name = item.IsMap() ? item["name"] : YAML::Node();
-            m_serviceNames.push_back(name && name.IsScalar() ? name.Scalar() : std::string());
-            m_serviceMarks.push_back(item.Mark());
-        }
-    }
-    const YAML::Node routes = root["routes"];
-    m_routesListed = routes && routes.IsSequence();
-    if (m_routesListed) {
-        for (const YAML::Node& item : routes) {
-            visit(item);
-            const YAML::Node path = item.IsMap() ? item["path"] : YAML::Node();
-            m_routePaths.push_back(path && path.IsScalar() ? path.Scalar() : std::string());
-        }
-    }
-}
 
 void Loader::steps(const YAML::Node& node,
                    const std::string& path,
@@ -619,7 +505,7 @@ void Loader::steps(const YAML::Node& node,
     forEachItem(node, path, "steps", [&](const YAML::Node& item, const std::string& p) {
         m::Step step;
         if (item.IsScalar()) { // shorthand: "- catalog" calls catalog
-            if (const auto callee = service(item, p)) {
+            if (const auto callee = m_names.service(item, p)) {
                 step.service = *callee;
                 m_callSites.try_emplace({caller, *callee}, item.Mark(), p);
                 out.push_back(step);
@@ -640,7 +526,7 @@ void Loader::steps(const YAML::Node& node,
             return;
         }
         if (const YAML::Node* call = f.find("call")) {
-            const auto callee = service(*call, f.pathOf("call"));
+            const auto callee = m_names.service(*call, f.pathOf("call"));
             readFraction(f, "probability", step.probability);
             readSize(f, "request", step.requestBytes);
             readBool(f, "optional", step.optional);
@@ -734,8 +620,9 @@ void Loader::services(const YAML::Node& node, Scenario& s)
                 error(item, p, "missing key \"name\"");
             readName(f, "name", config.name);
             if (!config.name.empty()
-                && std::find(m_serviceNames.begin(), m_serviceNames.begin() + index, config.name)
-                       != m_serviceNames.begin() + index)
+                && std::find(
+                       m_names.services().begin(), m_names.services().begin() + index, config.name)
+                       != m_names.services().begin() + index)
                 error(*f.find("name"), f.pathOf("name"), "duplicate service " + quote(config.name));
             if (config.name == "gateway" || config.name == "ingress")
                 error(*f.find("name"),
@@ -866,10 +753,10 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
             if (!config.path.empty() && config.path.front() != '/')
                 expected(*f.find("path"), f.pathOf("path"), "a path starting with /");
             if (!config.path.empty()
-                && std::find(m_routePaths.begin(),
-                             m_routePaths.begin() + static_cast<std::ptrdiff_t>(index),
+                && std::find(m_names.routes().begin(),
+                             m_names.routes().begin() + static_cast<std::ptrdiff_t>(index),
                              config.path)
-                       != m_routePaths.begin() + static_cast<std::ptrdiff_t>(index))
+                       != m_names.routes().begin() + static_cast<std::ptrdiff_t>(index))
                 error(*f.find("path"), f.pathOf("path"), "duplicate route " + quote(config.path));
             const int kinds = (f.find("to") ? 1 : 0) + (f.find("aggregate") ? 1 : 0)
                               + (f.find("sequence") ? 1 : 0) + (f.find("split") ? 1 : 0);
@@ -880,7 +767,7 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
                           + " one of \"to\", \"aggregate\", \"sequence\" or \"split\"");
             } else if (const YAML::Node* to = f.find("to")) {
                 config.kind = m::RouteConfig::Kind::Service;
-                if (const auto t = service(*to, f.pathOf("to")))
+                if (const auto t = m_names.service(*to, f.pathOf("to")))
                     config.targets.push_back(*t);
             } else if (f.find("split")) {
                 config.kind = m::RouteConfig::Kind::Split;
@@ -897,7 +784,8 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
                                     error(e, ep, "missing key \"to\"");
                                     return;
                                 }
-                                if (const auto t = service(*sf.find("to"), sf.pathOf("to"))) {
+                                if (const auto t
+                                    = m_names.service(*sf.find("to"), sf.pathOf("to"))) {
                                     config.targets.push_back(*t);
                                     config.weights.push_back(weight);
                                 }
@@ -922,13 +810,14 @@ void Loader::routes(const YAML::Node& node, Scenario& s)
                                     }
                                     bool optional = false;
                                     readBool(af, "optional", optional);
-                                    if (const auto t = service(*af.find("to"), af.pathOf("to"))) {
+                                    if (const auto t
+                                        = m_names.service(*af.find("to"), af.pathOf("to"))) {
                                         config.targets.push_back(*t);
                                         config.optional.push_back(optional);
                                     }
                                     return;
                                 }
-                                if (const auto t = service(e, ep)) {
+                                if (const auto t = m_names.service(e, ep)) {
                                     config.targets.push_back(*t);
                                     config.optional.push_back(false);
                                 }
@@ -1061,7 +950,7 @@ void Loader::gateway(const YAML::Node& node, Scenario& s)
                             cf.pathOf("routes"),
                             "route paths",
                             [&](const YAML::Node& e, const std::string& ep) {
-                                if (const auto r = route(e, ep))
+                                if (const auto r = m_names.route(e, ep))
                                     cache.routes.push_back(*r);
                             });
             }
@@ -1262,7 +1151,8 @@ void Loader::mesh(const YAML::Node& node, Scenario& s)
                             error(item, p, "missing key \"service\"");
                             return;
                         }
-                        const auto target = service(*df.find("service"), df.pathOf("service"));
+                        const auto target
+                            = m_names.service(*df.find("service"), df.pathOf("service"));
                         meshPolicy(df, dp.policy);
                         if (target) {
                             dp.service = *target;
@@ -1283,7 +1173,7 @@ void Loader::mesh(const YAML::Node& node, Scenario& s)
                             error(item, p, "missing key \"to\"");
                             return;
                         }
-                        const auto to = service(*af.find("to"), af.pathOf("to"));
+                        const auto to = m_names.service(*af.find("to"), af.pathOf("to"));
                         for (const char* key : {"allow_from", "deny_from"}) {
                             const YAML::Node* list = af.find(key);
                             if (!list)
@@ -1294,7 +1184,7 @@ void Loader::mesh(const YAML::Node& node, Scenario& s)
                                         af.pathOf(key),
                                         "service names",
                                         [&](const YAML::Node& e, const std::string& ep) {
-                                            if (const auto sv = service(e, ep))
+                                            if (const auto sv = m_names.service(e, ep))
                                                 target.push_back(*sv);
                                         });
                         }
@@ -1317,7 +1207,7 @@ void Loader::mesh(const YAML::Node& node, Scenario& s)
                             error(item, p, "missing key \"to\"");
                             return;
                         }
-                        const auto to = service(*ff.find("to"), ff.pathOf("to"));
+                        const auto to = m_names.service(*ff.find("to"), ff.pathOf("to"));
                         if (const YAML::Node* d = ff.find("delay")) {
                             Fields df(*this, *d, ff.pathOf("delay"), {"fixed", "percent"});
                             if (df.valid()) {
@@ -1475,48 +1365,49 @@ void Loader::workloads(const YAML::Node& node, Scenario& s)
         if (!f.find("mix")) {
             if (s.system.routes.size() == 1) { // one route: the mix is obvious
                 config.mix.push_back(m::MixEntry{0, 1.0, {}});
-            } else if (m_routesListed) {
+            } else if (m_names.routesListed()) {
                 error(item, p, "missing key \"mix\" (which routes this workload requests)");
             }
         } else {
-            forEachItem(*f.find("mix"),
-                        f.pathOf("mix"),
-                        "{path, weight} entries",
-                        [&](const YAML::Node& e, const std::string& ep) {
-                            Fields mf(*this, e, ep, {"path", "headers", "weight", "keys"});
-                            if (!mf.valid())
-                                return;
-                            m::MixEntry entry;
-                            readNumber(mf, "weight", entry.weight, 1e-9, 1e9, "a positive weight");
-                            if (const YAML::Node* k = mf.find("keys")) {
-                                Fields kf(*this, *k, mf.pathOf("keys"), {"count", "zipf"});
-                                if (kf.valid()) {
-                                    std::uint32_t count = 0;
-                                    if (!kf.find("count"))
-                                        error(*k, mf.pathOf("keys"), "missing key \"count\"");
-                                    readCount(kf, "count", count, 1, 1'000'000'000);
-                                    entry.keys.count = count;
-                                    readNumber(kf,
-                                               "zipf",
-                                               entry.keys.zipf,
-                                               0.0,
-                                               10.0,
-                                               "a Zipf exponent between 0 and 10");
-                                }
-                            }
-                            if (!mf.find("path")) {
-                                error(e, ep, "missing key \"path\"");
-                                return;
-                            }
-                            std::vector<std::pair<std::string, std::string>> headers;
-                            if (const YAML::Node* h = mf.find("headers"))
-                                readHeaders(*h, mf.pathOf("headers"), headers);
-                            if (const auto r
-                                = matchRoute(*mf.find("path"), mf.pathOf("path"), headers, s)) {
-                                entry.route = *r;
-                                config.mix.push_back(entry);
-                            }
-                        });
+            forEachItem(
+                *f.find("mix"),
+                f.pathOf("mix"),
+                "{path, weight} entries",
+                [&](const YAML::Node& e, const std::string& ep) {
+                    Fields mf(*this, e, ep, {"path", "headers", "weight", "keys"});
+                    if (!mf.valid())
+                        return;
+                    m::MixEntry entry;
+                    readNumber(mf, "weight", entry.weight, 1e-9, 1e9, "a positive weight");
+                    if (const YAML::Node* k = mf.find("keys")) {
+                        Fields kf(*this, *k, mf.pathOf("keys"), {"count", "zipf"});
+                        if (kf.valid()) {
+                            std::uint32_t count = 0;
+                            if (!kf.find("count"))
+                                error(*k, mf.pathOf("keys"), "missing key \"count\"");
+                            readCount(kf, "count", count, 1, 1'000'000'000);
+                            entry.keys.count = count;
+                            readNumber(kf,
+                                       "zipf",
+                                       entry.keys.zipf,
+                                       0.0,
+                                       10.0,
+                                       "a Zipf exponent between 0 and 10");
+                        }
+                    }
+                    if (!mf.find("path")) {
+                        error(e, ep, "missing key \"path\"");
+                        return;
+                    }
+                    std::vector<std::pair<std::string, std::string>> headers;
+                    if (const YAML::Node* h = mf.find("headers"))
+                        readHeaders(*h, mf.pathOf("headers"), headers);
+                    if (const auto r = m_names.matchRoute(
+                            *mf.find("path"), mf.pathOf("path"), headers, s.system.routes)) {
+                        entry.route = *r;
+                        config.mix.push_back(entry);
+                    }
+                });
             if (f.find("mix")->IsSequence() && f.find("mix")->size() == 0)
                 error(*f.find("mix"), f.pathOf("mix"), "the mix is empty");
         }
@@ -1557,7 +1448,7 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
                 error(ff.node(), ff.path(), "missing key \"service\"");
                 return std::nullopt;
             }
-            return service(*ff.find("service"), ff.pathOf("service"));
+            return m_names.service(*ff.find("service"), ff.pathOf("service"));
         };
         // Which instances of the service a kill, slow or errors fault hits: `instances` (the
         // first N), `instance` (one index) or, by default, all of them.
@@ -1607,7 +1498,7 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
                 if (!ref)
                     error(*n, f.pathOf("node_down"), "missing key \"node\"");
             }
-            const auto index = ref ? nodeRef(*ref, refPath) : std::nullopt;
+            const auto index = ref ? m_names.node(*ref, refPath) : std::nullopt;
             good = index.has_value();
             if (index)
                 fault.node = *index;
@@ -1655,7 +1546,7 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
                         f.pathOf("partition"),
                         "two zone names",
                         [&](const YAML::Node& e, const std::string& ep) {
-                            if (const auto z = zone(e, ep))
+                            if (const auto z = m_names.zone(e, ep))
                                 zones.push_back(*z);
                         });
             if (zones.size() != 2 || zones[0] == zones[1]) {
@@ -1676,7 +1567,7 @@ void Loader::faults(const YAML::Node& node, Scenario& s)
                                 df.pathOf("zones"),
                                 "one or two zone names",
                                 [&](const YAML::Node& e, const std::string& ep) {
-                                    if (const auto z = zone(e, ep))
+                                    if (const auto z = m_names.zone(e, ep))
                                         zones.push_back(*z);
                                 });
                 if (zones.empty() || zones.size() > 2) {
@@ -1750,7 +1641,7 @@ void Loader::validateTopology(const YAML::Node& root, Scenario& s)
     for (std::size_t i = 0; i < s.system.services.size(); ++i) {
         if (!reachable[i]) {
             report(Diagnostic::Severity::Warning,
-                   m_serviceMarks[i],
+                   m_names.serviceMarks()[i],
                    "services[" + std::to_string(i) + "]",
                    "service " + quote(s.system.services[i].name)
                        + " is not reached by any route: it will receive no requests");
@@ -1830,11 +1721,11 @@ void Loader::load(const YAML::Node& root, Scenario& s)
            {"gateway+mesh", m::Architecture::GatewayMesh}};
     readEnum(f, "architecture", s.system.architecture, kArchitectures);
 
-    collectNames(root);
+    m_names.collect(root);
     if (const YAML::Node* p = f.find("platform"))
         platform(*p, s);
     else
-        m_zoneNames = s.platform.zones;
+        m_names.setZones(s.platform.zones);
     if (const YAML::Node* sv = f.find("services"))
         services(*sv, s);
     else
