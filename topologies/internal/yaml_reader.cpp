@@ -1,6 +1,6 @@
 #include "topologies/internal/yaml_reader.h"
 
-#include "models/config/common.h"
+#include "models/config.h"
 #include "topologies/loader.h"
 #include "topologies/units.h"
 
