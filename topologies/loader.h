@@ -9,29 +9,15 @@
 // nesting, alias bombs, absurd sizes) gets an error before it can exhaust memory or time.
 
 #include "topologies/diagnostic.h"
+#include "topologies/load_limits.h"
 #include "topologies/scenario.h"
 
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace meshsim::topologies {
-
-struct LoadLimits
-{
-    std::size_t maxFileBytes = std::size_t{2} * 1024 * 1024;
-    std::size_t maxNodesVisited = 250'000; // YAML nodes read, aliases counted each time
-    int maxStepDepth = 16;                 // nesting of parallel / sequence steps
-    std::uint32_t maxServices = 5'000;
-    std::uint32_t maxReplicas = 10'000;   // per service
-    std::uint32_t maxInstances = 100'000; // all services together
-    std::uint32_t maxWorkers = 100'000;
-    std::uint32_t maxUsers = 1'000'000;
-    std::uint32_t maxNodes = 10'000;
-    std::size_t maxWindows = 100'000;
-};
 
 struct LoadResult
 {

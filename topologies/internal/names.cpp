@@ -1,0 +1,113 @@
+#include "topologies/internal/names.h"
+
+#include "topologies/loader.h"
+
+#include <algorithm>
+
+namespace meshsim::topologies::internal {
+
+void Names::collect(const YAML::Node& root)
+{
+    const YAML::Node services = root["services"];
+    m_servicesListed = services && services.IsSequence();
+    if (m_servicesListed) {
+        for (const YAML::Node& item : services) {
+            m_reader.visit(item);
+            const YAML::Node name = item.IsMap() ? item["name"] : YAML::Node();
+            m_services.push_back(name && name.IsScalar() ? name.Scalar() : std::string());
+            m_serviceMarks.push_back(item.Mark());
+        }
+    }
+    const YAML::Node routes = root["routes"];
+    m_routesListed = routes && routes.IsSequence();
+    if (m_routesListed) {
+        for (const YAML::Node& item : routes) {
+            m_reader.visit(item);
+            const YAML::Node path = item.IsMap() ? item["path"] : YAML::Node();
+            m_routes.push_back(path && path.IsScalar() ? path.Scalar() : std::string());
+        }
+    }
+}
+
+std::optional<std::uint32_t> Names::resolve(const YAML::Node& n,
+                                            const std::string& path,
+                                            const std::vector<std::string>& names,
+                                            const std::string& kind)
+{
+    if (!m_reader.scalar(n, path, "the name of a " + kind))
+        return std::nullopt;
+    const std::string& name = n.Scalar();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == name)
+            return static_cast<std::uint32_t>(i);
+    }
+    std::string message = "unknown " + kind + " " + quote(name);
+    if (const auto hint = closestMatch(name, names))
+        message += " (did you mean " + quote(*hint) + "?)";
+    else if (!names.empty())
+        message += " (known: " + joinNames(names) + ")";
+    m_reader.error(n, path, message);
+    return std::nullopt;
+}
+
+std::optional<std::uint32_t> Names::service(const YAML::Node& n, const std::string& path)
+{
+    if (!m_servicesListed) {
+        m_reader.visit(n);
+        return std::nullopt;
+    }
+    return resolve(n, path, m_services, "service");
+}
+
+std::optional<std::uint32_t> Names::route(const YAML::Node& n, const std::string& path)
+{
+    if (!m_routesListed) {
+        m_reader.visit(n);
+        return std::nullopt;
+    }
+    return resolve(n, path, m_routes, "route");
+}
+
+std::optional<std::uint32_t>
+Names::matchRoute(const YAML::Node& n,
+                  const std::string& path,
+                  const std::vector<std::pair<std::string, std::string>>& headers,
+                  const std::vector<models::RouteConfig>& routes)
+{
+    const bool matching = std::any_of(
+        routes.begin(), routes.end(), [](const auto& r) { return r.prefix || !r.headers.empty(); });
+    if (!matching && headers.empty())
+        return route(n, path);
+    if (!m_reader.scalar(n, path, "a request path"))
+        return std::nullopt;
+    const std::string& requested = n.Scalar();
+    for (std::uint32_t i = 0; i < routes.size(); ++i) {
+        const models::RouteConfig& r = routes[i];
+        const bool pathMatches = r.prefix ? requested.compare(0, r.prefix->size(), *r.prefix) == 0
+                                          : requested == r.path;
+        const bool headersMatch
+            = std::all_of(r.headers.begin(), r.headers.end(), [&](const auto& want) {
+                  return std::find(headers.begin(), headers.end(), want) != headers.end();
+              });
+        if (pathMatches && headersMatch)
+            return i;
+    }
+    m_reader.error(n,
+                   path,
+                   "no route matches " + quote(requested)
+                       + (headers.empty() ? std::string() : " with these headers")
+                       + " (a gateway would answer 404; add a route or a prefix)");
+    return std::nullopt;
+}
+
+std::optional<std::uint32_t> Names::zone(const YAML::Node& n, const std::string& path)
+{
+    return resolve(n, path, m_zones, "zone");
+}
+
+std::optional<std::uint32_t> Names::node(const YAML::Node& n, const std::string& path)
+{
+    return resolve(n, path, m_nodes, "node");
+}
+
+} // namespace meshsim::topologies::internal

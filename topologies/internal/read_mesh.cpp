@@ -1,0 +1,296 @@
+// The mesh section: sidecars, the ingress, default and per-destination traffic policies,
+// authorization rules and fault injection.
+
+#include "topologies/internal/read_common.h"
+#include "topologies/internal/sections.h"
+
+#include <algorithm>
+
+namespace meshsim::topologies::internal {
+
+using engine::SimDuration;
+namespace m = meshsim::models;
+
+namespace {
+
+void readMeshPolicy(Reader& reader, const Fields& f, m::MeshPolicy& out)
+{
+    if (const YAML::Node* lb = f.find("load_balancer")) {
+        m::LoadBalancerConfig config;
+        config.policy = m::LoadBalancerPolicy::LeastRequest; // Istio >= 1.14 default
+        readLoadBalancer(reader, *lb, f.pathOf("load_balancer"), config);
+        out.loadBalancer = config;
+    }
+    reader.readDuration(f, "timeout", out.timeout, true);
+    if (const YAML::Node* r = f.find("retries")) {
+        m::RetryConfig config;
+        config.attempts = 2; // Istio default
+        readRetries(reader, *r, f.pathOf("retries"), config);
+        out.retries = config;
+    }
+    if (const YAML::Node* cb = f.find("circuit_breaker")) {
+        Fields c(reader,
+                 *cb,
+                 f.pathOf("circuit_breaker"),
+                 {"max_connections", "max_pending_requests", "max_requests", "max_retries"});
+        if (c.valid()) {
+            // Istio leaves every threshold at 2^32 - 1 unless the DestinationRule sets it
+            // (reference/semantics.md §2.1).
+            m::CircuitBreakerThresholds t{
+                m::kUnlimited, m::kUnlimited, m::kUnlimited, m::kUnlimited};
+            reader.readCount(c, "max_connections", t.maxConnections, 1, m::kUnlimited, true);
+            reader.readCount(
+                c, "max_pending_requests", t.maxPendingRequests, 1, m::kUnlimited, true);
+            reader.readCount(c, "max_requests", t.maxRequests, 1, m::kUnlimited, true);
+            reader.readCount(c, "max_retries", t.maxRetries, 0, m::kUnlimited, true);
+            out.circuitBreaker = t;
+        }
+    }
+    if (const YAML::Node* od = f.find("outlier_detection")) {
+        Fields o(reader,
+                 *od,
+                 f.pathOf("outlier_detection"),
+                 {"consecutive_5xx",
+                  "consecutive_gateway_failure",
+                  "enforcing_consecutive_gateway_failure",
+                  "interval",
+                  "base_ejection_time",
+                  "max_ejection_time",
+                  "max_ejection_percent",
+                  "success_rate_minimum_hosts",
+                  "success_rate_request_volume",
+                  "success_rate_stdev_factor",
+                  "failure_percentage_threshold",
+                  "enforcing_failure_percentage",
+                  "enforcing_success_rate",
+                  "failure_percentage_minimum_hosts",
+                  "failure_percentage_request_volume",
+                  "successful_active_health_check_uneject_host"});
+        if (o.valid()) {
+            m::OutlierDetectionConfig c;
+            reader.readCount(o, "consecutive_5xx", c.consecutive5xx, 1, 1'000'000);
+            reader.readCount(
+                o, "consecutive_gateway_failure", c.consecutiveGatewayFailure, 1, 1'000'000);
+            reader.readFraction(
+                o, "enforcing_consecutive_gateway_failure", c.enforcingConsecutiveGatewayFailure);
+            reader.readDuration(o, "interval", c.interval, true);
+            reader.readDuration(o, "base_ejection_time", c.baseEjectionTime, true);
+            if (!o.find("max_ejection_time"))
+                c.maxEjectionTime = std::max(SimDuration{300'000'000'000}, c.baseEjectionTime);
+            reader.readDuration(o, "max_ejection_time", c.maxEjectionTime, true);
+            reader.readFraction(o, "max_ejection_percent", c.maxEjectionPercent);
+            reader.readCount(
+                o, "success_rate_minimum_hosts", c.successRateMinimumHosts, 1, 1'000'000);
+            reader.readCount(
+                o, "success_rate_request_volume", c.successRateRequestVolume, 1, 100'000'000);
+            reader.readNumber(o,
+                              "success_rate_stdev_factor",
+                              c.successRateStdevFactor,
+                              0.0,
+                              100.0,
+                              "a factor between 0 and 100");
+            reader.readFraction(o, "failure_percentage_threshold", c.failurePercentageThreshold);
+            reader.readFraction(o, "enforcing_failure_percentage", c.enforcingFailurePercentage);
+            reader.readFraction(o, "enforcing_success_rate", c.enforcingSuccessRate);
+            reader.readCount(o,
+                             "failure_percentage_minimum_hosts",
+                             c.failurePercentageMinimumHosts,
+                             1,
+                             1'000'000);
+            reader.readCount(o,
+                             "failure_percentage_request_volume",
+                             c.failurePercentageRequestVolume,
+                             1,
+                             100'000'000);
+            reader.readBool(o,
+                            "successful_active_health_check_uneject_host",
+                            c.successfulActiveHealthCheckUnejectHost);
+            out.outlierDetection = c;
+        }
+    }
+    if (const YAML::Node* hc = f.find("health_check")) {
+        Fields h(reader,
+                 *hc,
+                 f.pathOf("health_check"),
+                 {"interval", "timeout", "unhealthy_threshold", "healthy_threshold"});
+        if (h.valid()) {
+            m::HealthCheckConfig c;
+            reader.readDuration(h, "interval", c.interval, true);
+            reader.readDuration(h, "timeout", c.timeout, true);
+            reader.readCount(h, "unhealthy_threshold", c.unhealthyThreshold, 1, 1000);
+            reader.readCount(h, "healthy_threshold", c.healthyThreshold, 1, 1000);
+            out.healthCheck = c;
+        }
+    }
+}
+
+} // namespace
+
+void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
+{
+    Reader& reader = ctx.reader;
+    const LoadLimits& limits = reader.limits();
+    m::MeshConfig& mesh = s.system.mesh;
+    mesh.present = true;
+    Fields f(reader,
+             node,
+             "mesh",
+             {"sidecar", "ingress", "defaults", "destinations", "authorization", "faults"});
+    if (!f.valid())
+        return;
+    if (const YAML::Node* sc = f.find("sidecar")) {
+        Fields sf(reader, *sc, f.pathOf("sidecar"), {"cpu", "latency", "mtls"});
+        if (sf.valid()) {
+            readDistribution(reader, sf, "cpu", mesh.sidecar.cpu);
+            reader.readDuration(sf, "latency", mesh.sidecar.latency);
+            if (const YAML::Node* mt = sf.find("mtls")) {
+                reader.visit(*mt);
+                if (mt->IsScalar()) {
+                    reader.readBool(sf, "mtls", mesh.sidecar.mtls);
+                } else {
+                    Fields mf(reader, *mt, sf.pathOf("mtls"), {"handshake_cpu", "request_cpu"});
+                    if (mf.valid()) {
+                        mesh.sidecar.mtls = true;
+                        reader.readDuration(mf, "handshake_cpu", mesh.sidecar.mtlsHandshakeCpu);
+                        reader.readDuration(mf, "request_cpu", mesh.sidecar.mtlsRequestCpu);
+                    }
+                }
+            }
+        }
+    }
+    if (const YAML::Node* in = f.find("ingress")) {
+        Fields inf(reader, *in, f.pathOf("ingress"), {"replicas", "workers", "placement"});
+        if (inf.valid()) {
+            reader.readCount(inf, "replicas", mesh.ingress.replicas, 1, limits.maxReplicas);
+            reader.readCount(inf, "workers", mesh.ingress.workers, 1, limits.maxWorkers);
+            if (const YAML::Node* pl = inf.find("placement"))
+                readPlacement(ctx, *pl, inf.pathOf("placement"), mesh.ingress.placement);
+        }
+    }
+    const std::initializer_list<std::string_view> policyKeys{"load_balancer",
+                                                             "timeout",
+                                                             "retries",
+                                                             "circuit_breaker",
+                                                             "outlier_detection",
+                                                             "health_check"};
+    if (const YAML::Node* d = f.find("defaults")) {
+        Fields df(reader, *d, f.pathOf("defaults"), policyKeys);
+        if (df.valid())
+            readMeshPolicy(reader, df, mesh.defaults);
+    }
+    if (const YAML::Node* ds = f.find("destinations")) {
+        reader.forEachItem(*ds,
+                           f.pathOf("destinations"),
+                           "destination policies",
+                           [&](const YAML::Node& item, const std::string& p) {
+                               Fields df(reader,
+                                         item,
+                                         p,
+                                         {"service",
+                                          "load_balancer",
+                                          "timeout",
+                                          "retries",
+                                          "circuit_breaker",
+                                          "outlier_detection",
+                                          "health_check"});
+                               if (!df.valid())
+                                   return;
+                               m::DestinationPolicy dp;
+                               if (!df.find("service")) {
+                                   reader.error(item, p, "missing key \"service\"");
+                                   return;
+                               }
+                               const auto target
+                                   = ctx.names.service(*df.find("service"), df.pathOf("service"));
+                               readMeshPolicy(reader, df, dp.policy);
+                               if (target) {
+                                   dp.service = *target;
+                                   mesh.destinations.push_back(dp);
+                               }
+                           });
+    }
+    if (const YAML::Node* az = f.find("authorization")) {
+        reader.forEachItem(
+            *az,
+            f.pathOf("authorization"),
+            "authorization rules",
+            [&](const YAML::Node& item, const std::string& p) {
+                Fields af(reader, item, p, {"to", "allow_from", "deny_from"});
+                if (!af.valid())
+                    return;
+                m::AuthorizationRule rule;
+                if (!af.find("to")) {
+                    reader.error(item, p, "missing key \"to\"");
+                    return;
+                }
+                const auto to = ctx.names.service(*af.find("to"), af.pathOf("to"));
+                for (const char* key : {"allow_from", "deny_from"}) {
+                    const YAML::Node* list = af.find(key);
+                    if (!list)
+                        continue;
+                    auto& target
+                        = std::string_view(key) == "allow_from" ? rule.allowFrom : rule.denyFrom;
+                    reader.forEachItem(*list,
+                                       af.pathOf(key),
+                                       "service names",
+                                       [&](const YAML::Node& e, const std::string& ep) {
+                                           if (const auto sv = ctx.names.service(e, ep))
+                                               target.push_back(*sv);
+                                       });
+                }
+                if (to) {
+                    rule.to = *to;
+                    mesh.authorization.push_back(rule);
+                }
+            });
+    }
+    if (const YAML::Node* fs = f.find("faults")) {
+        reader.forEachItem(
+            *fs,
+            f.pathOf("faults"),
+            "fault injections",
+            [&](const YAML::Node& item, const std::string& p) {
+                Fields ff(reader, item, p, {"to", "delay", "abort"});
+                if (!ff.valid())
+                    return;
+                m::FaultInjectionConfig fi;
+                if (!ff.find("to")) {
+                    reader.error(item, p, "missing key \"to\"");
+                    return;
+                }
+                const auto to = ctx.names.service(*ff.find("to"), ff.pathOf("to"));
+                if (const YAML::Node* d = ff.find("delay")) {
+                    Fields df(reader, *d, ff.pathOf("delay"), {"fixed", "percent"});
+                    if (df.valid()) {
+                        if (!df.find("fixed") || !df.find("percent"))
+                            reader.error(*d,
+                                         ff.pathOf("delay"),
+                                         "a delay needs \"fixed\" (how long) and \"percent\" "
+                                         "(of requests), as in Istio");
+                        reader.readDuration(df, "fixed", fi.delay);
+                        reader.readFraction(df, "percent", fi.delayFraction);
+                    }
+                }
+                if (const YAML::Node* a = ff.find("abort")) {
+                    Fields af(reader, *a, ff.pathOf("abort"), {"status", "percent"});
+                    if (af.valid()) {
+                        if (!af.find("status") || !af.find("percent"))
+                            reader.error(*a,
+                                         ff.pathOf("abort"),
+                                         "an abort needs \"status\" (HTTP code) and "
+                                         "\"percent\" (of requests), as in Istio");
+                        reader.readCount(af, "status", fi.abortStatus, 200, 599);
+                        reader.readFraction(af, "percent", fi.abortFraction);
+                    }
+                }
+                if (!ff.find("delay") && !ff.find("abort"))
+                    reader.error(item, p, "a fault injection needs \"delay\" or \"abort\"");
+                if (to) {
+                    fi.service = *to;
+                    mesh.faults.push_back(fi);
+                }
+            });
+    }
+}
+
+} // namespace meshsim::topologies::internal

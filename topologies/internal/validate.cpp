@@ -1,0 +1,132 @@
+// The checks once every section is read: what one section cannot see alone, then the topology
+// on its graph.
+
+#include "topologies/internal/sections.h"
+#include "topologies/placement.h"
+#include "topologies/topology_graph.h"
+#include "topologies/units.h"
+
+namespace meshsim::topologies::internal {
+
+namespace m = meshsim::models;
+
+void checkAcrossSections(Context& ctx, const Fields& root, const Scenario& s)
+{
+    Reader& reader = ctx.reader;
+    const LoadLimits& limits = reader.limits();
+    const bool wantsGateway = s.system.hasGateway();
+    const bool wantsMesh = s.system.hasMesh();
+    if (s.system.gateway.present && !wantsGateway)
+        reader.warning(*root.find("gateway"),
+                       "gateway",
+                       "the gateway section is ignored in architecture "
+                           + architectureName(s.system.architecture));
+    if (s.system.mesh.present && !wantsMesh)
+        reader.warning(*root.find("mesh"),
+                       "mesh",
+                       "the mesh section is ignored in architecture "
+                           + architectureName(s.system.architecture));
+    // Settings of one architecture that another ignores.
+    const YAML::Node* routesNode = root.find("routes");
+    if (!wantsGateway && routesNode && routesNode->IsSequence()
+        && routesNode->size() == s.system.routes.size()) {
+        for (std::size_t i = 0; i < s.system.routes.size(); ++i) {
+            if (s.system.routes[i].retries)
+                reader.warning((*routesNode)[i],
+                               "routes[" + std::to_string(i) + "].retries",
+                               "route retries are the gateway's; they are ignored in architecture "
+                                   + architectureName(s.system.architecture));
+        }
+    }
+    const YAML::Node* servicesNode = root.find("services");
+    if (wantsMesh && servicesNode && servicesNode->IsSequence()
+        && servicesNode->size() == s.system.services.size()) {
+        for (std::size_t i = 0; i < s.system.services.size(); ++i) {
+            const m::LibraryClientConfig& c = s.system.services[i].client;
+            if (c.circuitBreaker || c.retries || c.timeout)
+                reader.warning((*servicesNode)[i],
+                               "services[" + std::to_string(i) + "].client",
+                               "library resilience is ignored in architecture "
+                                   + architectureName(s.system.architecture)
+                                   + " (the sidecars apply the mesh policies)");
+        }
+    }
+    if (s.system.services.empty() && root.find("services") && root.find("services")->IsSequence())
+        reader.error(*root.find("services"), "services", "no services (expected at least one)");
+    if (s.system.routes.empty() && root.find("routes") && root.find("routes")->IsSequence())
+        reader.error(*root.find("routes"), "routes", "no routes (expected at least one)");
+    if (s.system.workloads.empty() && root.find("workloads")
+        && root.find("workloads")->IsSequence())
+        reader.error(*root.find("workloads"), "workloads", "no workloads (expected at least one)");
+
+    if (s.system.gateway.present
+        && ctx.totalInstances + s.system.gateway.replicas > limits.maxInstances)
+        reader.error(*root.find("gateway"),
+                     "gateway.replicas",
+                     "too many instances in all (services and gateway: at most "
+                         + std::to_string(limits.maxInstances) + ")");
+    // Things that are valid but cannot happen in this run (indices match only without errors).
+    const bool clean = !reader.hasErrors();
+    if (const YAML::Node* fl = root.find("faults"); clean && fl && fl->IsSequence()) {
+        for (std::size_t i = 0; i < s.system.faults.size() && i < fl->size(); ++i) {
+            if (s.system.faults[i].at >= s.duration)
+                reader.warning((*fl)[i],
+                               "faults[" + std::to_string(i) + "].at",
+                               "the fault starts after the run ends (duration "
+                                   + formatDuration(s.duration) + "): it has no effect");
+        }
+    }
+    if (const YAML::Node* w = root.find("workloads"); clean && w && w->IsSequence()) {
+        for (std::size_t i = 0; i < s.system.workloads.size() && i < w->size(); ++i) {
+            if (s.system.workloads[i].start >= s.duration)
+                reader.warning((*w)[i],
+                               "workloads[" + std::to_string(i) + "].start",
+                               "the workload starts after the run ends (duration "
+                                   + formatDuration(s.duration) + "): it sends nothing");
+        }
+    }
+}
+
+void validateTopology(Context& ctx, const YAML::Node& root, const Scenario& s)
+{
+    Reader& reader = ctx.reader;
+    TopologyGraph graph(s);
+    if (const auto cycle = graph.findCallCycle()) {
+        std::string text;
+        for (const std::uint32_t sv : *cycle)
+            text += (text.empty() ? "" : " -> ") + s.system.services[sv].name;
+        text += " -> " + s.system.services[cycle->front()].name;
+        const auto site = ctx.callSites.find({cycle->back(), cycle->front()});
+        const bool known = site != ctx.callSites.end();
+        reader.report(Diagnostic::Severity::Error,
+                      known ? site->second.first : YAML::Mark::null_mark(),
+                      known ? site->second.second : std::string(),
+                      "call cycle: " + text + " (requests would call each other forever)");
+    }
+    const std::vector<bool> reachable = graph.servicesReachableFromRoutes();
+    for (std::size_t i = 0; i < s.system.services.size(); ++i) {
+        if (!reachable[i]) {
+            reader.report(Diagnostic::Severity::Warning,
+                          ctx.names.serviceMarks()[i],
+                          "services[" + std::to_string(i) + "]",
+                          "service " + quote(s.system.services[i].name)
+                              + " is not reached by any route: it will receive no requests");
+        }
+    }
+    std::vector<bool> used(s.system.routes.size(), false);
+    for (const m::WorkloadConfig& w : s.system.workloads)
+        for (const m::MixEntry& e : w.mix)
+            used[e.route] = true;
+    const YAML::Node routesNode = root["routes"];
+    for (std::size_t i = 0; i < s.system.routes.size(); ++i) {
+        if (!used[i])
+            reader.warning(routesNode[i],
+                           "routes[" + std::to_string(i) + "]",
+                           "route " + quote(s.system.routes[i].path) + " is in no workload's mix");
+    }
+    std::string placementError = checkPlacement(s);
+    if (!placementError.empty())
+        reader.error(root["platform"] ? root["platform"] : root, "platform", placementError);
+}
+
+} // namespace meshsim::topologies::internal

@@ -1,0 +1,26 @@
+#pragma once
+
+// LoadLimits: how much of a scenario file the loader agrees to read. Hostile or mistaken input
+// (huge files, alias bombs, absurd sizes) gets an error before it can exhaust memory or time;
+// every limit is far above what a real scenario needs. Plain data, copied freely.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace meshsim::topologies {
+
+struct LoadLimits
+{
+    std::size_t maxFileBytes = std::size_t{2} * 1024 * 1024;
+    std::size_t maxNodesVisited = 250'000; // YAML nodes read, aliases counted each time
+    int maxStepDepth = 16;                 // nesting of parallel / sequence steps
+    std::uint32_t maxServices = 5'000;
+    std::uint32_t maxReplicas = 10'000;   // per service
+    std::uint32_t maxInstances = 100'000; // all services together
+    std::uint32_t maxWorkers = 100'000;
+    std::uint32_t maxUsers = 1'000'000;
+    std::uint32_t maxNodes = 10'000;
+    std::size_t maxWindows = 100'000;
+};
+
+} // namespace meshsim::topologies
