@@ -2,11 +2,14 @@
 
 #include "app/child_run.h"
 #include "app/text_report.h"
+#include "models/recorder.h"
+#include "run/recording_file.h"
 #include "run/results_json.h"
 #include "run/stream.h"
 #include "run/validation/validation_suite.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
+#include "topologies/system_view.h"
 #include "topologies/units.h"
 
 #include <QCommandLineParser>
@@ -17,6 +20,7 @@
 #include <QThread>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -143,6 +147,32 @@ int jobs(const QCommandLineParser& parser, const QCommandLineOption& option)
     return std::max(1, QThread::idealThreadCount());
 }
 
+// Set by SIGINT / SIGTERM during a run: the run stops at its next slice and ends as cancelled.
+volatile std::sig_atomic_t g_cancelRequested = 0;
+
+extern "C" void requestCancel(int)
+{
+    g_cancelRequested = 1;
+}
+
+// What `run` observes: the stream (if any), and the signals that cancel it.
+class CliObserver final : public run::RunObserver
+{
+public:
+    explicit CliObserver(run::StreamWriter* writer)
+        : m_writer(writer)
+    {}
+    void onProgress(const run::Progress& progress) override
+    {
+        if (m_writer)
+            m_writer->onProgress(progress);
+    }
+    bool cancelled() override { return g_cancelRequested != 0; }
+
+private:
+    run::StreamWriter* m_writer;
+};
+
 } // namespace
 
 int runCommand(const QStringList& args)
@@ -154,15 +184,48 @@ int runCommand(const QStringList& args)
     const QCommandLineOption stream("stream",
                                     "Write the run stream (docs/stream-protocol.md) on stdout "
                                     "instead of a summary.");
-    parser.addOptions({out, quiet, stream, kSeedOption, kEngineOption, kDurationOption});
+    const QCommandLineOption record(
+        "record", "Record the run into FILE (docs/recording-format.md).", "FILE");
+    const QCommandLineOption recordBudget(
+        "record-budget",
+        "Memory the recording may take (default 64MiB); the sample of requests it keeps adapts.",
+        "SIZE");
+    const QCommandLineOption streamRecording(
+        "stream-recording", "With --stream: send the recording in the stream as the run goes.");
+    parser.addOptions({out,
+                       quiet,
+                       stream,
+                       record,
+                       recordBudget,
+                       streamRecording,
+                       kSeedOption,
+                       kEngineOption,
+                       kDurationOption});
     if (!parse(parser, args, "Simulate one scenario."))
         return kExitUsage;
-    const auto options = runOptions(parser);
+    auto options = runOptions(parser);
     if (!options)
         return kExitUsage;
     if (parser.positionalArguments().size() != 1) {
         std::fprintf(stderr, "meshsim-cli run: expected exactly one scenario FILE\n");
         return kExitUsage;
+    }
+    if (parser.isSet(streamRecording) && !parser.isSet(stream)) {
+        std::fprintf(stderr, "meshsim-cli run: --stream-recording goes with --stream\n");
+        return kExitUsage;
+    }
+    if (parser.isSet(record) || parser.isSet(streamRecording) || parser.isSet(recordBudget)) {
+        options->recordBudget = models::Recorder::kDefaultBudget;
+        if (parser.isSet(recordBudget)) {
+            const auto size = topologies::parseSize(local(parser.value(recordBudget)));
+            if (!size.value || *size.value < 1024 * 1024) {
+                std::fprintf(stderr,
+                             "meshsim-cli: --record-budget expects %s, at least 1MiB\n",
+                             size.expected.empty() ? "a size" : size.expected.c_str());
+                return kExitUsage;
+            }
+            options->recordBudget = *size.value;
+        }
     }
     const std::string file = local(parser.positionalArguments().front());
     std::optional<run::StreamWriter> writer;
@@ -197,15 +260,38 @@ int runCommand(const QStringList& args)
         return kExitUsage;
     }
     const models::EngineKind engine = options->engine.value_or(scenario.engine);
+    const std::uint64_t seed = options->seed.value_or(scenario.seed);
+    run::RecordingInfo info;
+    info.scenario = scenario.name;
+    info.file = scenario.file;
+    info.engine = topologies::engineName(engine);
+    info.seed = seed;
+    info.view = topologies::makeSystemView(scenario, topologies::computePlacement(scenario));
     if (writer) {
-        writer->hello(scenario, engine, options->seed.value_or(scenario.seed));
+        writer->hello(scenario, engine, seed);
         for (const topologies::Diagnostic& d : loaded.diagnostics) // warnings: it loaded
             writer->note(d.format());
+        if (parser.isSet(streamRecording))
+            writer->streamRecording(info);
     }
+    // A signal cancels the run at its next slice: it ends cleanly, writing no file.
+    g_cancelRequested = 0;
+    std::signal(SIGINT, requestCancel);
+    std::signal(SIGTERM, requestCancel);
+    CliObserver observer(writer ? &*writer : nullptr);
     const auto start = std::chrono::steady_clock::now();
-    const run::RunResult result = run::runScenario(scenario, *options, writer ? &*writer : nullptr);
+    const run::RunResult result = run::runScenario(scenario, *options, &observer);
     const double wall
         = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (result.cancelled) {
+        if (writer)
+            writer->end(kExitCancelled, true);
+        else
+            std::fprintf(stderr, "meshsim-cli run: cancelled\n");
+        return kExitCancelled;
+    }
     const nlohmann::ordered_json json = run::resultsToJson(result, wall);
     if (writer)
         writer->result(json);
@@ -218,6 +304,23 @@ int runCommand(const QStringList& args)
             return fail("cannot write " + local(path));
         if (!writer && !parser.isSet(quiet))
             std::printf("\nresults written to %s\n", local(path).c_str());
+    }
+    if (parser.isSet(record)) {
+        const std::string path = local(parser.value(record));
+        std::string error;
+        if (!run::writeRecordingFile(
+                path, run::encodeRecording(info, *result.recording, false), error)) {
+            std::fprintf(stderr, "meshsim-cli: cannot write the recording: %s\n", error.c_str());
+            return fail("cannot write " + path);
+        }
+        if (!writer && !parser.isSet(quiet))
+            std::printf("recording written to %s (%u windows, %zu state changes, %zu requests: "
+                        "%.4g%% of those sent)\n",
+                        path.c_str(),
+                        result.recording->windows,
+                        result.recording->states.size(),
+                        result.recording->requests.size(),
+                        100.0 * result.recording->sampleShare());
     }
     if (writer)
         writer->end(kExitOk);
@@ -544,6 +647,74 @@ int benchCommand(const QStringList& args)
             std::fflush(stdout);
         }
     }
+    return kExitOk;
+}
+
+int recordingCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument("FILE", "A recording written by run --record.");
+    const QCommandLineOption jsonl("jsonl",
+                                   "Print the whole recording as JSON lines (header, windows, "
+                                   "states, requests, end).");
+    parser.addOption(jsonl);
+    if (!parse(parser, args, "Check a recording and summarise it, or print it as JSON lines."))
+        return kExitUsage;
+    if (parser.positionalArguments().size() != 1) {
+        std::fprintf(stderr, "meshsim-cli recording: expected exactly one FILE\n");
+        return kExitUsage;
+    }
+    std::string error;
+    const auto decoded = run::readRecordingFile(local(parser.positionalArguments().front()), error);
+    if (!decoded) {
+        std::fprintf(stderr, "meshsim-cli: %s\n", error.c_str());
+        return kExitFailure;
+    }
+    const models::Recording& r = decoded->recording();
+    if (parser.isSet(jsonl)) {
+        run::writeRecordingJsonLines(decoded->info(), r, decoded->cancelled(), stdout);
+        return kExitOk;
+    }
+    const run::RecordingInfo& info = decoded->info();
+    std::size_t hops = 0;
+    std::size_t incomplete = 0;
+    for (const models::RecordedRequest& q : r.requests) {
+        hops += q.hops.size();
+        incomplete += q.complete ? 0 : 1;
+    }
+    std::printf("%s (%s): engine %s, seed %llu, %s\n",
+                info.scenario.c_str(),
+                info.file.c_str(),
+                info.engine.c_str(),
+                static_cast<unsigned long long>(info.seed),
+                decoded->cancelled() ? "cancelled" : "complete");
+    std::printf("system: %s, %zu components, %zu instances, %zu nodes, %zu zones\n",
+                info.view.architecture.c_str(),
+                info.view.components.size(),
+                info.view.instances.size(),
+                info.view.nodes.size(),
+                info.view.zones.size());
+    std::printf("series: %u windows of %s for %u routes, %zu tiers, %zu instances, %zu edges, "
+                "%zu nodes\n",
+                r.windows,
+                format("%.6g s", static_cast<double>(r.layout.windowNs) * 1e-9).c_str(),
+                r.layout.routes,
+                r.tiers.size(),
+                r.instances.size(),
+                r.edges.size(),
+                r.nodes.size());
+    std::printf("state changes: %zu\n", r.states.size());
+    std::printf("requests: %zu recorded (%zu hops, %zu incomplete) of %llu sent: a sample of "
+                "%.4g%% within a budget of %s\n",
+                r.requests.size(),
+                hops,
+                incomplete,
+                static_cast<unsigned long long>(r.requestsSeen),
+                100.0 * r.sampleShare(),
+                format("%.4g MiB", static_cast<double>(r.budgetBytes) / (1024.0 * 1024.0)).c_str());
+    if (r.lateHops > 0)
+        std::printf("warning: %llu hops were reported after their request ended\n",
+                    static_cast<unsigned long long>(r.lateHops));
     return kExitOk;
 }
 

@@ -10,6 +10,7 @@ namespace meshsim::app {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1; // invalid scenario, failed check
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitCancelled = 130; // stopped by SIGINT or SIGTERM (128 + SIGINT)
 
 int runCommand(const QStringList& args);
 int compareCommand(const QStringList& args);
@@ -17,5 +18,6 @@ int validateCommand(const QStringList& args);
 int listCommand(const QStringList& args);
 int verifyCommand(const QStringList& args);
 int benchCommand(const QStringList& args);
+int recordingCommand(const QStringList& args);
 
 } // namespace meshsim::app

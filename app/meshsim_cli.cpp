@@ -1,6 +1,8 @@
-// meshsim-cli: the headless front end. run | compare | validate | list | verify | bench
+// meshsim-cli: the headless front end. run | compare | validate | list | verify | bench |
+// recording
 //
-// Exit codes: 0 success; 1 invalid scenario (or a failed check); 2 usage error.
+// Exit codes: 0 success; 1 invalid scenario (or a failed check); 2 usage error; 130 a run
+// cancelled by SIGINT or SIGTERM.
 
 #include "app/cli_commands.h"
 
@@ -25,6 +27,7 @@ void printUsage(std::FILE* out)
         "  list                list the built-in scenarios (use them as builtin:<name>)\n"
         "  verify              run the queueing-theory validation suite\n"
         "  bench               measure simulation speed on the reference scenarios\n"
+        "  recording FILE      check and summarise a recording (run --record), or dump it\n"
         "\n"
         "FILE is a path or builtin:<name>. 'meshsim-cli <command> --help' shows the options.\n",
         out);
@@ -65,6 +68,8 @@ int main(int argc, char** argv)
         return verifyCommand(args);
     if (command == "bench")
         return benchCommand(args);
+    if (command == "recording")
+        return recordingCommand(args);
     std::fprintf(
         stderr, "meshsim-cli: unknown command '%s'\n\n", command.toLocal8Bit().constData());
     printUsage(stderr);

@@ -510,8 +510,9 @@ void CallRouter::endTryHop(Exchange* ex, Outcome outcome, bool resetByCaller)
         return;
     ex->recEnded = true;
     const SimTime now = m_platform.now();
-    m_sink.endHop(call->rec, ex->recLeaf, now);
-    std::int32_t hop = ex->recHop; // kept: hops of the try may still begin (a late answer)
+    // Its hop under way (a transfer, a connection) goes on: a try reset by its caller still
+    // travels and is served; hops of it may still begin, under the try.
+    std::int32_t hop = ex->recHop;
     m_sink.endHop(call->rec,
                   hop,
                   now,
@@ -532,8 +533,10 @@ void CallRouter::dropExchange(Exchange* ex)
 void CallRouter::onExchangeDone(Exchange* ex)
 {
     Call* call = ex->call;
-    if (call->rec) [[unlikely]]
+    if (call->rec) [[unlikely]] {
+        m_sink.endHop(call->rec, ex->recLeaf, m_platform.now());
         endTryHop(ex, ex->outcome, false);
+    }
     if (ex->perTry) {
         m_platform.cancel(ex->perTry);
         ex->perTry = {};

@@ -130,9 +130,12 @@ public:
                    const Place& from,
                    std::uint64_t endedDetail = 0)
     {
+        // The next hop begins before the last ends: a request is complete once none of its hops
+        // is under way, which must not happen in between.
+        const std::int32_t next = m_recorder->hopStarted(handle, parent, kind, at, where, from);
         if (leaf >= 0)
             m_recorder->hopEnded(handle, leaf, at, Outcome::Ok, kFlagNone, endedDetail);
-        leaf = m_recorder->hopStarted(handle, parent, kind, at, where, from);
+        leaf = next;
     }
     // Ends hop `hop` if there is one, and forgets it.
     void endHop(std::uint32_t handle,

@@ -298,8 +298,6 @@ void InstanceServer::finishJob(Job* job,
                           now - job->arrivedAt,
                           outcome,
                           dependencyFailure);
-    if (job->rec) [[unlikely]]
-        recordJobEnd(job, outcome, dependencyFailure);
     if (job->trace && !job->trace->done)
         Tracer::closeSpan(job->trace, job->span, now, outcome, kFlagNone, 0);
     const bool stillCalling = job->state == Job::State::Calling && outcome == Outcome::Timeout
@@ -307,6 +305,8 @@ void InstanceServer::finishJob(Job* job,
     job->answered = true;
     job->exchange->passedOn = dependencyFailure;
     reply(instance, job->exchange, outcome, bytes);
+    if (job->rec) [[unlikely]] // after the reply's hop has begun
+        recordJobEnd(job, outcome, dependencyFailure);
     const Job::State state = job->state;
     if (state == Job::State::Computing && job->cpu) {
         m_platform.cancelCompute(job->cpu);
@@ -410,11 +410,10 @@ void InstanceServer::recordJobStart(Job* job)
     const Exchange* ex = job->exchange;
     const Place at = placeOf(*job->instance);
     const engine::SimTime now = m_platform.now();
-    // The request has arrived: its transfer (or the sidecar's loopback) ends.
-    std::int32_t arriving = ex->recLeaf;
-    m_sink.endHop(job->rec, arriving, now, Outcome::Ok, kFlagNone, job->requestBytes);
-    job->exchange->recLeaf = -1;
+    // The request has arrived: its transfer (or the sidecar's loopback) ends as the job begins
+    // (in this order: a request is complete once none of its hops is under way).
     job->recHop = m_sink.startHop(job->rec, ex->recHop, HopKind::Job, now, at, at);
+    m_sink.endHop(job->rec, job->exchange->recLeaf, now, Outcome::Ok, kFlagNone, job->requestBytes);
 }
 
 void InstanceServer::recordJobStage(Job* job, HopKind kind)
@@ -482,8 +481,8 @@ void InstanceServer::resetAll(Instance& instance)
         instance.queue.pop_front();
         m_sink.instanceRejected(
             tier.index, instance.index, job->arrivedAt, Outcome::ConnectionFailure);
-        endJobHops(job, Outcome::ConnectionFailure);
         resetExchange(instance, job->exchange, false);
+        endJobHops(job, Outcome::ConnectionFailure);
         m_runtime.records.jobs.release(job);
     }
     // Requests holding a worker: reset too. A job waiting for its calls lives on until they
@@ -499,8 +498,8 @@ void InstanceServer::resetAll(Instance& instance)
                               Outcome::ConnectionFailure,
                               false);
         job->answered = true;
-        endJobHops(job, Outcome::ConnectionFailure);
         resetExchange(instance, job->exchange, false);
+        endJobHops(job, Outcome::ConnectionFailure);
         if (job->timeout) {
             m_platform.cancel(job->timeout);
             job->timeout = {};

@@ -473,6 +473,7 @@ void Recorder::complete(Live& live)
     RecordedRequest& r = m_requests[live.index];
     m_requestBytes -= requestBytes(r);
     r.hops.shrink_to_fit();
+    r.sequence = ++m_completed;
     m_requestBytes += requestBytes(r);
     m_rec.requests.push_back(std::move(r));
     r = RecordedRequest{};

@@ -59,9 +59,8 @@ public:
     void finish(engine::SimTime t);
 
     const Recording& recording() const { return m_rec; }
-    // Where the requests complete so far start in recording().requests (for a reader that takes
-    // them as they come).
-    std::size_t completedRequests() const { return m_rec.requests.size(); }
+    // The recording, once finished (the recorder is spent).
+    Recording takeRecording() { return std::move(m_rec); }
     // The sample key of a request id: in the sample while below recording().sampleThreshold.
     static std::uint64_t sampleKey(std::uint64_t seed, std::uint64_t request);
     // Bytes the recording holds (series, states, requests).
@@ -212,6 +211,7 @@ private:
     std::vector<std::uint32_t> m_freeRequests;
     std::uint64_t m_seriesBytes = 0;  // projected, for the whole run
     std::uint64_t m_requestBytes = 0; // held by sampled requests, live and complete
+    std::uint64_t m_completed = 0;
     bool m_finished = false;
 };
 

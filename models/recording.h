@@ -107,6 +107,9 @@ struct RecordedRequest
     std::uint64_t sampleKey = 0; // hash of (seed, id): in the sample while below the threshold
     std::uint32_t route = 0;
     bool complete = true; // false: some hops were still under way when the run ended
+    // Its place in the order requests were completed, counting those dropped since (from 1; a
+    // recording read back from a file has 0s: the order of `requests` is what counts).
+    std::uint64_t sequence = 0;
     std::vector<RecordedHop> hops;
 };
 

@@ -9,6 +9,9 @@ namespace meshsim::models {
 
 namespace {
 
+// The detail of the proxy's hop: which kind of proxy it is.
+constexpr auto kInboundProxy = static_cast<std::uint64_t>(ProxyKind::SidecarInbound);
+
 Instance& hostOf(const Exchange* ex)
 {
     return *ex->call->upstream->target->instances[ex->host];
@@ -45,7 +48,7 @@ void InboundSidecar::receive(Exchange* ex)
     static_assert(sizeof(Hop) <= engine::Callback::kCapacity);
     const Hop hop{this, ex, engine::toNanos(m_runtime.platform.now()), work.count()};
     if (ex->call->rec) [[unlikely]]
-        recordStage(ex, HopKind::Proxy, false);
+        recordStage(ex, HopKind::Proxy, false, ex->call->requestBytes);
     m_runtime.platform.compute(instance.node, work, [hop] {
         Runtime& rt = hop.self->m_runtime;
         rt.platform.schedule(rt.system.mesh.sidecar.latency, [hop] {
@@ -54,13 +57,6 @@ void InboundSidecar::receive(Exchange* ex)
                                engine::atNanos(hop.entered),
                                SimDuration{hop.work},
                                r.platform.now() - engine::atNanos(hop.entered));
-            if (hop.ex->call->rec) [[unlikely]]
-                r.sink.endHop(hop.ex->call->rec,
-                              hop.ex->recLeaf,
-                              r.platform.now(),
-                              Outcome::Ok,
-                              0,
-                              static_cast<std::uint64_t>(ProxyKind::SidecarInbound));
             hop.self->afterProxy(hop.ex);
         });
     });
@@ -80,12 +76,15 @@ void InboundSidecar::afterProxy(Exchange* ex)
     }
     const Instance& target = hostOf(ex);
     if (call->rec) [[unlikely]]
-        recordStage(ex, HopKind::Transfer, false);
+        recordStage(ex, HopKind::Transfer, false, kInboundProxy);
     m_runtime.platform.transfer(
         target.node, target.node, call->requestBytes, [this, ex] { m_application.receive(ex); });
 }
 
-void InboundSidecar::recordStage(Exchange* ex, HopKind kind, bool toCaller)
+void InboundSidecar::recordStage(Exchange* ex,
+                                 HopKind kind,
+                                 bool toCaller,
+                                 std::uint64_t endedDetail)
 {
     // The hop under way (the network transfer, then the proxy) ends where the next begins.
     const Place host = placeOf(hostOf(ex));
@@ -96,7 +95,7 @@ void InboundSidecar::recordStage(Exchange* ex, HopKind kind, bool toCaller)
                              m_runtime.platform.now(),
                              toCaller ? placeOf(*ex->call->caller) : host,
                              host,
-                             kind == HopKind::Proxy ? ex->call->requestBytes : 0);
+                             endedDetail);
 }
 
 void InboundSidecar::reply(Exchange* ex, Outcome outcome)
@@ -107,7 +106,7 @@ void InboundSidecar::reply(Exchange* ex, Outcome outcome)
     ex->responseBytes = 0;
     ex->replied = true;
     if (ex->call->rec) [[unlikely]]
-        recordStage(ex, HopKind::Transfer, true);
+        recordStage(ex, HopKind::Transfer, true, kInboundProxy);
     m_runtime.platform.transfer(instance.node, ex->call->caller->node, 0, [ex] { answer(ex); });
 }
 

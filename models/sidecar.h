@@ -54,7 +54,9 @@ private:
     void afterProxy(Exchange* ex);
     void reply(Exchange* ex, Outcome outcome);
     // Recorded requests: the try's next hop, at the host or back to the caller.
-    [[gnu::cold]] void recordStage(Exchange* ex, HopKind kind, bool toCaller);
+    // `endedDetail`: the detail of the hop that ends (bytes of a transfer, the proxy's kind).
+    [[gnu::cold]] void
+    recordStage(Exchange* ex, HopKind kind, bool toCaller, std::uint64_t endedDetail);
 
     Runtime& m_runtime;
     Endpoint& m_application;

@@ -3,6 +3,7 @@
 #include "engine/core/fast_platform.h"
 #include "engine/simgrid/simgrid_platform.h"
 #include "models/cluster.h"
+#include "models/recorder.h"
 #include "topologies/topology_graph.h"
 
 #include <algorithm>
@@ -187,20 +188,64 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
                                                   / scenario.window.count());
     result.metrics = std::make_unique<m::Metrics>(std::move(layout));
 
-    m::Cluster cluster(scenario.system, std::move(deployment), platform, *result.metrics);
+    std::unique_ptr<m::Recorder> recorder;
+    if (options.recordBudget) {
+        m::Recorder::Options recordOptions;
+        recordOptions.budgetBytes = *options.recordBudget;
+        recordOptions.seed = result.seed;
+        recordOptions.window = scenario.window;
+        recordOptions.horizon = duration + scenario.drain;
+        recorder = std::make_unique<m::Recorder>(recordOptions, platform);
+    }
+    m::Cluster cluster(
+        scenario.system, std::move(deployment), platform, *result.metrics, recorder.get());
+    result.view = topologies::makeSystemView(scenario, result.placement);
+    if (recorder)
+        recorder->begin(*result.metrics, cluster.layout());
     cluster.start();
-    // Run in slices so that an observer can follow; a slice boundary changes nothing.
+    // Run in slices so that an observer can follow, stopping before every window boundary too;
+    // a stop changes nothing in the simulation.
     const SimTime end = kSimStart + duration + scenario.drain;
     const SimDuration slice = std::max(SimDuration{1'000'000}, duration / 100);
+    SimTime nextWindow = kSimStart + scenario.window;
+    const auto progress = [&](SimTime now, bool last) {
+        return Progress{now,
+                        duration,
+                        cluster.requestsStarted(),
+                        cluster.requestsAnswered(),
+                        result.cancelled,
+                        recorder ? &recorder->recording() : nullptr,
+                        last};
+    };
+    SimTime reached = kSimStart;
     for (SimTime until = kSimStart + slice;; until += slice) {
-        const bool more = platform.runUntil(std::min(until, end));
-        if (observer)
-            observer->onProgress(Progress{std::min(until, end),
-                                          duration,
-                                          cluster.requestsStarted(),
-                                          cluster.requestsAnswered()});
+        const SimTime limit = std::min(until, end);
+        bool more = true;
+        for (; more && nextWindow <= limit; nextWindow += scenario.window) {
+            more = platform.runUntil(nextWindow - SimDuration{1});
+            if (recorder)
+                recorder->advanceTo(nextWindow);
+        }
+        if (more)
+            more = platform.runUntil(limit);
+        reached = limit;
+        if (observer && (more && until < end)) {
+            observer->onProgress(progress(limit, false));
+            if (observer->cancelled()) {
+                result.cancelled = true;
+                break;
+            }
+        }
         if (!more || until >= end)
             break;
+    }
+    if (recorder) {
+        recorder->finish(result.cancelled ? reached : platform.lastEventTime());
+        if (observer)
+            observer->onProgress(progress(reached, true));
+        result.recording = std::make_unique<m::Recording>(recorder->takeRecording());
+    } else if (observer) {
+        observer->onProgress(progress(reached, true));
     }
 
     result.simulatedSeconds = toSeconds(platform.lastEventTime());

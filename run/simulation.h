@@ -9,8 +9,10 @@
 
 #include "engine/core/platform.h"
 #include "models/metrics.h"
+#include "models/recording.h"
 #include "topologies/placement.h"
 #include "topologies/scenario.h"
+#include "topologies/system_view.h"
 
 #include <cstdint>
 #include <memory>
@@ -32,6 +34,9 @@ struct RunOptions
     std::optional<std::uint64_t> seed;        // overrides the scenario's seed
     std::optional<models::EngineKind> engine; // overrides the scenario's engine
     std::optional<SimDuration> duration;      // overrides the scenario's duration
+    // Records the run (models/recorder.h) within this memory budget; recording never changes
+    // what the run does or what results.json says.
+    std::optional<std::uint64_t> recordBudget;
 };
 
 struct SloResult
@@ -57,13 +62,22 @@ struct Progress
     SimDuration duration;
     std::uint64_t sent = 0;
     std::uint64_t answered = 0;
+    bool cancelled = false; // the run was cancelled (said by its last report)
+    // The recording so far (recorded runs), valid during the call only. The last report of a run
+    // (`last`) comes after the recording is finished.
+    const models::Recording* recording = nullptr;
+    bool last = false;
 };
 
+// Follows a run from the simulation's thread, between slices of simulated time.
 class RunObserver
 {
 public:
     virtual ~RunObserver() = default;
     virtual void onProgress(const Progress& progress) = 0;
+    // Asked between slices: true stops the run there (it ends as cancelled). May be called from
+    // the simulation's thread only; an implementation may read an atomic flag set elsewhere.
+    virtual bool cancelled() { return false; }
 };
 
 struct RunResult
@@ -81,10 +95,15 @@ struct RunResult
     std::vector<NodeResult> nodes;
     std::vector<SloResult> slo;
     bool sloPass = true;
+    bool cancelled = false; // stopped by its observer before the end
+    topologies::SystemView view;
+    std::unique_ptr<models::Recording> recording; // recorded runs
 };
 
 // Runs on the fast platform or on SimGrid (at most one SimGrid run per process). The observer, if
-// any, hears about progress about a hundred times per run.
+// any, hears about progress about a hundred times per run, and may cancel it. The run stops
+// (invisibly to the models) before every window boundary of the scenario, so that a recording
+// reads every node's CPU at its windows' ends; recorded or not, the same stops happen.
 RunResult runScenario(const topologies::Scenario& scenario,
                       const RunOptions& options = {},
                       RunObserver* observer = nullptr);

@@ -2,9 +2,77 @@
 
 #include "run/results_json.h"
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+
 namespace meshsim::run {
 
 using Json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string base64(const std::string& bytes)
+{
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < bytes.size(); i += 3) {
+        const std::uint32_t v = (std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16)
+                                | (std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8)
+                                | static_cast<unsigned char>(bytes[i + 2]);
+        for (int k = 18; k >= 0; k -= 6)
+            out.push_back(kBase64[(v >> k) & 63]);
+    }
+    if (i < bytes.size()) {
+        std::uint32_t v = std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
+        if (i + 1 < bytes.size())
+            v |= std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8;
+        out.push_back(kBase64[(v >> 18) & 63]);
+        out.push_back(kBase64[(v >> 12) & 63]);
+        out.push_back(i + 1 < bytes.size() ? kBase64[(v >> 6) & 63] : '=');
+        out.push_back('=');
+    }
+    return out;
+}
+
+std::optional<std::string> unbase64(std::string_view text)
+{
+    if (text.size() % 4 != 0)
+        return std::nullopt;
+    std::string out;
+    out.reserve(text.size() / 4 * 3);
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        std::uint32_t v = 0;
+        int padding = 0;
+        for (std::size_t k = 0; k < 4; ++k) {
+            const char c = text[i + k];
+            const char* p = c == '=' ? nullptr : std::strchr(kBase64, c);
+            if (c == '=' && i + 4 == text.size() && k >= 2) {
+                ++padding;
+                v <<= 6;
+                continue;
+            }
+            if (!p || c == '\0' || padding > 0)
+                return std::nullopt;
+            v = (v << 6) | static_cast<std::uint32_t>(p - kBase64);
+        }
+        out.push_back(static_cast<char>(v >> 16));
+        if (padding < 2)
+            out.push_back(static_cast<char>((v >> 8) & 0xFF));
+        if (padding < 1)
+            out.push_back(static_cast<char>(v & 0xFF));
+    }
+    return out;
+}
+
+// The run stream's line type for each chunk type of a recording.
+constexpr std::array<const char*, 7> kChunkLines{
+    nullptr, "recording_header", "windows", "states", "requests", "sample", "recording_end"};
+
+} // namespace
 
 void StreamWriter::line(const Json& object)
 {
@@ -37,6 +105,47 @@ void StreamWriter::onProgress(const Progress& progress)
           {"duration_seconds", roundTo(toSeconds(progress.duration), 6)},
           {"sent", progress.sent},
           {"answered", progress.answered}});
+    if (m_recordingInfo && progress.recording)
+        recordingSince(*progress.recording, progress.last, progress.cancelled);
+}
+
+void StreamWriter::chunk(const char* type, const std::string& bytes)
+{
+    line({{"type", type}, {"data", base64(bytes)}});
+}
+
+void StreamWriter::recordingSince(const models::Recording& r, bool last, bool cancelled)
+{
+    // What the recording gained since the last report: the sample's threshold first (a reader
+    // drops the requests it sent that left the sample), then closed windows, state changes and
+    // the requests completed since (in the order of completion, which `sequence` gives).
+    if (!m_headerSent) {
+        chunk("recording_header", encodeHeader(*m_recordingInfo, r));
+        m_headerSent = true;
+    }
+    if (r.sampleThreshold != m_thresholdSent) {
+        chunk("sample", encodeSample(r.sampleThreshold));
+        m_thresholdSent = r.sampleThreshold;
+    }
+    if (r.windows > m_windowsSent) {
+        chunk("windows", encodeWindows(r, m_windowsSent, r.windows - m_windowsSent));
+        m_windowsSent = r.windows;
+    }
+    if (r.states.size() > m_statesSent) {
+        chunk("states", encodeStates(r.states, m_statesSent, r.states.size() - m_statesSent));
+        m_statesSent = r.states.size();
+    }
+    const auto firstNew = std::partition_point(
+        r.requests.begin(), r.requests.end(), [this](const models::RecordedRequest& q) {
+            return q.sequence <= m_lastSequence;
+        });
+    if (firstNew != r.requests.end()) {
+        const auto first = static_cast<std::size_t>(firstNew - r.requests.begin());
+        chunk("requests", encodeRequests(r.requests, first, r.requests.size() - first));
+        m_lastSequence = r.requests.back().sequence;
+    }
+    if (last)
+        chunk("recording_end", encodeEnd(r, cancelled));
 }
 
 void StreamWriter::result(const Json& results)
@@ -49,9 +158,12 @@ void StreamWriter::error(const std::string& message)
     line({{"type", "error"}, {"message", message}});
 }
 
-void StreamWriter::end(int status)
+void StreamWriter::end(int status, bool cancelled)
 {
-    line({{"type", "end"}, {"status", status}});
+    Json j{{"type", "end"}, {"status", status}};
+    if (cancelled)
+        j["cancelled"] = true;
+    line(j);
 }
 
 void StreamReader::fail(std::string message)
@@ -147,6 +259,27 @@ void StreamReader::handleLine(std::string_view text)
             return;
         }
         m_results = std::move(*it);
+    } else if (std::find_if(kChunkLines.begin() + 1,
+                            kChunkLines.end(),
+                            [&](const char* name) { return kind == name; })
+               != kChunkLines.end()) {
+        const auto data = object.find("data");
+        const auto bytes = data != object.end() && data->is_string()
+                               ? unbase64(data->get_ref<const std::string&>())
+                               : std::nullopt;
+        if (!bytes) {
+            fail(where + "\"" + kind + "\" without base64 \"data\"");
+            return;
+        }
+        const auto chunkType = bytes->empty() ? 0U : static_cast<unsigned char>((*bytes)[0]);
+        if (chunkType == 0 || chunkType >= kChunkLines.size() || kind != kChunkLines[chunkType]) {
+            fail(where + "\"" + kind + "\" carries another kind of recording chunk");
+            return;
+        }
+        if (!m_recording)
+            m_recording.emplace();
+        if (!m_recording->chunk(*bytes))
+            fail(where + "recording: " + *m_recording->error());
     } else if (kind == "error") {
         const auto it = object.find("message");
         fail("the simulation failed: "
@@ -155,7 +288,12 @@ void StreamReader::handleLine(std::string_view text)
     } else if (kind == "end") {
         if (!number("status", m_status))
             return;
+        const auto cancelled = object.find("cancelled");
+        m_cancelled
+            = cancelled != object.end() && cancelled->is_boolean() && cancelled->get<bool>();
         m_ended = true;
+        if (m_recording && !m_recording->ended() && !m_recording->failed() && m_status == 0)
+            fail(where + "the run ended before its recording did");
         if (m_status == 0 && !m_results)
             fail(where + "the run ended without a result");
     }

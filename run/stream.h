@@ -7,11 +7,15 @@
 //   hello     first line: {"protocol": "meshsim-stream/1", "scenario", "engine", "seed"}
 //   note      {"text"}: a warning about the scenario (file:line:column: path: message)
 //   progress  {"simulated_seconds", "duration_seconds", "sent", "answered"}
+//   recording_header, windows, states, requests, sample, recording_end
+//             {"data": base64}: a chunk of the run's recording (run/recording_file.h), sent as
+//             the run goes when the writer records (`run --stream --stream-recording`)
 //   result    {"results": <the whole results.json object>}
 //   error     {"message"}: the run failed
-//   end       last line: {"status": 0 on success}
+//   end       last line: {"status": 0 on success, "cancelled": true when the run was cancelled}
 // Readers ignore unknown types (newer writers may add some) and unknown keys.
 
+#include "run/recording_file.h"
 #include "run/simulation.h"
 
 #include <nlohmann/json.hpp>
@@ -34,14 +38,26 @@ public:
     {}
     void hello(const topologies::Scenario& scenario, models::EngineKind engine, std::uint64_t seed);
     void note(const std::string& text);
+    // Sends the run's recording too, chunk by chunk as the run goes (a recorded run's progress
+    // carries it).
+    void streamRecording(RecordingInfo info) { m_recordingInfo = std::move(info); }
     void onProgress(const Progress& progress) override;
     void result(const nlohmann::ordered_json& results);
     void error(const std::string& message);
-    void end(int status);
+    void end(int status, bool cancelled = false);
 
 private:
     void line(const nlohmann::ordered_json& object);
+    void chunk(const char* type, const std::string& bytes);
+    void recordingSince(const models::Recording& recording, bool last, bool cancelled);
+
     std::FILE* m_out;
+    std::optional<RecordingInfo> m_recordingInfo;
+    bool m_headerSent = false;
+    std::uint32_t m_windowsSent = 0;
+    std::size_t m_statesSent = 0;
+    std::uint64_t m_lastSequence = 0;
+    std::uint64_t m_thresholdSent = ~std::uint64_t{0};
 };
 
 // Reads a stream incrementally: feed() it bytes as they arrive, finish() at end of input.
@@ -75,6 +91,9 @@ public:
     const nlohmann::ordered_json& hello() const { return m_hello; }
     const std::vector<std::string>& notes() const { return m_notes; }
     const Progress& progress() const { return m_progress; }
+    bool cancelled() const { return m_cancelled; }
+    // The recording the stream carried, if any (complete once its recording_end has come).
+    const std::optional<RecordingDecoder>& recording() const { return m_recording; }
     // The results object, once the result line has been read.
     const std::optional<nlohmann::ordered_json>& results() const { return m_results; }
     std::uint64_t progressCount() const { return m_progressCount; }
@@ -94,6 +113,8 @@ private:
     Progress m_progress;
     std::uint64_t m_progressCount = 0;
     std::optional<nlohmann::ordered_json> m_results;
+    bool m_cancelled = false;
+    std::optional<RecordingDecoder> m_recording;
 };
 
 } // namespace meshsim::run

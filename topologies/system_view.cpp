@@ -1,0 +1,57 @@
+#include "topologies/system_view.h"
+
+namespace meshsim::topologies {
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> SystemView::edges() const
+{
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> result;
+    for (std::uint32_t c = 0; c < components.size(); ++c)
+        for (const std::uint32_t callee : components[c].callees)
+            result.emplace_back(c, callee);
+    return result;
+}
+
+SystemView makeSystemView(const Scenario& scenario, const Placement& placement)
+{
+    SystemView view;
+    view.name = scenario.name;
+    view.architecture = architectureName(scenario.system.architecture);
+    view.zones = scenario.platform.zones;
+    for (const models::NodeConfig& n : placement.nodes)
+        view.nodes.push_back({n.name, n.zone, n.cores, n.speed, false});
+    view.nodes.push_back({"clients", 0, 1, 1.0, true});
+
+    const models::SystemLayout layout = models::layoutOf(scenario.system);
+    view.firstTier = layout.firstTier;
+    for (std::uint32_t c = 0; c < layout.components.size(); ++c) {
+        const models::ComponentLayout& from = layout.components[c];
+        SystemView::Component component;
+        component.name = from.name;
+        component.kind = from.kind;
+        component.replicas = from.replicas;
+        component.callees = from.callees;
+        component.firstInstance = static_cast<std::uint32_t>(view.instances.size());
+        component.sidecars
+            = from.kind == models::ComponentKind::Service && scenario.system.hasMesh();
+        const std::vector<models::NodeIndex>* nodes = nullptr;
+        if (from.kind == models::ComponentKind::Service)
+            nodes = &placement.instances[c - layout.firstTier];
+        else if (from.kind == models::ComponentKind::Gateway)
+            nodes = &placement.gateway;
+        else if (from.kind == models::ComponentKind::Ingress)
+            nodes = &placement.ingress;
+        for (std::uint32_t i = 0; nodes && i < nodes->size(); ++i)
+            view.instances.push_back({c, i, (*nodes)[i]});
+        view.components.push_back(std::move(component));
+    }
+    for (const models::RouteConfig& r : scenario.system.routes) {
+        SystemView::Route route;
+        route.path = r.path;
+        for (const models::ServiceIndex t : r.targets)
+            route.targets.push_back(layout.componentOfTier(t));
+        view.routes.push_back(std::move(route));
+    }
+    return view;
+}
+
+} // namespace meshsim::topologies
