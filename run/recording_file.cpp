@@ -408,7 +408,7 @@ std::optional<topologies::SystemView> viewFromJson(const Json& j, JsonReader& r)
 std::string encodeHeader(const RecordingInfo& info, const m::Recording& recording)
 {
     const m::SeriesLayout& s = recording.layout;
-    Json j;
+    nlohmann::ordered_json j;
     j["format"] = kRecordingFormat;
     j["scenario"] = info.scenario;
     j["file"] = info.file;
@@ -528,12 +528,12 @@ std::string encodeSample(std::uint64_t threshold)
 
 std::string encodeEnd(const m::Recording& recording, bool cancelled)
 {
-    const Json j = {{"status", cancelled ? "cancelled" : "complete"},
-                    {"windows", recording.windows},
-                    {"states", recording.states.size()},
-                    {"requests", recording.requests.size()},
-                    {"requests_seen", recording.requestsSeen},
-                    {"late_hops", recording.lateHops}};
+    const nlohmann::ordered_json j = {{"status", cancelled ? "cancelled" : "complete"},
+                                      {"windows", recording.windows},
+                                      {"states", recording.states.size()},
+                                      {"requests", recording.requests.size()},
+                                      {"requests_seen", recording.requestsSeen},
+                                      {"late_hops", recording.lateHops}};
     return chunkOf(ChunkType::End, j.dump());
 }
 
@@ -950,7 +950,7 @@ Json placeJson(const m::Place& p)
     return {index(p.component), index(p.instance), index(p.node)};
 }
 
-void line(std::FILE* out, const Json& j)
+void line(std::FILE* out, const nlohmann::ordered_json& j)
 {
     const std::string text = j.dump() + "\n";
     std::fwrite(text.data(), 1, text.size(), out);
@@ -967,8 +967,8 @@ void writeRecordingJsonLines(const RecordingInfo& info,
     In in(header);
     in.u8();
     in.varint();
-    Json h = Json::parse(in.take(in.remaining()), nullptr, false);
-    h["type"] = "header";
+    nlohmann::ordered_json h{{"type", "header"}};
+    h.update(nlohmann::ordered_json::parse(in.take(in.remaining()), nullptr, false));
     h["sample_threshold"] = r.sampleThreshold;
     line(out, h);
     for (std::uint32_t w = 0; w < r.windows; ++w) {

@@ -2,6 +2,9 @@
 // results, the stream works, compare runs SimGrid scenarios side by side, and the SimGrid
 // validation table in docs/validation.md is current.
 
+#include "run/recording_file.h"
+#include "run/stream.h"
+
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -63,6 +66,55 @@ private slots:
         const QByteArray ja = fa.readAll();
         QVERIFY(ja.contains("\"engine\": \"simgrid\""));
         QCOMPARE(withoutWallTime(ja), withoutWallTime(fb.readAll()));
+    }
+
+    void recordingChangesNothingOnSimGrid_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        for (const char* name :
+             {"bookstore", "bookstore-direct", "bookstore-gateway", "bookstore-mesh"})
+            QTest::newRow(name) << QString("builtin:") + name;
+    }
+    void recordingChangesNothingOnSimGrid()
+    {
+        // Recorded or not, a SimGrid run writes the same results.json (each run a process: one
+        // SimGrid engine per process); and the recording it streams is the one it writes.
+        QFETCH(QString, scenario);
+        QTemporaryDir plain;
+        QTemporaryDir recorded;
+        const QString file = recorded.filePath("run.rec");
+        const QStringList common{"run", scenario, "--engine", "simgrid", "--duration", "15s"};
+        QCOMPARE(cli(common + QStringList{"--quiet", "--out", plain.path()}).exitCode, 0);
+        const Result r = cli(
+            common
+            + QStringList{
+                "--out", recorded.path(), "--record", file, "--stream", "--stream-recording"});
+        QCOMPARE(r.exitCode, 0);
+        QFile fa(plain.filePath("results.json"));
+        QFile fb(recorded.filePath("results.json"));
+        QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly));
+        QCOMPARE(withoutWallTime(fb.readAll()), withoutWallTime(fa.readAll()));
+        meshsim::run::StreamReader stream;
+        stream.feed(r.out.toStdString());
+        stream.finish();
+        QVERIFY2(!stream.failed(), stream.error() ? stream.error()->c_str() : "");
+        std::string error;
+        const auto fromFile = meshsim::run::readRecordingFile(file.toStdString(), error);
+        QVERIFY2(fromFile, error.c_str());
+        QCOMPARE(fromFile->info().engine, std::string("simgrid"));
+        QCOMPARE(fromFile->recording().lateHops, std::uint64_t{0});
+        const auto bytes = [](const meshsim::run::RecordingDecoder& d) {
+            return meshsim::run::encodeRecording(d.info(), d.recording(), d.cancelled());
+        };
+        QCOMPARE(bytes(*stream.recording()), bytes(*fromFile));
+        // The hops of every complete request cover its latency on SimGrid too.
+        for (const auto& q : fromFile->recording().requests) {
+            if (!q.complete)
+                continue;
+            const auto path = meshsim::models::criticalPath(q);
+            QVERIFY(path.complete);
+            QCOMPARE(path.coveredNs, q.hops.front().end - q.hops.front().start);
+        }
     }
 
     void streamEndsWithResult()
