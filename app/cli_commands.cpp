@@ -113,6 +113,31 @@ std::optional<run::RunOptions> runOptions(const QCommandLineParser& parser)
     return options;
 }
 
+const QCommandLineOption kRecordBudgetOption(
+    "record-budget",
+    "Memory the recording may take (default 64MiB); the sample of requests it keeps adapts.",
+    "SIZE");
+
+// Sets options.recordBudget when the run records (`records`, or a budget given); false on a
+// malformed budget (after saying so).
+bool recordingOptions(const QCommandLineParser& parser, bool records, run::RunOptions& options)
+{
+    if (!records && !parser.isSet(kRecordBudgetOption))
+        return true;
+    options.recordBudget = models::Recorder::kDefaultBudget;
+    if (parser.isSet(kRecordBudgetOption)) {
+        const auto size = topologies::parseSize(local(parser.value(kRecordBudgetOption)));
+        if (!size.value || *size.value < 1024 * 1024) {
+            std::fprintf(stderr,
+                         "meshsim-cli: --record-budget expects %s, at least 1MiB\n",
+                         size.expected.empty() ? "a size" : size.expected.c_str());
+            return false;
+        }
+        options.recordBudget = *size.value;
+    }
+    return true;
+}
+
 // The same options, as arguments for a child `meshsim-cli run`.
 QStringList childOptions(const QCommandLineParser& parser)
 {
@@ -186,17 +211,13 @@ int runCommand(const QStringList& args)
                                     "instead of a summary.");
     const QCommandLineOption record(
         "record", "Record the run into FILE (docs/recording-format.md).", "FILE");
-    const QCommandLineOption recordBudget(
-        "record-budget",
-        "Memory the recording may take (default 64MiB); the sample of requests it keeps adapts.",
-        "SIZE");
     const QCommandLineOption streamRecording(
         "stream-recording", "With --stream: send the recording in the stream as the run goes.");
     parser.addOptions({out,
                        quiet,
                        stream,
                        record,
-                       recordBudget,
+                       kRecordBudgetOption,
                        streamRecording,
                        kSeedOption,
                        kEngineOption,
@@ -214,19 +235,8 @@ int runCommand(const QStringList& args)
         std::fprintf(stderr, "meshsim-cli run: --stream-recording goes with --stream\n");
         return kExitUsage;
     }
-    if (parser.isSet(record) || parser.isSet(streamRecording) || parser.isSet(recordBudget)) {
-        options->recordBudget = models::Recorder::kDefaultBudget;
-        if (parser.isSet(recordBudget)) {
-            const auto size = topologies::parseSize(local(parser.value(recordBudget)));
-            if (!size.value || *size.value < 1024 * 1024) {
-                std::fprintf(stderr,
-                             "meshsim-cli: --record-budget expects %s, at least 1MiB\n",
-                             size.expected.empty() ? "a size" : size.expected.c_str());
-                return kExitUsage;
-            }
-            options->recordBudget = *size.value;
-        }
-    }
+    if (!recordingOptions(parser, parser.isSet(record) || parser.isSet(streamRecording), *options))
+        return kExitUsage;
     const std::string file = local(parser.positionalArguments().front());
     std::optional<run::StreamWriter> writer;
     if (parser.isSet(stream))
@@ -547,14 +557,24 @@ int benchCommand(const QStringList& args)
     const QCommandLineOption engines(
         "engines", "Platforms to measure: fast, simgrid or both (default).", "ENGINES", "both");
     const QCommandLineOption one("one", "Internal: measure one run in this process.");
-    parser.addOptions({repeat, engines, one, kEngineOption, kDurationOption, kSeedOption});
+    const QCommandLineOption record("record",
+                                    "Record every run (in memory, as run --record would), to "
+                                    "measure what recording costs.");
+    parser.addOptions({repeat,
+                       engines,
+                       one,
+                       record,
+                       kRecordBudgetOption,
+                       kEngineOption,
+                       kDurationOption,
+                       kSeedOption});
     if (!parse(parser,
                args,
                "Measure simulation speed and peak memory: simulated requests and events per "
                "second of wall time, each run in a process of its own."))
         return kExitUsage;
-    const auto options = runOptions(parser);
-    if (!options)
+    auto options = runOptions(parser);
+    if (!options || !recordingOptions(parser, parser.isSet(record), *options))
         return kExitUsage;
     if (parser.isSet(one)) {
         if (parser.positionalArguments().size() != 1)
@@ -605,10 +625,13 @@ int benchCommand(const QStringList& args)
             } best;
             for (int i = 0; i < repeats; ++i) {
                 QStringList childArgs{"bench", "--one", file, "--engine", platform};
-                for (const QCommandLineOption* o : {&kDurationOption, &kSeedOption}) {
+                for (const QCommandLineOption* o :
+                     {&kDurationOption, &kSeedOption, &kRecordBudgetOption}) {
                     if (parser.isSet(*o))
                         childArgs << "--" + o->names().front() << parser.value(*o);
                 }
+                if (parser.isSet(record))
+                    childArgs << "--record";
                 QProcess child;
                 child.start(self, childArgs);
                 if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit

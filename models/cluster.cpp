@@ -65,6 +65,14 @@ std::uint64_t Cluster::requestsAnswered() const
     return m_driver->requestsAnswered();
 }
 
+void Cluster::readLoad(engine::SimTime end, std::vector<InstanceLoad>& out)
+{
+    out.clear();
+    for (const auto& tier : m_tiers)
+        for (const auto& instance : tier->instances)
+            out.push_back(instance->load.read(engine::toNanos(end)));
+}
+
 std::size_t Cluster::recordsInUse() const
 {
     return m_runtime->records.inUse();

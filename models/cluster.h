@@ -43,7 +43,7 @@ struct Tier;
 struct WorkloadRuntime;
 struct Program;
 
-class Cluster
+class Cluster final : public LoadSource
 {
 public:
     // `system` must outlive the cluster; so must `recorder`, which hears every event (and the
@@ -67,6 +67,9 @@ public:
     std::uint64_t requestsAnswered() const;
     std::uint64_t requestsUnanswered() const { return requestsStarted() - requestsAnswered(); }
     std::size_t recordsInUse() const;
+
+    // LoadSource: every instance's load gauge (kept while a recorder records).
+    void readLoad(engine::SimTime end, std::vector<InstanceLoad>& out) override;
 
 private:
     void buildTiers();

@@ -56,12 +56,14 @@ public:
                         engine::SimTime arrivedAt,
                         engine::SimDuration latency,
                         Outcome outcome,
-                        bool dependencyFailure)
+                        bool dependencyFailure,
+                        engine::SimDuration cpu)
     {
-        m_metrics.instanceServed(tier, instance, arrivedAt, latency, outcome, dependencyFailure);
+        m_metrics.instanceServed(
+            tier, instance, arrivedAt, latency, outcome, dependencyFailure, cpu);
         if (m_recorder)
             m_recorder->instanceServed(
-                tier, instance, arrivedAt, latency, outcome, dependencyFailure);
+                tier, instance, arrivedAt, latency, outcome, dependencyFailure, cpu);
     }
     void callEnded(std::uint32_t edge,
                    engine::SimTime sentAt,
@@ -168,23 +170,6 @@ public:
                   std::uint64_t detail = 0)
     {
         m_recorder->hopEnded(handle, hop, at, outcome, flags, detail);
-    }
-    void instanceLoad(std::uint32_t tier,
-                      std::uint32_t instance,
-                      engine::SimTime at,
-                      std::uint32_t queued,
-                      std::uint32_t busy)
-    {
-        if (m_recorder)
-            m_recorder->instanceLoad(tier, instance, at, queued, busy);
-    }
-    void cpuUsed(std::uint32_t tier,
-                 std::uint32_t instance,
-                 engine::SimTime at,
-                 engine::SimDuration work)
-    {
-        if (m_recorder)
-            m_recorder->cpuUsed(tier, instance, at, work);
     }
 
 private:

@@ -78,25 +78,16 @@ void InstanceServer::receive(Exchange* ex)
             job->timeout = m_platform.schedule(*route.timeout, [this, job] { onJobTimeout(job); });
     }
     if (workerFree) {
-        startJob(job);
+        startJob(job, now);
         return;
     }
     instance.queue.push_back(job);
     if (job->rec) [[unlikely]]
         recordJobStage(job, HopKind::Queue);
-    noteLoad(instance);
+    noteLoad(instance, now);
 }
 
-void InstanceServer::reportLoad(const Instance& instance)
-{
-    m_sink.instanceLoad(instance.tier->index,
-                        instance.index,
-                        m_platform.now(),
-                        static_cast<std::uint32_t>(instance.queue.size()),
-                        instance.busy);
-}
-
-void InstanceServer::startJob(Job* job)
+void InstanceServer::startJob(Job* job, SimTime now)
 {
     Instance& instance = *job->instance;
     ++instance.busy;
@@ -119,15 +110,15 @@ void InstanceServer::startJob(Job* job)
     job->cpu = m_platform.compute(instance.node, job->work, [this, job] { onCpuDone(job); });
     if (job->rec) [[unlikely]]
         recordJobStage(job, HopKind::Cpu);
-    noteLoad(instance);
+    noteLoad(instance, now);
 }
 
 void InstanceServer::onCpuDone(Job* job)
 {
     job->cpu = {};
     const Tier& tier = *job->instance->tier;
-    if (m_sink.recording()) [[unlikely]]
-        recordCpuDone(job);
+    if (job->rec) [[unlikely]]
+        recordJobStageEnd(job, static_cast<std::uint64_t>(job->work.count()));
     if (tier.kind == TierKind::App && job->instance->addedLatency.count() == 0) {
         runJobProgram(job); // the common case: straight to the steps
         return;
@@ -136,7 +127,7 @@ void InstanceServer::onCpuDone(Job* job)
         // The gateway and the ingress are event-driven proxies (Envoy, nginx): a worker is a
         // thread that runs a request's CPU work; the request does not hold it while its
         // upstream calls run.
-        freeWorker(*job->instance, job);
+        freeWorker(*job->instance, job, m_platform.now());
     }
     if (tier.kind == TierKind::Gateway) {
         // What a proxy tier adds: its queueing and its CPU (its upstream calls excluded).
@@ -273,7 +264,7 @@ void InstanceServer::onJobTimeout(Job* job)
         auto& queue = job->instance->queue;
         queue.erase(std::find(queue.begin(), queue.end(), job));
         job->workerFreed = true;
-        noteLoad(*job->instance);
+        noteLoad(*job->instance, m_platform.now());
     }
     // Calls already made keep running; a job waiting for them is answered now and released
     // when they are all back (onStepsDone).
@@ -292,12 +283,15 @@ void InstanceServer::finishJob(Job* job,
         m_platform.cancel(job->timeout);
         job->timeout = {};
     }
+    // The CPU work counts once it is done (a job answered during its CPU work did not use it).
+    const bool computed = job->state != Job::State::Queued && job->state != Job::State::Computing;
     m_sink.instanceServed(tier.index,
                           instance.index,
                           job->arrivedAt,
                           now - job->arrivedAt,
                           outcome,
-                          dependencyFailure);
+                          dependencyFailure,
+                          computed ? job->work : SimDuration{0});
     if (job->trace && !job->trace->done)
         Tracer::closeSpan(job->trace, job->span, now, outcome, kFlagNone, 0);
     const bool stillCalling = job->state == Job::State::Calling && outcome == Outcome::Timeout
@@ -316,13 +310,13 @@ void InstanceServer::finishJob(Job* job,
         m_platform.cancel(job->stall);
         job->stall = {};
     }
-    releaseWorker(instance, job);
+    releaseWorker(instance, job, now);
     // A job answered before its calls came back is released when they are (onStepsDone).
     if (!stillCalling)
         m_runtime.records.jobs.release(job);
 }
 
-void InstanceServer::releaseWorker(Instance& instance, Job* job)
+void InstanceServer::releaseWorker(Instance& instance, Job* job, SimTime now)
 {
     if (job->prev)
         job->prev->next = job->next;
@@ -331,10 +325,10 @@ void InstanceServer::releaseWorker(Instance& instance, Job* job)
     if (job->next)
         job->next->prev = job->prev;
     job->prev = job->next = nullptr;
-    freeWorker(instance, job);
+    freeWorker(instance, job, now);
 }
 
-void InstanceServer::freeWorker(Instance& instance, Job* job)
+void InstanceServer::freeWorker(Instance& instance, Job* job, SimTime now)
 {
     if (job->workerFreed)
         return;
@@ -343,10 +337,10 @@ void InstanceServer::freeWorker(Instance& instance, Job* job)
     if (instance.alive && !instance.queue.empty()) {
         Job* nextJob = instance.queue.front();
         instance.queue.pop_front();
-        startJob(nextJob);
+        startJob(nextJob, now);
         return;
     }
-    noteLoad(instance);
+    noteLoad(instance, now);
 }
 
 void InstanceServer::reply(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes)
@@ -427,13 +421,6 @@ void InstanceServer::recordJobStageEnd(Job* job, std::uint64_t detail)
     m_sink.endHop(job->rec, job->recLeaf, m_platform.now(), Outcome::Ok, kFlagNone, detail);
 }
 
-void InstanceServer::recordCpuDone(Job* job)
-{
-    m_sink.cpuUsed(job->instance->tier->index, job->instance->index, m_platform.now(), job->work);
-    if (job->rec)
-        recordJobStageEnd(job, static_cast<std::uint64_t>(job->work.count()));
-}
-
 void InstanceServer::recordJobEnd(Job* job, Outcome outcome, bool dependencyFailure)
 {
     const engine::SimTime now = m_platform.now();
@@ -496,7 +483,8 @@ void InstanceServer::resetAll(Instance& instance)
                               job->arrivedAt,
                               now - job->arrivedAt,
                               Outcome::ConnectionFailure,
-                              false);
+                              false,
+                              job->state == Job::State::Computing ? SimDuration{0} : job->work);
         job->answered = true;
         resetExchange(instance, job->exchange, false);
         endJobHops(job, Outcome::ConnectionFailure);
@@ -520,7 +508,7 @@ void InstanceServer::resetAll(Instance& instance)
         }
     }
     instance.busy = 0;
-    noteLoad(instance);
+    noteLoad(instance, now);
 }
 
 } // namespace meshsim::models

@@ -18,6 +18,7 @@
 // AnswerSink hears it. Not thread-safe.
 
 #include "models/endpoint.h"
+#include "models/internal/components.h"
 #include "models/internal/records.h"
 #include "models/internal/runtime.h"
 #include "models/sim_events.h"
@@ -51,30 +52,33 @@ public:
     void resetAll(Instance& instance);
 
 private:
-    void startJob(Job* job);
+    void startJob(Job* job, engine::SimTime now);
     void onCpuDone(Job* job);
     void onStallDone(Job* job);
     void runJobProgram(Job* job);
     void onStepsDone(Job* job);
     void onJobTimeout(Job* job);
     void finishJob(Job* job, Outcome outcome, bool dependencyFailure, std::uint64_t bytes);
-    [[gnu::always_inline]] inline void releaseWorker(Instance& instance, Job* job);
-    void freeWorker(Instance& instance, Job* job);
+    [[gnu::always_inline]] inline void
+    releaseWorker(Instance& instance, Job* job, engine::SimTime now);
+    void freeWorker(Instance& instance, Job* job, engine::SimTime now);
     void reply(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes);
     void resetExchange(Instance& instance, Exchange* ex, bool connectFailure);
     // The recording: the instance's load, and the hops of recorded requests.
-    void noteLoad(const Instance& instance)
+    // The instance's queue or busy workers changed: its load gauge (models/internal/
+    // components.h) integrates them for a recorder.
+    void noteLoad(Instance& instance, engine::SimTime now)
     {
-        if (m_runtime.sink.recording()) [[unlikely]]
-            reportLoad(instance);
+        if (m_sink.recording()) [[unlikely]]
+            instance.load.change(engine::toNanos(now),
+                                 static_cast<std::uint32_t>(instance.queue.size()),
+                                 instance.busy);
     }
-    void reportLoad(const Instance& instance);
     void endJobHops(Job* job, Outcome outcome);
     [[gnu::cold]] void recordJobStart(Job* job);
     // Ends the job's hop under way and starts one of `kind` in its place.
     [[gnu::cold]] void recordJobStage(Job* job, HopKind kind);
     [[gnu::cold]] void recordJobStageEnd(Job* job, std::uint64_t detail);
-    [[gnu::cold]] void recordCpuDone(Job* job);
     [[gnu::cold]] void recordJobEnd(Job* job, Outcome outcome, bool dependencyFailure);
     // The answer leaves: to the inbound sidecar (loopback) or to the caller.
     [[gnu::cold]] void recordReplyTransfer(Exchange* ex, bool toCaller);

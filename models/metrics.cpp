@@ -63,7 +63,8 @@ void Metrics::instanceServed(std::uint32_t service,
                              engine::SimTime arrivedAt,
                              engine::SimDuration latency,
                              Outcome outcome,
-                             bool dependencyFailure)
+                             bool dependencyFailure,
+                             engine::SimDuration)
 {
     if (!counts(arrivedAt))
         return;

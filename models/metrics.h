@@ -156,7 +156,8 @@ public:
                         engine::SimTime arrivedAt,
                         engine::SimDuration latency,
                         Outcome outcome,
-                        bool dependencyFailure) override;
+                        bool dependencyFailure,
+                        engine::SimDuration cpu) override;
     void callEnded(std::uint32_t edge,
                    engine::SimTime sentAt,
                    Outcome outcome,

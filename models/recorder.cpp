@@ -5,6 +5,7 @@
 #include "models/system_layout.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace meshsim::models {
 
@@ -26,6 +27,57 @@ std::uint64_t vectorBytes(const std::vector<T>& v)
 }
 
 } // namespace
+
+// --- WindowLatency -------------------------------------------------------------------------
+
+std::uint64_t Recorder::WindowLatency::lowerOf(std::uint32_t bucket)
+{
+    if (bucket < 32)
+        return bucket;
+    const std::uint32_t top = bucket / 32 + 4;
+    return (std::uint64_t{32} + bucket % 32) << (top - 5);
+}
+
+void Recorder::WindowLatency::merge(const WindowLatency& other)
+{
+    if (other.m_count == 0)
+        return;
+    for (std::uint32_t b = other.m_first; b <= other.m_last; ++b)
+        m_counts[b] += other.m_counts[b];
+    m_count += other.m_count;
+    m_first = std::min(m_first, other.m_first);
+    m_last = std::max(m_last, other.m_last);
+}
+
+std::int64_t Recorder::WindowLatency::quantile(double q) const
+{
+    // Nearest rank, as models::Histogram: the bucket of the ceil(q x count)-th smallest value.
+    if (m_count == 0)
+        return 0;
+    const auto rank = std::max<std::uint64_t>(
+        1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(m_count))));
+    std::uint64_t seen = 0;
+    for (std::uint32_t b = m_first; b <= m_last; ++b) {
+        seen += m_counts[b];
+        if (seen >= rank) {
+            const std::uint64_t lower = lowerOf(b);
+            const std::uint64_t width = lowerOf(b + 1) - lower;
+            return static_cast<std::int64_t>(lower + width / 2);
+        }
+    }
+    return static_cast<std::int64_t>(lowerOf(m_last));
+}
+
+void Recorder::WindowLatency::clear()
+{
+    if (m_count > 0)
+        std::fill(m_counts.begin() + m_first, m_counts.begin() + m_last + 1, 0U);
+    m_count = 0;
+    m_first = ~0U;
+    m_last = 0;
+}
+
+// --- Recorder ------------------------------------------------------------------------------
 
 void Recorder::Outcomes::addTimed(Outcome outcome, std::int64_t ns)
 {
@@ -58,8 +110,9 @@ Recorder::Recorder(const Options& options, const engine::Platform& platform)
     m_rec.budgetBytes = options.budgetBytes;
 }
 
-void Recorder::begin(const Metrics& metrics, const SystemLayout& layout)
+void Recorder::begin(const Metrics& metrics, const SystemLayout& layout, LoadSource& load)
 {
+    m_loadSource = &load;
     SeriesLayout& s = m_rec.layout;
     s.routes = static_cast<std::uint32_t>(metrics.layout().routes.size());
     s.tierReplicas = metrics.layout().replicas;
@@ -87,7 +140,10 @@ void Recorder::begin(const Metrics& metrics, const SystemLayout& layout)
     m_windowNs = base * factor;
     s.windowNs = m_windowNs;
     m_windowEnd = m_windowNs;
-    m_seriesBytes = perWindow * windowsFor(factor);
+    // ... and the open window's latency buckets, one set per route, instance, edge, proxy kind.
+    const std::uint64_t scratch = (s.routes + s.instanceCount() + s.edges.size() + kProxyKinds + 1)
+                                  * std::uint64_t{WindowLatency::kBuckets} * sizeof(std::uint32_t);
+    m_seriesBytes = perWindow * windowsFor(factor) + scratch;
 
     m_rec.routes.resize(s.routes);
     m_rec.tiers.resize(s.tierReplicas.size());
@@ -123,14 +179,6 @@ void Recorder::begin(const Metrics& metrics, const SystemLayout& layout)
     }
 }
 
-void Recorder::integrate(TierState& s, std::int64_t until)
-{
-    const auto dt = static_cast<double>(until - s.lastChange);
-    s.queueArea += dt * static_cast<double>(s.queued);
-    s.busyArea += dt * static_cast<double>(s.busy);
-    s.lastChange = until;
-}
-
 void Recorder::closeWindowsBefore(std::int64_t t)
 {
     while (t >= m_windowEnd)
@@ -147,28 +195,47 @@ void Recorder::closeWindow()
         m_rec.routes[r].push_back(w);
         m_routeSent[r] = RouteWindow{};
     }
-    const auto takeTier = [&](TierState& s) {
+    m_loadSource->readLoad(engine::atNanos(m_windowEnd), m_loads);
+    const auto takeTier = [&](TierState& s, const InstanceLoad& load) {
         TierWindow w;
         w.arrivals = s.arrivals;
         w.responses = s.responses.take();
         w.cpuSeconds = static_cast<float>(s.cpuSeconds);
         w.ejectedMax = s.ejectedMax;
-        integrate(s, m_windowEnd);
-        w.queueMax = s.queueMax;
-        w.queueMean = static_cast<float>(s.queueArea / window);
-        w.busyMean = static_cast<float>(s.busyArea / window);
+        w.queueMax = load.queueMax;
+        w.queueMean = static_cast<float>(static_cast<double>(load.queueArea) / window);
+        w.busyMean = static_cast<float>(static_cast<double>(load.busyArea) / window);
         s.arrivals = 0;
         s.cpuSeconds = 0.0;
-        s.queueArea = 0.0;
-        s.busyArea = 0.0;
-        s.queueMax = s.queued;
         s.ejectedMax = s.ejected;
         return w;
     };
+    // A tier's window is its instances' together: counts and means summed, latencies merged,
+    // the largest queue of any of them.
     for (std::uint32_t t = 0; t < m_tiers.size(); ++t) {
-        for (std::uint32_t i = 0; i < m_rec.layout.tierReplicas[t]; ++i)
-            m_rec.instances[m_firstInstance[t] + i].push_back(takeTier(instance(t, i)));
-        m_rec.tiers[t].push_back(takeTier(m_tiers[t]));
+        TierWindow total;
+        m_merged.clear();
+        for (std::uint32_t i = 0; i < m_rec.layout.tierReplicas[t]; ++i) {
+            TierState& s = instance(t, i);
+            m_merged.merge(s.responses.latency);
+            const TierWindow w = takeTier(s, m_loads[m_firstInstance[t] + i]);
+            total.arrivals += w.arrivals;
+            for (std::size_t o = 0; o < kOutcomeCount; ++o)
+                total.responses.outcomes[o] += w.responses.outcomes[o];
+            total.responses.timed += w.responses.timed;
+            total.responses.latencySumNs += w.responses.latencySumNs;
+            total.queueMax = std::max(total.queueMax, w.queueMax);
+            total.queueMean += w.queueMean;
+            total.busyMean += w.busyMean;
+            total.cpuSeconds += w.cpuSeconds;
+            m_rec.instances[m_firstInstance[t] + i].push_back(w);
+        }
+        total.responses.p50 = m_merged.quantile(0.50);
+        total.responses.p95 = m_merged.quantile(0.95);
+        total.responses.p99 = m_merged.quantile(0.99);
+        total.ejectedMax = m_tiers[t].ejectedMax;
+        m_tiers[t].ejectedMax = m_tiers[t].ejected;
+        m_rec.tiers[t].push_back(total);
     }
     for (std::size_t e = 0; e < m_edges.size(); ++e) {
         EdgeState& s = m_edges[e];
@@ -191,7 +258,9 @@ void Recorder::closeWindow()
         w.p95 = s.added.quantile(0.95);
         w.p99 = s.added.quantile(0.99);
         m_rec.proxies[k].push_back(w);
-        s = ProxyState{};
+        s.traversals = 0;
+        s.cpuSeconds = 0.0;
+        s.added.clear();
     }
     const auto end = engine::atNanos(m_windowEnd);
     for (std::uint32_t n = 0; n < m_nodeCores.size(); ++n) {
@@ -202,8 +271,15 @@ void Recorder::closeWindow()
         m_nodeBusyAtStart[n] = busy;
     }
     ++m_rec.windows;
+    // Requests keep coming at about the pace seen so far: when the sample would outgrow the
+    // budget by the end of the arrivals, halve it now rather than record what would be dropped.
+    const std::int64_t elapsed
+        = std::min(m_windowEnd, std::max<std::int64_t>(1, m_options.arrivals.count()));
+    const double growth
+        = static_cast<double>(std::max<std::int64_t>(m_options.arrivals.count(), elapsed))
+          / static_cast<double>(elapsed);
     m_windowEnd += m_windowNs;
-    enforceBudget();
+    enforceBudget(growth);
 }
 
 void Recorder::advanceTo(engine::SimTime t)
@@ -233,18 +309,20 @@ void Recorder::finish(engine::SimTime t)
 // --- statistics ----------------------------------------------------------------------------
 
 void Recorder::requestAnswered(std::uint32_t route,
-                               engine::SimTime,
+                               engine::SimTime sentAt,
                                engine::SimDuration latency,
                                Outcome outcome)
 {
-    roll(m_platform.now());
+    roll(sentAt + latency);
     m_routes[route].addTimed(outcome, engine::toNanos(latency));
 }
 
-void Recorder::instanceArrival(std::uint32_t tier, std::uint32_t i, engine::SimTime, std::uint32_t)
+void Recorder::instanceArrival(std::uint32_t tier,
+                               std::uint32_t i,
+                               engine::SimTime at,
+                               std::uint32_t)
 {
-    roll(m_platform.now());
-    ++m_tiers[tier].arrivals;
+    roll(at);
     ++instance(tier, i).arrivals;
 }
 
@@ -254,20 +332,21 @@ void Recorder::instanceRejected(std::uint32_t tier,
                                 Outcome outcome)
 {
     roll(m_platform.now());
-    m_tiers[tier].responses.add(outcome);
     instance(tier, i).responses.add(outcome);
 }
 
 void Recorder::instanceServed(std::uint32_t tier,
                               std::uint32_t i,
-                              engine::SimTime,
+                              engine::SimTime arrivedAt,
                               engine::SimDuration latency,
                               Outcome outcome,
-                              bool)
+                              bool,
+                              engine::SimDuration cpu)
 {
-    roll(m_platform.now());
-    m_tiers[tier].responses.addTimed(outcome, engine::toNanos(latency));
-    instance(tier, i).responses.addTimed(outcome, engine::toNanos(latency));
+    roll(arrivedAt + latency);
+    TierState& s = instance(tier, i);
+    s.responses.addTimed(outcome, engine::toNanos(latency));
+    s.cpuSeconds += engine::toSeconds(cpu);
 }
 
 void Recorder::callEnded(std::uint32_t edge,
@@ -284,45 +363,15 @@ void Recorder::callEnded(std::uint32_t edge,
 }
 
 void Recorder::proxyPassed(ProxyKind kind,
-                           engine::SimTime,
+                           engine::SimTime entered,
                            engine::SimDuration cpu,
                            engine::SimDuration added)
 {
-    roll(m_platform.now());
+    roll(entered + added);
     ProxyState& p = m_proxies[static_cast<std::size_t>(kind)];
     ++p.traversals;
     p.cpuSeconds += engine::toSeconds(cpu);
     p.added.record(engine::toNanos(added));
-}
-
-void Recorder::instanceLoad(std::uint32_t tier,
-                            std::uint32_t i,
-                            engine::SimTime at,
-                            std::uint32_t queued,
-                            std::uint32_t busy)
-{
-    roll(at);
-    // The tier's gauges are its instances' summed (and its maximum that of the sum).
-    TierState& s = instance(tier, i);
-    TierState& total = m_tiers[tier];
-    integrate(s, engine::toNanos(at));
-    integrate(total, engine::toNanos(at));
-    total.queued = total.queued - s.queued + queued;
-    total.busy = total.busy - s.busy + busy;
-    s.queued = queued;
-    s.busy = busy;
-    s.queueMax = std::max(s.queueMax, queued);
-    total.queueMax = std::max(total.queueMax, total.queued);
-}
-
-void Recorder::cpuUsed(std::uint32_t tier,
-                       std::uint32_t i,
-                       engine::SimTime at,
-                       engine::SimDuration work)
-{
-    roll(at);
-    m_tiers[tier].cpuSeconds += engine::toSeconds(work);
-    instance(tier, i).cpuSeconds += engine::toSeconds(work);
 }
 
 void Recorder::stateChanged(const StateChange& change)
@@ -488,11 +537,16 @@ std::uint64_t Recorder::bytes() const
            + vectorBytes(m_rec.requests);
 }
 
-void Recorder::enforceBudget()
+void Recorder::enforceBudget(double growth)
 {
-    // Halve the sample until what it holds fits: complete requests and those under way whose key
-    // leaves the sample are dropped (the same set whenever it happens: keys do not change).
-    while (bytes() > m_options.budgetBytes && m_rec.sampleThreshold > 0) {
+    // Halve the sample until what it holds (times the growth still to come) fits: complete
+    // requests and those under way whose key leaves the sample are dropped (the same set whenever
+    // it happens: keys do not change).
+    const auto projected = [&] {
+        return bytes()
+               + static_cast<std::uint64_t>(static_cast<double>(m_requestBytes) * (growth - 1.0));
+    };
+    while (projected() > m_options.budgetBytes && m_rec.sampleThreshold > 0) {
         m_rec.sampleThreshold /= 2;
         const std::uint64_t threshold = m_rec.sampleThreshold;
         auto& kept = m_rec.requests;

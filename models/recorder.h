@@ -16,7 +16,6 @@
 // thread-safe.
 
 #include "engine/core/platform.h"
-#include "models/histogram.h"
 #include "models/metrics.h"
 #include "models/recording.h"
 #include "models/sim_events.h"
@@ -41,13 +40,15 @@ public:
         std::uint64_t budgetBytes = kDefaultBudget;
         std::uint64_t seed = 1;
         SimDuration window{1'000'000'000};
-        SimDuration horizon{0}; // the longest the run may last (duration + drain)
+        SimDuration horizon{0};  // the longest the run may last (duration + drain)
+        SimDuration arrivals{0}; // when requests stop arriving (the run's duration)
     };
 
     Recorder(const Options& options, const engine::Platform& platform);
 
-    // Once the cluster has registered its call edges, before the run starts.
-    void begin(const Metrics& metrics, const SystemLayout& layout);
+    // Once the cluster has registered its call edges, before the run starts. `load`: where the
+    // instances' queues and busy workers are read at the end of each window.
+    void begin(const Metrics& metrics, const SystemLayout& layout, LoadSource& load);
     // Where the open window ends. A run stops before it (every event before it has run, none
     // after) and calls advanceTo() with it, so that the nodes' CPU is read at the window's end.
     engine::SimTime windowEnd() const { return engine::atNanos(m_windowEnd); }
@@ -85,7 +86,8 @@ public:
                         engine::SimTime arrivedAt,
                         engine::SimDuration latency,
                         Outcome outcome,
-                        bool dependencyFailure) override;
+                        bool dependencyFailure,
+                        engine::SimDuration cpu) override;
     void callEnded(std::uint32_t edge,
                    engine::SimTime sentAt,
                    Outcome outcome,
@@ -114,21 +116,51 @@ public:
                   Outcome outcome,
                   std::uint16_t flags,
                   std::uint64_t detail) override;
-    void instanceLoad(std::uint32_t tier,
-                      std::uint32_t instance,
-                      engine::SimTime at,
-                      std::uint32_t queued,
-                      std::uint32_t busy) override;
-    void cpuUsed(std::uint32_t tier,
-                 std::uint32_t instance,
-                 engine::SimTime at,
-                 engine::SimDuration work) override;
 
 private:
+    // The latencies of one window: log-linear buckets, 32 per power of two (a bucket is at most
+    // 1/32 of its lower bound wide; a quantile is reported as its bucket's middle, within 1.6%),
+    // cheap to count into and to clear — a run counts every request into a few of them.
+    class WindowLatency
+    {
+    public:
+        // Buckets for values up to 2^40 ns (18 minutes); longer ones count in the last.
+        static constexpr std::uint32_t kBuckets = 32 * (40 - 4);
+        WindowLatency()
+            : m_counts(kBuckets, 0)
+        {}
+        void record(std::int64_t ns)
+        {
+            const std::uint32_t b = std::min(
+                bucketOf(static_cast<std::uint64_t>(std::max<std::int64_t>(0, ns))), kBuckets - 1);
+            ++m_counts[b];
+            ++m_count;
+            m_first = std::min(m_first, b);
+            m_last = std::max(m_last, b);
+        }
+        std::int64_t quantile(double q) const;
+        void merge(const WindowLatency& other);
+        void clear();
+
+    private:
+        static std::uint32_t bucketOf(std::uint64_t v)
+        {
+            // Values below 32 have a bucket each; above, 32 buckets per power of two.
+            if (v < 32)
+                return static_cast<std::uint32_t>(v);
+            const int top = 63 - __builtin_clzll(v); // >= 5
+            return static_cast<std::uint32_t>(32 * (top - 4) + ((v >> (top - 5)) & 31));
+        }
+        static std::uint64_t lowerOf(std::uint32_t bucket);
+        std::vector<std::uint32_t> m_counts;
+        std::uint32_t m_count = 0;
+        std::uint32_t m_first = ~0U; // buckets touched since the last clear
+        std::uint32_t m_last = 0;
+    };
     struct Outcomes
     {
         WindowOutcomes counts;
-        Histogram latency;
+        WindowLatency latency;
         void add(Outcome outcome) { ++counts.outcomes[static_cast<std::size_t>(outcome)]; }
         void addTimed(Outcome outcome, std::int64_t ns);
         WindowOutcomes take();
@@ -138,13 +170,6 @@ private:
         Outcomes responses;
         std::uint32_t arrivals = 0;
         double cpuSeconds = 0.0;
-        // gauges (instances): the current values and their integrals over the window
-        std::uint32_t queued = 0;
-        std::uint32_t busy = 0;
-        std::uint32_t queueMax = 0;
-        std::int64_t lastChange = 0;
-        double queueArea = 0.0;
-        double busyArea = 0.0;
         std::uint16_t ejected = 0; // instance: callers ejecting it now; tier: instances ejected
         std::uint16_t ejectedMax = 0;
     };
@@ -161,7 +186,7 @@ private:
     {
         std::uint32_t traversals = 0;
         double cpuSeconds = 0.0;
-        Histogram added;
+        WindowLatency added;
     };
     struct Live // a sampled request
     {
@@ -179,13 +204,13 @@ private:
             closeWindowsBefore(engine::toNanos(t));
     }
     void closeWindowsBefore(std::int64_t t);
-    void integrate(TierState& s, std::int64_t until);
     TierState& instance(std::uint32_t tier, std::uint32_t i)
     {
         return m_instances[m_firstInstance[tier] + i];
     }
     void complete(Live& live);
-    void enforceBudget();
+    // `growth`: how much more the sampled requests will take by the end of the arrivals.
+    void enforceBudget(double growth = 1.0);
     std::uint64_t requestBytes(const RecordedRequest& r) const;
 
     Options m_options;
@@ -199,7 +224,10 @@ private:
     std::vector<double> m_nodeBusyAtStart;
     std::vector<RouteWindow> m_routeSent; // sent counts of the open window
     std::vector<Outcomes> m_routes;
-    std::vector<TierState> m_tiers;
+    std::vector<TierState> m_tiers; // ejections only: the rest is the instances'
+    WindowLatency m_merged;         // a tier's latencies, merged at the end of a window
+    LoadSource* m_loadSource = nullptr;
+    std::vector<InstanceLoad> m_loads;
     std::vector<TierState> m_instances;
     std::vector<EdgeState> m_edges;
     std::vector<ProxyState> m_proxies;

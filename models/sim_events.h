@@ -12,8 +12,9 @@
 // * statistics: client requests, requests at instances, calls per edge, proxy traversals, cache
 //   lookups — what results.json aggregates;
 // * state changes: breakers, outlier ejections, readiness, health, faults (StateChange);
-// * for the recorder only: instance load (queue and busy workers), CPU used per instance, and the
-//   hops of sampled requests (see models/recording.h for what a hop is).
+// * for the recorder only: the hops of sampled requests (see models/recording.h for what a hop
+//   is). Gauges (queues, busy workers) are not events: a recorder reads them, at the end of each
+//   window, from a LoadSource.
 
 #include "engine/core/sim_time.h"
 #include "models/circuit_breaker.h"
@@ -21,6 +22,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace meshsim::models {
 
@@ -122,12 +124,14 @@ public:
                                   engine::SimTime at,
                                   Outcome outcome)
         = 0;
+    // A request at an instance was answered; `cpu`: the CPU work it took (reference speed).
     virtual void instanceServed(std::uint32_t tier,
                                 std::uint32_t instance,
                                 engine::SimTime arrivedAt,
                                 engine::SimDuration latency,
                                 Outcome outcome,
-                                bool dependencyFailure)
+                                bool dependencyFailure,
+                                engine::SimDuration cpu)
         = 0;
     // A call's outcome is decided (now); it was sent at `sentAt`.
     virtual void callEnded(std::uint32_t edge,
@@ -179,23 +183,26 @@ public:
     {
         (void)handle, (void)hop, (void)at, (void)outcome, (void)flags, (void)detail;
     }
-    // An instance's queue length or busy workers changed.
-    virtual void instanceLoad(std::uint32_t tier,
-                              std::uint32_t instance,
-                              engine::SimTime at,
-                              std::uint32_t queued,
-                              std::uint32_t busy)
-    {
-        (void)tier, (void)instance, (void)at, (void)queued, (void)busy;
-    }
-    // A request's CPU work at an instance (`work` at the reference speed) finished.
-    virtual void cpuUsed(std::uint32_t tier,
-                         std::uint32_t instance,
-                         engine::SimTime at,
-                         engine::SimDuration work)
-    {
-        (void)tier, (void)instance, (void)at, (void)work;
-    }
+};
+
+// The load of every instance over a window, for a recorder: integrals of the queue length and
+// the busy workers (in nanoseconds x count) and the longest queue, since the last reading.
+struct InstanceLoad
+{
+    std::uint64_t queueArea = 0;
+    std::uint64_t busyArea = 0;
+    std::uint32_t queueMax = 0;
+};
+
+class LoadSource
+{
+public:
+    // Every instance's load from the last reading to `end`, tier by tier, instance by instance;
+    // starts the next reading.
+    virtual void readLoad(engine::SimTime end, std::vector<InstanceLoad>& out) = 0;
+
+protected:
+    ~LoadSource() = default;
 };
 
 } // namespace meshsim::models

@@ -58,6 +58,7 @@ public:
         fixed64(bits);
     }
     void bytes(std::string_view s) { m_bytes.append(s); }
+    void reserve(std::size_t n) { m_bytes.reserve(n); }
     std::string& str() { return m_bytes; }
 
 private:
@@ -494,6 +495,10 @@ std::string encodeRequests(const std::vector<m::RecordedRequest>& requests,
                            std::size_t count)
 {
     Out out;
+    std::size_t hops = 0;
+    for (std::size_t i = first; i < first + count; ++i)
+        hops += requests[i].hops.size();
+    out.reserve(count * 16 + hops * 24); // about what a hop takes
     out.varint(count);
     for (std::size_t i = first; i < first + count; ++i) {
         const m::RecordedRequest& r = requests[i];

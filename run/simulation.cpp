@@ -195,13 +195,14 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
         recordOptions.seed = result.seed;
         recordOptions.window = scenario.window;
         recordOptions.horizon = duration + scenario.drain;
+        recordOptions.arrivals = duration;
         recorder = std::make_unique<m::Recorder>(recordOptions, platform);
     }
     m::Cluster cluster(
         scenario.system, std::move(deployment), platform, *result.metrics, recorder.get());
     result.view = topologies::makeSystemView(scenario, result.placement);
     if (recorder)
-        recorder->begin(*result.metrics, cluster.layout());
+        recorder->begin(*result.metrics, cluster.layout(), cluster);
     cluster.start();
     // Run in slices so that an observer can follow, stopping before every window boundary too;
     // a stop changes nothing in the simulation.

@@ -13,6 +13,7 @@
 #include "models/sim_events.h"
 #include "models/threshold_probe.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -44,6 +45,46 @@ struct Caller
     std::vector<std::unique_ptr<Upstream>> upstreams; // per callee
 };
 
+// An instance's queue length and busy workers integrated over time (a recorder reads them at the
+// end of each window), kept only by recorded runs. Integer nanoseconds x count: exact.
+struct LoadGauge
+{
+    std::int64_t since = 0;   // when the values below last changed (or were read)
+    std::uint32_t queued = 0; // since then
+    std::uint32_t busy = 0;
+    std::uint32_t queueMax = 0; // since the last reading
+    std::uint64_t queueArea = 0;
+    std::uint64_t busyArea = 0;
+
+    void change(std::int64_t now, std::uint32_t newQueued, std::uint32_t newBusy)
+    {
+        // Events run in time order: `now` is never before `since`.
+        const auto dt = static_cast<std::uint64_t>(now - since);
+        queueArea += dt * queued;
+        busyArea += dt * busy;
+        since = now;
+        queued = newQueued;
+        busy = newBusy;
+        queueMax = std::max(queueMax, newQueued);
+    }
+    void advance(std::int64_t now)
+    {
+        const auto dt = static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - since));
+        queueArea += dt * queued;
+        busyArea += dt * busy;
+        since = std::max(since, now);
+    }
+    InstanceLoad read(std::int64_t end)
+    {
+        advance(end);
+        const InstanceLoad load{queueArea, busyArea, queueMax};
+        queueArea = 0;
+        busyArea = 0;
+        queueMax = queued;
+        return load;
+    }
+};
+
 // One replica of a tier.
 struct Instance
 {
@@ -57,6 +98,7 @@ struct Instance
     Job* active = nullptr; // the jobs holding a worker (a list through Job::next)
     engine::RandomStream random{0};
     Caller caller;
+    LoadGauge load;
     ThresholdProbe readiness;   // Kubernetes readiness: in the endpoints or not
     ThresholdProbe healthCheck; // Envoy active health checking (when the tier has it)
     // `slow` and `errors` faults
