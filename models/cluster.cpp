@@ -21,7 +21,7 @@ Cluster::Cluster(const SystemConfig& system,
                  Deployment deployment,
                  engine::Platform& platform,
                  Metrics& metrics,
-                 SimEventSink* recorder)
+                 Recorder* recorder)
     : m_system(system)
     , m_layout(layoutOf(system))
     , m_deployment(std::move(deployment))
@@ -70,7 +70,9 @@ void Cluster::readLoad(engine::SimTime end, std::vector<InstanceLoad>& out)
     out.clear();
     for (const auto& tier : m_tiers)
         for (const auto& instance : tier->instances)
-            out.push_back(instance->load.read(engine::toNanos(end)));
+            out.push_back(instance->load.read(engine::toNanos(end),
+                                              instance->busy,
+                                              static_cast<std::uint32_t>(instance->queue.size())));
 }
 
 std::size_t Cluster::recordsInUse() const

@@ -29,6 +29,7 @@
 namespace meshsim::models {
 
 class CallRouter;
+class Recorder;
 class Discovery;
 class FaultInjector;
 class GatewayFilters;
@@ -52,7 +53,7 @@ public:
             Deployment deployment,
             engine::Platform& platform,
             Metrics& metrics,
-            SimEventSink* recorder = nullptr);
+            Recorder* recorder = nullptr);
     ~Cluster();
     Cluster(const Cluster&) = delete;
     Cluster& operator=(const Cluster&) = delete;

@@ -1,11 +1,12 @@
 #pragma once
 
 // EventSinks: where the models report (models/sim_events.h) — the run's Metrics, always, and its
-// recorder, when the run records. Metrics is called directly (it is final); the recorder through
-// the SimEventSink interface, and only when there is one. Hops are reported only for requests
+// Recorder, when the run records. Both are SimEventSinks; both are final and called directly
+// (every event of a run goes through here: no virtual call). Hops are reported only for requests
 // the recorder chose (a non-zero handle), so hops cost nothing without a recorder.
 
 #include "models/metrics.h"
+#include "models/recorder.h"
 #include "models/sim_events.h"
 
 namespace meshsim::models {
@@ -13,7 +14,7 @@ namespace meshsim::models {
 class EventSinks
 {
 public:
-    EventSinks(Metrics& metrics, SimEventSink* recorder)
+    EventSinks(Metrics& metrics, Recorder* recorder)
         : m_metrics(metrics)
         , m_recorder(recorder)
     {}
@@ -41,9 +42,8 @@ public:
                          engine::SimTime at,
                          std::uint32_t queueLength)
     {
+        // A recorder reads arrivals from the instances' load (SimEventSink, LoadSource).
         m_metrics.instanceArrival(tier, instance, at, queueLength);
-        if (m_recorder)
-            m_recorder->instanceArrival(tier, instance, at, queueLength);
     }
     void instanceRejected(std::uint32_t tier, std::uint32_t instance, engine::SimTime at, Outcome o)
     {
@@ -174,7 +174,7 @@ public:
 
 private:
     Metrics& m_metrics;
-    SimEventSink* m_recorder;
+    Recorder* m_recorder;
 };
 
 } // namespace meshsim::models

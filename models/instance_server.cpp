@@ -44,6 +44,8 @@ void InstanceServer::receive(Exchange* ex)
     const SimTime now = m_platform.now();
     m_sink.instanceArrival(
         tier.index, instance.index, now, static_cast<std::uint32_t>(instance.queue.size()));
+    if (m_sink.recording()) [[unlikely]]
+        ++instance.load.arrivals;
     if (!instance.alive) {
         refuse(ex);
         return;
@@ -82,15 +84,19 @@ void InstanceServer::receive(Exchange* ex)
         return;
     }
     instance.queue.push_back(job);
+    if (gauging()) [[unlikely]]
+        instance.load.enqueued(engine::toNanos(now),
+                               static_cast<std::uint32_t>(instance.queue.size()));
     if (job->rec) [[unlikely]]
         recordJobStage(job, HopKind::Queue);
-    noteLoad(instance, now);
 }
 
 void InstanceServer::startJob(Job* job, SimTime now)
 {
     Instance& instance = *job->instance;
     ++instance.busy;
+    if (gauging()) [[unlikely]]
+        instance.load.workerTaken(engine::toNanos(now));
     job->prev = nullptr;
     job->next = instance.active;
     if (instance.active)
@@ -110,7 +116,6 @@ void InstanceServer::startJob(Job* job, SimTime now)
     job->cpu = m_platform.compute(instance.node, job->work, [this, job] { onCpuDone(job); });
     if (job->rec) [[unlikely]]
         recordJobStage(job, HopKind::Cpu);
-    noteLoad(instance, now);
 }
 
 void InstanceServer::onCpuDone(Job* job)
@@ -264,7 +269,8 @@ void InstanceServer::onJobTimeout(Job* job)
         auto& queue = job->instance->queue;
         queue.erase(std::find(queue.begin(), queue.end(), job));
         job->workerFreed = true;
-        noteLoad(*job->instance, m_platform.now());
+        if (gauging()) [[unlikely]]
+            job->instance->load.dequeued(engine::toNanos(m_platform.now()));
     }
     // Calls already made keep running; a job waiting for them is answered now and released
     // when they are all back (onStepsDone).
@@ -334,13 +340,15 @@ void InstanceServer::freeWorker(Instance& instance, Job* job, SimTime now)
         return;
     job->workerFreed = true;
     --instance.busy;
+    if (gauging()) [[unlikely]]
+        instance.load.workersReleased(engine::toNanos(now));
     if (instance.alive && !instance.queue.empty()) {
         Job* nextJob = instance.queue.front();
         instance.queue.pop_front();
+        if (gauging()) [[unlikely]]
+            instance.load.dequeued(engine::toNanos(now));
         startJob(nextJob, now);
-        return;
     }
-    noteLoad(instance, now);
 }
 
 void InstanceServer::reply(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes)
@@ -462,6 +470,11 @@ void InstanceServer::resetAll(Instance& instance)
 {
     const Tier& tier = *instance.tier;
     const SimTime now = m_platform.now();
+    if (gauging()) [[unlikely]] { // its queue empties and its workers stop, now
+        instance.load.dequeued(engine::toNanos(now),
+                               static_cast<std::uint32_t>(instance.queue.size()));
+        instance.load.workersReleased(engine::toNanos(now), instance.busy);
+    }
     // Queued requests: their connections are reset.
     while (!instance.queue.empty()) {
         Job* job = instance.queue.front();
@@ -508,7 +521,6 @@ void InstanceServer::resetAll(Instance& instance)
         }
     }
     instance.busy = 0;
-    noteLoad(instance, now);
 }
 
 } // namespace meshsim::models

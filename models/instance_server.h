@@ -65,15 +65,8 @@ private:
     void reply(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes);
     void resetExchange(Instance& instance, Exchange* ex, bool connectFailure);
     // The recording: the instance's load, and the hops of recorded requests.
-    // The instance's queue or busy workers changed: its load gauge (models/internal/
-    // components.h) integrates them for a recorder.
-    void noteLoad(Instance& instance, engine::SimTime now)
-    {
-        if (m_sink.recording()) [[unlikely]]
-            instance.load.change(engine::toNanos(now),
-                                 static_cast<std::uint32_t>(instance.queue.size()),
-                                 instance.busy);
-    }
+    // The load gauge of a recorded run (models/internal/components.h): what changed, when.
+    bool gauging() const { return m_sink.recording(); }
     void endJobHops(Job* job, Outcome outcome);
     [[gnu::cold]] void recordJobStart(Job* job);
     // Ends the job's hop under way and starts one of `kind` in its place.

@@ -198,14 +198,13 @@ void Recorder::closeWindow()
     m_loadSource->readLoad(engine::atNanos(m_windowEnd), m_loads);
     const auto takeTier = [&](TierState& s, const InstanceLoad& load) {
         TierWindow w;
-        w.arrivals = s.arrivals;
+        w.arrivals = load.arrivals;
         w.responses = s.responses.take();
         w.cpuSeconds = static_cast<float>(s.cpuSeconds);
         w.ejectedMax = s.ejectedMax;
         w.queueMax = load.queueMax;
         w.queueMean = static_cast<float>(static_cast<double>(load.queueArea) / window);
         w.busyMean = static_cast<float>(static_cast<double>(load.busyArea) / window);
-        s.arrivals = 0;
         s.cpuSeconds = 0.0;
         s.ejectedMax = s.ejected;
         return w;
@@ -317,13 +316,9 @@ void Recorder::requestAnswered(std::uint32_t route,
     m_routes[route].addTimed(outcome, engine::toNanos(latency));
 }
 
-void Recorder::instanceArrival(std::uint32_t tier,
-                               std::uint32_t i,
-                               engine::SimTime at,
-                               std::uint32_t)
+void Recorder::instanceArrival(std::uint32_t, std::uint32_t, engine::SimTime, std::uint32_t)
 {
-    roll(at);
-    ++instance(tier, i).arrivals;
+    // Arrivals come with the instances' load, at the end of each window (begin()'s LoadSource).
 }
 
 void Recorder::instanceRejected(std::uint32_t tier,

@@ -168,7 +168,6 @@ private:
     struct TierState // a tier or an instance, in the open window
     {
         Outcomes responses;
-        std::uint32_t arrivals = 0;
         double cpuSeconds = 0.0;
         std::uint16_t ejected = 0; // instance: callers ejecting it now; tier: instances ejected
         std::uint16_t ejectedMax = 0;

@@ -186,12 +186,14 @@ public:
 };
 
 // The load of every instance over a window, for a recorder: integrals of the queue length and
-// the busy workers (in nanoseconds x count) and the longest queue, since the last reading.
+// the busy workers (in nanoseconds x count), the longest queue, the requests that arrived,
+// since the last reading.
 struct InstanceLoad
 {
     std::uint64_t queueArea = 0;
     std::uint64_t busyArea = 0;
     std::uint32_t queueMax = 0;
+    std::uint32_t arrivals = 0;
 };
 
 class LoadSource

@@ -45,42 +45,40 @@ struct Caller
     std::vector<std::unique_ptr<Upstream>> upstreams; // per callee
 };
 
-// An instance's queue length and busy workers integrated over time (a recorder reads them at the
-// end of each window), kept only by recorded runs. Integer nanoseconds x count: exact.
+// An instance's queue length and busy workers integrated over time, and its arrivals: a recorder
+// reads them at the end of each window; kept only by recorded runs. The integral of a count c(t)
+// up to T is F(T) = sum(times it went down) - sum(times it went up) + c(T) x T, so each change is
+// one addition; integer nanoseconds x count, exact.
 struct LoadGauge
 {
-    std::int64_t since = 0;   // when the values below last changed (or were read)
-    std::uint32_t queued = 0; // since then
-    std::uint32_t busy = 0;
+    std::int64_t busyOffset = 0;  // sum of worker releases - sum of worker takes (ns)
+    std::int64_t queueOffset = 0; // sum of dequeues - sum of enqueues (ns)
+    std::int64_t busyRead = 0;    // F at the last reading
+    std::int64_t queueRead = 0;
     std::uint32_t queueMax = 0; // since the last reading
-    std::uint64_t queueArea = 0;
-    std::uint64_t busyArea = 0;
+    std::uint32_t arrivals = 0;
 
-    void change(std::int64_t now, std::uint32_t newQueued, std::uint32_t newBusy)
+    void workerTaken(std::int64_t now) { busyOffset -= now; }
+    void workersReleased(std::int64_t now, std::uint32_t n = 1) { busyOffset += now * n; }
+    void enqueued(std::int64_t now, std::uint32_t length)
     {
-        // Events run in time order: `now` is never before `since`.
-        const auto dt = static_cast<std::uint64_t>(now - since);
-        queueArea += dt * queued;
-        busyArea += dt * busy;
-        since = now;
-        queued = newQueued;
-        busy = newBusy;
-        queueMax = std::max(queueMax, newQueued);
+        queueOffset -= now;
+        queueMax = std::max(queueMax, length);
     }
-    void advance(std::int64_t now)
+    void dequeued(std::int64_t now, std::uint32_t n = 1) { queueOffset += now * n; }
+
+    InstanceLoad read(std::int64_t end, std::uint32_t busy, std::uint32_t queued)
     {
-        const auto dt = static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - since));
-        queueArea += dt * queued;
-        busyArea += dt * busy;
-        since = std::max(since, now);
-    }
-    InstanceLoad read(std::int64_t end)
-    {
-        advance(end);
-        const InstanceLoad load{queueArea, busyArea, queueMax};
-        queueArea = 0;
-        busyArea = 0;
+        const std::int64_t busyF = busyOffset + std::int64_t{busy} * end;
+        const std::int64_t queueF = queueOffset + std::int64_t{queued} * end;
+        const InstanceLoad load{static_cast<std::uint64_t>(queueF - queueRead),
+                                static_cast<std::uint64_t>(busyF - busyRead),
+                                queueMax,
+                                arrivals};
+        busyRead = busyF;
+        queueRead = queueF;
         queueMax = queued;
+        arrivals = 0;
         return load;
     }
 };

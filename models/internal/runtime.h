@@ -22,7 +22,7 @@ struct Runtime
             const Deployment& deploymentConfig,
             engine::Platform& platformRef,
             Metrics& metrics,
-            SimEventSink* recorder)
+            Recorder* recorder)
         : system(systemConfig)
         , deployment(deploymentConfig)
         , platform(platformRef)

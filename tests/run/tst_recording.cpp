@@ -357,6 +357,54 @@ private slots:
         }
     }
 
+    void gaugesMatchTheHops()
+    {
+        // Two single-worker instances, every request recorded (a small run, a large budget):
+        // the time-averaged queue and busy workers of each window, times the window, summed,
+        // must be the time requests spent queued and computing according to their hops
+        // (integers in the gauge; floats per window: 1e-6 relative is float rounding).
+        const auto& s = scenario(R"(
+meshsim: 1
+duration: 20s
+seed: 3
+services:
+  - {name: s, replicas: 2, workers: 1, queue: 100, cpu: {dist: exponential, mean: 8ms}}
+routes: [{path: /x, to: s}]
+workloads: [{name: w, arrival: {process: poisson, rate: 200/s}, mix: [{path: /x}]}]
+)");
+        const run::RunResult r = run(s, m::Recorder::kDefaultBudget);
+        const m::Recording& rec = *r.recording;
+        QCOMPARE(rec.sampleShare(), 1.0);
+        QCOMPARE(static_cast<std::uint64_t>(rec.requests.size()), rec.requestsSeen);
+        std::vector<double> queued(2, 0.0);
+        std::vector<double> computing(2, 0.0);
+        for (const m::RecordedRequest& q : rec.requests) {
+            for (const m::RecordedHop& h : q.hops) {
+                if (h.kind == m::HopKind::Queue)
+                    queued[h.at.instance] += static_cast<double>(h.end - h.start);
+                if (h.kind == m::HopKind::Cpu)
+                    computing[h.at.instance] += static_cast<double>(h.end - h.start);
+            }
+        }
+        const double window = static_cast<double>(rec.layout.windowNs);
+        for (std::uint32_t i = 0; i < 2; ++i) {
+            double queueArea = 0.0;
+            double busyArea = 0.0;
+            std::uint32_t queueMax = 0;
+            for (const m::TierWindow& w : rec.instances[i]) {
+                queueArea += static_cast<double>(w.queueMean) * window;
+                busyArea += static_cast<double>(w.busyMean) * window;
+                queueMax = std::max(queueMax, w.queueMax);
+            }
+            QVERIFY(queued[i] > 0.0);
+            QVERIFY2(std::abs(queueArea - queued[i]) <= 1e-6 * queued[i] * rec.windows,
+                     qPrintable(QString("%1 vs %2").arg(queueArea).arg(queued[i])));
+            QVERIFY2(std::abs(busyArea - computing[i]) <= 1e-6 * computing[i] * rec.windows,
+                     qPrintable(QString("%1 vs %2").arg(busyArea).arg(computing[i])));
+            QCOMPARE(queueMax, r.metrics->services()[0].instances[i].maxQueue + 1);
+        }
+    }
+
     void fileReadsBackAsWritten_data() { scenarios(); }
     void fileReadsBackAsWritten()
     {
