@@ -251,6 +251,7 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
         }
         traces.push_back(
             {{"route", trace.route},
+             {"request", trace.request},
              {"start_seconds", roundTo(static_cast<double>(trace.spans.front().startNs) * 1e-9, 9)},
              {"spans", spans}});
     }
