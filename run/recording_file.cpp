@@ -18,6 +18,10 @@ constexpr std::array<char, 8> kSignature{'\x89', 'M', 'S', 'H', 'R', 'E', 'C', '
 constexpr std::uint32_t kVersion = 1;
 constexpr std::uint32_t kNone = m::kNoIndex;
 constexpr std::uint64_t kMaxWindowsPerChunk = std::uint64_t{1} << 24;
+// A hop's kind byte: the kind in the low 4 bits, and which optional fields follow.
+constexpr unsigned kSameFrom = 0x10; // `from` is `at` (not written)
+constexpr unsigned kHasFlags = 0x20;
+constexpr unsigned kHasDetail = 0x40;
 
 // --- writing -------------------------------------------------------------------------------
 
@@ -507,18 +511,28 @@ std::string encodeRequests(const std::vector<m::RecordedRequest>& requests,
         out.varint(r.route);
         out.u8(r.complete ? 1 : 0);
         out.varint(r.hops.size());
-        const std::int64_t origin = r.hops.empty() ? 0 : r.hops.front().start;
-        out.zigzag(origin);
-        for (const m::RecordedHop& h : r.hops) {
+        for (std::size_t k = 0; k < r.hops.size(); ++k) {
+            const m::RecordedHop& h = r.hops[k];
+            // Times relative to the parent's start (hop 0: absolute); the kind byte says which of
+            // the optional fields follow.
+            const std::int64_t origin
+                = k == 0 ? 0 : r.hops[static_cast<std::size_t>(h.parent)].start;
+            const bool sameFrom = h.from.component == h.at.component
+                                  && h.from.instance == h.at.instance && h.from.node == h.at.node;
+            out.varint(h.parent < 0 ? 0 : static_cast<std::uint64_t>(h.parent) + 1);
+            out.u8(static_cast<std::uint8_t>(
+                static_cast<unsigned>(h.kind) | (sameFrom ? kSameFrom : 0U)
+                | (h.flags != 0 ? kHasFlags : 0U) | (h.detail != 0 ? kHasDetail : 0U)));
+            out.u8(static_cast<std::uint8_t>(h.outcome));
             out.zigzag(h.start - origin);
             out.varint(h.end < 0 ? 0 : static_cast<std::uint64_t>(h.end - h.start) + 1);
-            out.varint(static_cast<std::uint64_t>(h.parent + 1));
-            out.u8(static_cast<std::uint8_t>(h.kind));
-            out.u8(static_cast<std::uint8_t>(h.outcome));
-            out.varint(h.flags);
-            out.varint(h.detail);
+            if (h.flags != 0)
+                out.varint(h.flags);
+            if (h.detail != 0)
+                out.varint(h.detail);
             writePlace(out, h.at);
-            writePlace(out, h.from);
+            if (!sameFrom)
+                writePlace(out, h.from);
         }
     }
     return chunkOf(ChunkType::Requests, out.str());
@@ -808,31 +822,32 @@ bool RecordingDecoder::requests(std::string_view payload)
         if (r.route >= m_recording.layout.routes)
             return fail("requests: a route out of range");
         r.complete = in.u8() != 0;
-        const std::uint64_t hops = in.count(10);
+        const std::uint64_t hops = in.count(6);
         if (hops == 0 || hops > m_limits.maxHopsPerRequest)
             return fail("requests: a request without hops, or with too many");
-        const std::int64_t origin = in.zigzag();
         r.hops.reserve(hops);
         for (std::uint64_t k = 0; k < hops && in.ok(); ++k) {
             m::RecordedHop h;
-            h.start = origin + in.zigzag();
-            const std::uint64_t end = in.varint();
-            h.end = end == 0 ? -1 : h.start + static_cast<std::int64_t>(end - 1);
             const std::uint64_t parent = in.varint();
             if (k == 0 ? parent != 0 : (parent == 0 || parent > k))
                 return fail("requests: a hop whose parent is not an earlier hop");
             h.parent = static_cast<std::int32_t>(parent) - 1;
             const std::uint8_t kind = in.u8();
             const std::uint8_t outcome = in.u8();
-            if (kind > static_cast<std::uint8_t>(m::HopKind::FaultDelay)
-                || outcome >= m::kOutcomeCount)
+            if ((kind & 0x0FU) > static_cast<std::uint8_t>(m::HopKind::FaultDelay)
+                || (kind & 0x80U) != 0 || outcome >= m::kOutcomeCount)
                 return fail("requests: an unknown hop kind or outcome");
-            h.kind = static_cast<m::HopKind>(kind);
+            h.kind = static_cast<m::HopKind>(kind & 0x0FU);
             h.outcome = static_cast<m::Outcome>(outcome);
-            h.flags = static_cast<std::uint16_t>(in.u32(0xFFFF));
-            h.detail = in.varint();
+            const std::int64_t origin
+                = k == 0 ? 0 : r.hops[static_cast<std::size_t>(h.parent)].start;
+            h.start = origin + in.zigzag();
+            const std::uint64_t end = in.varint();
+            h.end = end == 0 ? -1 : h.start + static_cast<std::int64_t>(end - 1);
+            h.flags = (kind & kHasFlags) != 0 ? static_cast<std::uint16_t>(in.u32(0xFFFF)) : 0;
+            h.detail = (kind & kHasDetail) != 0 ? in.varint() : 0;
             h.at = readPlace(in);
-            h.from = readPlace(in);
+            h.from = (kind & kSameFrom) != 0 ? h.at : readPlace(in);
             if (!placeValid(h.at) || !placeValid(h.from))
                 return fail("requests: a hop's place out of range");
             r.hops.push_back(h);

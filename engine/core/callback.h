@@ -22,8 +22,8 @@ public:
     static constexpr std::size_t kCapacity = 32;
 
     // Empty. Its storage stays uninitialised: records that embed a callback are reset often.
-    Callback() noexcept {
-    } // NOLINT(cppcoreguidelines-pro-type-member-init, modernize-use-equals-default)
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init, modernize-use-equals-default)
+    Callback() noexcept {}
 
     template <typename F>
     requires(!std::is_same_v<std::decay_t<F>, Callback> && std::is_invocable_r_v<void, F&>)
