@@ -17,6 +17,23 @@ function(meshsim_add_library name)
     target_compile_features(${name} PUBLIC cxx_std_20)
     target_link_libraries(${name} PUBLIC ${ARG_DEPS})
     meshsim_set_warnings(${name})
+    meshsim_optimise_across_files(${name})
+endfunction()
+
+# meshsim_optimise_across_files(<target>)
+# Link-time optimisation (GCC, optimised builds, MESHSIM_LTO): the hot path crosses many small
+# files (models/ has a file per mechanism), and inlining across them keeps it as fast as one big
+# file. Libraries carry both LTO bytecode and ordinary code (fat objects): the executables users
+# run (meshsim-cli, the benchmarks) link with LTO, the tests link the ordinary code quickly.
+function(meshsim_optimise_across_files target)
+    if(NOT MESHSIM_LTO_ACTIVE)
+        return()
+    endif()
+    set_property(TARGET ${target} PROPERTY INTERPROCEDURAL_OPTIMIZATION ON)
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "STATIC_LIBRARY")
+        target_compile_options(${target} PRIVATE -ffat-lto-objects)
+    endif()
 endfunction()
 
 # meshsim_add_test(<name> [GUI] [SIMGRID] [SLOW] [SOURCES ...] [LIBS ...] [ARGS ...]

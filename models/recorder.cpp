@@ -165,6 +165,7 @@ void Recorder::begin(const Metrics& metrics, const SystemLayout& layout, LoadSou
 
     m_routes.resize(s.routes);
     m_routeSent.resize(s.routes);
+    m_hopsHint.assign(s.routes, 16);
     m_tiers.resize(s.tierReplicas.size());
     for (std::uint32_t t = 0; t < s.tierReplicas.size(); ++t)
         m_firstInstance.push_back(s.firstInstance(t));
@@ -272,13 +273,16 @@ void Recorder::closeWindow()
     ++m_rec.windows;
     // Requests keep coming at about the pace seen so far: when the sample would outgrow the
     // budget by the end of the arrivals, halve it now rather than record what would be dropped.
-    const std::int64_t elapsed
-        = std::min(m_windowEnd, std::max<std::int64_t>(1, m_options.arrivals.count()));
-    const double growth
-        = static_cast<double>(std::max<std::int64_t>(m_options.arrivals.count(), elapsed))
-          / static_cast<double>(elapsed);
+    const double growth = growthAt(m_windowEnd);
     m_windowEnd += m_windowNs;
     enforceBudget(growth);
+}
+
+double Recorder::growthAt(std::int64_t t) const
+{
+    const std::int64_t elapsed = std::min(t, std::max<std::int64_t>(1, m_options.arrivals.count()));
+    return static_cast<double>(std::max<std::int64_t>(m_options.arrivals.count(), elapsed))
+           / static_cast<double>(std::max<std::int64_t>(1, elapsed));
 }
 
 void Recorder::advanceTo(engine::SimTime t)
@@ -300,7 +304,7 @@ void Recorder::finish(engine::SimTime t)
         if (live.done)
             continue;
         m_requests[live.index].complete = false;
-        complete(live);
+        complete(live, engine::toNanos(t));
     }
     enforceBudget();
 }
@@ -451,7 +455,7 @@ std::uint32_t Recorder::recordRequest(std::uint64_t request,
     root.kind = HopKind::Request;
     root.at = client;
     root.from = client;
-    r.hops.reserve(16);
+    r.hops.reserve(m_hopsHint[route]);
     r.hops.push_back(root);
     m_requestBytes += requestBytes(r);
     m_live.push_back(Live{index, 1, false, false, false});
@@ -508,22 +512,32 @@ void Recorder::hopEnded(std::uint32_t handle,
     if (hop == 0)
         live.rootEnded = true;
     if (live.rootEnded && live.open == 0)
-        complete(live);
+        complete(live, h.end);
 }
 
-void Recorder::complete(Live& live)
+void Recorder::complete(Live& live, std::int64_t at)
 {
     live.done = true;
     RecordedRequest& r = m_requests[live.index];
     m_requestBytes -= requestBytes(r);
-    r.hops.shrink_to_fit();
+    m_hopsHint[r.route] = static_cast<std::uint32_t>(r.hops.size());
+    if (r.hops.capacity() > r.hops.size() + r.hops.size() / 4)
+        r.hops.shrink_to_fit(); // an unusual request: keep what the recording holds tight
     r.sequence = ++m_completed;
     m_requestBytes += requestBytes(r);
     m_rec.requests.push_back(std::move(r));
     r = RecordedRequest{};
     m_freeRequests.push_back(live.index);
-    if (!m_finished)
+    if (m_finished)
+        return;
+    // Early in a run, the pace is known long before the first window closes: project at the
+    // 256th, 512th, 1024th... completed request too, so that little is recorded only to be dropped.
+    if (m_completed == m_nextProjection) {
+        m_nextProjection *= 2;
+        enforceBudget(growthAt(at));
+    } else {
         enforceBudget();
+    }
 }
 
 std::uint64_t Recorder::bytes() const

@@ -198,6 +198,8 @@ private:
     };
 
     void closeWindow();
+    // How much the sample will have grown by the end of the arrivals, seen at time `t` (ns).
+    double growthAt(std::int64_t t) const;
     void roll(engine::SimTime t)
     {
         if (engine::toNanos(t) >= m_windowEnd)
@@ -208,7 +210,7 @@ private:
     {
         return m_instances[m_firstInstance[tier] + i];
     }
-    void complete(Live& live);
+    void complete(Live& live, std::int64_t at); // `at`: now, in ns
     // `growth`: how much more the sampled requests will take by the end of the arrivals.
     void enforceBudget(double growth = 1.0);
     std::uint64_t requestBytes(const RecordedRequest& r) const;
@@ -237,9 +239,13 @@ private:
     std::vector<Live> m_live;
     std::vector<RecordedRequest> m_requests;
     std::vector<std::uint32_t> m_freeRequests;
+    // Per route, the hops of its last completed request: what the next one reserves, so that a
+    // sampled request's hops are allocated once rather than grown and shrunk.
+    std::vector<std::uint32_t> m_hopsHint;
     std::uint64_t m_seriesBytes = 0;  // projected, for the whole run
     std::uint64_t m_requestBytes = 0; // held by sampled requests, live and complete
     std::uint64_t m_completed = 0;
+    std::uint64_t m_nextProjection = 256; // completions at which the budget is projected
     bool m_finished = false;
 };
 
