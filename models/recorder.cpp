@@ -525,6 +525,7 @@ void Recorder::complete(Live& live, std::int64_t at)
         r.hops.shrink_to_fit(); // an unusual request: keep what the recording holds tight
     r.sequence = ++m_completed;
     m_requestBytes += requestBytes(r);
+    m_completedBytes += requestBytes(r);
     m_rec.requests.push_back(std::move(r));
     r = RecordedRequest{};
     m_freeRequests.push_back(live.index);
@@ -551,17 +552,24 @@ void Recorder::enforceBudget(double growth)
     // Halve the sample until what it holds (times the growth still to come) fits: complete
     // requests and those under way whose key leaves the sample are dropped (the same set whenever
     // it happens: keys do not change).
+    // A projection needs enough complete requests to go by: a handful of them, early in a long
+    // run, would multiply their chance by the growth and halve the sample far too much.
+    constexpr std::size_t kProjectFrom = 64;
     const auto projected = [&] {
-        return bytes()
-               + static_cast<std::uint64_t>(static_cast<double>(m_requestBytes) * (growth - 1.0));
+        const double toCome = m_rec.requests.size() >= kProjectFrom
+                                  ? static_cast<double>(m_completedBytes) * (growth - 1.0)
+                                  : 0.0;
+        return bytes() + static_cast<std::uint64_t>(toCome);
     };
     while (projected() > m_options.budgetBytes && m_rec.sampleThreshold > 0) {
         m_rec.sampleThreshold /= 2;
         const std::uint64_t threshold = m_rec.sampleThreshold;
         auto& kept = m_rec.requests;
         for (const RecordedRequest& r : kept)
-            if (r.sampleKey >= threshold)
+            if (r.sampleKey >= threshold) {
                 m_requestBytes -= requestBytes(r);
+                m_completedBytes -= requestBytes(r);
+            }
         kept.erase(std::remove_if(
                        kept.begin(),
                        kept.end(),

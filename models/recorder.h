@@ -244,6 +244,9 @@ private:
     std::vector<std::uint32_t> m_hopsHint;
     std::uint64_t m_seriesBytes = 0;  // projected, for the whole run
     std::uint64_t m_requestBytes = 0; // held by sampled requests, live and complete
+    // Held by the complete ones: what grows with time (those under way are about as many at any
+    // time, rate times latency), so what a projection multiplies.
+    std::uint64_t m_completedBytes = 0;
     std::uint64_t m_completed = 0;
     std::uint64_t m_nextProjection = 256; // completions at which the budget is projected
     bool m_finished = false;
