@@ -5,12 +5,13 @@
 #   ./dev.sh demo    build, then simulate the built-in gateway and mesh bookstores side by side
 #   ./dev.sh test    build, then run every check and test (what CI runs)
 #   ./dev.sh build   build only (preset "default", into build/default)
+#   ./dev.sh fuzz    fuzz what meshsim reads, [SECONDS] per harness, default 600 (docs/fuzzing.md)
 #   ./dev.sh deps    install the Debian packages the project needs
 set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(
-    g++ cmake ninja-build ccache pkg-config git clang-format
+    g++ cmake ninja-build ccache pkg-config git clang-format clang libclang-rt-14-dev
     qt6-base-dev qt6-charts-dev libqt6svg6-dev
     libboost-graph-dev libyaml-cpp-dev nlohmann-json3-dev libbenchmark-dev libsimgrid-dev
     libxxhash-dev
@@ -47,6 +48,10 @@ case "${1:-}" in
         deps
         build default
         ;;
+    fuzz)
+        deps
+        tools/fuzz.sh "${2:-600}"
+        ;;
     demo)
         deps
         build default
@@ -61,6 +66,7 @@ case "${1:-}" in
         tools/run_clang_tidy.sh build/ci
         build asan
         ctest --preset asan
+        tools/fuzz.sh 60
         ;;
     *)
         sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
