@@ -483,6 +483,25 @@ workloads: [{name: w, arrival: {process: poisson, rate: 200/s}, mix: [{path: /x}
         QCOMPARE(static_cast<std::uint64_t>(rec.requests.size()), below);
     }
 
+    void sampleNotHalvedTooFar()
+    {
+        // A long run, projected early: the sample halves only when the requests it would hold
+        // by the end of the arrivals outgrow the budget, so with one halving fewer they would
+        // have taken more than half of what the budget leaves them; allowing for a projection
+        // that is off by a factor of two either way, the requests hold more than an eighth of
+        // the budget. (A projection from a handful of early requests once kept 1/16 of that.)
+        const auto& s = scenario("builtin:bench-social-network");
+        const std::uint64_t budget = std::uint64_t{4} << 20;
+        const run::RunResult r = run(s, budget, engine::SimDuration{30'000'000'000});
+        const m::Recording& rec = *r.recording;
+        std::uint64_t bytes = 0;
+        for (const m::RecordedRequest& q : rec.requests)
+            bytes += sizeof(q) + q.hops.capacity() * sizeof(m::RecordedHop);
+        QVERIFY2(bytes <= budget, qPrintable(QString::number(bytes)));
+        QVERIFY2(bytes > budget / 8, qPrintable(QString::number(bytes)));
+        QVERIFY(rec.sampleShare() < 0.25);
+    }
+
     void cancelStopsCleanly()
     {
         struct CancelAfter : run::RunObserver
