@@ -1,9 +1,10 @@
 // InstanceServer on a FakePlatform: the queue, the workers and the CPU of a service instance,
 // its errors and `slow` faults, refusals, and what a kill does to the requests it holds
-// (docs/mechanisms/services.md, faults.md). Tries are handed to the server as the router hands
-// them once their request has arrived; answers are heard at the caller's AnswerSink. Every time
-// below is computed by hand in the comments: the network between the frontend and the backend
-// takes 1 ms whatever the size (unlimited bandwidth), CPU work runs at speed 1.
+// (docs/scenario-format.md, services; docs/mechanisms/faults.md). Tries are handed to the server as
+// the router hands them once their request has arrived; answers are heard at the caller's
+// AnswerSink. Every time below is computed by hand in the comments: the network between the
+// frontend and the backend takes 1 ms whatever the size (unlimited bandwidth), CPU work runs at
+// speed 1.
 
 #include "engine/core/sim_time.h"
 #include "models/config.h"
