@@ -247,6 +247,23 @@ private:
     bool m_ok = true;
 };
 
+// sum = a + b, false when it does not fit: times are nanoseconds of a run, so a time beyond the
+// signed 64-bit range is a malformed file.
+bool addNanos(std::int64_t a, std::int64_t b, std::int64_t& sum)
+{
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+    if (b > 0 ? a > kMax - b : a < kMin - b)
+        return false;
+    sum = a + b;
+    return true;
+}
+bool addNanos(std::int64_t a, std::uint64_t b, std::int64_t& sum)
+{
+    return b <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
+           && addNanos(a, static_cast<std::int64_t>(b), sum);
+}
+
 void readOutcomes(In& in, m::WindowOutcomes& w)
 {
     for (std::uint32_t& c : w.outcomes)
@@ -841,9 +858,11 @@ bool RecordingDecoder::requests(std::string_view payload)
             h.outcome = static_cast<m::Outcome>(outcome);
             const std::int64_t origin
                 = k == 0 ? 0 : r.hops[static_cast<std::size_t>(h.parent)].start;
-            h.start = origin + in.zigzag();
-            const std::uint64_t end = in.varint();
-            h.end = end == 0 ? -1 : h.start + static_cast<std::int64_t>(end - 1);
+            const std::int64_t offset = in.zigzag();
+            const std::uint64_t end = in.varint(); // 0: under way, else its duration + 1
+            if (!addNanos(origin, offset, h.start)
+                || (end != 0 && !addNanos(h.start, end - 1, h.end)))
+                return fail("requests: a hop's time out of range");
             h.flags = (kind & kHasFlags) != 0 ? static_cast<std::uint16_t>(in.u32(0xFFFF)) : 0;
             h.detail = (kind & kHasDetail) != 0 ? in.varint() : 0;
             h.at = readPlace(in);
