@@ -746,6 +746,13 @@ bool RecordingDecoder::windows(std::string_view payload)
                                   + r.edges.size() + r.proxies.size() + r.nodes.size();
     if (count > kMaxWindowsPerChunk || count > in.remaining() / std::max<std::size_t>(1, perWindow))
         return fail("windows: more than the chunk holds");
+    // Every window must start at a time (its index times window_ns, in signed 64-bit
+    // nanoseconds), and be counted by the recording's 32-bit window count.
+    const std::uint64_t windows = r.windows + count;
+    if (windows > std::numeric_limits<std::uint32_t>::max()
+        || windows > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()
+                                                / r.layout.windowNs))
+        return fail("windows: more than a run holds (window_ns times the windows exceeds 2^63 ns)");
     for (std::uint64_t w = 0; w < count && in.ok(); ++w) {
         for (auto& series : r.routes) {
             m::RouteWindow rw;
