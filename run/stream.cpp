@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 namespace meshsim::run {
 
@@ -66,6 +68,15 @@ std::optional<std::string> unbase64(std::string_view text)
             out.push_back(static_cast<char>(v & 0xFF));
     }
     return out;
+}
+
+// Whether `j` is an integer that T holds.
+template <typename T>
+bool fitsInteger(const Json& j)
+{
+    if (j.is_number_unsigned())
+        return std::in_range<T>(j.get<std::uint64_t>());
+    return j.is_number_integer() && std::in_range<T>(j.get<std::int64_t>());
 }
 
 // The run stream's line type for each chunk type of a recording.
@@ -229,12 +240,20 @@ void StreamReader::handleLine(std::string_view text)
         return;
     }
     const auto number = [&](const char* key, auto& out) {
+        using T = std::remove_reference_t<decltype(out)>;
         const auto it = object.find(key);
-        if (it == object.end() || !it->is_number()) {
+        if constexpr (std::is_integral_v<T>) {
+            // A count or a status is a whole number in range: converting 1e10 or -1.5 to an
+            // integer is undefined behaviour, not an error.
+            if (it == object.end() || !fitsInteger<T>(*it)) {
+                fail(where + "\"" + kind + "\" without a whole number \"" + key + "\"");
+                return false;
+            }
+        } else if (it == object.end() || !it->is_number()) {
             fail(where + "\"" + kind + "\" without a number \"" + key + "\"");
             return false;
         }
-        out = it->get<std::remove_reference_t<decltype(out)>>();
+        out = it->get<T>();
         return true;
     };
     if (kind == "note") {
