@@ -23,9 +23,9 @@ cmake --build "$build" -j"$(nproc)"
 corpus=$build/corpus
 cli=$build/app/meshsim-cli
 harnesses=(loader stream_reader recording_reader)
-# Largest input each harness is given: the largest seed fits (the biggest built-in scenario is
-# under 100 KB), and little more, since longer inputs are slower to mutate and to run.
-declare -A max_len=([loader]=131072 [stream_reader]=131072 [recording_reader]=65536)
+# Largest input each harness is given: longer inputs are slower to run and to mutate. Every seed
+# fits but bench-fanout1000.yaml (93 KB), whose first 32 KiB still make a scenario.
+declare -A max_len=([loader]=32768 [stream_reader]=65536 [recording_reader]=65536)
 
 # --- seeds ---------------------------------------------------------------------------------
 for h in "${harnesses[@]}"; do
@@ -49,9 +49,9 @@ while IFS= read -r doc; do
         file != "" { print > file }' "$doc"
 done < <(git ls-files '*.md')
 
-# The stream reader: real streams, with and without a recording, of runs and of a refused
+# The stream reader: real streams, with and without a recording, of a run and of a refused
 # scenario; `expected` is the CLI's exit status. tests/fuzz/recorded.yaml makes every kind of
-# record in a few kilobytes.
+# line and record in a few kilobytes.
 stream() {
     local name=$1 expected=$2 status=0
     shift 2
@@ -64,7 +64,6 @@ stream() {
     fi
 }
 recorded=tests/fuzz/recorded.yaml
-stream minimal 0 tests/topologies/data/valid_minimal.yaml --engine fast --duration 2s
 stream recorded 0 "$recorded" --engine fast
 stream recorded-recording 0 "$recorded" --engine fast --stream-recording
 stream invalid 1 tests/topologies/data/several_errors.yaml
