@@ -149,8 +149,9 @@ private:
             if (v < 32)
                 return static_cast<std::uint32_t>(v);
             const int top = 63 - __builtin_clzll(v); // >= 5
-            return static_cast<std::uint32_t>((32U * static_cast<std::uint32_t>(top - 4))
-                                              + ((v >> (top - 5)) & 31U));
+            return static_cast<std::uint32_t>(
+                (std::uint64_t{32} * static_cast<std::uint64_t>(top - 4))
+                + ((v >> (top - 5)) & 31U));
         }
         static std::uint64_t lowerOf(std::uint32_t bucket);
         std::vector<std::uint32_t> m_counts;
