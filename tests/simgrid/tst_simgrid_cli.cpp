@@ -70,20 +70,29 @@ private slots:
 
     void recordingChangesNothingOnSimGrid_data()
     {
+        // Every built-in scenario; the benchmarks shortened (each second of them is tens of
+        // thousands of requests on SimGrid).
         QTest::addColumn<QString>("scenario");
+        QTest::addColumn<QString>("duration");
         for (const char* name :
              {"bookstore", "bookstore-direct", "bookstore-gateway", "bookstore-mesh"})
-            QTest::newRow(name) << QString("builtin:") + name;
+            QTest::newRow(name) << QString("builtin:") + name << QString("15s");
+        for (const char* name : {"bench-chain10",
+                                 "bench-fanout1000",
+                                 "bench-social-network",
+                                 "bench-social-network-mesh"})
+            QTest::newRow(name) << QString("builtin:") + name << QString("1s");
     }
     void recordingChangesNothingOnSimGrid()
     {
         // Recorded or not, a SimGrid run writes the same results.json (each run a process: one
         // SimGrid engine per process); and the recording it streams is the one it writes.
         QFETCH(QString, scenario);
+        QFETCH(QString, duration);
         QTemporaryDir plain;
         QTemporaryDir recorded;
         const QString file = recorded.filePath("run.rec");
-        const QStringList common{"run", scenario, "--engine", "simgrid", "--duration", "15s"};
+        const QStringList common{"run", scenario, "--engine", "simgrid", "--duration", duration};
         QCOMPARE(cli(common + QStringList{"--quiet", "--out", plain.path()}).exitCode, 0);
         const Result r = cli(
             common
