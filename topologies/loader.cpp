@@ -172,6 +172,9 @@ loadScenarioText(std::string_view text, const std::string& displayName, const Lo
         internal::Context context{reader, names, {}, 0};
         readScenario(context, root, scenario);
     } catch (const BudgetExceeded& e) {
+        // One diagnostic instead of what was found so far: an alias bomb repeats each of its
+        // mistakes once per path that reaches it.
+        result.diagnostics.clear();
         return fail(e.mark.is_null() ? 0 : e.mark.line + 1,
                     e.mark.is_null() ? 0 : e.mark.column + 1,
                     "document too large to read: more than "
