@@ -2,7 +2,7 @@
 # Fuzzes what meshsim reads, with libFuzzer (docs/fuzzing.md): builds the preset "fuzz" (clang,
 # coverage, AddressSanitizer + UndefinedBehaviorSanitizer) into build/fuzz, prepares the seed
 # corpora in build/fuzz/corpus/<harness>/, runs each harness in turn for SECONDS (default 60),
-# and copies every input that crashed, hung or ran out of memory into
+# and copies every input that crashed, leaked, hung or ran out of memory into
 # tests/fuzz/regressions/<harness>/, which the normal builds replay as tests.
 # Exit status 1 when anything was found.
 #
@@ -24,7 +24,7 @@ corpus=$build/corpus
 cli=$build/app/meshsim-cli
 harnesses=(loader stream_reader recording_reader)
 # Largest input each harness is given: longer inputs are slower to run and to mutate. Every seed
-# fits but bench-fanout1000.yaml (93 KB), whose first 32 KiB still make a scenario.
+# fits but bench-fanout1000.yaml (93 KB), whose first 32 KiB are read.
 declare -A max_len=([loader]=32768 [stream_reader]=65536 [recording_reader]=65536)
 
 # --- seeds ---------------------------------------------------------------------------------
