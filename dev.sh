@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(
-    g++ cmake ninja-build ccache pkg-config git clang-format clang libclang-rt-14-dev
+    g++ cmake ninja-build ccache pkg-config git clang-format clang-tidy clang libclang-rt-14-dev
     qt6-base-dev qt6-charts-dev libqt6svg6-dev
     libboost-graph-dev libyaml-cpp-dev nlohmann-json3-dev libbenchmark-dev libsimgrid-dev
     libxxhash-dev
