@@ -122,11 +122,8 @@ std::optional<RecordingDecoder> readRecordingFile(const std::string& path, std::
 // at `path` is always whole. False with `error` set on failure (nothing is left behind).
 bool writeRecordingFile(const std::string& path, const std::string& bytes, std::string& error);
 
-// The recording as JSON lines (one object per line: header, windows, states, requests, sample,
-// end), for people and tools that do not read the binary form.
-void writeRecordingJsonLines(const RecordingInfo& info,
-                             const models::Recording& recording,
-                             bool cancelled,
-                             std::FILE* out);
+// The JSON object of the HEADER chunk (docs/recording-format.md).
+nlohmann::ordered_json recordingHeaderJson(const RecordingInfo& info,
+                                           const models::Recording& recording);
 
 } // namespace meshsim::run

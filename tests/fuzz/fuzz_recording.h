@@ -6,6 +6,7 @@
 // --jsonl`).
 
 #include "run/recording_file.h"
+#include "run/recording_jsonl.h"
 #include "tests/fuzz/fuzz_check.h"
 
 #include <cstdio>
