@@ -272,12 +272,7 @@ int runCommand(const QStringList& args)
     }
     const models::EngineKind engine = options->engine.value_or(scenario.engine);
     const std::uint64_t seed = options->seed.value_or(scenario.seed);
-    run::RecordingInfo info;
-    info.scenario = scenario.name;
-    info.file = scenario.file;
-    info.engine = topologies::engineName(engine);
-    info.seed = seed;
-    info.view = topologies::makeSystemView(scenario, topologies::computePlacement(scenario));
+    const run::RecordingInfo info = run::makeRecordingInfo(scenario, engine, seed);
     if (writer) {
         writer->hello(scenario, engine, seed);
         for (const topologies::Diagnostic& d : loaded.diagnostics) // warnings: it loaded

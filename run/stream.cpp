@@ -116,47 +116,16 @@ void StreamWriter::onProgress(const Progress& progress)
           {"duration_seconds", roundTo(toSeconds(progress.duration), 6)},
           {"sent", progress.sent},
           {"answered", progress.answered}});
-    if (m_recordingInfo && progress.recording)
-        recordingSince(*progress.recording, progress.last, progress.cancelled);
+    if (m_follower && progress.recording)
+        for (const std::string& bytes :
+             m_follower->since(*progress.recording, progress.last, progress.cancelled))
+            chunk(bytes);
 }
 
-void StreamWriter::chunk(const char* type, const std::string& bytes)
+void StreamWriter::chunk(const std::string& bytes)
 {
-    line({{"type", type}, {"data", base64(bytes)}});
-}
-
-void StreamWriter::recordingSince(const models::Recording& r, bool last, bool cancelled)
-{
-    // What the recording gained since the last report: the sample's threshold first (a reader
-    // drops the requests it sent that left the sample), then closed windows, state changes and
-    // the requests completed since (in the order of completion, which `sequence` gives).
-    if (!m_headerSent) {
-        chunk("recording_header", encodeHeader(*m_recordingInfo, r));
-        m_headerSent = true;
-    }
-    if (r.sampleThreshold != m_thresholdSent) {
-        chunk("sample", encodeSample(r.sampleThreshold));
-        m_thresholdSent = r.sampleThreshold;
-    }
-    if (r.windows > m_windowsSent) {
-        chunk("windows", encodeWindows(r, m_windowsSent, r.windows - m_windowsSent));
-        m_windowsSent = r.windows;
-    }
-    if (r.states.size() > m_statesSent) {
-        chunk("states", encodeStates(r.states, m_statesSent, r.states.size() - m_statesSent));
-        m_statesSent = r.states.size();
-    }
-    const auto firstNew = std::partition_point(
-        r.requests.begin(), r.requests.end(), [this](const models::RecordedRequest& q) {
-            return q.sequence <= m_lastSequence;
-        });
-    if (firstNew != r.requests.end()) {
-        const auto first = static_cast<std::size_t>(firstNew - r.requests.begin());
-        chunk("requests", encodeRequests(r.requests, first, r.requests.size() - first));
-        m_lastSequence = r.requests.back().sequence;
-    }
-    if (last)
-        chunk("recording_end", encodeEnd(r, cancelled));
+    const auto type = static_cast<std::size_t>(static_cast<unsigned char>(bytes.front()));
+    line({{"type", kChunkLines.at(type)}, {"data", base64(bytes)}});
 }
 
 void StreamWriter::result(const Json& results)

@@ -40,7 +40,7 @@ public:
     void note(const std::string& text);
     // Sends the run's recording too, chunk by chunk as the run goes (a recorded run's progress
     // carries it).
-    void streamRecording(RecordingInfo info) { m_recordingInfo = std::move(info); }
+    void streamRecording(RecordingInfo info) { m_follower.emplace(std::move(info)); }
     void onProgress(const Progress& progress) override;
     void result(const nlohmann::ordered_json& results);
     void error(const std::string& message);
@@ -48,16 +48,10 @@ public:
 
 private:
     void line(const nlohmann::ordered_json& object);
-    void chunk(const char* type, const std::string& bytes);
-    void recordingSince(const models::Recording& recording, bool last, bool cancelled);
+    void chunk(const std::string& bytes);
 
     std::FILE* m_out;
-    std::optional<RecordingInfo> m_recordingInfo;
-    bool m_headerSent = false;
-    std::uint32_t m_windowsSent = 0;
-    std::size_t m_statesSent = 0;
-    std::uint64_t m_lastSequence = 0;
-    std::uint64_t m_thresholdSent = ~std::uint64_t{0};
+    std::optional<RecordingFollower> m_follower;
 };
 
 // Reads a stream incrementally: feed() it bytes as they arrive, finish() at end of input.

@@ -34,12 +34,16 @@ SystemView makeSystemView(const Scenario& scenario, const Placement& placement)
         component.sidecars
             = from.kind == models::ComponentKind::Service && scenario.system.hasMesh();
         const std::vector<models::NodeIndex>* nodes = nullptr;
-        if (from.kind == models::ComponentKind::Service)
+        if (from.kind == models::ComponentKind::Service) {
             nodes = &placement.instances[c - layout.firstTier];
-        else if (from.kind == models::ComponentKind::Gateway)
+            component.workers = scenario.system.services[c - layout.firstTier].workers;
+        } else if (from.kind == models::ComponentKind::Gateway) {
             nodes = &placement.gateway;
-        else if (from.kind == models::ComponentKind::Ingress)
+            component.workers = scenario.system.gateway.workers;
+        } else if (from.kind == models::ComponentKind::Ingress) {
             nodes = &placement.ingress;
+            component.workers = scenario.system.mesh.ingress.workers;
+        }
         for (std::uint32_t i = 0; nodes && i < nodes->size(); ++i)
             view.instances.push_back({c, i, (*nodes)[i]});
         view.components.push_back(std::move(component));

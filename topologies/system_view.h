@@ -32,6 +32,7 @@ struct SystemView
         std::string name;
         models::ComponentKind kind = models::ComponentKind::Service;
         std::uint32_t replicas = 0;         // instances (0 for clients)
+        std::uint32_t workers = 0;          // requests an instance serves at once (0: clients)
         std::uint32_t firstInstance = 0;    // its instances in `instances`
         bool sidecars = false;              // a sidecar beside each instance (mesh)
         std::vector<std::uint32_t> callees; // component indices
