@@ -10,6 +10,9 @@
 
 namespace meshsim::topologies {
 
+// The scenario meshsim opens when given none (the GUI, `./dev.sh demo`).
+inline constexpr std::string_view kDefaultScenario = "builtin:bookstore";
+
 std::vector<std::string> builtinScenarioNames();
 std::optional<std::string_view> builtinScenarioText(std::string_view name);
 

@@ -1,0 +1,162 @@
+// meshsim: the desktop application (docs/gui.md).
+//
+//   meshsim [FILE | builtin:NAME]           open a scenario (default: the built-in default) and run
+//   it meshsim --engine fast|simgrid ...       run on that platform instead of the scenario's
+//   engine meshsim --screenshots DIR [--at S] ...  run headless to the end, write PNGs of the
+//   window at
+//                                           simulated second S (default: the middle), exit
+//   meshsim --first-frame ...               print the wall time from start to the first frame with
+//                                           particles, exit (bench: docs/performance.md)
+
+#include "topologies/builtin_scenarios.h"
+#include "ui/main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+using meshsim::ui::MainWindow;
+
+bool saveShots(MainWindow& window, const QString& dir, double atSeconds, QStringList& written)
+{
+    QDir().mkpath(dir);
+    const auto at = static_cast<std::int64_t>(atSeconds * 1e9);
+    window.playback().pause();
+    window.playback().setTime(at);
+    window.view().fit();
+    QApplication::processEvents();
+    auto save = [&](QWidget* widget, const QString& name) {
+        const QString path = QDir(dir).filePath(name);
+        if (!widget->grab().save(path, "PNG"))
+            return false;
+        written << path;
+        return true;
+    };
+    bool ok = save(&window, "main-window.png") && save(&window.view(), "topology.png")
+              && save(&window.charts(), "charts.png");
+    window.scene().setView(meshsim::ui::TopologyScene::View::Physical);
+    window.scene().setRecording(window.session().recording());
+    window.scene().show(at, std::nullopt);
+    window.view().fit();
+    QApplication::processEvents();
+    ok = ok && save(&window.view(), "physical.png");
+    return ok;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QElapsedTimer sinceStart;
+    sinceStart.start();
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("meshsim");
+    QApplication::setOrganizationName("meshsim");
+    QApplication::setApplicationVersion(MESHSIM_VERSION);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "meshsim: simulate and watch API gateways and service meshes.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(
+        "FILE",
+        "A scenario file or builtin:<name> (default: "
+            + QString::fromUtf8(meshsim::topologies::kDefaultScenario.data(),
+                                meshsim::topologies::kDefaultScenario.size())
+            + ").");
+    // Not --platform: Qt's own -platform (offscreen, xcb, ...) takes that name.
+    const QCommandLineOption platform(
+        "engine", "Run on fast or simgrid (default: the scenario's engine).", "NAME");
+    const QCommandLineOption shots(
+        "screenshots", "Run to the end, write PNG screenshots into DIR, exit.", "DIR");
+    const QCommandLineOption at(
+        "at", "With --screenshots: the simulated second shown (default: the middle).", "SECONDS");
+    const QCommandLineOption theme("theme", "light, dark or projector.", "NAME");
+    const QCommandLineOption firstFrame(
+        "first-frame", "Print the wall time to the first frame with particles, exit.");
+    parser.addOptions({platform, shots, at, theme, firstFrame});
+    parser.process(app);
+    if (parser.positionalArguments().size() > 1) {
+        std::fprintf(stderr, "meshsim: expected at most one scenario\n");
+        return 2;
+    }
+    std::optional<meshsim::models::EngineKind> engine;
+    if (parser.isSet(platform)) {
+        const QString name = parser.value(platform).toLower();
+        if (name == "fast")
+            engine = meshsim::models::EngineKind::Fast;
+        else if (name == "simgrid")
+            engine = meshsim::models::EngineKind::SimGrid;
+        else {
+            std::fprintf(stderr, "meshsim: --engine must be fast or simgrid\n");
+            return 2;
+        }
+    }
+    const QString spec = parser.positionalArguments().value(
+        0,
+        QString::fromUtf8(meshsim::topologies::kDefaultScenario.data(),
+                          meshsim::topologies::kDefaultScenario.size()));
+
+    MainWindow window;
+    if (parser.isSet(theme))
+        window.setTheme(parser.value(theme));
+    int status = 0;
+    window.setPlatformOverride(engine);
+    QObject::connect(&window, &MainWindow::openFailed, &window, [&] {
+        if (parser.isSet(shots) || parser.isSet(firstFrame)) {
+            for (int i = 0; i < window.diagnostics().count(); ++i)
+                std::fprintf(stderr, "%s\n", qPrintable(window.diagnostics().item(i)->text()));
+            status = 1;
+            QApplication::exit(1);
+        }
+    });
+    if (parser.isSet(shots)) {
+        QObject::connect(&window, &MainWindow::runFinished, &window, [&] {
+            if (window.session().state() != meshsim::ui::RunSession::State::Finished) {
+                std::fprintf(stderr, "meshsim: %s\n", qPrintable(window.session().message()));
+                QApplication::exit(1);
+                return;
+            }
+            const double seconds = parser.isSet(at) ? parser.value(at).toDouble()
+                                                    : window.session().durationSeconds() / 2;
+            QStringList written;
+            if (!saveShots(window, parser.value(shots), seconds, written)) {
+                std::fprintf(stderr,
+                             "meshsim: could not write the screenshots into %s\n",
+                             qPrintable(parser.value(shots)));
+                QApplication::exit(1);
+                return;
+            }
+            for (const QString& path : written)
+                std::printf("wrote %s\n", qPrintable(path));
+            QApplication::exit(0);
+        });
+    }
+    if (parser.isSet(firstFrame)) {
+        auto check = [&] {
+            window.view().viewport()->repaint();
+            if (window.scene().particles() && window.scene().particles()->drawnLastFrame() > 0) {
+                std::printf("first frame with %zu particles after %.3f s\n",
+                            window.scene().particles()->drawnLastFrame(),
+                            double(sinceStart.nsecsElapsed()) / 1e9);
+                QApplication::exit(0);
+            }
+        };
+        QObject::connect(&window.playback(), &meshsim::ui::Playback::timeChanged, &window, check);
+        QObject::connect(&window, &MainWindow::runFinished, &window, [] {
+            std::fprintf(stderr, "meshsim: the run ended before a frame had particles\n");
+            QApplication::exit(1);
+        });
+    }
+    window.show();
+    window.open(spec);
+    const int code = QApplication::exec();
+    return status ? status : code;
+}

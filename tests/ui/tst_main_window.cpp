@@ -1,0 +1,343 @@
+// The main window, driven as a user drives it, on the offscreen platform: open, run, read the
+// numbers off the items, play, step, scrub, select a range, break a file, lose a child run.
+// Expected numbers come from results.json of the same run, or are recomputed here from the raw
+// recording, never from the GUI's own aggregation code.
+
+#include "topologies/builtin_scenarios.h"
+#include "ui/main_window.h"
+
+#include <QDir>
+#include <QLineSeries>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QValueAxis>
+
+#include <cmath>
+
+using namespace meshsim;
+namespace m = meshsim::models;
+
+namespace {
+
+const QString kSmallMesh = QStringLiteral(MESHSIM_SOURCE_DIR "/tests/ui/scenarios/small-mesh.yaml");
+
+// Waits for the window's run to end (fast runs take about a second here).
+bool runToEnd(ui::MainWindow& w, int timeoutMs = 120000)
+{
+    QSignalSpy finished(&w, &ui::MainWindow::runFinished);
+    if (!finished.wait(timeoutMs))
+        return false;
+    return w.session().state() == ui::RunSession::State::Finished;
+}
+
+const nlohmann::ordered_json* named(const nlohmann::ordered_json& list, const std::string& name)
+{
+    for (const auto& item : list)
+        if (item.value("name", "") == name)
+            return &item;
+    return nullptr;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // recent files go to a test location
+        qputenv("MESHSIM_CLI", MESHSIM_CLI);
+    }
+
+    // The default scenario opens and its run (fast platform) completes, streaming into the view.
+    void opensTheDefaultScenarioAndRuns()
+    {
+        ui::MainWindow w;
+        w.setPlatformOverride(m::EngineKind::Fast);
+        w.show();
+        QSignalSpy grew(&w.session(), &ui::RunSession::recordingGrew);
+        w.open(QString::fromUtf8(topologies::kDefaultScenario.data(),
+                                 topologies::kDefaultScenario.size()));
+        QVERIFY(runToEnd(w));
+        QVERIFY(grew.count() > 2); // it streamed in, not in one piece at the end
+        QVERIFY(w.session().results().has_value());
+        QVERIFY(w.statusText().contains("Run complete"));
+        QVERIFY(w.sampleText().startsWith("drawing "));
+        QVERIFY(w.scene().nodeNamed("gateway"));
+        QVERIFY(!w.scene().nodes().empty());
+        // Playback started by itself and can reach the end of the recording.
+        QVERIFY(w.playback().limit() >= w.session().scenario()->duration.count());
+    }
+
+    // The graph shows results.json's numbers: over the whole run (no warmup in this scenario) a
+    // node's answered requests and errors are those of its service, an edge's calls, tries and
+    // errors those of results.json's edge — read back from the items.
+    void nodesAndEdgesShowTheResults()
+    {
+        ui::MainWindow w;
+        w.show();
+        w.open(kSmallMesh);
+        QVERIFY(runToEnd(w));
+        const auto& results = *w.session().results();
+        w.timeline().selectRange(0, w.playback().limit());
+        for (const char* service : {"web", "orders", "ingress"}) {
+            const auto* s = named(results["services"], service);
+            QVERIFY2(s, service);
+            const ui::NodeItem* node = w.scene().nodeNamed(service);
+            QVERIFY2(node, service);
+            std::uint64_t errors = 0;
+            for (const auto& [cause, n] : (*s)["errors"].items())
+                errors += n.get<std::uint64_t>();
+            QCOMPARE(node->stats().load.total, (*s)["requests"].get<std::uint64_t>());
+            QCOMPARE(node->stats().load.errors(), errors);
+            // What a user reads: the rate over the selected range, and the mean latency (the
+            // same requests as results.json's, to its 6-decimal rounding).
+            const double seconds = double(w.playback().limit()) / 1e9;
+            const double rate = double((*s)["requests"].get<std::uint64_t>()) / seconds;
+            QCOMPARE(node->rateText(),
+                     QString::number(rate,
+                                     'f',
+                                     rate >= 100  ? 0
+                                     : rate >= 10 ? 1
+                                                  : 2)
+                         + " rps");
+            QVERIFY(std::abs(node->stats().load.meanLatencyMs()
+                             - (*s)["latency_ms"]["mean"].get<double>())
+                    < 1e-5);
+        }
+        for (const auto& e : results["edges"]) {
+            const ui::EdgeItem* edge = w.scene().edgeBetween(QString::fromStdString(e["from"]),
+                                                             QString::fromStdString(e["to"]));
+            QVERIFY(edge);
+            std::uint64_t errors = 0;
+            for (const auto& [cause, n] : e["errors"].items())
+                errors += n.get<std::uint64_t>();
+            QCOMPARE(edge->stats().total, e["requests"].get<std::uint64_t>());
+            QCOMPARE(edge->stats().attempts, e["attempts"].get<std::uint64_t>());
+            QCOMPARE(edge->stats().errors(), errors);
+        }
+        // Retries show on the web -> orders edge: more tries than calls, in its label.
+        const ui::EdgeItem* retried = w.scene().edgeBetween("web", "orders");
+        QVERIFY(retried->stats().attempts > retried->stats().total);
+        QVERIFY(retried->labelText().contains("tries/s"));
+    }
+
+    // Play moves time forward, pause stops it, step goes to the next hop boundary, and
+    // scrubbing on the timeline moves every view; the particles move with the time.
+    void playPauseStepAndScrub()
+    {
+        ui::MainWindow w;
+        w.resize(1200, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.open(kSmallMesh);
+        QVERIFY(runToEnd(w));
+        auto& p = w.playback();
+        p.pause();
+        p.setTime(3'000'000'000);
+        const auto before = w.scene().particles()->particles();
+        QVERIFY(!before.empty());
+        p.setSpeed(1.0);
+        p.play();
+        QTest::qWait(300);
+        p.pause();
+        const std::int64_t played = p.time();
+        QVERIFY(played > 3'000'000'000);
+        QVERIFY(played < 3'000'000'000 + 2'000'000'000); // about 0.3 s of wall time at 1x
+        QTest::qWait(100);
+        QCOMPARE(p.time(), played); // paused: still
+        const auto after = w.scene().particles()->particles();
+        QVERIFY(!after.empty());
+        QVERIFY(after.size() != before.size() || after.front().at != before.front().at);
+
+        // Step: to the next moment a hop starts or ends.
+        const std::int64_t from = p.time();
+        w.stepForward();
+        QVERIFY(p.time() > from);
+        bool boundary = false;
+        for (const ui::Leg& leg : w.scene().particleIndex().legs())
+            boundary = boundary || leg.start == p.time() || leg.end == p.time();
+        QVERIFY(boundary);
+        w.stepBack();
+        QVERIFY(p.time() <= from);
+
+        // Scrub: press and drag on the timeline.
+        ui::Timeline& t = w.timeline();
+        const int y = t.height() / 2;
+        const int x1 = t.xOf(8'000'000'000);
+        const int x2 = t.xOf(15'000'000'000);
+        QTest::mousePress(&t, Qt::LeftButton, {}, QPoint(x1, y));
+        QCOMPARE(p.time(), t.timeAt(x1));
+        QMouseEvent move(QEvent::MouseMove,
+                         QPointF(x2, y),
+                         t.mapToGlobal(QPointF(x2, y)),
+                         Qt::NoButton,
+                         Qt::LeftButton,
+                         Qt::NoModifier);
+        QApplication::sendEvent(&t, &move);
+        QTest::mouseRelease(&t, Qt::LeftButton, {}, QPoint(x2, y));
+        QCOMPARE(p.time(), t.timeAt(x2));
+        const auto scrubbed = w.scene().particles()->particles();
+        for (const auto& particle : scrubbed) // every particle drawn is under way at that instant
+            QVERIFY(particle.leg->start <= p.time() && p.time() < particle.leg->end);
+
+        // Jump to the next fault: the kill at 6 s from the start; then the restore at 12 s.
+        p.setTime(0);
+        QVERIFY(w.jumpToNext(ui::MainWindow::Jump::Fault));
+        QCOMPARE(p.time(), 6'000'000'000);
+        QVERIFY(w.scene().nodeNamed("orders")->stats().killed == 1);
+        QVERIFY(w.jumpToNext(ui::MainWindow::Jump::Ejection));
+        QVERIFY(p.time() > 6'000'000'000 && p.time() < 7'000'000'000);
+        QVERIFY(w.jumpToNext(ui::MainWindow::Jump::Fault));
+        QCOMPARE(p.time(), 12'000'000'000);
+        QCOMPARE(w.scene().nodeNamed("orders")->stats().killed, 0U);
+    }
+
+    // A range selection narrows the charts and their summary to that range; the totals are
+    // recomputed here from the raw windows.
+    void rangeSelectionReaggregatesTheCharts()
+    {
+        ui::MainWindow w;
+        w.show();
+        w.open(kSmallMesh);
+        QVERIFY(runToEnd(w));
+        const m::Recording& r = *w.session().recording();
+        w.timeline().selectRange(5'000'000'000, 9'000'000'000);
+        const auto* x = qobject_cast<QValueAxis*>(
+            w.charts().throughputChart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(x);
+        QCOMPARE(x->min(), 5.0);
+        QCOMPARE(x->max(), 9.0);
+        std::uint64_t answered = 0, failed = 0;
+        for (std::uint32_t route = 0; route < r.routes.size(); ++route)
+            for (std::uint32_t win = 5; win < 9; ++win)
+                for (std::size_t o = 0; o < m::kOutcomeCount; ++o) {
+                    answered += r.routes[route][win].answered.outcomes[o];
+                    failed += o ? r.routes[route][win].answered.outcomes[o] : 0;
+                }
+        QVERIFY2(w.charts().summary().contains(QString(": %1 answered").arg(answered)),
+                 qPrintable(w.charts().summary()));
+        // The throughput chart's "ok" points are the windows' ok counts per second.
+        QLineSeries* ok = nullptr;
+        for (QAbstractSeries* s : w.charts().throughputChart()->series())
+            if (s->name() == "ok")
+                ok = qobject_cast<QLineSeries*>(s);
+        QVERIFY(ok);
+        QCOMPARE(ok->count(), 4);
+        for (int i = 0; i < 4; ++i) {
+            std::uint64_t okInWindow = 0;
+            for (std::uint32_t route = 0; route < r.routes.size(); ++route)
+                okInWindow += r.routes[route][5 + i].answered.outcomes[0];
+            QCOMPARE(ok->at(i).y(), double(okInWindow));
+        }
+        // Selecting a node makes it the charts' subject.
+        w.scene().nodeNamed("orders")->setSelected(true);
+        QVERIFY(w.charts().latencyChart()->title().contains("orders"));
+        w.timeline().clearRange(); // the charts are rebuilt: their axes are new
+        x = qobject_cast<QValueAxis*>(w.charts().throughputChart()->axes(Qt::Horizontal).value(0));
+        QCOMPARE(x->min(), 0.0);
+        (void)failed;
+    }
+
+    // A file that does not validate: its diagnostics (file:line:column) are listed, nothing runs.
+    void brokenFileShowsDiagnostics()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("broken.yaml");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("meshsim: 1\nname: broken\nservices:\n  - name: a\n    replicas: lots\n");
+        file.close();
+        ui::MainWindow w;
+        w.show();
+        QSignalSpy failed(&w, &ui::MainWindow::openFailed);
+        w.open(path);
+        QVERIFY(failed.wait(10000));
+        QVERIFY(w.diagnostics().count() > 0);
+        bool located = false;
+        for (int i = 0; i < w.diagnostics().count(); ++i)
+            located = located || w.diagnostics().item(i)->text().startsWith(path + ":5:15:");
+        QVERIFY2(located, qPrintable(w.diagnostics().item(0)->text()));
+        QCOMPARE(w.session().state(), ui::RunSession::State::Idle);
+        QVERIFY(w.scene().nodes().empty());
+        QVERIFY(w.statusText().contains("nothing was run"));
+        // The window stays usable: a good file opens and runs after it.
+        w.open(kSmallMesh);
+        QVERIFY(runToEnd(w));
+    }
+
+    // A SimGrid child that dies: a clear message, and the window still works.
+    void killedChildRunGivesAClearMessage()
+    {
+        ui::MainWindow w;
+        w.setPlatformOverride(m::EngineKind::SimGrid);
+        w.show();
+        QSignalSpy grew(&w.session(), &ui::RunSession::recordingGrew);
+        w.open(QString::fromUtf8(topologies::kDefaultScenario.data(),
+                                 topologies::kDefaultScenario.size()));
+        QVERIFY(grew.wait(60000));
+        QVERIFY(w.session().child());
+        QSignalSpy finished(&w, &ui::MainWindow::runFinished);
+        w.session().child()->kill();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(w.session().state(), ui::RunSession::State::Failed);
+        QVERIFY2(w.statusText().contains("crashed or was killed"), qPrintable(w.statusText()));
+        // Usable: the same scenario runs on the fast platform.
+        w.setPlatformOverride(std::nullopt);
+        w.setPlatform(m::EngineKind::Fast);
+        QVERIFY(runToEnd(w));
+    }
+
+    // The 1,000-service fan-out opens: every service drawn, the table lists them, find selects one.
+    void fanOutScenarioOpens()
+    {
+        ui::MainWindow w;
+        w.setPlatformOverride(m::EngineKind::Fast);
+        w.show();
+        QSignalSpy grew(&w.session(), &ui::RunSession::recordingGrew);
+        w.open("builtin:bench-fanout1000");
+        QVERIFY(grew.wait(60000));
+        QVERIFY2(w.scene().nodes().size() > 1000,
+                 qPrintable(QString::number(w.scene().nodes().size())));
+        qInfo("fan-out: %zu nodes", w.scene().nodes().size());
+        QVERIFY(w.table().model()->rowCount() > 1000);
+        w.session().cancel();
+        QCOMPARE(w.session().state(), ui::RunSession::State::Cancelled);
+        const ui::NodeItem* target = w.scene().nodes()[500];
+        w.find(target->name());
+        QVERIFY(target->isSelected());
+    }
+
+    // Themes and reduced motion change what is drawn, not what is shown.
+    void themesAndReducedMotion()
+    {
+        ui::MainWindow w;
+        w.show();
+        w.open(kSmallMesh);
+        QVERIFY(runToEnd(w));
+        w.playback().setTime(3'000'000'000);
+        QVERIFY(!w.scene().particles()->particles().empty());
+        const auto total = w.scene().nodeNamed("web")->stats().load.total;
+        w.setTheme("dark");
+        QCOMPARE(w.scene().backgroundBrush().color(),
+                 ui::Theme::make(ui::Theme::Kind::Dark).background);
+        QCOMPARE(w.scene().nodeNamed("web")->stats().load.total, total);
+        w.setTheme("projector");
+        QCOMPARE(w.scene().theme().fontScale, 1.6);
+        w.setReducedMotion(true);
+        QVERIFY(w.scene().particles()->particles().empty());
+        w.setReducedMotion(false);
+        QVERIFY(!w.scene().particles()->particles().empty());
+        // The physical view draws one node per instance.
+        w.scene().setView(ui::TopologyScene::View::Physical);
+        w.scene().setRecording(w.session().recording());
+        QVERIFY(w.scene().nodeNamed("orders-2"));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

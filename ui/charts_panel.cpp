@@ -1,0 +1,530 @@
+#include "ui/charts_panel.h"
+
+#include <QAreaSeries>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QLegendMarker>
+#include <QMenu>
+#include <QSvgGenerator>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace meshsim::ui {
+
+namespace m = meshsim::models;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Per-window values to chart points: about two per pixel, the largest of each pixel's windows.
+QList<QPointF> thinned(const std::vector<double>& values,
+                       WindowRange range,
+                       std::int64_t windowNs,
+                       int pixels,
+                       bool steps = false)
+{
+    QList<QPointF> points;
+    const std::uint32_t n = range.count();
+    if (n == 0)
+        return points;
+    const std::uint32_t k
+        = std::max<std::uint32_t>(1, (n + 2 * pixels - 1) / std::max(1, 2 * pixels));
+    const double window = double(windowNs) / 1e9;
+    for (std::uint32_t b = range.first; b < range.last; b += k) {
+        double y = kNaN;
+        for (std::uint32_t w = b; w < std::min(range.last, b + k); ++w)
+            if (!std::isnan(values[w]))
+                y = std::isnan(y) ? values[w] : std::max(y, values[w]);
+        if (std::isnan(y))
+            continue;
+        if (steps) {
+            points.append({double(b) * window, y});
+            points.append({double(std::min(range.last, b + k)) * window, y});
+        } else {
+            points.append({(double(b) + double(std::min(k, range.last - b)) / 2) * window, y});
+        }
+    }
+    return points;
+}
+
+QLineSeries* line(QChart* chart,
+                  const QString& name,
+                  const QColor& colour,
+                  const QList<QPointF>& points,
+                  Qt::PenStyle style = Qt::SolidLine,
+                  double width = 1.6)
+{
+    auto* s = new QLineSeries;
+    s->setName(name);
+    s->setPen(QPen(colour, width, style));
+    s->replace(points);
+    chart->addSeries(s);
+    return s;
+}
+
+void axes(QChart* chart, double x0, double x1, double y1, const QString& yTitle)
+{
+    auto* x = new QValueAxis;
+    x->setRange(x0, x1);
+    x->setTitleText("simulated time (s)");
+    x->setLabelFormat("%g");
+    x->setTickType(QValueAxis::TicksDynamic);
+    x->setTickAnchor(0.0);
+    double step = 1.0;
+    for (const double s :
+         {1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0})
+        if ((x1 - x0) / s <= 8) {
+            step = s;
+            break;
+        }
+    x->setTickInterval(step);
+    auto* y = new QValueAxis;
+    y->setRange(0, y1 > 0 ? y1 * 1.1 : 1.0);
+    y->applyNiceNumbers();
+    y->setTitleText(yTitle);
+    y->setLabelFormat("%g");
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    for (QAbstractSeries* s : chart->series()) {
+        s->attachAxis(x);
+        s->attachAxis(y);
+    }
+}
+
+double maxOf(const QList<QPointF>& points, double floor = 0.0)
+{
+    for (const QPointF& p : points)
+        floor = std::max(floor, p.y());
+    return floor;
+}
+
+const char* metricName(m::SloConfig::Metric metric)
+{
+    switch (metric) {
+    case m::SloConfig::Metric::Mean:
+        return "mean";
+    case m::SloConfig::Metric::P50:
+        return "p50";
+    case m::SloConfig::Metric::P90:
+        return "p90";
+    case m::SloConfig::Metric::P95:
+        return "p95";
+    case m::SloConfig::Metric::P99:
+        return "p99";
+    case m::SloConfig::Metric::P999:
+        return "p99.9";
+    case m::SloConfig::Metric::ErrorRate:
+        return "error rate";
+    }
+    return "?";
+}
+
+} // namespace
+
+ChartsPanel::ChartsPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_summary(new QLabel(this))
+    , m_latency(new QChart)
+    , m_throughput(new QChart)
+    , m_errors(new QChart)
+    , m_load(new QChart)
+{
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(2, 2, 2, 2);
+    m_summary->setObjectName("chartsSummary");
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    grid->addWidget(m_summary, 0, 0, 1, 2);
+    m_latency->setTitle(tr("Latency"));
+    m_throughput->setTitle(tr("Throughput"));
+    m_errors->setTitle(tr("Errors by cause"));
+    m_load->setTitle(tr("Load"));
+    addChart(m_latency, 1, 0);
+    addChart(m_throughput, 1, 1);
+    addChart(m_errors, 2, 0);
+    addChart(m_load, 2, 1);
+}
+
+QChartView* ChartsPanel::addChart(QChart* chart, int row, int column)
+{
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setAnimationOptions(QChart::NoAnimation);
+    auto* view = new QChartView(chart, this);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumSize(260, 180);
+    view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(
+        view, &QWidget::customContextMenuRequested, this, [this, chart, view](const QPoint& at) {
+            QMenu menu;
+            QAction* png = menu.addAction(tr("Export as PNG…"));
+            QAction* svg = menu.addAction(tr("Export as SVG…"));
+            QAction* chosen = menu.exec(view->mapToGlobal(at));
+            if (!chosen)
+                return;
+            const bool asPng = chosen == png;
+            (void)svg;
+            const QString path = QFileDialog::getSaveFileName(
+                this,
+                tr("Export chart"),
+                chart->title() + (asPng ? ".png" : ".svg"),
+                asPng ? tr("PNG image (*.png)") : tr("SVG drawing (*.svg)"));
+            if (path.isEmpty())
+                return;
+            asPng ? exportPng(chart, path) : exportSvg(chart, path);
+        });
+    static_cast<QGridLayout*>(layout())->addWidget(view, row, column);
+    m_views.push_back(view);
+    return view;
+}
+
+void ChartsPanel::setRun(const topologies::SystemView& view, const m::SloConfig& slo)
+{
+    m_view = view;
+    m_slo = slo;
+    m_recording = nullptr;
+    m_subject = {};
+    m_range.reset();
+    rebuild();
+}
+
+void ChartsPanel::setRecording(const m::Recording* recording)
+{
+    m_recording = recording;
+    rebuild();
+}
+
+void ChartsPanel::setSubject(const Subject& subject)
+{
+    m_subject = subject;
+    rebuild();
+}
+
+void ChartsPanel::setRange(std::optional<WindowRange> range)
+{
+    m_range = range;
+    rebuild();
+}
+
+void ChartsPanel::setTheme(const Theme& theme)
+{
+    m_theme = theme;
+    const QChart::ChartTheme chartTheme
+        = theme.kind == Theme::Kind::Dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+    for (QChart* c : {m_latency, m_throughput, m_errors, m_load}) {
+        c->setTheme(chartTheme);
+        QFont f = c->titleFont();
+        f.setPointSizeF(9 * theme.fontScale);
+        c->setTitleFont(f);
+    }
+    rebuild();
+}
+
+WindowRange ChartsPanel::shownWindows() const
+{
+    if (!m_recording)
+        return {};
+    return m_range ? *m_range : wholeRun(*m_recording);
+}
+
+void ChartsPanel::setTime(std::int64_t timeNs)
+{
+    m_time = timeNs;
+    moveCursor();
+}
+
+void ChartsPanel::moveCursor()
+{
+    const double x = double(m_time) / 1e9;
+    for (QLineSeries* cursor : m_cursors) {
+        const auto* y = qobject_cast<QValueAxis*>(cursor->attachedAxes().value(1));
+        const double top = y ? y->max() : 1.0;
+        cursor->replace(QList<QPointF>{{x, 0.0}, {x, top}});
+    }
+}
+
+QString ChartsPanel::summary() const
+{
+    return m_summary->text();
+}
+
+void ChartsPanel::rebuild()
+{
+    m_cursors.clear();
+    for (QChart* c : {m_latency, m_throughput, m_errors, m_load}) {
+        c->removeAllSeries();
+        for (QAbstractAxis* a : c->axes()) {
+            c->removeAxis(a);
+            delete a;
+        }
+    }
+    if (!m_recording || m_recording->windows == 0) {
+        m_summary->setText(tr("No recorded window yet."));
+        return;
+    }
+    const m::Recording& r = *m_recording;
+    const WindowRange range = shownWindows();
+    const std::int64_t windowNs = r.layout.windowNs;
+    const double x0 = double(range.first) * double(windowNs) / 1e9;
+    const double x1 = double(range.last) * double(windowNs) / 1e9;
+    const int pixels = std::max(100, m_views.empty() ? 400 : m_views.front()->width());
+    const std::size_t n = r.windows;
+    auto perWindow = [&](auto f) {
+        std::vector<double> v(n, kNaN);
+        for (std::uint32_t w = range.first; w < range.last; ++w)
+            v[w] = f(w);
+        return v;
+    };
+    auto aggregateAt = [&](std::uint32_t w) {
+        const WindowRange one{w, w + 1};
+        switch (m_subject.kind) {
+        case Subject::Kind::Tier:
+            return tierAggregate(r, m_subject.index, one);
+        case Subject::Kind::Edge:
+            return edgeAggregate(r, m_subject.index, one);
+        case Subject::Kind::System:
+            break;
+        }
+        return clientAggregate(r, one);
+    };
+    const QColor p50(0x00, 0x9E, 0x73), p95(0xE6, 0x9F, 0x00), p99(0xD5, 0x5E, 0x00);
+
+    // Latency.
+    double latencyTop = 0.0;
+    auto ms = [](std::optional<std::int64_t> v) { return v ? double(*v) / 1e6 : kNaN; };
+    if (m_subject.kind == Subject::Kind::System) {
+        m_latency->setTitle(tr("Latency p99 per route (ms)"));
+        const QColor palette[] = {QColor(0x00, 0x72, 0xB2),
+                                  QColor(0xD5, 0x5E, 0x00),
+                                  QColor(0x00, 0x9E, 0x73),
+                                  QColor(0xCC, 0x79, 0xA7),
+                                  QColor(0xE6, 0x9F, 0x00),
+                                  QColor(0x56, 0xB4, 0xE9)};
+        for (std::uint32_t route = 0; route < r.routes.size(); ++route) {
+            const auto points = thinned(perWindow([&](std::uint32_t w) {
+                                            return ms(routeAggregate(r, route, {w, w + 1}).p99);
+                                        }),
+                                        range,
+                                        windowNs,
+                                        pixels);
+            latencyTop = maxOf(points, latencyTop);
+            const QString name = route < m_view.routes.size()
+                                     ? QString::fromStdString(m_view.routes[route].path)
+                                     : QString::number(route);
+            line(m_latency, name + " p99", palette[route % 6], points);
+        }
+    } else {
+        m_latency->setTitle(tr("Latency of %1 (ms)").arg(m_subject.name));
+        const auto s50 = thinned(perWindow([&](std::uint32_t w) { return ms(aggregateAt(w).p50); }),
+                                 range,
+                                 windowNs,
+                                 pixels);
+        const auto s95 = thinned(perWindow([&](std::uint32_t w) { return ms(aggregateAt(w).p95); }),
+                                 range,
+                                 windowNs,
+                                 pixels);
+        const auto s99 = thinned(perWindow([&](std::uint32_t w) { return ms(aggregateAt(w).p99); }),
+                                 range,
+                                 windowNs,
+                                 pixels);
+        latencyTop = maxOf(s99, maxOf(s95, maxOf(s50)));
+        line(m_latency, "p50", p50, s50);
+        line(m_latency, "p95", p95, s95);
+        line(m_latency, "p99", p99, s99);
+    }
+    for (const auto& objective : m_slo.objectives) {
+        if (objective.metric == m::SloConfig::Metric::ErrorRate)
+            continue;
+        const double limit = objective.limit / 1e6;
+        line(m_latency,
+             QString("SLO %1 %2 ms").arg(metricName(objective.metric)).arg(limit),
+             m_theme.mutedText,
+             {{x0, limit}, {x1, limit}},
+             Qt::DashLine,
+             1.2);
+        latencyTop = std::max(latencyTop, limit);
+    }
+    m_cursors.push_back(line(m_latency, QString(), m_theme.text, {}, Qt::SolidLine, 1.0));
+    axes(m_latency, x0, x1, latencyTop, "ms");
+
+    // Throughput: ok and failed per second.
+    const auto ok = thinned(perWindow([&](std::uint32_t w) {
+                                const Aggregate a = aggregateAt(w);
+                                return a.seconds > 0 ? double(a.classes[0]) / a.seconds : 0.0;
+                            }),
+                            range,
+                            windowNs,
+                            pixels);
+    const auto failed = thinned(perWindow([&](std::uint32_t w) {
+                                    const Aggregate a = aggregateAt(w);
+                                    return a.seconds > 0 ? double(a.errors()) / a.seconds : 0.0;
+                                }),
+                                range,
+                                windowNs,
+                                pixels);
+    m_throughput->setTitle(
+        tr("Throughput of %1 (per s)")
+            .arg(m_subject.kind == Subject::Kind::System ? tr("the clients") : m_subject.name));
+    line(m_throughput, tr("ok"), Theme::outcomeColour(OutcomeClass::Ok), ok);
+    line(m_throughput, tr("failed"), Theme::outcomeColour(OutcomeClass::ServerError), failed);
+    m_cursors.push_back(line(m_throughput, QString(), m_theme.text, {}, Qt::SolidLine, 1.0));
+    axes(m_throughput, x0, x1, maxOf(ok, maxOf(failed)), "per s");
+
+    // Errors by cause, stacked areas (step shaped: one value per window).
+    std::vector<double> lowerBound(n, 0.0);
+    double errorsTop = 0.0;
+    QList<QPointF> previous;
+    for (std::size_t c = 1; c < kOutcomeClassCount; ++c) {
+        std::vector<double> upper(n, kNaN);
+        bool any = false;
+        for (std::uint32_t w = range.first; w < range.last; ++w) {
+            const Aggregate a = aggregateAt(w);
+            const double perSecond = a.seconds > 0 ? double(a.classes[c]) / a.seconds : 0.0;
+            any = any || perSecond > 0;
+            lowerBound[w] += perSecond;
+            upper[w] = lowerBound[w];
+        }
+        if (!any)
+            continue;
+        const auto top = thinned(upper, range, windowNs, pixels, true);
+        errorsTop = maxOf(top, errorsTop);
+        auto* upperSeries = new QLineSeries;
+        upperSeries->replace(top);
+        QLineSeries* lowerSeries = nullptr;
+        if (!previous.isEmpty()) {
+            lowerSeries = new QLineSeries;
+            lowerSeries->replace(previous);
+        }
+        auto* area = new QAreaSeries(upperSeries, lowerSeries);
+        area->setName(outcomeClassName(static_cast<OutcomeClass>(c)));
+        const QColor colour = Theme::outcomeColour(static_cast<OutcomeClass>(c));
+        area->setBrush(colour);
+        area->setPen(QPen(colour.darker(130), 1));
+        m_errors->addSeries(area);
+        previous = top;
+    }
+    m_errors->setTitle(tr("Errors by cause (per s)"));
+    m_cursors.push_back(line(m_errors, QString(), m_theme.text, {}, Qt::SolidLine, 1.0));
+    axes(m_errors, x0, x1, errorsTop, "per s");
+
+    // Load: queue and utilisation of a tier; tries against calls on an edge; nodes' CPU.
+    double loadTop = 0.0;
+    if (m_subject.kind == Subject::Kind::Tier) {
+        m_load->setTitle(tr("Queue and busy workers of %1").arg(m_subject.name));
+        const auto queue
+            = thinned(perWindow([&](std::uint32_t w) { return aggregateAt(w).queueMean; }),
+                      range,
+                      windowNs,
+                      pixels);
+        const auto busy
+            = thinned(perWindow([&](std::uint32_t w) { return aggregateAt(w).busyMean; }),
+                      range,
+                      windowNs,
+                      pixels);
+        line(m_load, tr("queued (mean)"), p95, queue);
+        line(m_load, tr("busy workers (mean)"), QColor(0x00, 0x72, 0xB2), busy);
+        loadTop = maxOf(queue, maxOf(busy));
+        axes(m_load, x0, x1, loadTop, tr("requests"));
+    } else if (m_subject.kind == Subject::Kind::Edge) {
+        m_load->setTitle(tr("Tries and calls on %1 (per s)").arg(m_subject.name));
+        const auto tries
+            = thinned(perWindow([&](std::uint32_t w) { return aggregateAt(w).attemptRate(); }),
+                      range,
+                      windowNs,
+                      pixels);
+        const auto calls
+            = thinned(perWindow([&](std::uint32_t w) { return aggregateAt(w).rate(); }),
+                      range,
+                      windowNs,
+                      pixels);
+        line(m_load, tr("tries"), p99, tries);
+        line(m_load, tr("calls"), QColor(0x00, 0x72, 0xB2), calls);
+        loadTop = maxOf(tries, maxOf(calls));
+        axes(m_load, x0, x1, loadTop, tr("per s"));
+    } else {
+        m_load->setTitle(tr("CPU utilisation of the nodes (%)"));
+        const QColor palette[] = {QColor(0x00, 0x72, 0xB2),
+                                  QColor(0xD5, 0x5E, 0x00),
+                                  QColor(0x00, 0x9E, 0x73),
+                                  QColor(0xCC, 0x79, 0xA7),
+                                  QColor(0xE6, 0x9F, 0x00),
+                                  QColor(0x56, 0xB4, 0xE9)};
+        const std::uint32_t shown = std::min<std::uint32_t>(r.layout.nodes, 12);
+        for (std::uint32_t node = 0; node < shown; ++node) {
+            const auto u = thinned(perWindow([&](std::uint32_t w) {
+                                       return 100.0 * nodeUtilisation(r, node, {w, w + 1});
+                                   }),
+                                   range,
+                                   windowNs,
+                                   pixels);
+            const QString name = node < m_view.nodes.size()
+                                     ? QString::fromStdString(m_view.nodes[node].name)
+                                     : QString::number(node);
+            line(m_load, name, palette[node % 6], u);
+        }
+        loadTop = 100.0;
+        axes(m_load, x0, x1, loadTop / 1.1, "%");
+    }
+    m_cursors.push_back(line(m_load, QString(), m_theme.text, {}, Qt::SolidLine, 1.0));
+    for (QLineSeries* cursor : m_cursors) {
+        // The cursor has no legend entry.
+        for (QChart* c : {m_latency, m_throughput, m_errors, m_load})
+            for (auto* marker : c->legend()->markers(cursor))
+                marker->setVisible(false);
+    }
+    moveCursor();
+
+    // The summary: the range's totals, exact sums of its windows.
+    Aggregate total;
+    switch (m_subject.kind) {
+    case Subject::Kind::Tier:
+        total = tierAggregate(r, m_subject.index, range);
+        break;
+    case Subject::Kind::Edge:
+        total = edgeAggregate(r, m_subject.index, range);
+        break;
+    case Subject::Kind::System:
+        total = clientAggregate(r, range);
+        break;
+    }
+    m_summary->setText(
+        tr("%1, %2–%3 s: %4 answered (%5 per s), errors %6%, mean latency %7 ms")
+            .arg(m_subject.kind == Subject::Kind::System ? tr("Clients") : m_subject.name)
+            .arg(x0, 0, 'f', 0)
+            .arg(x1, 0, 'f', 0)
+            .arg(total.total)
+            .arg(total.rate(), 0, 'f', 1)
+            .arg(total.errorShare() * 100, 0, 'f', 2)
+            .arg(total.meanLatencyMs(), 0, 'f', 2));
+}
+
+bool ChartsPanel::exportPng(QChart* chart, const QString& path) const
+{
+    for (QChartView* v : m_views)
+        if (v->chart() == chart)
+            return v->grab().save(path, "PNG");
+    return false;
+}
+
+bool ChartsPanel::exportSvg(QChart* chart, const QString& path) const
+{
+    for (QChartView* v : m_views)
+        if (v->chart() == chart) {
+            QSvgGenerator svg;
+            svg.setFileName(path);
+            svg.setSize(v->size());
+            svg.setViewBox(QRect(QPoint(0, 0), v->size()));
+            svg.setTitle(chart->title());
+            QPainter painter;
+            if (!painter.begin(&svg))
+                return false;
+            v->render(&painter);
+            return painter.end();
+        }
+    return false;
+}
+
+} // namespace meshsim::ui

@@ -1,0 +1,705 @@
+#include "ui/main_window.h"
+
+#include "topologies/builtin_scenarios.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QThread>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace meshsim::ui {
+
+namespace m = meshsim::models;
+
+namespace {
+
+constexpr int kMaxRecent = 8;
+
+QString seconds(std::int64_t ns)
+{
+    return QString::number(double(ns) / 1e9, 'f', 3) + " s";
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_session(std::make_unique<RunSession>())
+    , m_playback(new Playback(this))
+    , m_scene(new TopologyScene(this))
+    , m_view(new TopologyView)
+    , m_timeline(new Timeline)
+    , m_charts(new ChartsPanel)
+    , m_diagnostics(new QListWidget)
+    , m_table(new QTableView)
+    , m_tableModel(new QStandardItemModel(this))
+{
+    setWindowTitle("meshsim");
+    setAcceptDrops(true);
+    resize(1400, 900);
+    m_view->setScene(m_scene);
+    m_view->setObjectName("topology");
+    m_timeline->setObjectName("timeline");
+
+    auto* centre = new QWidget;
+    auto* layout = new QVBoxLayout(centre);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_timeline);
+    setCentralWidget(centre);
+
+    buildMenus();
+    buildTransport();
+    buildDocks();
+
+    connect(m_session.get(), &RunSession::recordingGrew, this, &MainWindow::onRecordingGrew);
+    connect(m_session.get(), &RunSession::progressed, this, &MainWindow::onProgress);
+    connect(m_session.get(), &RunSession::finished, this, &MainWindow::onRunFinished);
+    connect(m_playback, &Playback::timeChanged, this, &MainWindow::onTime);
+    connect(m_playback, &Playback::playingChanged, this, [this](bool playing) {
+        m_playAction->setText(playing ? tr("Pause") : tr("Play"));
+        m_playAction->setChecked(playing);
+    });
+    connect(m_playback, &Playback::limitChanged, m_timeline, &Timeline::setLimit);
+    connect(m_timeline, &Timeline::timeRequested, m_playback, &Playback::setTime);
+    connect(m_timeline, &Timeline::rangeSelected, this, [this](std::int64_t from, std::int64_t to) {
+        selectRange(std::make_pair(from, to));
+    });
+    connect(m_timeline, &Timeline::rangeCleared, this, [this] { selectRange(std::nullopt); });
+    connect(m_scene, &QGraphicsScene::selectionChanged, this, &MainWindow::onSelection);
+    connect(m_view, &TopologyView::nodeDoubleClicked, this, [this](QGraphicsItem* item) {
+        auto* node = dynamic_cast<NodeItem*>(item);
+        m_scene->focus(node ? m_scene->neighbours(node->component())
+                            : std::vector<std::uint32_t>{});
+    });
+    setTheme("light");
+    updateStatus();
+}
+
+MainWindow::~MainWindow()
+{
+    // Children (the scene) outlive the members: nothing may call back into this window while
+    // they are destroyed.
+    m_scene->disconnect(this);
+    m_playback->disconnect(this);
+    for (const QPointer<QThread>& loader : m_loaders)
+        if (loader) {
+            loader->disconnect();
+            loader->wait();
+            delete loader.data();
+        }
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open a scenario"), {}, tr("Scenarios (*.yaml *.yml);;All files (*)"));
+        if (!path.isEmpty())
+            open(path);
+    });
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    QMenu* builtins = file->addMenu(tr("&Built-in scenarios"));
+    for (const std::string& name : topologies::builtinScenarioNames()) {
+        const QString spec = "builtin:" + QString::fromStdString(name);
+        builtins->addAction(QString::fromStdString(name), this, [this, spec] { open(spec); });
+    }
+    file->addAction(tr("Re&load"), QKeySequence::Refresh, this, &MainWindow::reload);
+    file->addAction(tr("R&un again"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::rerun);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    rebuildRecentMenu();
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Fit"), QKeySequence(Qt::Key_F), m_view, &TopologyView::fit);
+    view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, this, [this] { m_view->zoomBy(1.25); });
+    view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, this, [this] { m_view->zoomBy(0.8); });
+    view->addAction(tr("&Unfocus"), QKeySequence(Qt::Key_Escape), this, [this] {
+        m_scene->focus({});
+        m_timeline->clearRange();
+    });
+    m_reducedMotion = view->addAction(tr("&Reduced motion"));
+    m_reducedMotion->setCheckable(true);
+    connect(m_reducedMotion, &QAction::toggled, this, &MainWindow::setReducedMotion);
+}
+
+void MainWindow::buildTransport()
+{
+    QToolBar* bar = addToolBar(tr("Transport"));
+    bar->setObjectName("transport");
+    bar->setMovable(false);
+    bar->addAction(tr("⏮ Back"), this, &MainWindow::stepBack)
+        ->setToolTip(tr("Step back to the previous recorded event"));
+    m_playAction = bar->addAction(tr("Play"), m_playback, &Playback::toggle);
+    m_playAction->setCheckable(true);
+    m_playAction->setShortcut(Qt::Key_Space);
+    bar->addAction(tr("Step ⏭"), this, &MainWindow::stepForward)
+        ->setToolTip(tr("Step to the next recorded event"));
+    m_speed = new QComboBox;
+    m_speed->setObjectName("speed");
+    for (const double s : {0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 1000.0})
+        m_speed->addItem(QString::number(s) + "×", s);
+    m_speed->addItem(tr("as fast as the run"), 0.0);
+    m_speed->setCurrentIndex(4);
+    connect(m_speed, &QComboBox::currentIndexChanged, this, [this] {
+        const double s = m_speed->currentData().toDouble();
+        m_playback->setFollowRun(s == 0.0);
+        if (s > 0.0)
+            m_playback->setSpeed(s);
+    });
+    bar->addWidget(m_speed);
+    QToolButton* jump = new QToolButton;
+    jump->setText(tr("Next ▸"));
+    jump->setPopupMode(QToolButton::InstantPopup);
+    auto* jumps = new QMenu(jump);
+    jumps->addAction(tr("Next fault"), this, [this] { jumpToNext(Jump::Fault); });
+    jumps->addAction(tr("Next error"), this, [this] { jumpToNext(Jump::Error); });
+    jumps->addAction(tr("Next breaker change"), this, [this] { jumpToNext(Jump::Breaker); });
+    jumps->addAction(tr("Next ejection"), this, [this] { jumpToNext(Jump::Ejection); });
+    jump->setMenu(jumps);
+    bar->addWidget(jump);
+    m_timeLabel = new QLabel;
+    m_timeLabel->setObjectName("time");
+    m_timeLabel->setMinimumWidth(160);
+    bar->addWidget(m_timeLabel);
+    bar->addSeparator();
+
+    bar->addWidget(new QLabel(tr(" Platform ")));
+    m_platform = new QComboBox;
+    m_platform->setObjectName("platform");
+    m_platform->addItem(tr("fast"), int(m::EngineKind::Fast));
+    m_platform->addItem(tr("SimGrid"), int(m::EngineKind::SimGrid));
+    connect(m_platform, &QComboBox::activated, this, [this] {
+        setPlatform(static_cast<m::EngineKind>(m_platform->currentData().toInt()));
+    });
+    bar->addWidget(m_platform);
+    bar->addSeparator();
+
+    m_viewKind = new QComboBox;
+    m_viewKind->addItems({tr("logical"), tr("physical")});
+    connect(m_viewKind, &QComboBox::currentIndexChanged, this, [this](int i) {
+        m_scene->setView(i == 0 ? TopologyScene::View::Logical : TopologyScene::View::Physical);
+        m_scene->setRecording(m_session->recording());
+        onTime(m_playback->time());
+        m_view->fit();
+    });
+    bar->addWidget(m_viewKind);
+    m_layoutKind = new QComboBox;
+    m_layoutKind->addItems({tr("layered"), tr("force")});
+    connect(m_layoutKind, &QComboBox::currentIndexChanged, this, [this](int i) {
+        m_scene->setLayout(i == 0 ? TopologyScene::Layout::Layered : TopologyScene::Layout::Force);
+        m_scene->setRecording(m_session->recording());
+        onTime(m_playback->time());
+        m_view->fit();
+    });
+    bar->addWidget(m_layoutKind);
+    m_edgeLabel = new QComboBox;
+    for (const EdgeLabel l : {EdgeLabel::Rate,
+                              EdgeLabel::ErrorShare,
+                              EdgeLabel::P50,
+                              EdgeLabel::P95,
+                              EdgeLabel::P99,
+                              EdgeLabel::RetryRate})
+        m_edgeLabel->addItem(edgeLabelName(l), int(l));
+    connect(m_edgeLabel, &QComboBox::currentIndexChanged, this, [this] {
+        m_scene->setEdgeLabel(static_cast<EdgeLabel>(m_edgeLabel->currentData().toInt()));
+    });
+    bar->addWidget(m_edgeLabel);
+    m_themeKind = new QComboBox;
+    m_themeKind->addItems({"light", "dark", "projector"});
+    connect(m_themeKind, &QComboBox::currentTextChanged, this, &MainWindow::setTheme);
+    bar->addWidget(m_themeKind);
+    auto* findBox = new QLineEdit;
+    findBox->setObjectName("find");
+    findBox->setPlaceholderText(tr("Find a service…"));
+    findBox->setMaximumWidth(180);
+    connect(findBox, &QLineEdit::returnPressed, this, [this, findBox] { find(findBox->text()); });
+    bar->addWidget(findBox);
+
+    m_statusLabel = new QLabel;
+    m_statusLabel->setObjectName("status");
+    m_sampleLabel = new QLabel;
+    m_sampleLabel->setObjectName("sample");
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->setFormat("%p% simulated");
+    m_cancel = new QPushButton(tr("Cancel"));
+    m_cancel->setObjectName("cancel");
+    connect(m_cancel, &QPushButton::clicked, m_session.get(), &RunSession::cancel);
+    statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_sampleLabel);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+}
+
+void MainWindow::buildDocks()
+{
+    auto* charts = new QDockWidget(tr("Charts"), this);
+    charts->setObjectName("chartsDock");
+    charts->setWidget(m_charts);
+    addDockWidget(Qt::BottomDockWidgetArea, charts);
+
+    auto* table = new QDockWidget(tr("Components"), this);
+    table->setObjectName("tableDock");
+    m_table->setModel(m_tableModel);
+    m_table->setSortingEnabled(true);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->hide();
+    connect(m_table, &QTableView::activated, this, [this](const QModelIndex& index) {
+        find(m_tableModel->item(index.row(), 0)->text());
+    });
+    table->setWidget(m_table);
+    addDockWidget(Qt::RightDockWidgetArea, table);
+
+    m_diagnosticsDock = new QDockWidget(tr("Diagnostics"), this);
+    m_diagnosticsDock->setObjectName("diagnosticsDock");
+    m_diagnostics->setObjectName("diagnostics");
+    m_diagnosticsDock->setWidget(m_diagnostics);
+    addDockWidget(Qt::RightDockWidgetArea, m_diagnosticsDock);
+    m_diagnosticsDock->hide();
+}
+
+// --- opening and running -------------------------------------------------------------------------
+
+void MainWindow::open(const QString& nameOrPath)
+{
+    m_spec = nameOrPath;
+    const std::uint64_t generation = ++m_loadGeneration;
+    m_loading = true;
+    m_session->cancel();
+    m_statusLabel->setText(tr("Loading %1…").arg(nameOrPath));
+    const std::string spec = nameOrPath.toStdString();
+    QThread* loader = QThread::create([this, generation, spec, nameOrPath] {
+        topologies::LoadResult result = topologies::loadScenario(spec);
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, nameOrPath, result = std::move(result)]() mutable {
+                loaded(generation, nameOrPath, std::move(result));
+            },
+            Qt::QueuedConnection);
+    });
+    connect(loader, &QThread::finished, loader, &QObject::deleteLater);
+    std::erase_if(m_loaders, [](const QPointer<QThread>& t) { return t.isNull(); });
+    m_loaders.emplace_back(loader);
+    loader->start();
+}
+
+void MainWindow::reload()
+{
+    if (!m_spec.isEmpty())
+        open(m_spec);
+}
+
+void MainWindow::loaded(std::uint64_t generation,
+                        const QString& spec,
+                        topologies::LoadResult result)
+{
+    if (generation != m_loadGeneration)
+        return;
+    m_loading = false;
+    m_diagnostics->clear();
+    for (const topologies::Diagnostic& d : result.diagnostics) {
+        auto* item = new QListWidgetItem(QString::fromStdString(d.format()));
+        item->setForeground(d.severity == topologies::Diagnostic::Severity::Error
+                                ? QColor(0xD5, 0x5E, 0x00)
+                                : QColor(0x80, 0x60, 0x00));
+        m_diagnostics->addItem(item);
+    }
+    m_diagnosticsDock->setVisible(!result.diagnostics.empty());
+    if (!result.ok()) {
+        m_scenario.reset();
+        m_session->cancel();
+        m_scene->setSystem({}, {});
+        m_charts->setRun({}, {});
+        m_timeline->setRun(1, {});
+        m_statusLabel->setText(tr("%1 does not validate: %2 problem(s), nothing was run.")
+                                   .arg(spec)
+                                   .arg(result.diagnostics.size()));
+        setWindowTitle(QString("meshsim — %1 (invalid)").arg(spec));
+        emit openFailed();
+        return;
+    }
+    m_scenario = std::make_shared<const topologies::Scenario>(std::move(*result.scenario));
+    addRecent(spec);
+    setWindowTitle(QString("meshsim — %1").arg(QString::fromStdString(m_scenario->name)));
+    m_chosenEngine = m_override;
+    m_platform->setCurrentIndex(
+        m_chosenEngine.value_or(m_scenario->engine) == m::EngineKind::SimGrid ? 1 : 0);
+    emit scenarioOpened();
+    startRun();
+}
+
+void MainWindow::setPlatform(m::EngineKind engine)
+{
+    m_chosenEngine = engine;
+    m_platform->setCurrentIndex(engine == m::EngineKind::SimGrid ? 1 : 0);
+    rerun();
+}
+
+void MainWindow::rerun()
+{
+    if (m_scenario)
+        startRun();
+}
+
+void MainWindow::startRun()
+{
+    const m::EngineKind engine = m_chosenEngine.value_or(m_scenario->engine);
+    const run::RecordingInfo info = run::makeRecordingInfo(*m_scenario, engine, m_scenario->seed);
+    m_playback->pause();
+    m_playback->setLimit(0);
+    m_playback->setTime(0);
+    m_autoPlayed = false;
+    m_scene->setSystem(info.view, m_scenario->system.faults);
+    m_view->fit();
+    m_charts->setRun(info.view, m_scenario->slo);
+    m_timeline->setRun(m_scenario->duration.count(), m_scenario->system.faults);
+    m_tableModel->clear();
+    m_session->start(m_scenario, engine);
+    m_cancel->setEnabled(true);
+    updateStatus();
+}
+
+std::int64_t MainWindow::recordedUntil() const
+{
+    const m::Recording* r = m_session->recording();
+    return r ? std::int64_t{r->windows} * r->layout.windowNs : 0;
+}
+
+void MainWindow::onRecordingGrew()
+{
+    const m::Recording* r = m_session->recording();
+    m_scene->setRecording(r);
+    m_charts->setRecording(r);
+    m_timeline->setRecording(r);
+    m_playback->setLimit(recordedUntil());
+    // Playback starts as soon as the first simulated window is there.
+    if (!m_autoPlayed && m_playback->limit() > 0) {
+        m_autoPlayed = true;
+        m_playback->play();
+    }
+    onTime(m_playback->time());
+    updateTable();
+    updateStatus();
+}
+
+void MainWindow::onProgress(double simulated, double duration)
+{
+    m_progress->setValue(duration > 0 ? static_cast<int>(1000 * std::min(1.0, simulated / duration))
+                                      : 0);
+    updateStatus();
+}
+
+void MainWindow::onRunFinished()
+{
+    m_cancel->setEnabled(false);
+    if (m_session->state() == RunSession::State::Finished)
+        m_progress->setValue(1000);
+    onRecordingGrew();
+    updateStatus();
+    emit runFinished();
+}
+
+void MainWindow::onTime(std::int64_t timeNs)
+{
+    std::optional<WindowRange> range;
+    if (const auto selected = m_timeline->range(); selected && m_session->recording())
+        range = windowsBetween(*m_session->recording(), selected->first, selected->second);
+    m_scene->show(timeNs, range);
+    m_timeline->setTime(timeNs);
+    m_charts->setTime(timeNs);
+    m_timeLabel->setText(seconds(timeNs) + " / "
+                         + seconds(m_scenario ? m_scenario->duration.count() : 0));
+}
+
+void MainWindow::selectRange(std::optional<std::pair<std::int64_t, std::int64_t>> range)
+{
+    std::optional<WindowRange> windows;
+    if (range && m_session->recording())
+        windows = windowsBetween(*m_session->recording(), range->first, range->second);
+    m_charts->setRange(windows);
+    onTime(m_playback->time());
+    updateTable();
+}
+
+void MainWindow::onSelection()
+{
+    const QList<QGraphicsItem*> selected = m_scene->selectedItems();
+    ChartsPanel::Subject subject;
+    if (!selected.isEmpty()) {
+        if (auto* node = dynamic_cast<NodeItem*>(selected.front());
+            node && m_session->info() && node->component() >= m_session->info()->view.firstTier) {
+            subject.kind = ChartsPanel::Subject::Kind::Tier;
+            subject.index = node->component() - m_session->info()->view.firstTier;
+            subject.name = QString::fromStdString(
+                m_session->info()->view.components[node->component()].name);
+        } else if (auto* edge = dynamic_cast<EdgeItem*>(selected.front());
+                   edge && edge->recordedEdge()) {
+            const auto& c = m_session->info()->view.components;
+            subject.kind = ChartsPanel::Subject::Kind::Edge;
+            subject.index = *edge->recordedEdge();
+            subject.name
+                = QString::fromStdString(c[edge->from()].name + " → " + c[edge->to()].name);
+        }
+    }
+    m_charts->setSubject(subject);
+}
+
+void MainWindow::updateTable()
+{
+    const m::Recording* r = m_session->recording();
+    const run::RecordingInfo* info = m_session->info();
+    if (!r || !info)
+        return;
+    std::optional<WindowRange> range;
+    if (const auto selected = m_timeline->range())
+        range = windowsBetween(*r, selected->first, selected->second);
+    const WindowRange shown = range ? *range : wholeRun(*r);
+    const auto& view = info->view;
+    if (m_tableModel->rowCount() != static_cast<int>(view.components.size())) {
+        m_tableModel->clear();
+        m_tableModel->setHorizontalHeaderLabels({tr("component"),
+                                                 tr("kind"),
+                                                 tr("instances"),
+                                                 tr("answered/s"),
+                                                 tr("errors %"),
+                                                 tr("mean ms"),
+                                                 tr("busy workers")});
+        for (const auto& c : view.components) {
+            QList<QStandardItem*> row;
+            row << new QStandardItem(QString::fromStdString(c.name));
+            const char* kinds[] = {"clients", "service", "gateway", "ingress"};
+            row << new QStandardItem(kinds[static_cast<int>(c.kind)]);
+            for (int k = 0; k < 5; ++k)
+                row << new QStandardItem;
+            row[2]->setData(c.replicas, Qt::DisplayRole);
+            m_tableModel->appendRow(row);
+        }
+    }
+    m_table->setSortingEnabled(false);
+    for (int row = 0; row < m_tableModel->rowCount(); ++row) {
+        const QString name = m_tableModel->item(row, 0)->text();
+        std::uint32_t c = 0;
+        while (c < view.components.size()
+               && QString::fromStdString(view.components[c].name) != name)
+            ++c;
+        if (c >= view.components.size())
+            continue;
+        const Aggregate a = c < view.firstTier ? clientAggregate(*r, shown)
+                                               : tierAggregate(*r, c - view.firstTier, shown);
+        m_tableModel->item(row, 3)->setData(std::round(a.rate() * 10) / 10, Qt::DisplayRole);
+        m_tableModel->item(row, 4)->setData(std::round(a.errorShare() * 1e4) / 100,
+                                            Qt::DisplayRole);
+        m_tableModel->item(row, 5)->setData(std::round(a.meanLatencyMs() * 100) / 100,
+                                            Qt::DisplayRole);
+        m_tableModel->item(row, 6)->setData(std::round(a.busyMean * 10) / 10, Qt::DisplayRole);
+    }
+    m_table->setSortingEnabled(true);
+}
+
+QString MainWindow::statusText() const
+{
+    return m_statusLabel->text();
+}
+
+QString MainWindow::sampleText() const
+{
+    return m_sampleLabel->text();
+}
+
+void MainWindow::updateStatus()
+{
+    const auto engine = m_session->engine() == m::EngineKind::SimGrid ? tr("SimGrid") : tr("fast");
+    switch (m_session->state()) {
+    case RunSession::State::Idle:
+        m_statusLabel->setText(m_spec.isEmpty()
+                                   ? tr("Open a scenario (File → Open, or drop a YAML file here).")
+                                   : m_statusLabel->text());
+        break;
+    case RunSession::State::Running:
+        m_statusLabel->setText(tr("Running on the %1 platform: %2 of %3 simulated")
+                                   .arg(engine)
+                                   .arg(m_session->simulatedSeconds(), 0, 'f', 1)
+                                   .arg(m_session->durationSeconds(), 0, 'f', 0));
+        break;
+    case RunSession::State::Finished:
+        m_statusLabel->setText(tr("Run complete on the %1 platform.").arg(engine));
+        break;
+    case RunSession::State::Failed:
+    case RunSession::State::Cancelled:
+        m_statusLabel->setText(m_session->message());
+        break;
+    }
+    if (const m::Recording* r = m_session->recording())
+        m_sampleLabel->setText(
+            tr("drawing %1% of requests").arg(r->sampleShare() * 100, 0, 'g', 3));
+    else
+        m_sampleLabel->clear();
+}
+
+// --- time
+// ------------------------------------------------------------------------------------------
+
+void MainWindow::stepForward()
+{
+    m_playback->pause();
+    if (const auto t = m_scene->particleIndex().nextEventAfter(m_playback->time()))
+        m_playback->setTime(*t);
+}
+
+void MainWindow::stepBack()
+{
+    m_playback->pause();
+    if (const auto t = m_scene->particleIndex().previousEventBefore(m_playback->time()))
+        m_playback->setTime(*t);
+}
+
+bool MainWindow::jumpToNext(Jump what)
+{
+    const m::Recording* r = m_session->recording();
+    const std::int64_t now = m_playback->time();
+    std::optional<std::int64_t> best;
+    auto consider = [&](std::int64_t t) {
+        if (t > now && (!best || t < *best))
+            best = t;
+    };
+    if (what == Jump::Fault && m_scenario)
+        for (const m::FaultConfig& f : m_scenario->system.faults) {
+            consider(f.at.count());
+            if (f.until)
+                consider(f.until->count());
+        }
+    if (r) {
+        for (const m::StateChange& s : r->states) {
+            const bool wanted
+                = (what == Jump::Breaker && s.kind == m::StateChange::Kind::Breaker)
+                  || (what == Jump::Ejection && s.kind == m::StateChange::Kind::Ejection)
+                  || (what == Jump::Fault
+                      && (s.kind == m::StateChange::Kind::Killed
+                          || s.kind == m::StateChange::Kind::NodeDown
+                          || s.kind == m::StateChange::Kind::Restored));
+            if (wanted)
+                consider(engine::toNanos(s.at));
+        }
+        if (what == Jump::Error) // a sampled request or one of its calls failed
+            for (const m::RecordedRequest& q : r->requests)
+                for (const m::RecordedHop& h : q.hops)
+                    if ((h.kind == m::HopKind::Request || h.kind == m::HopKind::Call)
+                        && h.outcome != m::Outcome::Ok && h.end >= 0)
+                        consider(h.end);
+    }
+    if (!best || *best > m_playback->limit())
+        return false;
+    m_playback->pause();
+    m_playback->setTime(*best);
+    return true;
+}
+
+// --- looks
+// -----------------------------------------------------------------------------------------
+
+void MainWindow::setTheme(const QString& name)
+{
+    m_theme = Theme::byName(name);
+    if (m_themeKind->currentText() != m_theme.name())
+        m_themeKind->setCurrentText(m_theme.name());
+    m_scene->setTheme(m_theme);
+    m_scene->setRecording(m_session->recording());
+    m_timeline->setTheme(m_theme);
+    m_charts->setTheme(m_theme);
+    onTime(m_playback->time());
+}
+
+void MainWindow::setReducedMotion(bool reduced)
+{
+    if (m_reducedMotion->isChecked() != reduced)
+        m_reducedMotion->setChecked(reduced);
+    if (m_scene->particles())
+        m_scene->particles()->setReducedMotion(reduced);
+}
+
+void MainWindow::find(const QString& text)
+{
+    if (text.isEmpty()) {
+        m_scene->focus({});
+        return;
+    }
+    for (NodeItem* node : m_scene->nodes())
+        if (node->name().contains(text, Qt::CaseInsensitive)) {
+            m_scene->clearSelection();
+            node->setSelected(true);
+            m_view->centerOn(node);
+            m_scene->focus(m_scene->neighbours(node->component()));
+            return;
+        }
+    m_statusLabel->setText(tr("No component matches “%1”.").arg(text));
+}
+
+// --- files
+// -----------------------------------------------------------------------------------------
+
+void MainWindow::addRecent(const QString& spec)
+{
+    QSettings settings;
+    QStringList recent = settings.value("recent").toStringList();
+    recent.removeAll(spec);
+    recent.prepend(spec);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue("recent", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value("recent").toStringList();
+    for (const QString& spec : recent)
+        m_recentMenu->addAction(spec, this, [this, spec] { open(spec); });
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile()) {
+            open(url.toLocalFile());
+            event->acceptProposedAction();
+            return;
+        }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    m_playback->pause();
+    m_session->cancel();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace meshsim::ui

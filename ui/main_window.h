@@ -1,0 +1,140 @@
+#pragma once
+
+// The main window: a scenario opened (File → Open / Recent / Reload, drag and drop, the built-in
+// scenarios), run in the background (RunSession) and played back as it streams in: the topology
+// with its particles in the middle, the transport bar above, the timeline below, the charts, the
+// component table and the diagnostics docked around.
+
+#include "topologies/loader.h"
+#include "ui/charts_panel.h"
+#include "ui/playback.h"
+#include "ui/run_session.h"
+#include "ui/theme.h"
+#include "ui/timeline.h"
+#include "ui/topology_scene.h"
+#include "ui/topology_view.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QListWidget>
+#include <QMainWindow>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QThread>
+#include <QToolButton>
+
+#include <memory>
+#include <optional>
+
+namespace meshsim::ui {
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens "builtin:<name>" or a file and runs it (a file that does not validate shows its
+    // diagnostics and runs nothing). Loading happens off the GUI thread; scenarioOpened or
+    // diagnostics follow.
+    void open(const QString& nameOrPath);
+    void reload();
+    // Runs the open scenario again on the chosen platform.
+    void rerun();
+    void setPlatform(models::EngineKind engine);
+    // Every scenario opened from now runs on this platform, not on its `engine` (--platform).
+    void setPlatformOverride(std::optional<models::EngineKind> engine) { m_override = engine; }
+
+    // What the tests and the screenshot script drive and read.
+    RunSession& session() { return *m_session; }
+    Playback& playback() { return *m_playback; }
+    TopologyScene& scene() { return *m_scene; }
+    TopologyView& view() { return *m_view; }
+    Timeline& timeline() { return *m_timeline; }
+    ChartsPanel& charts() { return *m_charts; }
+    QListWidget& diagnostics() { return *m_diagnostics; }
+    QTableView& table() { return *m_table; }
+    QString statusText() const;
+    QString sampleText() const;
+    QString scenarioSpec() const { return m_spec; }
+    bool loading() const { return m_loading; }
+
+    void stepForward();
+    void stepBack();
+    enum class Jump { Fault, Error, Breaker, Ejection };
+    bool jumpToNext(Jump what);
+    void setTheme(const QString& name);
+    void setReducedMotion(bool reduced);
+    void find(const QString& text);
+    void selectRange(std::optional<std::pair<std::int64_t, std::int64_t>> range);
+
+signals:
+    void scenarioOpened();
+    void openFailed();
+    void runFinished();
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void buildTransport();
+    void buildDocks();
+    void loaded(std::uint64_t generation, const QString& spec, topologies::LoadResult result);
+    void startRun();
+    void onRecordingGrew();
+    void onProgress(double simulated, double duration);
+    void onRunFinished();
+    void onTime(std::int64_t timeNs);
+    void onSelection();
+    void updateTable();
+    void updateStatus();
+    void addRecent(const QString& spec);
+    void rebuildRecentMenu();
+    std::int64_t recordedUntil() const;
+
+    std::unique_ptr<RunSession> m_session;
+    Playback* m_playback;
+    TopologyScene* m_scene;
+    TopologyView* m_view;
+    Timeline* m_timeline;
+    ChartsPanel* m_charts;
+    QListWidget* m_diagnostics;
+    QDockWidget* m_diagnosticsDock = nullptr;
+    QTableView* m_table;
+    QStandardItemModel* m_tableModel;
+
+    QComboBox* m_platform = nullptr;
+    QComboBox* m_speed = nullptr;
+    QComboBox* m_viewKind = nullptr;
+    QComboBox* m_layoutKind = nullptr;
+    QComboBox* m_edgeLabel = nullptr;
+    QComboBox* m_themeKind = nullptr;
+    QAction* m_playAction = nullptr;
+    QAction* m_reducedMotion = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QLabel* m_timeLabel = nullptr;
+    QLabel* m_sampleLabel = nullptr;
+    QLabel* m_statusLabel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QPushButton* m_cancel = nullptr;
+
+    QString m_spec;
+    std::shared_ptr<const topologies::Scenario> m_scenario;
+    std::optional<models::EngineKind> m_chosenEngine;
+    std::optional<models::EngineKind> m_override;
+    std::uint64_t m_loadGeneration = 0;
+    bool m_loading = false;
+    std::vector<QPointer<QThread>> m_loaders; // waited for on destruction
+    bool m_autoPlayed = false;
+    Theme m_theme = Theme::make(Theme::Kind::Light);
+};
+
+} // namespace meshsim::ui

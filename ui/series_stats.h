@@ -1,0 +1,94 @@
+#pragma once
+
+// The numbers the GUI shows, read from a run's recording (models/recording.h) and from nothing
+// else: every view (node labels, edge labels, charts, the timeline, tests) asks here, so the same
+// number is computed once, one way.
+//
+// A range is a span of closed windows [first, last). Counts and sums add up exactly over a range;
+// the latency percentiles of the recording are per window, so they are given for a one-window
+// range only (a range of several windows shows the mean latency, which adds up exactly).
+
+#include "models/recording.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+namespace meshsim::ui {
+
+struct WindowRange
+{
+    std::uint32_t first = 0;
+    std::uint32_t last = 0; // one past the last window
+
+    std::uint32_t count() const { return last > first ? last - first : 0; }
+    bool empty() const { return count() == 0; }
+    bool operator==(const WindowRange&) const = default;
+};
+
+// The outcome classes the GUI tells apart by colour and shape.
+enum class OutcomeClass : std::uint8_t {
+    Ok,
+    ServerError, // 5xx: server error, queue full, connection failure, no healthy upstream, abort
+    Timeout,
+    Refused, // a proxy's circuit breaker overflowed, or a library breaker was open
+    RateLimited,
+    Denied, // 401 / 403
+};
+inline constexpr std::size_t kOutcomeClassCount = 6;
+OutcomeClass outcomeClass(models::Outcome outcome);
+const char* outcomeClassName(OutcomeClass c);
+
+struct Aggregate
+{
+    double seconds = 0.0; // simulated time the range covers
+    std::uint64_t arrivals = 0;
+    std::array<std::uint64_t, kOutcomeClassCount> classes{};
+    std::uint64_t total = 0; // ended in the range
+    std::uint64_t timed = 0;
+    double latencySumNs = 0.0;
+    std::optional<std::int64_t> p50, p95, p99; // one-window ranges only
+    std::uint64_t attempts = 0;                // edges: tries
+    double queueMean = 0.0;                    // tiers: time average over the range
+    double busyMean = 0.0;
+    std::uint32_t queueMax = 0;
+    std::uint32_t ejectedMax = 0;
+    std::uint32_t breakersOpenMax = 0;
+
+    std::uint64_t errors() const { return total - classes[0]; }
+    double errorShare() const { return total ? double(errors()) / double(total) : 0.0; }
+    double rate() const { return seconds > 0 ? double(total) / seconds : 0.0; }
+    double arrivalRate() const { return seconds > 0 ? double(arrivals) / seconds : 0.0; }
+    double attemptRate() const { return seconds > 0 ? double(attempts) / seconds : 0.0; }
+    double meanLatencyMs() const { return timed ? latencySumNs / double(timed) / 1e6 : 0.0; }
+};
+
+// Two aggregates of the same range together (counts and sums add; percentiles do not).
+Aggregate merged(const Aggregate& a, const Aggregate& b);
+
+// The window that holds `timeNs`, as a one-window range, clipped to the closed windows (empty
+// when no window is closed yet).
+WindowRange windowAt(const models::Recording& recording, std::int64_t timeNs);
+WindowRange wholeRun(const models::Recording& recording);
+// The windows [fromNs, toNs) touches.
+WindowRange
+windowsBetween(const models::Recording& recording, std::int64_t fromNs, std::int64_t toNs);
+
+Aggregate tierAggregate(const models::Recording& recording, std::uint32_t tier, WindowRange range);
+// One instance: `instance` is its index among the tier's instances.
+Aggregate instanceAggregate(const models::Recording& recording,
+                            std::uint32_t tier,
+                            std::uint32_t instance,
+                            WindowRange range);
+Aggregate edgeAggregate(const models::Recording& recording, std::uint32_t edge, WindowRange range);
+Aggregate
+routeAggregate(const models::Recording& recording, std::uint32_t route, WindowRange range);
+// Every route together: what the clients saw (no percentiles: they are per route).
+Aggregate clientAggregate(const models::Recording& recording, WindowRange range);
+double nodeUtilisation(const models::Recording& recording, std::uint32_t node, WindowRange range);
+
+// The edge index of (from, to) components in the recording's layout, if the run had that edge.
+std::optional<std::uint32_t>
+edgeIndex(const models::Recording& recording, std::uint32_t from, std::uint32_t to);
+
+} // namespace meshsim::ui
