@@ -7,6 +7,8 @@
 //                                           simulated second S (default: the middle), exit
 //   meshsim --first-frame ...               print the wall time from start to the first frame with
 //                                           particles, exit (bench: docs/performance.md)
+//   meshsim --responsiveness ...            play the run as it streams in, then print how long the
+//                                           GUI thread's frames and event-loop gaps took, exit
 
 #include "topologies/builtin_scenarios.h"
 #include "ui/main_window.h"
@@ -17,11 +19,70 @@
 #include <QElapsedTimer>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <vector>
 
 namespace {
 
 using meshsim::ui::MainWindow;
+
+// Measures the GUI thread while a run streams in (from its first recorded window): how late a 5 ms
+// timer fires (the longest the event loop was busy: a frame, a chunk decoded, a chart rebuilt) and
+// how long the topology's frames took to paint.
+class Responsiveness : public QObject
+{
+public:
+    explicit Responsiveness(const meshsim::ui::TopologyView& view)
+        : m_view(view)
+    {
+        m_timer.setInterval(5);
+        m_timer.setTimerType(Qt::PreciseTimer);
+        QObject::connect(&m_timer, &QTimer::timeout, this, [this] {
+            m_gaps.push_back(double(m_sinceTick.nsecsElapsed()) / 1e6);
+            m_sinceTick.restart();
+        });
+    }
+
+    void start()
+    {
+        if (m_timer.isActive())
+            return;
+        m_sinceTick.start();
+        m_timer.start();
+    }
+
+    void report() const
+    {
+        const auto& f = m_view.frameTimes();
+        std::printf("topology frames painted: %zu, mean %.2f ms, max %.2f ms\n",
+                    f.count,
+                    f.count ? f.totalMs / double(f.count) : 0.0,
+                    f.maxMs);
+        std::vector<double> v = m_gaps;
+        if (v.empty())
+            return;
+        std::sort(v.begin(), v.end());
+        const auto at = [&v](double q) {
+            return v[std::min(v.size() - 1, static_cast<std::size_t>(q * double(v.size())))];
+        };
+        std::printf("event loop (5 ms timer): %zu ticks, median %.2f ms, p99 %.2f ms, max %.2f ms, "
+                    "%zu over 50 ms\n",
+                    v.size(),
+                    at(0.5),
+                    at(0.99),
+                    v.back(),
+                    static_cast<std::size_t>(
+                        std::count_if(v.begin(), v.end(), [](double g) { return g > 50.0; })));
+    }
+
+private:
+    const meshsim::ui::TopologyView& m_view;
+    QTimer m_timer;
+    QElapsedTimer m_sinceTick;
+    std::vector<double> m_gaps;
+};
 
 bool saveShots(MainWindow& window, const QString& dir, double atSeconds, QStringList& written)
 {
@@ -81,7 +142,10 @@ int main(int argc, char* argv[])
     const QCommandLineOption theme("theme", "light, dark or projector.", "NAME");
     const QCommandLineOption firstFrame(
         "first-frame", "Print the wall time to the first frame with particles, exit.");
-    parser.addOptions({platform, shots, at, theme, firstFrame});
+    const QCommandLineOption responsiveness("responsiveness",
+                                            "Play the run as it streams in, print the GUI thread's "
+                                            "frame and event-loop times, exit.");
+    parser.addOptions({platform, shots, at, theme, firstFrame, responsiveness});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fprintf(stderr, "meshsim: expected at most one scenario\n");
@@ -153,6 +217,25 @@ int main(int argc, char* argv[])
         QObject::connect(&window, &MainWindow::runFinished, &window, [] {
             std::fprintf(stderr, "meshsim: the run ended before a frame had particles\n");
             QApplication::exit(1);
+        });
+    }
+    std::unique_ptr<Responsiveness> meter;
+    if (parser.isSet(responsiveness)) {
+        meter = std::make_unique<Responsiveness>(window.view());
+        // From the first recorded window on: while the run streams in (the start-up is what
+        // --first-frame measures).
+        QObject::connect(&window.session(),
+                         &meshsim::ui::RunSession::recordingGrew,
+                         meter.get(),
+                         [&meter] { meter->start(); });
+        QObject::connect(&window, &MainWindow::runFinished, &window, [&] {
+            std::printf("run: %s, %s\n",
+                        window.session().state() == meshsim::ui::RunSession::State::Finished
+                            ? "complete"
+                            : "failed",
+                        qPrintable(window.statusText()));
+            meter->report();
+            QApplication::exit(0);
         });
     }
     window.show();

@@ -3,7 +3,6 @@
 #include <QAreaSeries>
 #include <QFileDialog>
 #include <QGridLayout>
-#include <QLegendMarker>
 #include <QMenu>
 #include <QSvgGenerator>
 #include <QValueAxis>
@@ -51,48 +50,126 @@ QList<QPointF> thinned(const std::vector<double>& values,
     return points;
 }
 
-QLineSeries* line(QChart* chart,
-                  const QString& name,
-                  const QColor& colour,
-                  const QList<QPointF>& points,
-                  Qt::PenStyle style = Qt::SolidLine,
-                  double width = 1.6)
+// What one chart shows; applied to its QChart by apply(), which only replaces the points when the
+// series are the same as before (a run that grows), and rebuilds the chart otherwise.
+struct PlotLine
 {
-    auto* s = new QLineSeries;
-    s->setName(name);
-    s->setPen(QPen(colour, width, style));
-    s->replace(points);
-    chart->addSeries(s);
-    return s;
+    QString name;
+    QPen pen;
+    QList<QPointF> upper;
+    QList<QPointF> lower; // areas only
+    bool area = false;
+};
+
+struct Plot
+{
+    std::vector<PlotLine> lines;
+    double x0 = 0.0, x1 = 1.0, yTop = 1.0;
+    QString yTitle;
+};
+
+void addLine(Plot& plot,
+             const QString& name,
+             const QColor& colour,
+             const QList<QPointF>& points,
+             Qt::PenStyle style = Qt::SolidLine,
+             double width = 1.6)
+{
+    plot.lines.push_back({name, QPen(colour, width, style), points, {}, false});
 }
 
-void axes(QChart* chart, double x0, double x1, double y1, const QString& yTitle)
+void setAxes(Plot& plot, double x0, double x1, double yTop, const QString& yTitle)
 {
-    auto* x = new QValueAxis;
-    x->setRange(x0, x1);
-    x->setTitleText("simulated time (s)");
-    x->setLabelFormat("%g");
-    x->setTickType(QValueAxis::TicksDynamic);
-    x->setTickAnchor(0.0);
-    double step = 1.0;
+    plot.x0 = x0;
+    plot.x1 = x1;
+    plot.yTop = yTop;
+    plot.yTitle = yTitle;
+}
+
+double tickInterval(double span)
+{
     for (const double s :
          {1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0})
-        if ((x1 - x0) / s <= 8) {
-            step = s;
-            break;
+        if (span / s <= 8)
+            return s;
+    return 7200.0;
+}
+
+void retitle(QChart* chart, const QString& title)
+{
+    if (chart->title() != title) // a new title lays the chart out again
+        chart->setTitle(title);
+}
+
+void apply(QChart* chart, const Plot& plot)
+{
+    const QList<QAbstractSeries*> existing = chart->series();
+    bool same = existing.size() == static_cast<qsizetype>(plot.lines.size());
+    for (std::size_t i = 0; same && i < plot.lines.size(); ++i)
+        same = existing[static_cast<qsizetype>(i)]->name() == plot.lines[i].name
+               && (existing[static_cast<qsizetype>(i)]->type() == QAbstractSeries::SeriesTypeArea)
+                      == plot.lines[i].area;
+    auto* x = qobject_cast<QValueAxis*>(chart->axes(Qt::Horizontal).value(0));
+    auto* y = qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).value(0));
+    if (!same || !x || !y) {
+        chart->removeAllSeries();
+        for (QAbstractAxis* a : chart->axes()) {
+            chart->removeAxis(a);
+            delete a;
         }
-    x->setTickInterval(step);
-    auto* y = new QValueAxis;
-    y->setRange(0, y1 > 0 ? y1 * 1.1 : 1.0);
-    y->applyNiceNumbers();
-    y->setTitleText(yTitle);
-    y->setLabelFormat("%g");
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
-    for (QAbstractSeries* s : chart->series()) {
-        s->attachAxis(x);
-        s->attachAxis(y);
+        for (const PlotLine& l : plot.lines) {
+            QAbstractSeries* series = nullptr;
+            if (l.area) {
+                auto* upper = new QLineSeries;
+                upper->replace(l.upper);
+                QLineSeries* lower = nullptr;
+                if (!l.lower.isEmpty()) {
+                    lower = new QLineSeries;
+                    lower->replace(l.lower);
+                }
+                auto* area = new QAreaSeries(upper, lower);
+                area->setBrush(l.pen.color());
+                area->setPen(QPen(l.pen.color().darker(130), 1));
+                series = area;
+            } else {
+                auto* line = new QLineSeries;
+                line->setPen(l.pen);
+                line->replace(l.upper);
+                series = line;
+            }
+            series->setName(l.name);
+            chart->addSeries(series);
+        }
+        x = new QValueAxis;
+        x->setTitleText(QObject::tr("simulated time (s)"));
+        x->setLabelFormat("%g");
+        x->setTickType(QValueAxis::TicksDynamic);
+        x->setTickAnchor(0.0);
+        y = new QValueAxis;
+        y->setLabelFormat("%.4g");
+        chart->addAxis(x, Qt::AlignBottom);
+        chart->addAxis(y, Qt::AlignLeft);
+        for (QAbstractSeries* s : chart->series()) {
+            s->attachAxis(x);
+            s->attachAxis(y);
+        }
+    } else {
+        for (std::size_t i = 0; i < plot.lines.size(); ++i) {
+            QAbstractSeries* s = existing[static_cast<qsizetype>(i)];
+            if (auto* area = qobject_cast<QAreaSeries*>(s)) {
+                area->upperSeries()->replace(plot.lines[i].upper);
+                if (area->lowerSeries())
+                    area->lowerSeries()->replace(plot.lines[i].lower);
+            } else if (auto* line = qobject_cast<QLineSeries*>(s)) {
+                line->replace(plot.lines[i].upper);
+            }
+        }
     }
+    x->setRange(plot.x0, plot.x1);
+    x->setTickInterval(tickInterval(plot.x1 - plot.x0));
+    y->setRange(0, plot.yTop > 0 ? plot.yTop * 1.1 : 1.0);
+    y->applyNiceNumbers();
+    y->setTitleText(plot.yTitle);
 }
 
 double maxOf(const QList<QPointF>& points, double floor = 0.0)
@@ -146,6 +223,11 @@ ChartsPanel::ChartsPanel(QWidget* parent)
     addChart(m_throughput, 1, 1);
     addChart(m_errors, 2, 0);
     addChart(m_load, 2, 1);
+    for (QChart* chart : {m_latency, m_throughput, m_errors, m_load})
+        connect(chart, &QChart::plotAreaChanged, this, [this] {
+            std::fill(m_cursorPixels.begin(), m_cursorPixels.end(), -1);
+            moveCursor();
+        });
 }
 
 QChartView* ChartsPanel::addChart(QChart* chart, int row, int column)
@@ -239,10 +321,30 @@ void ChartsPanel::setTime(std::int64_t timeNs)
 void ChartsPanel::moveCursor()
 {
     const double x = double(m_time) / 1e9;
-    for (QLineSeries* cursor : m_cursors) {
-        const auto* y = qobject_cast<QValueAxis*>(cursor->attachedAxes().value(1));
-        const double top = y ? y->max() : 1.0;
-        cursor->replace(QList<QPointF>{{x, 0.0}, {x, top}});
+    const QChart* charts[] = {m_latency, m_throughput, m_errors, m_load};
+    m_cursors.resize(4, nullptr);
+    m_cursorPixels.resize(4, -1);
+    for (std::size_t i = 0; i < 4; ++i) {
+        QChart* chart = const_cast<QChart*>(charts[i]);
+        if (chart->series().isEmpty() || !chart->scene()) {
+            if (m_cursors[i])
+                m_cursors[i]->hide();
+            continue;
+        }
+        const QRectF area = chart->plotArea();
+        const QPointF at = chart->mapToPosition({x, 0.0}, chart->series().front());
+        const int pixel = static_cast<int>(std::lround(at.x()));
+        if (!m_cursors[i]) {
+            m_cursors[i] = new QGraphicsLineItem(chart);
+            m_cursors[i]->setZValue(1000);
+        }
+        if (m_cursors[i]->pen().color() != m_theme.text)
+            m_cursors[i]->setPen(QPen(m_theme.text, 1.0));
+        m_cursors[i]->setVisible(at.x() >= area.left() - 0.5 && at.x() <= area.right() + 0.5);
+        if (pixel == m_cursorPixels[i])
+            continue;
+        m_cursorPixels[i] = pixel;
+        m_cursors[i]->setLine(QLineF(at.x(), area.top(), at.x(), area.bottom()));
     }
 }
 
@@ -253,18 +355,13 @@ QString ChartsPanel::summary() const
 
 void ChartsPanel::rebuild()
 {
-    m_cursors.clear();
-    for (QChart* c : {m_latency, m_throughput, m_errors, m_load}) {
-        c->removeAllSeries();
-        for (QAbstractAxis* a : c->axes()) {
-            c->removeAxis(a);
-            delete a;
-        }
-    }
     if (!m_recording || m_recording->windows == 0) {
+        for (QChart* c : {m_latency, m_throughput, m_errors, m_load})
+            apply(c, Plot{});
         m_summary->setText(tr("No recorded window yet."));
         return;
     }
+    Plot latency, throughput, errors, load;
     const m::Recording& r = *m_recording;
     const WindowRange range = shownWindows();
     const std::int64_t windowNs = r.layout.windowNs;
@@ -296,7 +393,7 @@ void ChartsPanel::rebuild()
     double latencyTop = 0.0;
     auto ms = [](std::optional<std::int64_t> v) { return v ? double(*v) / 1e6 : kNaN; };
     if (m_subject.kind == Subject::Kind::System) {
-        m_latency->setTitle(tr("Latency p99 per route (ms)"));
+        retitle(m_latency, tr("Latency p99 per route (ms)"));
         const QColor palette[] = {QColor(0x00, 0x72, 0xB2),
                                   QColor(0xD5, 0x5E, 0x00),
                                   QColor(0x00, 0x9E, 0x73),
@@ -314,10 +411,10 @@ void ChartsPanel::rebuild()
             const QString name = route < m_view.routes.size()
                                      ? QString::fromStdString(m_view.routes[route].path)
                                      : QString::number(route);
-            line(m_latency, name + " p99", palette[route % 6], points);
+            addLine(latency, name + " p99", palette[route % 6], points);
         }
     } else {
-        m_latency->setTitle(tr("Latency of %1 (ms)").arg(m_subject.name));
+        retitle(m_latency, tr("Latency of %1 (ms)").arg(m_subject.name));
         const auto s50 = thinned(perWindow([&](std::uint32_t w) { return ms(aggregateAt(w).p50); }),
                                  range,
                                  windowNs,
@@ -331,24 +428,23 @@ void ChartsPanel::rebuild()
                                  windowNs,
                                  pixels);
         latencyTop = maxOf(s99, maxOf(s95, maxOf(s50)));
-        line(m_latency, "p50", p50, s50);
-        line(m_latency, "p95", p95, s95);
-        line(m_latency, "p99", p99, s99);
+        addLine(latency, "p50", p50, s50);
+        addLine(latency, "p95", p95, s95);
+        addLine(latency, "p99", p99, s99);
     }
     for (const auto& objective : m_slo.objectives) {
         if (objective.metric == m::SloConfig::Metric::ErrorRate)
             continue;
         const double limit = objective.limit / 1e6;
-        line(m_latency,
-             QString("SLO %1 %2 ms").arg(metricName(objective.metric)).arg(limit),
-             m_theme.mutedText,
-             {{x0, limit}, {x1, limit}},
-             Qt::DashLine,
-             1.2);
+        addLine(latency,
+                QString("SLO %1 %2 ms").arg(metricName(objective.metric)).arg(limit),
+                m_theme.mutedText,
+                {{x0, limit}, {x1, limit}},
+                Qt::DashLine,
+                1.2);
         latencyTop = std::max(latencyTop, limit);
     }
-    m_cursors.push_back(line(m_latency, QString(), m_theme.text, {}, Qt::SolidLine, 1.0));
-    axes(m_latency, x0, x1, latencyTop, "ms");
+    setAxes(latency, x0, x1, latencyTop, "ms");
 
     // Throughput: ok and failed per second.
     const auto ok = thinned(perWindow([&](std::uint32_t w) {
@@ -365,13 +461,12 @@ void ChartsPanel::rebuild()
                                 range,
                                 windowNs,
                                 pixels);
-    m_throughput->setTitle(
-        tr("Throughput of %1 (per s)")
-            .arg(m_subject.kind == Subject::Kind::System ? tr("the clients") : m_subject.name));
-    line(m_throughput, tr("ok"), Theme::outcomeColour(OutcomeClass::Ok), ok);
-    line(m_throughput, tr("failed"), Theme::outcomeColour(OutcomeClass::ServerError), failed);
-    m_cursors.push_back(line(m_throughput, QString(), m_theme.text, {}, Qt::SolidLine, 1.0));
-    axes(m_throughput, x0, x1, maxOf(ok, maxOf(failed)), "per s");
+    retitle(m_throughput,
+            tr("Throughput of %1 (per s)")
+                .arg(m_subject.kind == Subject::Kind::System ? tr("the clients") : m_subject.name));
+    addLine(throughput, tr("ok"), Theme::outcomeColour(OutcomeClass::Ok), ok);
+    addLine(throughput, tr("failed"), Theme::outcomeColour(OutcomeClass::ServerError), failed);
+    setAxes(throughput, x0, x1, maxOf(ok, maxOf(failed)), "per s");
 
     // Errors by cause, stacked areas (step shaped: one value per window).
     std::vector<double> lowerBound(n, 0.0);
@@ -391,29 +486,20 @@ void ChartsPanel::rebuild()
             continue;
         const auto top = thinned(upper, range, windowNs, pixels, true);
         errorsTop = maxOf(top, errorsTop);
-        auto* upperSeries = new QLineSeries;
-        upperSeries->replace(top);
-        QLineSeries* lowerSeries = nullptr;
-        if (!previous.isEmpty()) {
-            lowerSeries = new QLineSeries;
-            lowerSeries->replace(previous);
-        }
-        auto* area = new QAreaSeries(upperSeries, lowerSeries);
-        area->setName(outcomeClassName(static_cast<OutcomeClass>(c)));
-        const QColor colour = Theme::outcomeColour(static_cast<OutcomeClass>(c));
-        area->setBrush(colour);
-        area->setPen(QPen(colour.darker(130), 1));
-        m_errors->addSeries(area);
+        errors.lines.push_back({outcomeClassName(static_cast<OutcomeClass>(c)),
+                                QPen(Theme::outcomeColour(static_cast<OutcomeClass>(c))),
+                                top,
+                                previous,
+                                true});
         previous = top;
     }
-    m_errors->setTitle(tr("Errors by cause (per s)"));
-    m_cursors.push_back(line(m_errors, QString(), m_theme.text, {}, Qt::SolidLine, 1.0));
-    axes(m_errors, x0, x1, errorsTop, "per s");
+    retitle(m_errors, tr("Errors by cause (per s)"));
+    setAxes(errors, x0, x1, errorsTop, "per s");
 
     // Load: queue and utilisation of a tier; tries against calls on an edge; nodes' CPU.
     double loadTop = 0.0;
     if (m_subject.kind == Subject::Kind::Tier) {
-        m_load->setTitle(tr("Queue and busy workers of %1").arg(m_subject.name));
+        retitle(m_load, tr("Queue and busy workers of %1").arg(m_subject.name));
         const auto queue
             = thinned(perWindow([&](std::uint32_t w) { return aggregateAt(w).queueMean; }),
                       range,
@@ -424,12 +510,12 @@ void ChartsPanel::rebuild()
                       range,
                       windowNs,
                       pixels);
-        line(m_load, tr("queued (mean)"), p95, queue);
-        line(m_load, tr("busy workers (mean)"), QColor(0x00, 0x72, 0xB2), busy);
+        addLine(load, tr("queued (mean)"), p95, queue);
+        addLine(load, tr("busy workers (mean)"), QColor(0x00, 0x72, 0xB2), busy);
         loadTop = maxOf(queue, maxOf(busy));
-        axes(m_load, x0, x1, loadTop, tr("requests"));
+        setAxes(load, x0, x1, loadTop, tr("requests"));
     } else if (m_subject.kind == Subject::Kind::Edge) {
-        m_load->setTitle(tr("Tries and calls on %1 (per s)").arg(m_subject.name));
+        retitle(m_load, tr("Tries and calls on %1 (per s)").arg(m_subject.name));
         const auto tries
             = thinned(perWindow([&](std::uint32_t w) { return aggregateAt(w).attemptRate(); }),
                       range,
@@ -440,12 +526,12 @@ void ChartsPanel::rebuild()
                       range,
                       windowNs,
                       pixels);
-        line(m_load, tr("tries"), p99, tries);
-        line(m_load, tr("calls"), QColor(0x00, 0x72, 0xB2), calls);
+        addLine(load, tr("tries"), p99, tries);
+        addLine(load, tr("calls"), QColor(0x00, 0x72, 0xB2), calls);
         loadTop = maxOf(tries, maxOf(calls));
-        axes(m_load, x0, x1, loadTop, tr("per s"));
+        setAxes(load, x0, x1, loadTop, tr("per s"));
     } else {
-        m_load->setTitle(tr("CPU utilisation of the nodes (%)"));
+        retitle(m_load, tr("CPU utilisation of the nodes (%)"));
         const QColor palette[] = {QColor(0x00, 0x72, 0xB2),
                                   QColor(0xD5, 0x5E, 0x00),
                                   QColor(0x00, 0x9E, 0x73),
@@ -463,18 +549,16 @@ void ChartsPanel::rebuild()
             const QString name = node < m_view.nodes.size()
                                      ? QString::fromStdString(m_view.nodes[node].name)
                                      : QString::number(node);
-            line(m_load, name, palette[node % 6], u);
+            addLine(load, name, palette[node % 6], u);
         }
         loadTop = 100.0;
-        axes(m_load, x0, x1, loadTop / 1.1, "%");
+        setAxes(load, x0, x1, loadTop / 1.1, "%");
     }
-    m_cursors.push_back(line(m_load, QString(), m_theme.text, {}, Qt::SolidLine, 1.0));
-    for (QLineSeries* cursor : m_cursors) {
-        // The cursor has no legend entry.
-        for (QChart* c : {m_latency, m_throughput, m_errors, m_load})
-            for (auto* marker : c->legend()->markers(cursor))
-                marker->setVisible(false);
-    }
+    apply(m_latency, latency);
+    apply(m_throughput, throughput);
+    apply(m_errors, errors);
+    apply(m_load, load);
+    std::fill(m_cursorPixels.begin(), m_cursorPixels.end(), -1);
     moveCursor();
 
     // The summary: the range's totals, exact sums of its windows.

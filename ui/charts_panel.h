@@ -17,6 +17,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QGraphicsLineItem>
 #include <QLabel>
 #include <QLineSeries>
 #include <QWidget>
@@ -78,7 +79,9 @@ private:
     QChart* m_errors;
     QChart* m_load;
     std::vector<QChartView*> m_views;
-    std::vector<QLineSeries*> m_cursors;
+    // The shown time: a line over each chart's plot area, moved when it moves by a pixel.
+    std::vector<QGraphicsLineItem*> m_cursors;
+    std::vector<int> m_cursorPixels;
 };
 
 } // namespace meshsim::ui

@@ -89,6 +89,12 @@ MainWindow::MainWindow(QWidget* parent)
         m_scene->focus(node ? m_scene->neighbours(node->component())
                             : std::vector<std::uint32_t>{});
     });
+    // Charts and the table are rebuilt from the recording as it grows, but at most four times a
+    // second: a run reports about a hundred times, and a chart's update costs a repaint.
+    m_slowViews = new QTimer(this);
+    m_slowViews->setSingleShot(true);
+    m_slowViews->setInterval(250);
+    connect(m_slowViews, &QTimer::timeout, this, &MainWindow::refreshSlowViews);
     setTheme("light");
     updateStatus();
 }
@@ -390,8 +396,14 @@ void MainWindow::onRecordingGrew()
 {
     const m::Recording* r = m_session->recording();
     m_scene->setRecording(r);
-    m_charts->setRecording(r);
     m_timeline->setRecording(r);
+    if (m_session->running()) {
+        if (!m_slowViews->isActive())
+            m_slowViews->start();
+    } else {
+        m_slowViews->stop();
+        refreshSlowViews();
+    }
     m_playback->setLimit(recordedUntil());
     // Playback starts as soon as the first simulated window is there.
     if (!m_autoPlayed && m_playback->limit() > 0) {
@@ -399,8 +411,13 @@ void MainWindow::onRecordingGrew()
         m_playback->play();
     }
     onTime(m_playback->time());
-    updateTable();
     updateStatus();
+}
+
+void MainWindow::refreshSlowViews()
+{
+    m_charts->setRecording(m_session->recording());
+    updateTable();
 }
 
 void MainWindow::onProgress(double simulated, double duration)

@@ -24,6 +24,7 @@
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QThread>
+#include <QTimer>
 #include <QToolButton>
 
 #include <memory>
@@ -90,6 +91,7 @@ private:
     void loaded(std::uint64_t generation, const QString& spec, topologies::LoadResult result);
     void startRun();
     void onRecordingGrew();
+    void refreshSlowViews(); // the charts and the table: at most a few times a second
     void onProgress(double simulated, double duration);
     void onRunFinished();
     void onTime(std::int64_t timeNs);
@@ -134,6 +136,7 @@ private:
     bool m_loading = false;
     std::vector<QPointer<QThread>> m_loaders; // waited for on destruction
     bool m_autoPlayed = false;
+    QTimer* m_slowViews = nullptr;
     Theme m_theme = Theme::make(Theme::Kind::Light);
 };
 

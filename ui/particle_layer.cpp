@@ -166,17 +166,23 @@ void ParticleLayer::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QW
         return;
     for (auto& batch : m_batches)
         batch.clear();
+    // Sprites are blitted in device pixels (a particle keeps its size at every zoom, and an
+    // unscaled blit is the raster engine's fast path).
+    const QTransform toDevice = painter->worldTransform();
+    const double w = m_sprites[0].width(), h = m_sprites[0].height();
     m_index->forEachActive(m_time, [&](const Leg& leg, double u) {
-        const QPointF at = positionOf(leg, u);
-        m_batches[leg.style].push_back(QPainter::PixmapFragment::create(
-            at, QRectF(0, 0, m_sprites[leg.style].width(), m_sprites[leg.style].height())));
+        const QPointF at = toDevice.map(positionOf(leg, u));
+        m_batches[leg.style].push_back(QPainter::PixmapFragment::create(at, QRectF(0, 0, w, h)));
     });
+    painter->save();
+    painter->resetTransform();
     for (std::size_t s = 0; s < kParticleStyleCount; ++s)
         if (!m_batches[s].empty()) {
             painter->drawPixmapFragments(
                 m_batches[s].data(), static_cast<int>(m_batches[s].size()), m_sprites[s]);
             m_drawn += m_batches[s].size();
         }
+    painter->restore();
 }
 
 } // namespace meshsim::ui

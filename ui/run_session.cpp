@@ -147,18 +147,26 @@ void RunSession::startThread(models::EngineKind engine)
     m_decoder.emplace();
     const auto scenario = m_scenario;
     QPointer<RunSession> self(this);
-    auto post = [self, generation](std::vector<std::string> chunks, double now, double duration) {
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, chunks = std::move(chunks), now, duration] {
-                if (!self)
-                    return;
-                self->takeChunks(generation, chunks);
-                self->takeProgress(generation, now, duration);
-            },
-            Qt::QueuedConnection);
-    };
-    QThread* thread = QThread::create([self, generation, scenario, cancel, engine, post] {
+    const auto inbox = std::make_shared<Inbox>();
+    auto post
+        = [self, generation, inbox](std::vector<std::string> chunks, double now, double duration) {
+              const std::lock_guard lock(inbox->mutex);
+              for (std::string& c : chunks)
+                  inbox->chunks.push_back(std::move(c));
+              inbox->simulated = now;
+              inbox->duration = duration;
+              if (inbox->notified)
+                  return;
+              inbox->notified = true;
+              QMetaObject::invokeMethod(
+                  self.data(),
+                  [self, generation, inbox] {
+                      if (self)
+                          self->drain(generation, inbox);
+                  },
+                  Qt::QueuedConnection);
+          };
+    QThread* thread = QThread::create([self, generation, scenario, cancel, engine, post, inbox] {
         run::RunOptions options;
         options.engine = engine;
         options.recordBudget = models::Recorder::kDefaultBudget;
@@ -180,9 +188,11 @@ void RunSession::startThread(models::EngineKind engine)
         }
         QMetaObject::invokeMethod(
             self.data(),
-            [self, generation, cancelled, error, results = std::move(results)] {
-                if (self)
-                    self->takeEnd(generation, cancelled, error, results);
+            [self, generation, inbox, cancelled, error, results = std::move(results)] {
+                if (!self)
+                    return;
+                self->drain(generation, inbox); // whatever came after the last notification
+                self->takeEnd(generation, cancelled, error, results);
             },
             Qt::QueuedConnection);
     });
@@ -192,6 +202,23 @@ void RunSession::startThread(models::EngineKind engine)
         thread->deleteLater();
     });
     thread->start();
+}
+
+void RunSession::drain(std::uint64_t generation, const std::shared_ptr<Inbox>& inbox)
+{
+    std::vector<std::string> chunks;
+    double simulated = 0.0, duration = 0.0;
+    {
+        const std::lock_guard lock(inbox->mutex);
+        chunks.swap(inbox->chunks);
+        simulated = inbox->simulated;
+        duration = inbox->duration;
+        inbox->notified = false;
+    }
+    if (duration <= 0.0 && chunks.empty())
+        return;
+    takeChunks(generation, chunks);
+    takeProgress(generation, simulated, duration);
 }
 
 void RunSession::takeChunks(std::uint64_t generation, const std::vector<std::string>& chunks)

@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -83,11 +84,22 @@ private:
     void finish(State state, QString message);
     void stopCurrent();
 
+    // What a worker has sent and the GUI thread has not taken yet. The worker notifies once per
+    // batch, so a burst of reports costs the GUI one update, not one per report.
+    struct Inbox
+    {
+        std::mutex mutex;
+        std::vector<std::string> chunks;
+        double simulated = 0.0;
+        double duration = 0.0;
+        bool notified = false;
+    };
     struct Worker
     {
         QThread* thread;
         std::shared_ptr<std::atomic<bool>> cancel;
     };
+    void drain(std::uint64_t generation, const std::shared_ptr<Inbox>& inbox);
 
     QString m_cli;
     std::shared_ptr<const topologies::Scenario> m_scenario;

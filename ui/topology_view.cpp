@@ -1,8 +1,10 @@
 #include "ui/topology_view.h"
 
+#include <QElapsedTimer>
 #include <QMouseEvent>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <cmath>
 
 namespace meshsim::ui {
@@ -29,6 +31,18 @@ void TopologyView::zoomBy(double factor)
     const double current = transform().m11();
     const double next = std::clamp(current * factor, 0.02, 20.0);
     scale(next / current, next / current);
+}
+
+void TopologyView::paintEvent(QPaintEvent* event)
+{
+    QElapsedTimer timer;
+    timer.start();
+    QGraphicsView::paintEvent(event);
+    const double ms = double(timer.nsecsElapsed()) / 1e6;
+    ++m_frames.count;
+    m_frames.totalMs += ms;
+    m_frames.maxMs = std::max(m_frames.maxMs, ms);
+    m_frames.lastMs = ms;
 }
 
 void TopologyView::wheelEvent(QWheelEvent* event)

@@ -17,12 +17,27 @@ public:
     void fit();
     void zoomBy(double factor);
 
+    // How long the frames took to paint (wall time of each paint of the view).
+    struct FrameTimes
+    {
+        std::size_t count = 0;
+        double totalMs = 0.0;
+        double maxMs = 0.0;
+        double lastMs = 0.0;
+    };
+    const FrameTimes& frameTimes() const { return m_frames; }
+    void resetFrameTimes() { m_frames = {}; }
+
 signals:
     void nodeDoubleClicked(QGraphicsItem* item);
 
 protected:
+    void paintEvent(QPaintEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
+
+private:
+    FrameTimes m_frames;
 };
 
 } // namespace meshsim::ui

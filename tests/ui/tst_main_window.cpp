@@ -304,9 +304,9 @@ private slots:
         QVERIFY2(w.scene().nodes().size() > 1000,
                  qPrintable(QString::number(w.scene().nodes().size())));
         qInfo("fan-out: %zu nodes", w.scene().nodes().size());
-        QVERIFY(w.table().model()->rowCount() > 1000);
         w.session().cancel();
         QCOMPARE(w.session().state(), ui::RunSession::State::Cancelled);
+        QVERIFY(w.table().model()->rowCount() > 1000); // the table lists every component
         const ui::NodeItem* target = w.scene().nodes()[500];
         w.find(target->name());
         QVERIFY(target->isSelected());
