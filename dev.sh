@@ -2,7 +2,8 @@
 # meshsim developer entry point. Each command installs what is missing (Debian 12 packages),
 # configures, builds and runs.
 #
-#   ./dev.sh demo    build, then simulate the built-in gateway and mesh bookstores side by side
+#   ./dev.sh demo    build, compare the built-in gateway and mesh bookstores, then open the GUI on the
+#                    default scenario (without a display: write PNG screenshots of it instead)
 #   ./dev.sh test    build, then run every check and test (what CI runs)
 #   ./dev.sh build   build only (preset "default", into build/default)
 #   ./dev.sh fuzz    fuzz what meshsim reads, [SECONDS] per harness, default 600 (docs/fuzzing.md)
@@ -56,6 +57,15 @@ case "${1:-}" in
         deps
         build default
         ./build/default/app/meshsim-cli compare builtin:bookstore-gateway builtin:bookstore-mesh
+        if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
+            ./build/default/app/meshsim
+        else
+            echo
+            echo "no display: running the default scenario headless and taking screenshots of the window"
+            QT_QPA_PLATFORM=offscreen ./build/default/app/meshsim --screenshots build/demo-screenshots \
+                2> >(grep -v -e propagateSizeHints -e XDG_RUNTIME_DIR >&2)
+            echo "the screenshots are in build/demo-screenshots/"
+        fi
         ;;
     test)
         deps
@@ -69,7 +79,7 @@ case "${1:-}" in
         tools/fuzz.sh 60
         ;;
     *)
-        sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
 esac

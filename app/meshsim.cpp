@@ -87,6 +87,7 @@ private:
 bool saveShots(MainWindow& window, const QString& dir, double atSeconds, QStringList& written)
 {
     QDir().mkpath(dir);
+    window.resize(1600, 1000);
     const auto at = static_cast<std::int64_t>(atSeconds * 1e9);
     window.playback().pause();
     window.playback().setTime(at);

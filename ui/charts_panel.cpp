@@ -1,10 +1,16 @@
 #include "ui/charts_panel.h"
 
 #include <QAreaSeries>
+#include <QBarCategoryAxis>
+#include <QBarSet>
 #include <QFileDialog>
+#include <QGraphicsLayout>
 #include <QGridLayout>
+#include <QHorizontalBarSeries>
 #include <QMenu>
+#include <QScrollArea>
 #include <QSvgGenerator>
+#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -165,11 +171,14 @@ void apply(QChart* chart, const Plot& plot)
             }
         }
     }
+    const double yMax = y->max();
     x->setRange(plot.x0, plot.x1);
     x->setTickInterval(tickInterval(plot.x1 - plot.x0));
     y->setRange(0, plot.yTop > 0 ? plot.yTop * 1.1 : 1.0);
     y->applyNiceNumbers();
     y->setTitleText(plot.yTitle);
+    if (y->max() != yMax) // wider labels need room: Qt Charts does not lay out again by itself
+        chart->layout()->invalidate();
 }
 
 double maxOf(const QList<QPointF>& points, double floor = 0.0)
@@ -209,12 +218,24 @@ ChartsPanel::ChartsPanel(QWidget* parent)
     , m_throughput(new QChart)
     , m_errors(new QChart)
     , m_load(new QChart)
+    , m_states(new QChart)
+    , m_services(new QChart)
 {
-    auto* grid = new QGridLayout(this);
+    // The charts scroll when the dock is smaller than they need.
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* inner = new QWidget;
+    scroll->setWidget(inner);
+    outer->addWidget(scroll);
+    auto* grid = new QGridLayout(inner);
     grid->setContentsMargins(2, 2, 2, 2);
     m_summary->setObjectName("chartsSummary");
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     grid->addWidget(m_summary, 0, 0, 1, 2);
+    m_grid = grid;
     m_latency->setTitle(tr("Latency"));
     m_throughput->setTitle(tr("Throughput"));
     m_errors->setTitle(tr("Errors by cause"));
@@ -223,7 +244,11 @@ ChartsPanel::ChartsPanel(QWidget* parent)
     addChart(m_throughput, 1, 1);
     addChart(m_errors, 2, 0);
     addChart(m_load, 2, 1);
-    for (QChart* chart : {m_latency, m_throughput, m_errors, m_load})
+    addChart(m_states, 3, 0);
+    addChart(m_services, 3, 1);
+    m_states->setTitle(tr("Breakers and ejections"));
+    m_services->setTitle(tr("Services"));
+    for (QChart* chart : {m_latency, m_throughput, m_errors, m_load, m_states})
         connect(chart, &QChart::plotAreaChanged, this, [this] {
             std::fill(m_cursorPixels.begin(), m_cursorPixels.end(), -1);
             moveCursor();
@@ -237,7 +262,7 @@ QChartView* ChartsPanel::addChart(QChart* chart, int row, int column)
     chart->setAnimationOptions(QChart::NoAnimation);
     auto* view = new QChartView(chart, this);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumSize(260, 180);
+    view->setMinimumSize(260, 220);
     view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(
         view, &QWidget::customContextMenuRequested, this, [this, chart, view](const QPoint& at) {
@@ -258,7 +283,7 @@ QChartView* ChartsPanel::addChart(QChart* chart, int row, int column)
                 return;
             asPng ? exportPng(chart, path) : exportSvg(chart, path);
         });
-    static_cast<QGridLayout*>(layout())->addWidget(view, row, column);
+    m_grid->addWidget(view, row, column);
     m_views.push_back(view);
     return view;
 }
@@ -296,7 +321,7 @@ void ChartsPanel::setTheme(const Theme& theme)
     m_theme = theme;
     const QChart::ChartTheme chartTheme
         = theme.kind == Theme::Kind::Dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
-    for (QChart* c : {m_latency, m_throughput, m_errors, m_load}) {
+    for (QChart* c : {m_latency, m_throughput, m_errors, m_load, m_states, m_services}) {
         c->setTheme(chartTheme);
         QFont f = c->titleFont();
         f.setPointSizeF(9 * theme.fontScale);
@@ -321,10 +346,10 @@ void ChartsPanel::setTime(std::int64_t timeNs)
 void ChartsPanel::moveCursor()
 {
     const double x = double(m_time) / 1e9;
-    const QChart* charts[] = {m_latency, m_throughput, m_errors, m_load};
-    m_cursors.resize(4, nullptr);
-    m_cursorPixels.resize(4, -1);
-    for (std::size_t i = 0; i < 4; ++i) {
+    const QChart* charts[] = {m_latency, m_throughput, m_errors, m_load, m_states};
+    m_cursors.resize(5, nullptr);
+    m_cursorPixels.resize(5, -1);
+    for (std::size_t i = 0; i < 5; ++i) {
         QChart* chart = const_cast<QChart*>(charts[i]);
         if (chart->series().isEmpty() || !chart->scene()) {
             if (m_cursors[i])
@@ -356,8 +381,9 @@ QString ChartsPanel::summary() const
 void ChartsPanel::rebuild()
 {
     if (!m_recording || m_recording->windows == 0) {
-        for (QChart* c : {m_latency, m_throughput, m_errors, m_load})
+        for (QChart* c : {m_latency, m_throughput, m_errors, m_load, m_states})
             apply(c, Plot{});
+        m_services->removeAllSeries();
         m_summary->setText(tr("No recorded window yet."));
         return;
     }
@@ -558,6 +584,98 @@ void ChartsPanel::rebuild()
     apply(m_throughput, throughput);
     apply(m_errors, errors);
     apply(m_load, load);
+
+    // Breakers open (callers' library breakers, the most open at once in each window) and
+    // instances ejected by outlier detection, as step bands.
+    Plot states;
+    std::vector<std::uint32_t> edgesIn; // the recorded edges the subject's numbers come from
+    for (std::uint32_t e = 0; e < r.layout.edges.size(); ++e) {
+        const auto to = r.layout.edges[e].second;
+        if (m_subject.kind == Subject::Kind::System
+            || (m_subject.kind == Subject::Kind::Tier && to == m_view.firstTier + m_subject.index)
+            || (m_subject.kind == Subject::Kind::Edge && e == m_subject.index))
+            edgesIn.push_back(e);
+    }
+    const auto breakers = thinned(perWindow([&](std::uint32_t w) {
+                                      double open = 0;
+                                      for (const std::uint32_t e : edgesIn)
+                                          open += r.edges[e][w].breakersOpen;
+                                      return open;
+                                  }),
+                                  range,
+                                  windowNs,
+                                  pixels,
+                                  true);
+    const auto ejected
+        = thinned(perWindow([&](std::uint32_t w) {
+                      double count = 0;
+                      if (m_subject.kind == Subject::Kind::Edge)
+                          return double(r.edges[m_subject.index][w].ejections);
+                      for (std::uint32_t t = 0; t < r.tiers.size(); ++t)
+                          if (m_subject.kind == Subject::Kind::System || t == m_subject.index)
+                              count += r.tiers[t][w].ejectedMax;
+                      return count;
+                  }),
+                  range,
+                  windowNs,
+                  pixels,
+                  true);
+    states.lines.push_back({tr("breakers open"),
+                            QPen(Theme::outcomeColour(OutcomeClass::Refused)),
+                            breakers,
+                            {},
+                            true});
+    QColor ejectColour = m_theme.degraded;
+    ejectColour.setAlpha(160);
+    states.lines.push_back({tr("instances ejected"), QPen(ejectColour), ejected, {}, true});
+    setAxes(states, x0, x1, std::max(1.0, maxOf(ejected, maxOf(breakers))), tr("count"));
+    retitle(m_states,
+            tr("Breakers open and instances ejected: %1")
+                .arg(m_subject.kind == Subject::Kind::System ? tr("all") : m_subject.name));
+    apply(m_states, states);
+
+    // The services side by side over the range: mean latency of each (the slowest 15).
+    m_services->removeAllSeries();
+    for (QAbstractAxis* a : m_services->axes()) {
+        m_services->removeAxis(a);
+        delete a;
+    }
+    std::vector<std::pair<double, QString>> slowest;
+    for (std::uint32_t t = 0; t < r.tiers.size(); ++t) {
+        const Aggregate a = tierAggregate(r, t, range);
+        if (a.timed)
+            slowest.emplace_back(
+                a.meanLatencyMs(),
+                QString::fromStdString(m_view.components[m_view.firstTier + t].name));
+    }
+    std::sort(slowest.begin(), slowest.end(), [](const auto& a, const auto& b) {
+        return a.first > b.first || (a.first == b.first && a.second < b.second);
+    });
+    slowest.resize(std::min<std::size_t>(slowest.size(), 15));
+    auto* set = new QBarSet(tr("mean latency (ms)"));
+    QStringList names;
+    for (auto it = slowest.rbegin(); it != slowest.rend(); ++it) { // slowest on top
+        *set << it->first;
+        names << (it->second.size() > 18 ? it->second.left(17) + "…" : it->second);
+    }
+    set->setColor(QColor(0x00, 0x72, 0xB2));
+    auto* bars = new QHorizontalBarSeries;
+    bars->append(set);
+    m_services->addSeries(bars);
+    auto* categories = new QBarCategoryAxis;
+    categories->append(names);
+    auto* values = new QValueAxis;
+    values->setLabelFormat("%.4g");
+    values->setTitleText(tr("ms"));
+    m_services->addAxis(categories, Qt::AlignLeft);
+    m_services->addAxis(values, Qt::AlignBottom);
+    bars->attachAxis(categories);
+    bars->attachAxis(values);
+    values->setRange(0, slowest.empty() ? 1.0 : slowest.front().first * 1.1);
+    values->applyNiceNumbers();
+    retitle(m_services,
+            tr("Services: mean latency, %1–%2 s").arg(x0, 0, 'f', 0).arg(x1, 0, 'f', 0));
+
     std::fill(m_cursorPixels.begin(), m_cursorPixels.end(), -1);
     moveCursor();
 

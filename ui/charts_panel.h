@@ -18,6 +18,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QGraphicsLineItem>
+#include <QGridLayout>
 #include <QLabel>
 #include <QLineSeries>
 #include <QWidget>
@@ -53,6 +54,8 @@ public:
     QChart* throughputChart() const { return m_throughput; }
     QChart* errorsChart() const { return m_errors; }
     QChart* loadChart() const { return m_load; }
+    QChart* statesChart() const { return m_states; }
+    QChart* servicesChart() const { return m_services; }
     QString summary() const;
     // The windows the charts show (the range, or the whole recording).
     WindowRange shownWindows() const;
@@ -74,10 +77,13 @@ private:
     Theme m_theme = Theme::make(Theme::Kind::Light);
 
     QLabel* m_summary;
+    QGridLayout* m_grid = nullptr;
     QChart* m_latency;
     QChart* m_throughput;
     QChart* m_errors;
     QChart* m_load;
+    QChart* m_states;   // breakers open and instances ejected
+    QChart* m_services; // the services side by side over the range
     std::vector<QChartView*> m_views;
     // The shown time: a line over each chart's plot area, moved when it moves by a pixel.
     std::vector<QGraphicsLineItem*> m_cursors;

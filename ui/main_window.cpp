@@ -11,12 +11,14 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
 #include <QThread>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -75,6 +77,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_playback, &Playback::timeChanged, this, &MainWindow::onTime);
     connect(m_playback, &Playback::playingChanged, this, [this](bool playing) {
         m_playAction->setText(playing ? tr("Pause") : tr("Play"));
+        m_playAction->setIcon(
+            style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
         m_playAction->setChecked(playing);
     });
     connect(m_playback, &Playback::limitChanged, m_timeline, &Timeline::setLimit);
@@ -142,6 +146,30 @@ void MainWindow::buildMenus()
         m_scene->focus({});
         m_timeline->clearRange();
     });
+    view->addAction(tr("Edge &health thresholds…"), this, [this] {
+        bool ok = false;
+        const double degraded = QInputDialog::getDouble(this,
+                                                        tr("Edge health"),
+                                                        tr("Degraded from this error share (%):"),
+                                                        m_thresholds.degraded * 100,
+                                                        0.0,
+                                                        100.0,
+                                                        3,
+                                                        &ok);
+        if (!ok)
+            return;
+        const double failing
+            = QInputDialog::getDouble(this,
+                                      tr("Edge health"),
+                                      tr("Failing above this error share (%):"),
+                                      std::max(m_thresholds.failing * 100, degraded),
+                                      degraded,
+                                      100.0,
+                                      3,
+                                      &ok);
+        if (ok)
+            setThresholds({degraded / 100, failing / 100});
+    });
     m_reducedMotion = view->addAction(tr("&Reduced motion"));
     m_reducedMotion->setCheckable(true);
     connect(m_reducedMotion, &QAction::toggled, this, &MainWindow::setReducedMotion);
@@ -152,13 +180,23 @@ void MainWindow::buildTransport()
     QToolBar* bar = addToolBar(tr("Transport"));
     bar->setObjectName("transport");
     bar->setMovable(false);
-    bar->addAction(tr("⏮ Back"), this, &MainWindow::stepBack)
-        ->setToolTip(tr("Step back to the previous recorded event"));
-    m_playAction = bar->addAction(tr("Play"), m_playback, &Playback::toggle);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    QAction* back = bar->addAction(style()->standardIcon(QStyle::SP_MediaSkipBackward),
+                                   tr("Back"),
+                                   this,
+                                   &MainWindow::stepBack);
+    back->setToolTip(tr("Step back to the previous recorded event (Left)"));
+    back->setShortcut(Qt::Key_Left);
+    m_playAction = bar->addAction(
+        style()->standardIcon(QStyle::SP_MediaPlay), tr("Play"), m_playback, &Playback::toggle);
     m_playAction->setCheckable(true);
     m_playAction->setShortcut(Qt::Key_Space);
-    bar->addAction(tr("Step ⏭"), this, &MainWindow::stepForward)
-        ->setToolTip(tr("Step to the next recorded event"));
+    QAction* step = bar->addAction(style()->standardIcon(QStyle::SP_MediaSkipForward),
+                                   tr("Step"),
+                                   this,
+                                   &MainWindow::stepForward);
+    step->setToolTip(tr("Step to the next recorded event (Right)"));
+    step->setShortcut(Qt::Key_Right);
     m_speed = new QComboBox;
     m_speed->setObjectName("speed");
     for (const double s : {0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 1000.0})
@@ -173,7 +211,7 @@ void MainWindow::buildTransport()
     });
     bar->addWidget(m_speed);
     QToolButton* jump = new QToolButton;
-    jump->setText(tr("Next ▸"));
+    jump->setText(tr("Jump to"));
     jump->setPopupMode(QToolButton::InstantPopup);
     auto* jumps = new QMenu(jump);
     jumps->addAction(tr("Next fault"), this, [this] { jumpToNext(Jump::Fault); });
@@ -263,6 +301,7 @@ void MainWindow::buildDocks()
     charts->setObjectName("chartsDock");
     charts->setWidget(m_charts);
     addDockWidget(Qt::BottomDockWidgetArea, charts);
+    resizeDocks({charts}, {340}, Qt::Vertical); // the topology keeps most of the height
 
     auto* table = new QDockWidget(tr("Components"), this);
     table->setObjectName("tableDock");
@@ -276,6 +315,14 @@ void MainWindow::buildDocks()
     });
     table->setWidget(m_table);
     addDockWidget(Qt::RightDockWidgetArea, table);
+
+    auto* legend = new QDockWidget(tr("Legend"), this);
+    legend->setObjectName("legendDock");
+    m_legend = new Legend;
+    legend->setWidget(m_legend);
+    addDockWidget(Qt::RightDockWidgetArea, legend);
+    tabifyDockWidget(table, legend);
+    legend->raise();
 
     m_diagnosticsDock = new QDockWidget(tr("Diagnostics"), this);
     m_diagnosticsDock->setObjectName("diagnosticsDock");
@@ -644,7 +691,15 @@ void MainWindow::setTheme(const QString& name)
     m_scene->setRecording(m_session->recording());
     m_timeline->setTheme(m_theme);
     m_charts->setTheme(m_theme);
+    m_legend->setTheme(m_theme, m_thresholds);
     onTime(m_playback->time());
+}
+
+void MainWindow::setThresholds(const HealthThresholds& thresholds)
+{
+    m_thresholds = thresholds;
+    m_scene->setThresholds(m_thresholds);
+    m_legend->setTheme(m_theme, m_thresholds);
 }
 
 void MainWindow::setReducedMotion(bool reduced)

@@ -7,6 +7,7 @@
 
 #include "topologies/loader.h"
 #include "ui/charts_panel.h"
+#include "ui/legend.h"
 #include "ui/playback.h"
 #include "ui/run_session.h"
 #include "ui/theme.h"
@@ -73,6 +74,9 @@ public:
     void setReducedMotion(bool reduced);
     void find(const QString& text);
     void selectRange(std::optional<std::pair<std::int64_t, std::int64_t>> range);
+    // Edge health: error shares from which an edge is degraded, and failing.
+    void setThresholds(const HealthThresholds& thresholds);
+    const HealthThresholds& thresholds() const { return m_thresholds; }
 
 signals:
     void scenarioOpened();
@@ -138,6 +142,8 @@ private:
     bool m_autoPlayed = false;
     QTimer* m_slowViews = nullptr;
     Theme m_theme = Theme::make(Theme::Kind::Light);
+    HealthThresholds m_thresholds;
+    Legend* m_legend = nullptr;
 };
 
 } // namespace meshsim::ui

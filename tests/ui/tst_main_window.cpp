@@ -6,6 +6,7 @@
 #include "topologies/builtin_scenarios.h"
 #include "ui/main_window.h"
 
+#include <QAreaSeries>
 #include <QDir>
 #include <QLineSeries>
 #include <QSignalSpy>
@@ -124,6 +125,15 @@ private slots:
         const ui::EdgeItem* retried = w.scene().edgeBetween("web", "orders");
         QVERIFY(retried->stats().attempts > retried->stats().total);
         QVERIFY(retried->labelText().contains("tries/s"));
+        // Its colour follows the configurable error thresholds (Kiali's defaults: 0.1%, 10%).
+        const double share = retried->stats().errorShare();
+        QVERIFY(share > 0.0 && share < 0.10);
+        const ui::Theme& theme = w.scene().theme();
+        QCOMPARE(retried->healthColour(), share >= 0.001 ? theme.degraded : theme.healthy);
+        w.setThresholds({share / 4, share / 2});
+        QCOMPARE(retried->healthColour(), theme.failing);
+        w.setThresholds({share * 2, share * 4});
+        QCOMPARE(retried->healthColour(), theme.healthy);
     }
 
     // Play moves time forward, pause stops it, step goes to the next hop boundary, and
@@ -237,6 +247,25 @@ private slots:
         // Selecting a node makes it the charts' subject.
         w.scene().nodeNamed("orders")->setSelected(true);
         QVERIFY(w.charts().latencyChart()->title().contains("orders"));
+        // ... and its breakers-and-ejections band follows the tier's ejected instances, window
+        // by window, from the raw recording (orders-0 is killed from 6 s to 12 s and ejected).
+        QAreaSeries* ejected = nullptr;
+        for (QAbstractSeries* series : w.charts().statesChart()->series())
+            if (series->name() == "instances ejected")
+                ejected = qobject_cast<QAreaSeries*>(series);
+        QVERIFY(ejected);
+        const auto points = ejected->upperSeries()->points();
+        QCOMPARE(points.size(), 2 * 4); // a step per window of the range 5-9 s
+        std::uint32_t orders = 0;
+        while (w.session().info()->view.components[orders].name != "orders")
+            ++orders;
+        orders -= w.session().info()->view.firstTier;
+        bool anyEjected = false;
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(points[2 * i].y(), double(r.tiers[orders][5 + i].ejectedMax));
+            anyEjected = anyEjected || r.tiers[orders][5 + i].ejectedMax > 0;
+        }
+        QVERIFY(anyEjected);
         w.timeline().clearRange(); // the charts are rebuilt: their axes are new
         x = qobject_cast<QValueAxis*>(w.charts().throughputChart()->axes(Qt::Horizontal).value(0));
         QCOMPARE(x->min(), 0.0);
