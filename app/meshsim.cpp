@@ -125,8 +125,8 @@ int main(int argc, char* argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(
         "meshsim: simulate and watch API gateways and service meshes.");
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
     parser.addPositionalArgument(
         "FILE",
         "A scenario file or builtin:<name> (default: "
@@ -147,7 +147,14 @@ int main(int argc, char* argv[])
                                             "Play the run as it streams in, print the GUI thread's "
                                             "frame and event-loop times, exit.");
     parser.addOptions({platform, shots, at, theme, firstFrame, responsiveness});
-    parser.process(app);
+    if (!parser.parse(QApplication::arguments())) {
+        std::fprintf(stderr, "meshsim: %s\n", qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet(help))
+        parser.showHelp(0);
+    if (parser.isSet(version))
+        parser.showVersion();
     if (parser.positionalArguments().size() > 1) {
         std::fprintf(stderr, "meshsim: expected at most one scenario\n");
         return 2;

@@ -222,7 +222,8 @@ void MainWindow::buildTransport()
     bar->addWidget(jump);
     m_timeLabel = new QLabel;
     m_timeLabel->setObjectName("time");
-    m_timeLabel->setMinimumWidth(160);
+    m_timeLabel->setMinimumWidth(170);
+    m_timeLabel->setContentsMargins(10, 0, 10, 0);
     bar->addWidget(m_timeLabel);
     bar->addSeparator();
 

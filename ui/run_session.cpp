@@ -1,6 +1,5 @@
 #include "ui/run_session.h"
 
-#include "models/recorder.h"
 #include "run/results_json.h"
 #include "run/simulation.h"
 
@@ -166,36 +165,38 @@ void RunSession::startThread(models::EngineKind engine)
                   },
                   Qt::QueuedConnection);
           };
-    QThread* thread = QThread::create([self, generation, scenario, cancel, engine, post, inbox] {
-        run::RunOptions options;
-        options.engine = engine;
-        options.recordBudget = models::Recorder::kDefaultBudget;
-        const std::uint64_t seed = scenario->seed;
-        ThreadObserver observer(
-            self, post, cancel, run::makeRecordingInfo(*scenario, engine, seed));
-        QString error;
-        std::optional<nlohmann::ordered_json> results;
-        bool cancelled = false;
-        try {
-            QElapsedTimer wall;
-            wall.start();
-            const run::RunResult result = run::runScenario(*scenario, options, &observer);
-            cancelled = result.cancelled;
-            if (!cancelled)
-                results = run::resultsToJson(result, double(wall.nsecsElapsed()) / 1e9);
-        } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
-        }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, inbox, cancelled, error, results = std::move(results)] {
-                if (!self)
-                    return;
-                self->drain(generation, inbox); // whatever came after the last notification
-                self->takeEnd(generation, cancelled, error, results);
-            },
-            Qt::QueuedConnection);
-    });
+    const std::uint64_t budget = m_recordBudget;
+    QThread* thread
+        = QThread::create([self, generation, scenario, cancel, engine, post, inbox, budget] {
+              run::RunOptions options;
+              options.engine = engine;
+              options.recordBudget = budget;
+              const std::uint64_t seed = scenario->seed;
+              ThreadObserver observer(
+                  self, post, cancel, run::makeRecordingInfo(*scenario, engine, seed));
+              QString error;
+              std::optional<nlohmann::ordered_json> results;
+              bool cancelled = false;
+              try {
+                  QElapsedTimer wall;
+                  wall.start();
+                  const run::RunResult result = run::runScenario(*scenario, options, &observer);
+                  cancelled = result.cancelled;
+                  if (!cancelled)
+                      results = run::resultsToJson(result, double(wall.nsecsElapsed()) / 1e9);
+              } catch (const std::exception& e) {
+                  error = QString::fromStdString(e.what());
+              }
+              QMetaObject::invokeMethod(
+                  self.data(),
+                  [self, generation, inbox, cancelled, error, results = std::move(results)] {
+                      if (!self)
+                          return;
+                      self->drain(generation, inbox); // whatever came after the last notification
+                      self->takeEnd(generation, cancelled, error, results);
+                  },
+                  Qt::QueuedConnection);
+          });
     m_workers.push_back({thread, cancel});
     QObject::connect(thread, &QThread::finished, this, [this, thread] {
         std::erase_if(m_workers, [thread](const Worker& w) { return w.thread == thread; });
@@ -278,7 +279,9 @@ void RunSession::startChild(models::EngineKind engine)
                            "--engine",
                            QString::fromStdString(topologies::engineName(engine)),
                            "--stream",
-                           "--stream-recording"};
+                           "--stream-recording",
+                           "--record-budget",
+                           QString::number(m_recordBudget)};
     if (!QFileInfo(m_cli).isExecutable()) {
         m_child.reset();
         finish(State::Failed,

@@ -45,6 +45,10 @@ public:
     void setCliExecutable(const QString& path) { m_cli = path; }
     QString cliExecutable() const { return m_cli; }
 
+    // Memory the recording may take; the sample of requests drawn adapts to it (models/recorder.h).
+    static constexpr std::uint64_t kDefaultRecordBudget = std::uint64_t{256} * 1024 * 1024;
+    void setRecordBudget(std::uint64_t bytes) { m_recordBudget = bytes; }
+
     void start(std::shared_ptr<const topologies::Scenario> scenario, models::EngineKind engine);
     void cancel();
 
@@ -102,6 +106,7 @@ private:
     void drain(std::uint64_t generation, const std::shared_ptr<Inbox>& inbox);
 
     QString m_cli;
+    std::uint64_t m_recordBudget = kDefaultRecordBudget;
     std::shared_ptr<const topologies::Scenario> m_scenario;
     models::EngineKind m_engine = models::EngineKind::Fast;
     State m_state = State::Idle;
