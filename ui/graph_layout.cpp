@@ -51,8 +51,7 @@ std::vector<std::uint32_t> callDepths(const topologies::SystemView& view)
     return depth;
 }
 
-std::vector<LayoutPoint> layeredLayout(const topologies::SystemView& view,
-                                       const LayoutSpacing& spacing)
+std::vector<std::vector<std::uint32_t>> layeredOrder(const topologies::SystemView& view)
 {
     const std::size_t n = view.components.size();
     const std::vector<std::uint32_t> depth = callDepths(view);
@@ -87,8 +86,15 @@ std::vector<LayoutPoint> layeredLayout(const topologies::SystemView& view,
                 rank[layer[i]] = double(i);
         }
 
-    std::vector<LayoutPoint> points(n);
-    for (std::uint32_t l = 0; l < layers; ++l) {
+    return members;
+}
+
+std::vector<LayoutPoint> layeredLayout(const topologies::SystemView& view,
+                                       const LayoutSpacing& spacing)
+{
+    const std::vector<std::vector<std::uint32_t>> members = layeredOrder(view);
+    std::vector<LayoutPoint> points(view.components.size());
+    for (std::uint32_t l = 0; l < members.size(); ++l) {
         const auto& layer = members[l];
         const double height = double(layer.size() - 1) * spacing.row;
         for (std::size_t i = 0; i < layer.size(); ++i)

@@ -32,6 +32,9 @@ struct LayoutSpacing
 // Layer of every component (longest call path from a client).
 std::vector<std::uint32_t> callDepths(const topologies::SystemView& view);
 
+// The layers of the layered layout, each in its drawing order (top to bottom).
+std::vector<std::vector<std::uint32_t>> layeredOrder(const topologies::SystemView& view);
+
 std::vector<LayoutPoint> layeredLayout(const topologies::SystemView& view,
                                        const LayoutSpacing& spacing = {});
 std::vector<LayoutPoint> forceLayout(const topologies::SystemView& view,

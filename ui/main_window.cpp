@@ -71,7 +71,14 @@ MainWindow::MainWindow(QWidget* parent)
     buildTransport();
     buildDocks();
 
-    connect(m_session.get(), &RunSession::recordingGrew, this, &MainWindow::onRecordingGrew);
+    // The views catch up with the recording in an event-loop turn of their own, after the chunks
+    // were decoded: two shorter stalls instead of one long one, and one update for several
+    // chunks that came together.
+    m_grew = new QTimer(this);
+    m_grew->setSingleShot(true);
+    m_grew->setInterval(0);
+    connect(m_grew, &QTimer::timeout, this, &MainWindow::onRecordingGrew);
+    connect(m_session.get(), &RunSession::recordingGrew, m_grew, qOverload<>(&QTimer::start));
     connect(m_session.get(), &RunSession::progressed, this, &MainWindow::onProgress);
     connect(m_session.get(), &RunSession::finished, this, &MainWindow::onRunFinished);
     connect(m_playback, &Playback::timeChanged, this, &MainWindow::onTime);
@@ -170,6 +177,12 @@ void MainWindow::buildMenus()
         if (ok)
             setThresholds({degraded / 100, failing / 100});
     });
+    QAction* fold = view->addAction(tr("F&old large layers"));
+    fold->setCheckable(true);
+    fold->setChecked(true);
+    fold->setToolTip(tr("Draw at most %1 components per layer; one node stands for the rest")
+                         .arg(TopologyScene::kFoldAbove));
+    connect(fold, &QAction::toggled, this, &MainWindow::setFolding);
     m_reducedMotion = view->addAction(tr("&Reduced motion"));
     m_reducedMotion->setCheckable(true);
     connect(m_reducedMotion, &QAction::toggled, this, &MainWindow::setReducedMotion);
@@ -477,6 +490,7 @@ void MainWindow::onProgress(double simulated, double duration)
 
 void MainWindow::onRunFinished()
 {
+    m_grew->stop();
     m_cancel->setEnabled(false);
     if (m_session->state() == RunSession::State::Finished)
         m_progress->setValue(1000);
@@ -696,6 +710,14 @@ void MainWindow::setTheme(const QString& name)
     onTime(m_playback->time());
 }
 
+void MainWindow::setFolding(bool fold)
+{
+    m_scene->setFolding(fold);
+    m_scene->setRecording(m_session->recording());
+    onTime(m_playback->time());
+    m_view->fit();
+}
+
 void MainWindow::setThresholds(const HealthThresholds& thresholds)
 {
     m_thresholds = thresholds;
@@ -717,14 +739,31 @@ void MainWindow::find(const QString& text)
         m_scene->focus({});
         return;
     }
+    auto show = [this](NodeItem* node) {
+        m_scene->clearSelection();
+        node->setSelected(true);
+        m_view->centerOn(node);
+        m_scene->focus(m_scene->neighbours(node->component()));
+    };
     for (NodeItem* node : m_scene->nodes())
-        if (node->name().contains(text, Qt::CaseInsensitive)) {
-            m_scene->clearSelection();
-            node->setSelected(true);
-            m_view->centerOn(node);
-            m_scene->focus(m_scene->neighbours(node->component()));
+        if (node->members().empty() && node->name().contains(text, Qt::CaseInsensitive)) {
+            show(node);
             return;
         }
+    // A component folded into a group: show the group, and say so.
+    if (const run::RecordingInfo* info = m_session->info())
+        for (std::uint32_t c = 0; c < info->view.components.size(); ++c)
+            if (QString::fromStdString(info->view.components[c].name)
+                    .contains(text, Qt::CaseInsensitive))
+                if (NodeItem* group = m_scene->displayOf(c); group && !group->members().empty()) {
+                    show(group);
+                    m_statusLabel->setText(
+                        tr("%1 is folded into “%2” (View → Fold large layers shows every "
+                           "component).")
+                            .arg(QString::fromStdString(info->view.components[c].name),
+                                 group->name()));
+                    return;
+                }
     m_statusLabel->setText(tr("No component matches “%1”.").arg(text));
 }
 

@@ -76,6 +76,7 @@ public:
     void selectRange(std::optional<std::pair<std::int64_t, std::int64_t>> range);
     // Edge health: error shares from which an edge is degraded, and failing.
     void setThresholds(const HealthThresholds& thresholds);
+    void setFolding(bool fold); // layers of more than TopologyScene::kFoldAbove components
     const HealthThresholds& thresholds() const { return m_thresholds; }
 
 signals:
@@ -141,6 +142,7 @@ private:
     std::vector<QPointer<QThread>> m_loaders; // waited for on destruction
     bool m_autoPlayed = false;
     QTimer* m_slowViews = nullptr;
+    QTimer* m_grew = nullptr;
     Theme m_theme = Theme::make(Theme::Kind::Light);
     HealthThresholds m_thresholds;
     Legend* m_legend = nullptr;

@@ -95,6 +95,22 @@ NodeItem::NodeItem(const topologies::SystemView& view,
     setZValue(5);
 }
 
+NodeItem::NodeItem(const topologies::SystemView& view, std::vector<std::uint32_t> members)
+    : m_component(members.front())
+    , m_instance(m::kNoIndex)
+    , m_members(std::move(members))
+{
+    const auto& first = view.components[m_component];
+    m_kind = first.kind;
+    m_name = QString("+%1 more").arg(m_members.size());
+    for (const std::uint32_t c : m_members)
+        m_replicas += view.components[c].replicas;
+    m_sidecar = first.sidecars;
+    setFlag(ItemIsSelectable);
+    setAcceptHoverEvents(true);
+    setZValue(5);
+}
+
 void NodeItem::setStats(const NodeStats& stats, bool singleWindow)
 {
     m_stats = stats;
@@ -116,6 +132,9 @@ void NodeItem::setStats(const NodeStats& stats, bool singleWindow)
                .arg(stats.load.queueMax);
     for (const QString& b : badges())
         tip += "\n" + b;
+    if (!m_members.empty())
+        tip += QString("\n%1 components folded together (the Components table lists each)")
+                   .arg(m_members.size());
     setToolTip(tip);
     update();
 }
@@ -240,7 +259,7 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
     p->drawText(QRectF(-r, 0, 2 * r, 14), Qt::AlignCenter, latencyText());
     p->setFont(scaledFont(m_theme, 9, true));
     QString title = m_name;
-    if (m_instance == m::kNoIndex && m_replicas > 1)
+    if (m_instance == m::kNoIndex && m_members.empty() && m_replicas > 1)
         title += QString(" ×%1").arg(m_replicas);
     p->drawText(QRectF(-r - 40, r + 6, 2 * r + 80, 18), Qt::AlignHCenter | Qt::AlignTop, title);
 
@@ -279,8 +298,9 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
 EdgeItem::EdgeItem(std::uint32_t from, std::uint32_t to, std::optional<std::uint32_t> recorded)
     : m_from(from)
     , m_to(to)
-    , m_recorded(recorded)
 {
+    if (recorded)
+        m_recorded.push_back(*recorded);
     setZValue(1);
     setFlag(ItemIsSelectable);
 }
@@ -449,6 +469,19 @@ void TopologyScene::setTheme(const Theme& theme)
     rebuild();
 }
 
+void TopologyScene::setFolding(bool fold)
+{
+    if (fold == m_fold)
+        return;
+    m_fold = fold;
+    rebuild();
+}
+
+NodeItem* TopologyScene::displayOf(std::uint32_t component) const
+{
+    return component < m_displayOf.size() ? m_displayOf[component] : nullptr;
+}
+
 void TopologyScene::setEdgeLabel(EdgeLabel label)
 {
     m_edgeLabel = label;
@@ -467,6 +500,7 @@ void TopologyScene::rebuild()
 {
     clear(); // deletes every item
     m_nodes.clear();
+    m_displayOf.clear();
     m_edges.clear();
     m_backgrounds.clear();
     m_particles = nullptr;
@@ -482,13 +516,48 @@ void TopologyScene::rebuild()
     for (std::size_t c = 0; c < n; ++c)
         positions.components[c] = QPointF(layout[c].x, layout[c].y);
 
+    m_displayOf.assign(n, nullptr);
     if (m_view == View::Logical) {
+        // Layers too large to draw one by one keep their first kFoldAbove - 1 components, and
+        // one node stands for the rest; the folded components' particles go to it.
+        std::vector<std::vector<std::uint32_t>> groups;
+        if (m_layout == Layout::Layered && m_fold) {
+            const LayoutSpacing spacing;
+            const auto layers = layeredOrder(m_system);
+            for (std::size_t l = 0; l < layers.size(); ++l) {
+                const auto& layer = layers[l];
+                if (layer.size() <= kFoldAbove)
+                    continue;
+                const std::size_t shown = kFoldAbove - 1;
+                const double height = double(kFoldAbove - 1) * spacing.row;
+                for (std::size_t i = 0; i < shown; ++i)
+                    positions.components[layer[i]]
+                        = QPointF(double(l) * spacing.layer, double(i) * spacing.row - height / 2);
+                groups.emplace_back(layer.begin() + static_cast<std::ptrdiff_t>(shown),
+                                    layer.end());
+                for (const std::uint32_t c : groups.back())
+                    positions.components[c] = QPointF(double(l) * spacing.layer,
+                                                      double(shown) * spacing.row - height / 2);
+            }
+        }
+        for (auto& group : groups) {
+            auto* node = new NodeItem(m_system, group);
+            node->setPos(positions.components[group.front()]);
+            node->setTheme(&m_theme);
+            addItem(node);
+            m_nodes.push_back(node);
+            for (const std::uint32_t c : group)
+                m_displayOf[c] = node;
+        }
         for (std::uint32_t c = 0; c < n; ++c) {
+            if (m_displayOf[c])
+                continue;
             auto* node = new NodeItem(m_system, c, m::kNoIndex);
             node->setPos(positions.components[c]);
             node->setTheme(&m_theme);
             addItem(node);
             m_nodes.push_back(node);
+            m_displayOf[c] = node;
         }
         positions.waitRadius = 20.0;
     } else {
@@ -582,20 +651,27 @@ void TopologyScene::rebuild()
 
     // Call edges between components (the logical view) — in the physical view between the
     // components' centres too: an edge per pair of instances would be unreadable.
+    // One edge item per pair of drawn nodes: calls to or from a folded group share one.
+    std::map<std::pair<const void*, const void*>, EdgeItem*> byEnds;
     for (const auto& [from, to] : m_system.edges()) {
-        std::optional<std::uint32_t> recorded;
-        if (m_recording)
-            recorded = edgeIndex(*m_recording, from, to);
-        auto* edge = new EdgeItem(from, to, recorded);
-        const double trim = m_view == View::Logical ? 40.0 : 10.0;
-        edge->setEnds(positions.components[from], positions.components[to], trim, trim + 4);
-        edge->setTheme(&m_theme, &m_thresholds);
-        edge->setLabelMode(m_edgeLabel);
-        if (m_view == View::Physical)
-            edge->setOpacity(0.35);
-        addItem(edge);
-        m_edges.push_back(edge);
+        const void* a = m_displayOf[from] ? static_cast<const void*>(m_displayOf[from]) : nullptr;
+        const void* b = m_displayOf[to] ? static_cast<const void*>(m_displayOf[to]) : nullptr;
+        EdgeItem*& edge
+            = byEnds[{a ? a : &m_system.components[from], b ? b : &m_system.components[to]}];
+        if (!edge) {
+            edge = new EdgeItem(from, to, std::nullopt);
+            const double trim = m_view == View::Logical ? 40.0 : 10.0;
+            edge->setEnds(positions.components[from], positions.components[to], trim, trim + 4);
+            edge->setTheme(&m_theme, &m_thresholds);
+            edge->setLabelMode(m_edgeLabel);
+            if (m_view == View::Physical)
+                edge->setOpacity(0.35);
+            addItem(edge);
+            m_edges.push_back(edge);
+        }
+        edge->calls.emplace_back(from, to);
     }
+    mapRecordedEdges();
 
     m_particles = new ParticleLayer;
     m_particles->setTheme(m_theme);
@@ -618,8 +694,7 @@ void TopologyScene::setRecording(const m::Recording* recording)
         m_index.update(*recording, m_system);
         m_statsWindow.reset(); // the windows may have grown: numbers are read again
         if (edgesUnknown)
-            for (EdgeItem* e : m_edges)
-                e->setRecordedEdge(edgeIndex(*recording, e->from(), e->to()));
+            mapRecordedEdges();
     }
     refresh();
 }
@@ -656,14 +731,49 @@ void TopologyScene::show(std::int64_t timeNs, std::optional<WindowRange> range)
     refresh();
 }
 
-NodeStats TopologyScene::statsOf(const NodeItem& node) const
+void TopologyScene::mapRecordedEdges()
+{
+    for (EdgeItem* e : m_edges) {
+        std::vector<std::uint32_t> recorded;
+        if (m_recording)
+            for (const auto& [from, to] : e->calls)
+                if (const auto index = edgeIndex(*m_recording, from, to))
+                    recorded.push_back(*index);
+        e->setRecordedEdges(std::move(recorded));
+    }
+}
+
+TopologyScene::StateSummary TopologyScene::summarise() const
+{
+    StateSummary summary;
+    if (!m_recording)
+        return summary;
+    for (const m::StateChange& st : m_recording->states) {
+        if (engine::toNanos(st.at) > m_time)
+            break; // states are in time order
+        switch (st.kind) {
+        case m::StateChange::Kind::Killed:
+        case m::StateChange::Kind::NodeDown:
+        case m::StateChange::Kind::Restored:
+            summary.down[st.component][st.instance] = st.kind != m::StateChange::Kind::Restored;
+            break;
+        case m::StateChange::Kind::Breaker:
+            summary.breakers[st.target][{st.component, st.instance}] = st.breaker;
+            break;
+        default:
+            break;
+        }
+    }
+    return summary;
+}
+
+NodeStats TopologyScene::componentStats(std::uint32_t c,
+                                        std::uint32_t instance,
+                                        const StateSummary& states) const
 {
     NodeStats s;
-    if (!m_recording)
-        return s;
     const m::Recording& r = *m_recording;
     const WindowRange range = m_singleWindow ? windowAt(r, m_time) : m_range;
-    const std::uint32_t c = node.component();
     const auto& comp = m_system.components[c];
     if (c < m_system.firstTier) {
         // A workload: the calls it made (its edges to the gateway, the ingress or services).
@@ -672,46 +782,26 @@ NodeStats TopologyScene::statsOf(const NodeItem& node) const
                 s.load = merged(s.load, edgeAggregate(r, *e, range));
     } else {
         const std::uint32_t tier = c - m_system.firstTier;
-        if (node.instance() == m::kNoIndex) {
+        if (instance == m::kNoIndex) {
             s.load = tierAggregate(r, tier, range);
             const double capacity = double(comp.workers) * comp.replicas;
             s.utilisation = capacity > 0 ? s.load.busyMean / capacity : 0.0;
         } else {
-            s.load = instanceAggregate(r, tier, node.instance() - comp.firstInstance, range);
+            s.load = instanceAggregate(r, tier, instance - comp.firstInstance, range);
             s.utilisation = comp.workers ? s.load.busyMean / comp.workers : 0.0;
         }
         s.ejected = s.load.ejectedMax;
         s.rateLimited = s.load.classes[static_cast<std::size_t>(OutcomeClass::RateLimited)] > 0;
     }
-    // States up to the shown time: instances down, callers' breakers towards this component.
-    std::map<std::uint32_t, bool> down;
-    std::map<std::pair<std::uint32_t, std::uint32_t>, m::BreakerState> breakers;
-    for (const m::StateChange& st : r.states) {
-        if (engine::toNanos(st.at) > m_time)
-            break;
-        switch (st.kind) {
-        case m::StateChange::Kind::Killed:
-        case m::StateChange::Kind::NodeDown:
-        case m::StateChange::Kind::Restored:
-            if (st.component == c
-                && (node.instance() == m::kNoIndex
-                    || node.instance() - comp.firstInstance == st.instance))
-                down[st.instance] = st.kind != m::StateChange::Kind::Restored;
-            break;
-        case m::StateChange::Kind::Breaker:
-            if (st.target == c)
-                breakers[{st.component, st.instance}] = st.breaker;
-            break;
-        default:
-            break;
+    if (const auto down = states.down.find(c); down != states.down.end())
+        for (const auto& [i, isDown] : down->second)
+            if (isDown && (instance == m::kNoIndex || instance - comp.firstInstance == i))
+                ++s.killed;
+    if (const auto b = states.breakers.find(c); b != states.breakers.end())
+        for (const auto& [caller, state] : b->second) {
+            s.breakersOpen += state == m::BreakerState::Open ? 1 : 0;
+            s.breakersHalfOpen += state == m::BreakerState::HalfOpen ? 1 : 0;
         }
-    }
-    for (const auto& [instance, isDown] : down)
-        s.killed += isDown ? 1 : 0;
-    for (const auto& [caller, state] : breakers) {
-        s.breakersOpen += state == m::BreakerState::Open ? 1 : 0;
-        s.breakersHalfOpen += state == m::BreakerState::HalfOpen ? 1 : 0;
-    }
     if (c >= m_system.firstTier && comp.kind == m::ComponentKind::Service)
         for (const m::FaultConfig& f : m_faults) {
             const bool on = f.at.count() <= m_time && (!f.until || m_time < f.until->count());
@@ -724,15 +814,44 @@ NodeStats TopologyScene::statsOf(const NodeItem& node) const
     return s;
 }
 
+NodeStats TopologyScene::statsOf(const NodeItem& node, const StateSummary& states) const
+{
+    if (!m_recording)
+        return {};
+    if (node.members().empty())
+        return componentStats(node.component(), node.instance(), states);
+    // A folded group: the sum of its components (utilisation over their summed capacity).
+    NodeStats sum;
+    double capacity = 0.0;
+    for (const std::uint32_t c : node.members()) {
+        const NodeStats one = componentStats(c, m::kNoIndex, states);
+        const auto& comp = m_system.components[c];
+        sum.load = merged(sum.load, one.load);
+        capacity += double(comp.workers) * comp.replicas;
+        sum.killed += one.killed;
+        sum.breakersOpen += one.breakersOpen;
+        sum.breakersHalfOpen += one.breakersHalfOpen;
+        sum.ejected += one.ejected;
+        sum.rateLimited = sum.rateLimited || one.rateLimited;
+        sum.faultActive = sum.faultActive || one.faultActive;
+    }
+    sum.utilisation = capacity > 0 ? sum.load.busyMean / capacity : 0.0;
+    return sum;
+}
+
 void TopologyScene::refresh()
 {
+    const StateSummary states = summarise();
     for (NodeItem* node : m_nodes)
-        node->setStats(statsOf(*node), m_singleWindow);
+        node->setStats(statsOf(*node, states), m_singleWindow);
     if (m_recording) {
         const WindowRange range = m_singleWindow ? windowAt(*m_recording, m_time) : m_range;
-        for (EdgeItem* e : m_edges)
-            e->setStats(e->recordedEdge() ? edgeAggregate(*m_recording, *e->recordedEdge(), range)
-                                          : Aggregate{});
+        for (EdgeItem* e : m_edges) {
+            Aggregate sum;
+            for (const std::uint32_t index : e->recordedEdges())
+                sum = merged(sum, edgeAggregate(*m_recording, index, range));
+            e->setStats(sum);
+        }
     }
     if (m_particles)
         m_particles->setTime(m_time);

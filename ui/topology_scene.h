@@ -41,9 +41,13 @@ class NodeItem : public QGraphicsItem
 {
 public:
     NodeItem(const topologies::SystemView& view, std::uint32_t component, std::uint32_t instance);
+    // A folded group of components (a layer too large to draw one by one).
+    NodeItem(const topologies::SystemView& view, std::vector<std::uint32_t> members);
 
     std::uint32_t component() const { return m_component; }
     std::uint32_t instance() const { return m_instance; } // kNoIndex in the logical view
+    // The components a folded node stands for (empty: it is one component or instance).
+    const std::vector<std::uint32_t>& members() const { return m_members; }
     QString name() const { return m_name; }
     const NodeStats& stats() const { return m_stats; }
     void setStats(const NodeStats& stats, bool singleWindow);
@@ -65,6 +69,7 @@ public:
 private:
     std::uint32_t m_component;
     std::uint32_t m_instance;
+    std::vector<std::uint32_t> m_members;
     models::ComponentKind m_kind;
     QString m_name;
     bool m_sidecar = false;
@@ -84,8 +89,16 @@ public:
 
     std::uint32_t from() const { return m_from; }
     std::uint32_t to() const { return m_to; }
-    std::optional<std::uint32_t> recordedEdge() const { return m_recorded; }
-    void setRecordedEdge(std::optional<std::uint32_t> edge) { m_recorded = edge; }
+    // The recorded edge it shows (one call edge; an edge to or from a folded group shows the sum
+    // of several, and has none).
+    std::optional<std::uint32_t> recordedEdge() const
+    {
+        return m_recorded.size() == 1 ? std::optional(m_recorded.front()) : std::nullopt;
+    }
+    const std::vector<std::uint32_t>& recordedEdges() const { return m_recorded; }
+    void setRecordedEdges(std::vector<std::uint32_t> edges) { m_recorded = std::move(edges); }
+    // The call edges (from, to) it stands for.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> calls;
     void setEnds(QPointF a, QPointF b, double trimA, double trimB);
     void setStats(const Aggregate& stats)
     {
@@ -114,7 +127,7 @@ public:
 
 private:
     std::uint32_t m_from, m_to;
-    std::optional<std::uint32_t> m_recorded;
+    std::vector<std::uint32_t> m_recorded;
     QPointF m_a, m_b;
     Aggregate m_stats;
     EdgeLabel m_mode = EdgeLabel::Rate;
@@ -142,6 +155,13 @@ public:
     const Theme& theme() const { return m_theme; }
     void setEdgeLabel(EdgeLabel label);
     void setThresholds(const HealthThresholds& thresholds);
+    // Folding: in the logical view, a layer of more than kFoldAbove components shows its first
+    // kFoldAbove - 1 and one node for the rest (their numbers summed). On by default.
+    static constexpr std::size_t kFoldAbove = 24;
+    void setFolding(bool fold);
+    bool folding() const { return m_fold; }
+    // The node that shows a component (itself, or its folded group); null in the physical view.
+    NodeItem* displayOf(std::uint32_t component) const;
 
     // The recording grew, or another instant or range is shown.
     void setRecording(const models::Recording* recording);
@@ -160,9 +180,23 @@ public:
     WindowRange shownRange() const { return m_range; }
 
 private:
+    // The states passed at the shown time: instances down, breakers open, per component.
+    struct StateSummary
+    {
+        std::map<std::uint32_t, std::map<std::uint32_t, bool>>
+            down; // component -> instance -> down
+        std::map<std::uint32_t,
+                 std::map<std::pair<std::uint32_t, std::uint32_t>, models::BreakerState>>
+            breakers; // target component -> (caller, instance) -> state
+    };
     void rebuild();
     void refresh();
-    NodeStats statsOf(const NodeItem& node) const;
+    StateSummary summarise() const;
+    void mapRecordedEdges();
+    NodeStats statsOf(const NodeItem& node, const StateSummary& states) const;
+    NodeStats componentStats(std::uint32_t component,
+                             std::uint32_t instance,
+                             const StateSummary& states) const;
 
     topologies::SystemView m_system;
     std::vector<models::FaultConfig> m_faults;
@@ -178,6 +212,8 @@ private:
     std::optional<WindowRange> m_statsWindow; // what the numbers were last read for
     std::size_t m_statesPassed = 0;
 
+    bool m_fold = true;
+    std::vector<NodeItem*> m_displayOf; // by component, logical view
     std::vector<NodeItem*> m_nodes;
     std::vector<EdgeItem*> m_edges;
     std::vector<QGraphicsItem*> m_backgrounds;
