@@ -243,7 +243,8 @@ int main(int argc, char* argv[])
                             : "failed",
                         qPrintable(window.statusText()));
             meter->report();
-            QApplication::exit(0);
+            QApplication::exit(
+                window.session().state() == meshsim::ui::RunSession::State::Finished ? 0 : 1);
         });
     }
     window.show();

@@ -298,7 +298,11 @@ void Recorder::finish(engine::SimTime t)
     m_finished = true;
     // The window holding the last event closes too (it may be partial).
     closeWindowsBefore(engine::toNanos(t));
+    // The run may have advanced past its last event (to a slice's end): the windows it passed
+    // are whole, and the recording ends in the one closed now, at the later of the two.
+    const std::int64_t lastStart = std::int64_t{m_rec.windows} * m_windowNs;
     closeWindow();
+    m_rec.endNs = std::max(engine::toNanos(t), lastStart);
     // Requests still under way when the run ended are kept as they are.
     for (Live& live : m_live) {
         if (live.done)

@@ -20,6 +20,14 @@ std::uint32_t SeriesLayout::firstInstance(std::uint32_t tier) const
     return std::accumulate(tierReplicas.begin(), tierReplicas.begin() + tier, std::uint32_t{0});
 }
 
+std::int64_t Recording::windowSpanNs(std::uint32_t w) const
+{
+    const std::int64_t start = std::int64_t{w} * layout.windowNs;
+    if (endNs < 0 || w + 1 < windows || endNs >= start + layout.windowNs)
+        return layout.windowNs;
+    return std::max<std::int64_t>(0, endNs - start);
+}
+
 double Recording::sampleShare() const
 {
     // threshold / 2^64, with the full range meaning every request.

@@ -143,9 +143,14 @@ struct Recording
     std::uint64_t sampleThreshold = ~std::uint64_t{0};
     std::uint64_t budgetBytes = 0;
     std::uint64_t requestsSeen = 0; // client requests sent during the run
-    std::uint64_t lateHops = 0;     // hops reported after their request was complete (a bug)
+    // When the recording ends, once the run has (its last event, or the start of the last window
+    // when the run went past its last event): the last window ends there, partial.
+    std::int64_t endNs = -1;
+    std::uint64_t lateHops = 0; // hops reported after their request was complete (a bug)
 
     double sampleShare() const;
+    // The simulated time window `w` covers: windowNs, less for the partial last one.
+    std::int64_t windowSpanNs(std::uint32_t w) const;
 };
 
 // A request's critical path: the hops that decided its latency, from its end back to its start.

@@ -579,7 +579,8 @@ std::string encodeEnd(const m::Recording& recording, bool cancelled)
                                       {"states", recording.states.size()},
                                       {"requests", recording.requests.size()},
                                       {"requests_seen", recording.requestsSeen},
-                                      {"late_hops", recording.lateHops}};
+                                      {"late_hops", recording.lateHops},
+                                      {"end_ns", recording.endNs}};
     return chunkOf(ChunkType::End, j.dump());
 }
 
@@ -924,6 +925,19 @@ bool RecordingDecoder::end(std::string_view payload)
     const std::uint64_t requests = r.number(j, "requests", kAny);
     m_recording.requestsSeen = r.number(j, "requests_seen", kAny);
     m_recording.lateHops = r.number(j, "late_hops", kAny);
+    if (const auto end = j.find("end_ns"); end != j.end()) { // absent in files of before the GUI
+        if (!end->is_number_integer())
+            return fail("end: end_ns is not an integer");
+        const std::int64_t ns = end->get<std::int64_t>();
+        const std::int64_t first
+            = std::int64_t{m_recording.windows > 0 ? m_recording.windows - 1 : 0}
+              * m_recording.layout.windowNs;
+        if (ns < -1
+            || (ns >= 0 && m_recording.windows > 0
+                && (ns < first || ns - first > m_recording.layout.windowNs)))
+            return fail("end: end_ns is not in the last window");
+        m_recording.endNs = ns;
+    }
     if (!r.error.empty())
         return fail("end: " + r.error);
     if (status != "complete" && status != "cancelled")

@@ -131,7 +131,8 @@ void writeRecordingJsonLines(const RecordingInfo& info,
           {"states", r.states.size()},
           {"requests", r.requests.size()},
           {"requests_seen", r.requestsSeen},
-          {"late_hops", r.lateHops}});
+          {"late_hops", r.lateHops},
+          {"end_ns", r.endNs}});
 }
 
 } // namespace meshsim::run

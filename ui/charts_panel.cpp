@@ -94,6 +94,8 @@ void setAxes(Plot& plot, double x0, double x1, double yTop, const QString& yTitl
 
 double tickInterval(double span)
 {
+    if (!(span > 0) || span > 8 * 7200.0)
+        return std::max(1.0, std::ceil(span / 8));
     for (const double s :
          {1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0})
         if (span / s <= 8)
@@ -610,7 +612,9 @@ void ChartsPanel::rebuild()
         = thinned(perWindow([&](std::uint32_t w) {
                       double count = 0;
                       if (m_subject.kind == Subject::Kind::Edge)
-                          return double(r.edges[m_subject.index][w].ejections);
+                          return m_subject.index < r.edges.size()
+                                     ? double(r.edges[m_subject.index][w].ejections)
+                                     : 0.0;
                       for (std::uint32_t t = 0; t < r.tiers.size(); ++t)
                           if (m_subject.kind == Subject::Kind::System || t == m_subject.index)
                               count += r.tiers[t][w].ejectedMax;
@@ -620,6 +624,7 @@ void ChartsPanel::rebuild()
                   windowNs,
                   pixels,
                   true);
+    // Each edge's most breakers open at once in the window, summed over the edges.
     states.lines.push_back({tr("breakers open"),
                             QPen(Theme::outcomeColour(OutcomeClass::Refused)),
                             breakers,
@@ -630,7 +635,7 @@ void ChartsPanel::rebuild()
     states.lines.push_back({tr("instances ejected"), QPen(ejectColour), ejected, {}, true});
     setAxes(states, x0, x1, std::max(1.0, maxOf(ejected, maxOf(breakers))), tr("count"));
     retitle(m_states,
-            tr("Breakers open and instances ejected: %1")
+            tr("Breakers open (most per edge, summed) and instances ejected: %1")
                 .arg(m_subject.kind == Subject::Kind::System ? tr("all") : m_subject.name));
     apply(m_states, states);
 

@@ -109,7 +109,7 @@ std::vector<LayoutPoint> forceLayout(const topologies::SystemView& view,
     using Topology = boost::rectangle_topology<boost::minstd_rand>;
     using Point = Topology::point_type;
     const std::size_t n = view.components.size();
-    if (n < 2)
+    if (n < 2 || n > kMaxForceComponents)
         return layeredLayout(view, spacing);
 
     // An undirected copy: forces do not care about call direction.
@@ -123,10 +123,17 @@ std::vector<LayoutPoint> forceLayout(const topologies::SystemView& view,
     boost::minstd_rand generator(42); // a fixed seed: the same picture every time
     Topology topology(generator, -side / 2, -side / 2, side / 2, side / 2);
     std::vector<Point> position(n);
+    // Start from the layered picture, scaled into the square (not clamped: clamping would put
+    // many components on one spot).
     const std::vector<LayoutPoint> start = layeredLayout(view, spacing);
+    double maxX = 1.0, maxY = 1.0;
+    for (const LayoutPoint& p : start) {
+        maxX = std::max(maxX, std::abs(p.x));
+        maxY = std::max(maxY, std::abs(p.y));
+    }
     for (std::size_t v = 0; v < n; ++v) {
-        position[v][0] = std::clamp(start[v].x - side / 2, -side / 2, side / 2);
-        position[v][1] = std::clamp(start[v].y, -side / 2, side / 2);
+        position[v][0] = (start[v].x / maxX - 0.5) * side * 0.9;
+        position[v][1] = start[v].y / maxY * side * 0.45;
     }
     auto map
         = boost::make_iterator_property_map(position.begin(), boost::get(boost::vertex_index, g));

@@ -37,6 +37,9 @@ std::vector<std::vector<std::uint32_t>> layeredOrder(const topologies::SystemVie
 
 std::vector<LayoutPoint> layeredLayout(const topologies::SystemView& view,
                                        const LayoutSpacing& spacing = {});
+// Fruchterman-Reingold costs about n^2 per iteration: above this, forceLayout gives the layered
+// layout (the GUI says so).
+inline constexpr std::size_t kMaxForceComponents = 300;
 std::vector<LayoutPoint> forceLayout(const topologies::SystemView& view,
                                      const LayoutSpacing& spacing = {});
 

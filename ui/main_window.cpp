@@ -264,6 +264,11 @@ void MainWindow::buildTransport()
     m_layoutKind->addItems({tr("layered"), tr("force")});
     connect(m_layoutKind, &QComboBox::currentIndexChanged, this, [this](int i) {
         m_scene->setLayout(i == 0 ? TopologyScene::Layout::Layered : TopologyScene::Layout::Force);
+        if (i == 1 && m_session->info()
+            && m_session->info()->view.components.size() > kMaxForceComponents)
+            m_statusLabel->setText(tr("The force layout is for up to %1 components: this system "
+                                      "is drawn layered.")
+                                       .arg(kMaxForceComponents));
         m_scene->setRecording(m_session->recording());
         onTime(m_playback->time());
         m_view->fit();
@@ -443,7 +448,7 @@ void MainWindow::startRun()
     m_timeline->setRun(m_scenario->duration.count(), m_scenario->system.faults);
     m_tableModel->clear();
     m_session->start(m_scenario, engine);
-    m_cancel->setEnabled(true);
+    m_cancel->setEnabled(m_session->running());
     updateStatus();
 }
 
@@ -526,14 +531,18 @@ void MainWindow::onSelection()
     const QList<QGraphicsItem*> selected = m_scene->selectedItems();
     ChartsPanel::Subject subject;
     if (!selected.isEmpty()) {
+        const run::RecordingInfo* info = m_session->info();
+        const std::size_t components = info ? info->view.components.size() : 0;
         if (auto* node = dynamic_cast<NodeItem*>(selected.front());
-            node && m_session->info() && node->component() >= m_session->info()->view.firstTier) {
+            node && info && node->members().empty() && node->component() < components
+            && node->component() >= info->view.firstTier) {
             subject.kind = ChartsPanel::Subject::Kind::Tier;
             subject.index = node->component() - m_session->info()->view.firstTier;
             subject.name = QString::fromStdString(
                 m_session->info()->view.components[node->component()].name);
         } else if (auto* edge = dynamic_cast<EdgeItem*>(selected.front());
-                   edge && edge->recordedEdge()) {
+                   edge && info && edge->recordedEdge() && edge->from() < components
+                   && edge->to() < components) {
             const auto& c = m_session->info()->view.components;
             subject.kind = ChartsPanel::Subject::Kind::Edge;
             subject.index = *edge->recordedEdge();
@@ -564,9 +573,11 @@ void MainWindow::updateTable()
                                                  tr("errors %"),
                                                  tr("mean ms"),
                                                  tr("busy workers")});
-        for (const auto& c : view.components) {
+        for (std::uint32_t index = 0; index < view.components.size(); ++index) {
+            const auto& c = view.components[index];
             QList<QStandardItem*> row;
             row << new QStandardItem(QString::fromStdString(c.name));
+            row[0]->setData(index, Qt::UserRole); // the component, whatever the sort order
             const char* kinds[] = {"clients", "service", "gateway", "ingress"};
             row << new QStandardItem(kinds[static_cast<int>(c.kind)]);
             for (int k = 0; k < 5; ++k)
@@ -577,14 +588,11 @@ void MainWindow::updateTable()
     }
     m_table->setSortingEnabled(false);
     for (int row = 0; row < m_tableModel->rowCount(); ++row) {
-        const QString name = m_tableModel->item(row, 0)->text();
-        std::uint32_t c = 0;
-        while (c < view.components.size()
-               && QString::fromStdString(view.components[c].name) != name)
-            ++c;
+        const std::uint32_t c = m_tableModel->item(row, 0)->data(Qt::UserRole).toUInt();
         if (c >= view.components.size())
             continue;
-        const Aggregate a = c < view.firstTier ? clientAggregate(*r, shown)
+        // The same numbers as the node's: a workload's calls, a tier's answers.
+        const Aggregate a = c < view.firstTier ? workloadAggregate(*r, view, c, shown)
                                                : tierAggregate(*r, c - view.firstTier, shown);
         m_tableModel->item(row, 3)->setData(std::round(a.rate() * 10) / 10, Qt::DisplayRole);
         m_tableModel->item(row, 4)->setData(std::round(a.errorShare() * 1e4) / 100,
@@ -729,8 +737,7 @@ void MainWindow::setReducedMotion(bool reduced)
 {
     if (m_reducedMotion->isChecked() != reduced)
         m_reducedMotion->setChecked(reduced);
-    if (m_scene->particles())
-        m_scene->particles()->setReducedMotion(reduced);
+    m_scene->setReducedMotion(reduced);
 }
 
 void MainWindow::find(const QString& text)

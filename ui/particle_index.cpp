@@ -45,6 +45,10 @@ void ParticleIndex::update(const m::Recording& recording, const topologies::Syst
         clear();
         m_threshold = recording.sampleThreshold;
     }
+    // Legs start before the run's end: recorded windows, plus what is under way.
+    m_horizonNs = (std::int64_t{recording.windows} + 1)
+                      * std::max<std::int64_t>(1, recording.layout.windowNs)
+                  + kMaxLegNs;
     for (auto r = static_cast<std::uint32_t>(m_requests); r < recording.requests.size(); ++r)
         add(recording, view, r);
     m_requests = recording.requests.size();
@@ -52,7 +56,7 @@ void ParticleIndex::update(const m::Recording& recording, const topologies::Syst
 
 void ParticleIndex::place(const Leg& leg, std::uint32_t index)
 {
-    if (leg.end <= leg.start || leg.start < 0)
+    if (leg.end <= leg.start || leg.start < 0 || leg.start > m_horizonNs)
         return;
     const auto first = static_cast<std::size_t>(leg.start / kBucketNs);
     const auto last = static_cast<std::size_t>((leg.end - 1) / kBucketNs);
@@ -92,8 +96,8 @@ void ParticleIndex::add(const m::Recording& recording,
     const std::int64_t recordingEnd = recording.windows * recording.layout.windowNs;
     for (std::size_t i = 0; i < hops.size(); ++i) {
         const m::RecordedHop& h = hops[i];
-        if (children[i] > 0)
-            continue;
+        if (children[i] > 0 || h.start < 0 || h.start > m_horizonNs)
+            continue; // a span with hops inside, or a time no run of this recording reached
         Leg leg;
         leg.start = h.start;
         leg.end = h.end >= 0 ? h.end : std::max(h.start, recordingEnd);
@@ -144,6 +148,10 @@ void ParticleIndex::add(const m::Recording& recording,
             break;
         }
         leg.style = style.index();
+        leg.requestId = q.id;
+        // A leg is drawn for at most kMaxLegNs (no real hop is that long; a hostile recording's
+        // could make millions of buckets).
+        leg.end = std::min(leg.end, leg.start + kMaxLegNs);
         const auto index = static_cast<std::uint32_t>(m_legs.size());
         m_legs.push_back(leg);
         place(leg, index);

@@ -52,7 +52,8 @@ struct Leg
     std::uint32_t fromInstance = models::kNoIndex; // index into SystemView::instances
     std::uint32_t toComponent = models::kNoIndex;
     std::uint32_t toInstance = models::kNoIndex;
-    std::uint32_t request = 0; // index into Recording::requests
+    std::uint32_t request = 0;   // index into Recording::requests
+    std::uint64_t requestId = 0; // the request's id (stable when the sample shrinks)
     std::int32_t hop = 0;
     Motion motion = Motion::Wait;
     models::HopKind kind = models::HopKind::Transfer;
@@ -63,6 +64,7 @@ class ParticleIndex
 {
 public:
     static constexpr std::int64_t kMinBounceNs = 40'000'000;
+    static constexpr std::int64_t kMaxLegNs = std::int64_t{600} * 1'000'000'000; // 10 minutes
 
     // Brings the index up to date with a recording that may have grown: new requests are added;
     // when the sample shrank (requests were dropped), it is rebuilt.
@@ -106,6 +108,7 @@ private:
     std::vector<std::vector<std::uint32_t>> m_buckets;
     std::size_t m_requests = 0;
     std::uint64_t m_threshold = ~std::uint64_t{0};
+    std::int64_t m_horizonNs = 0;
 };
 
 } // namespace meshsim::ui

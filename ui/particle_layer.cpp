@@ -142,7 +142,7 @@ QPointF ParticleLayer::positionOf(const Leg& leg, double u) const
         break;
     }
     // A deterministic spot in a disc around the place, chosen by the request.
-    const std::uint64_t h = (std::uint64_t{leg.request} + 1) * 0x9E3779B97F4A7C15ULL;
+    const std::uint64_t h = (leg.requestId + 1) * 0x9E3779B97F4A7C15ULL;
     const double angle = double(h >> 40) / double(1ULL << 24) * 2 * std::numbers::pi;
     const double radius = std::sqrt(double((h >> 16) & 0xFFFF) / 65536.0) * m_positions.waitRadius;
     return to + QPointF(std::cos(angle) * radius, std::sin(angle) * radius);

@@ -115,6 +115,8 @@ void RunSession::start(std::shared_ptr<const topologies::Scenario> scenario,
     stopCurrent();
     m_scenario = std::move(scenario);
     m_engine = engine;
+    m_expected = run::makeRecordingInfo(*m_scenario, engine, m_scenario->seed).view;
+    m_headerChecked = false;
     m_state = State::Running;
     m_message.clear();
     m_results.reset();
@@ -236,8 +238,37 @@ void RunSession::takeChunks(std::uint64_t generation, const std::vector<std::str
                    .arg(QString::fromStdString(*m_decoder->error())));
         return;
     }
+    if (!checkHeader())
+        return;
     if (!chunks.empty())
         emit recordingGrew();
+}
+
+bool RunSession::checkHeader()
+{
+    const run::RecordingInfo* got = info();
+    if (!got || m_headerChecked)
+        return true;
+    m_headerChecked = true;
+    const topologies::SystemView& v = got->view;
+    bool same = v.firstTier == m_expected.firstTier
+                && v.components.size() == m_expected.components.size()
+                && v.instances.size() == m_expected.instances.size()
+                && v.nodes.size() == m_expected.nodes.size()
+                && v.routes.size() == m_expected.routes.size() && v.edges() == m_expected.edges();
+    for (std::size_t c = 0; same && c < v.components.size(); ++c)
+        same = v.components[c].name == m_expected.components[c].name
+               && v.components[c].kind == m_expected.components[c].kind
+               && v.components[c].replicas == m_expected.components[c].replicas
+               && v.components[c].firstInstance == m_expected.components[c].firstInstance;
+    if (same)
+        return true;
+    stopCurrent();
+    finish(State::Failed,
+           tr("The run describes another system than the one drawn: %1 changed on disk since it "
+              "was opened. Reload it (F5).")
+               .arg(QString::fromStdString(m_scenario->file)));
+    return false;
 }
 
 void RunSession::takeProgress(std::uint64_t generation, double simulated, double duration)
@@ -300,6 +331,8 @@ void RunSession::readChild()
     const auto& p = m_reader->progress();
     if (p.durationSeconds > 0)
         takeProgress(m_generation, p.simulatedSeconds, p.durationSeconds);
+    if (!checkHeader())
+        return;
     if (const auto& decoder = m_reader->recording(); decoder && decoder->hasHeader()) {
         const models::Recording& r = decoder->recording();
         if (r.windows != m_seenWindows || r.requests.size() != m_seenRequests
@@ -323,8 +356,8 @@ void RunSession::childEnded(int exitCode, QProcess::ExitStatus status)
     if (!m_child || !m_reader)
         return;
     readChild();
-    if (!m_reader)
-        return;
+    if (!m_child || !m_reader || m_state != State::Running)
+        return; // reading it ended the run (a malformed stream, another system)
     const bool crashed = status == QProcess::CrashExit;
     const QString how
         = crashed ? tr("it crashed or was killed") : tr("exit status %1").arg(exitCode);

@@ -65,6 +65,8 @@ public:
     // The run's results.json object, once it has finished.
     const std::optional<nlohmann::ordered_json>& results() const { return m_results; }
     std::shared_ptr<const topologies::Scenario> scenario() const { return m_scenario; }
+    // The system the GUI drew for this run (from the scenario it loaded).
+    const topologies::SystemView& expectedView() const { return m_expected; }
     // The child process of a SimGrid run (null otherwise): tests kill it.
     QProcess* child() const { return m_child.get(); }
 
@@ -86,6 +88,9 @@ private:
     void childEnded(int exitCode, QProcess::ExitStatus status);
     void childFailed(QProcess::ProcessError error);
     void finish(State state, QString message);
+    // The recording's header describes the system the GUI drew; false (and the run failed) when
+    // it does not (the file changed on disk between loading it and the child reading it).
+    bool checkHeader();
     void stopCurrent();
 
     // What a worker has sent and the GUI thread has not taken yet. The worker notifies once per
@@ -108,6 +113,8 @@ private:
     QString m_cli;
     std::uint64_t m_recordBudget = kDefaultRecordBudget;
     std::shared_ptr<const topologies::Scenario> m_scenario;
+    topologies::SystemView m_expected; // the system as the GUI loaded it
+    bool m_headerChecked = false;
     models::EngineKind m_engine = models::EngineKind::Fast;
     State m_state = State::Idle;
     QString m_message;

@@ -77,8 +77,12 @@ void addOutcomes(Aggregate& a, const m::WindowOutcomes& w, bool single)
 
 Aggregate start(const m::Recording& r, WindowRange range)
 {
+    // The simulated time the range covers: the last window of a finished run is partial.
     Aggregate a;
-    a.seconds = double(range.count()) * double(r.layout.windowNs) / 1e9;
+    std::int64_t ns = std::int64_t{range.count()} * r.layout.windowNs;
+    if (!range.empty() && range.last == r.windows)
+        ns -= r.layout.windowNs - r.windowSpanNs(range.last - 1);
+    a.seconds = double(ns) / 1e9;
     return a;
 }
 
@@ -211,6 +215,20 @@ Aggregate routeAggregate(const m::Recording& r, std::uint32_t route, WindowRange
         a.arrivals += r.routes[route][w].sent;
         addOutcomes(a, r.routes[route][w].answered, range.count() == 1);
     }
+    return a;
+}
+
+Aggregate workloadAggregate(const m::Recording& r,
+                            const topologies::SystemView& view,
+                            std::uint32_t component,
+                            WindowRange range)
+{
+    Aggregate a = start(r, clip(r, range));
+    if (component >= view.firstTier || component >= view.components.size())
+        return a;
+    for (const std::uint32_t callee : view.components[component].callees)
+        if (const auto e = edgeIndex(r, component, callee))
+            a = merged(a, edgeAggregate(r, *e, range));
     return a;
 }
 

@@ -9,6 +9,7 @@
 // range only (a range of several windows shows the mean latency, which adds up exactly).
 
 #include "models/recording.h"
+#include "topologies/system_view.h"
 
 #include <array>
 #include <cstdint>
@@ -83,6 +84,12 @@ Aggregate instanceAggregate(const models::Recording& recording,
 Aggregate edgeAggregate(const models::Recording& recording, std::uint32_t edge, WindowRange range);
 Aggregate
 routeAggregate(const models::Recording& recording, std::uint32_t route, WindowRange range);
+// One workload (a client component): the calls it made, on its edges to the gateway, the ingress
+// or the services (the recording has no per-workload route series).
+Aggregate workloadAggregate(const models::Recording& recording,
+                            const topologies::SystemView& view,
+                            std::uint32_t component,
+                            WindowRange range);
 // Every route together: what the clients saw (no percentiles: they are per route).
 Aggregate clientAggregate(const models::Recording& recording, WindowRange range);
 double nodeUtilisation(const models::Recording& recording, std::uint32_t node, WindowRange range);

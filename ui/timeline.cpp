@@ -8,6 +8,7 @@
 #include <QPainterPath>
 
 #include <algorithm>
+#include <cmath>
 
 namespace meshsim::ui {
 
@@ -35,6 +36,17 @@ void Timeline::setRun(std::int64_t durationNs, std::vector<m::FaultConfig> fault
 void Timeline::setRecording(const m::Recording* recording)
 {
     m_recording = recording;
+    // The sparklines change only when the recording grows: computed here, not at every frame.
+    m_sent.clear();
+    m_errors.clear();
+    m_top = 1.0;
+    if (recording)
+        for (std::uint32_t w = 0; w < recording->windows; ++w) {
+            const Aggregate a = clientAggregate(*recording, {w, w + 1});
+            m_sent.push_back(a.arrivalRate());
+            m_errors.push_back(a.seconds > 0 ? double(a.errors()) / a.seconds : 0.0);
+            m_top = std::max(m_top, m_sent.back());
+        }
     update();
 }
 
@@ -85,7 +97,8 @@ QRect Timeline::plotRect() const
 int Timeline::xOf(std::int64_t timeNs) const
 {
     const QRect r = plotRect();
-    return r.left() + static_cast<int>(double(r.width()) * double(timeNs) / double(m_duration));
+    const double u = std::clamp(double(timeNs) / double(m_duration), -0.01, 1.01);
+    return r.left() + static_cast<int>(double(r.width()) * u);
 }
 
 std::int64_t Timeline::timeAt(int x) const
@@ -131,14 +144,7 @@ void Timeline::paintEvent(QPaintEvent*)
     // Sparklines: requests sent per window, and errors, on one scale.
     if (m_recording && m_recording->windows > 0) {
         const m::Recording& rec = *m_recording;
-        std::vector<double> sent(rec.windows), errors(rec.windows);
-        double top = 1.0;
-        for (std::uint32_t w = 0; w < rec.windows; ++w) {
-            const Aggregate a = clientAggregate(rec, {w, w + 1});
-            sent[w] = a.arrivalRate();
-            errors[w] = a.seconds > 0 ? double(a.errors()) / a.seconds : 0.0;
-            top = std::max(top, sent[w]);
-        }
+        const double top = m_top;
         auto line = [&](const std::vector<double>& v, const QColor& colour, bool fill) {
             QPainterPath path;
             const double windowNs = double(rec.layout.windowNs);
@@ -158,8 +164,8 @@ void Timeline::paintEvent(QPaintEvent*)
             p.setBrush(Qt::NoBrush);
             p.drawPath(path);
         };
-        line(sent, m_theme.healthy, true);
-        line(errors, m_theme.failing, true);
+        line(m_sent, m_theme.healthy, true);
+        line(m_errors, m_theme.failing, true);
 
         // State changes: ticks at the top, a colour per kind.
         for (const m::StateChange& s : rec.states) {

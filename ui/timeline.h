@@ -70,6 +70,8 @@ private:
     Theme m_theme = Theme::make(Theme::Kind::Light);
     std::optional<std::pair<std::int64_t, std::int64_t>> m_range;
     std::optional<std::int64_t> m_dragFrom;
+    std::vector<double> m_sent, m_errors; // per window, per second
+    double m_top = 1.0;
     bool m_selecting = false;
 };
 

@@ -161,7 +161,9 @@ QStringList NodeItem::badges() const
     if (m_stats.breakersHalfOpen)
         b << QString("breaker half-open (%1 callers)").arg(m_stats.breakersHalfOpen);
     if (m_stats.ejected)
-        b << QString("%1 instance(s) ejected").arg(m_stats.ejected);
+        b << (m_instance == m::kNoIndex
+                  ? QString("%1 instance(s) ejected by outlier detection").arg(m_stats.ejected)
+                  : QString("ejected by %1 caller(s)").arg(m_stats.ejected));
     if (m_stats.killed)
         b << QString("%1 instance(s) down").arg(m_stats.killed);
     if (m_stats.rateLimited)
@@ -521,7 +523,7 @@ void TopologyScene::rebuild()
         // Layers too large to draw one by one keep their first kFoldAbove - 1 components, and
         // one node stands for the rest; the folded components' particles go to it.
         std::vector<std::vector<std::uint32_t>> groups;
-        if (m_layout == Layout::Layered && m_fold) {
+        if ((m_layout == Layout::Layered || n > kMaxForceComponents) && m_fold) {
             const LayoutSpacing spacing;
             const auto layers = layeredOrder(m_system);
             for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -675,6 +677,7 @@ void TopologyScene::rebuild()
 
     m_particles = new ParticleLayer;
     m_particles->setTheme(m_theme);
+    m_particles->setReducedMotion(m_reducedMotion);
     m_particles->setIndex(&m_index);
     m_particles->setPositions(std::move(positions));
     const QRectF bounds = itemsBoundingRect().adjusted(-80, -80, 80, 80);
@@ -776,10 +779,7 @@ NodeStats TopologyScene::componentStats(std::uint32_t c,
     const WindowRange range = m_singleWindow ? windowAt(r, m_time) : m_range;
     const auto& comp = m_system.components[c];
     if (c < m_system.firstTier) {
-        // A workload: the calls it made (its edges to the gateway, the ingress or services).
-        for (const std::uint32_t callee : comp.callees)
-            if (const auto e = edgeIndex(r, c, callee))
-                s.load = merged(s.load, edgeAggregate(r, *e, range));
+        s.load = workloadAggregate(r, m_system, c, range);
     } else {
         const std::uint32_t tier = c - m_system.firstTier;
         if (instance == m::kNoIndex) {

@@ -168,6 +168,13 @@ public:
     void show(std::int64_t timeNs, std::optional<WindowRange> range);
 
     ParticleLayer* particles() { return m_particles; }
+    // Reduced motion: no particles (kept across rebuilds of the scene).
+    void setReducedMotion(bool reduced)
+    {
+        m_reducedMotion = reduced;
+        if (m_particles)
+            m_particles->setReducedMotion(reduced);
+    }
     const ParticleIndex& particleIndex() const { return m_index; }
     const std::vector<NodeItem*>& nodes() const { return m_nodes; }
     const std::vector<EdgeItem*>& edges() const { return m_edges; }
@@ -213,6 +220,7 @@ private:
     std::size_t m_statesPassed = 0;
 
     bool m_fold = true;
+    bool m_reducedMotion = false;
     std::vector<NodeItem*> m_displayOf; // by component, logical view
     std::vector<NodeItem*> m_nodes;
     std::vector<EdgeItem*> m_edges;

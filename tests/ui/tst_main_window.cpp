@@ -4,6 +4,7 @@
 // recording, never from the GUI's own aggregation code.
 
 #include "topologies/builtin_scenarios.h"
+#include "topologies/loader.h"
 #include "ui/main_window.h"
 
 #include <QAreaSeries>
@@ -97,7 +98,10 @@ private slots:
             QCOMPARE(node->stats().load.errors(), errors);
             // What a user reads: the rate over the selected range, and the mean latency (the
             // same requests as results.json's, to its 6-decimal rounding).
-            const double seconds = double(w.playback().limit()) / 1e9;
+            // The range covers the whole recording: its windows, the last one ending with the
+            // run's last event (the recording's end_ns).
+            const double seconds = double(w.session().recording()->endNs) / 1e9;
+            QVERIFY(seconds >= 20.0); // its 20 s, and the drain until the last event
             const double rate = double((*s)["requests"].get<std::uint64_t>()) / seconds;
             QCOMPARE(node->rateText(),
                      QString::number(rate,
@@ -191,9 +195,25 @@ private slots:
         QApplication::sendEvent(&t, &move);
         QTest::mouseRelease(&t, Qt::LeftButton, {}, QPoint(x2, y));
         QCOMPARE(p.time(), t.timeAt(x2));
+        // The particles drawn are the sampled requests' leaf hops under way at that instant,
+        // counted here from the raw hops (a hop with no hop inside it, whose span holds the time).
         const auto scrubbed = w.scene().particles()->particles();
-        for (const auto& particle : scrubbed) // every particle drawn is under way at that instant
-            QVERIFY(particle.leg->start <= p.time() && p.time() < particle.leg->end);
+        QVERIFY(!scrubbed.empty());
+        std::size_t underWay = 0;
+        for (const m::RecordedRequest& q : w.session().recording()->requests) {
+            std::vector<int> children(q.hops.size(), 0);
+            for (const m::RecordedHop& h : q.hops)
+                if (h.parent >= 0)
+                    ++children[static_cast<std::size_t>(h.parent)];
+            for (std::size_t i = 0; i < q.hops.size(); ++i) {
+                const m::RecordedHop& h = q.hops[i];
+                const bool span = h.kind == m::HopKind::Request || h.kind == m::HopKind::Call
+                                  || h.kind == m::HopKind::Try || h.kind == m::HopKind::Job;
+                if (children[i] == 0 && !span && h.start <= p.time() && p.time() < h.end)
+                    ++underWay;
+            }
+        }
+        QCOMPARE(scrubbed.size(), underWay); // (no refused call bounces in this scenario)
 
         // Jump to the next fault: the kill at 6 s from the start; then the restore at 12 s.
         p.setTime(0);
@@ -231,6 +251,13 @@ private slots:
                 }
         QVERIFY2(w.charts().summary().contains(QString(": %1 answered").arg(answered)),
                  qPrintable(w.charts().summary()));
+        // ... over 4 s, with its error share
+        QVERIFY2(
+            w.charts().summary().contains(
+                QString("(%1 per s), errors %2%")
+                    .arg(double(answered) / 4.0, 0, 'f', 1)
+                    .arg(answered ? 100.0 * double(failed) / double(answered) : 0.0, 0, 'f', 2)),
+            qPrintable(w.charts().summary()));
         // The throughput chart's "ok" points are the windows' ok counts per second.
         QLineSeries* ok = nullptr;
         for (QAbstractSeries* s : w.charts().throughputChart()->series())
@@ -269,7 +296,6 @@ private slots:
         w.timeline().clearRange(); // the charts are rebuilt: their axes are new
         x = qobject_cast<QValueAxis*>(w.charts().throughputChart()->axes(Qt::Horizontal).value(0));
         QCOMPARE(x->min(), 0.0);
-        (void)failed;
     }
 
     // A file that does not validate: its diagnostics (file:line:column) are listed, nothing runs.
@@ -319,6 +345,41 @@ private slots:
         w.setPlatformOverride(std::nullopt);
         w.setPlatform(m::EngineKind::Fast);
         QVERIFY(runToEnd(w));
+    }
+
+    // A child whose stream is not a run stream, or that runs another system than the one drawn
+    // (the file changed on disk), ends the run with a clear message.
+    void childStreamProblemsFailCleanly()
+    {
+        const topologies::LoadResult loaded = topologies::loadScenario(kSmallMesh.toStdString());
+        QVERIFY(loaded.ok());
+        auto scenario = std::make_shared<topologies::Scenario>(*loaded.scenario);
+        {
+            QTemporaryDir dir;
+            const QString fake = dir.filePath("fake-cli");
+            QFile script(fake);
+            QVERIFY(script.open(QIODevice::WriteOnly));
+            script.write("#!/bin/sh\necho 'this is not a run stream'\n");
+            script.close();
+            script.setPermissions(script.permissions() | QFileDevice::ExeOwner);
+            ui::RunSession session;
+            session.setCliExecutable(fake);
+            QSignalSpy finished(&session, &ui::RunSession::finished);
+            session.start(scenario, m::EngineKind::SimGrid);
+            QVERIFY(finished.wait(30000));
+            QCOMPARE(session.state(), ui::RunSession::State::Failed);
+            QVERIFY2(session.message().contains("could not be read")
+                         || session.message().contains("stopped before its end"),
+                     qPrintable(session.message()));
+        }
+        // The child reads another file than the one the GUI loaded and drew.
+        scenario->file = "builtin:bookstore";
+        ui::RunSession session;
+        QSignalSpy finished(&session, &ui::RunSession::finished);
+        session.start(scenario, m::EngineKind::SimGrid);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(session.state(), ui::RunSession::State::Failed);
+        QVERIFY2(session.message().contains("changed on disk"), qPrintable(session.message()));
     }
 
     // The 1,000-service fan-out opens and stays usable: its 999 leaves are folded into 23 shown
@@ -384,6 +445,8 @@ private slots:
         w.setTheme("projector");
         QCOMPARE(w.scene().theme().fontScale, 1.6);
         w.setReducedMotion(true);
+        QVERIFY(w.scene().particles()->particles().empty());
+        w.setTheme("light"); // the scene is rebuilt: reduced motion stays
         QVERIFY(w.scene().particles()->particles().empty());
         w.setReducedMotion(false);
         QVERIFY(!w.scene().particles()->particles().empty());

@@ -162,12 +162,14 @@ private slots:
         style.retry = true;
         QCOMPARE(at[0].style, style.index());
         // The reply from frontend to the gateway is a response; the request to it was not.
-        index.forEachActive(850,
-                            [&](const ui::Leg& leg, double) { QVERIFY((leg.style & 2U) != 0); });
-        index.forEachActive(950, [&](const ui::Leg& leg, double) {
-            QVERIFY((leg.style & 2U) != 0);
-            QCOMPARE(leg.toComponent, client);
-        });
+        std::vector<ui::Leg> reply, toClient;
+        index.forEachActive(850, [&](const ui::Leg& leg, double) { reply.push_back(leg); });
+        index.forEachActive(950, [&](const ui::Leg& leg, double) { toClient.push_back(leg); });
+        QCOMPARE(reply.size(), 1U);
+        QVERIFY((reply[0].style & 2U) != 0);
+        QCOMPARE(toClient.size(), 1U);
+        QVERIFY((toClient[0].style & 2U) != 0);
+        QCOMPARE(toClient[0].toComponent, client);
         // Stepping visits the hop boundaries in order.
         QCOMPARE(index.nextEventAfter(0).value(), 100);
         QCOMPARE(index.nextEventAfter(250).value(), 300);
@@ -175,11 +177,18 @@ private slots:
         QCOMPARE(index.previousEventBefore(1).value(), 0);
         QVERIFY(!index.nextEventAfter(1000));
 
-        // A sample that shrank (requests dropped) rebuilds the index.
+        // A sample that shrank rebuilds the index: the same number of requests, another one.
+        m::RecordedRequest other;
+        other.id = 2;
+        other.hops.push_back(hop(m::HopKind::Request, 2000, 3000, -1, c));
+        other.hops.push_back(hop(m::HopKind::Transfer, 2000, 2100, 0, g, c));
         r.sampleThreshold = 5;
-        r.requests.clear();
+        r.requests = {other};
         index.update(r, view);
-        QCOMPARE(index.legs().size(), 0U);
+        QCOMPARE(index.legs().size(), 1U);
+        QCOMPARE(index.legs()[0].requestId, 2U);
+        QCOMPARE(index.activeCount(150), 0U);
+        QCOMPARE(index.activeCount(2050), 1U);
     }
 
     // A breaker that refused a call without sending anything bounces for kMinBounceNs.
