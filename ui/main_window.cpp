@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "topologies/builtin_scenarios.h"
+#include "ui/builtin_browser.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -106,7 +107,19 @@ MainWindow::MainWindow(QWidget* parent)
     m_slowViews->setSingleShot(true);
     m_slowViews->setInterval(250);
     connect(m_slowViews, &QTimer::timeout, this, &MainWindow::refreshSlowViews);
-    setTheme("light");
+    // What the user chose last time: theme, edge thresholds, folding, reduced motion, the layout
+    // of the window.
+    QSettings settings;
+    setTheme(settings.value("theme", "light").toString());
+    const double degraded
+        = std::clamp(settings.value("thresholds/degraded", 0.001).toDouble(), 0.0, 1.0);
+    setThresholds(
+        {degraded,
+         std::clamp(settings.value("thresholds/failing", 0.10).toDouble(), degraded, 1.0)});
+    m_foldAction->setChecked(settings.value("fold", true).toBool());
+    m_reducedMotion->setChecked(settings.value("reducedMotion", false).toBool());
+    restoreGeometry(settings.value("geometry").toByteArray());
+    restoreState(settings.value("windowState").toByteArray());
     updateStatus();
 }
 
@@ -134,11 +147,11 @@ void MainWindow::buildMenus()
             open(path);
     });
     m_recentMenu = file->addMenu(tr("Open &Recent"));
-    QMenu* builtins = file->addMenu(tr("&Built-in scenarios"));
-    for (const std::string& name : topologies::builtinScenarioNames()) {
-        const QString spec = "builtin:" + QString::fromStdString(name);
-        builtins->addAction(QString::fromStdString(name), this, [this, spec] { open(spec); });
-    }
+    file->addAction(tr("&Built-in scenarios…"), QKeySequence(Qt::CTRL | Qt::Key_B), this, [this] {
+        BuiltinBrowser browser(this);
+        if (browser.exec() == QDialog::Accepted && !browser.chosen().isEmpty())
+            open(browser.chosen());
+    });
     file->addAction(tr("Re&load"), QKeySequence::Refresh, this, &MainWindow::reload);
     file->addAction(tr("R&un again"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::rerun);
     file->addSeparator();
@@ -177,12 +190,13 @@ void MainWindow::buildMenus()
         if (ok)
             setThresholds({degraded / 100, failing / 100});
     });
-    QAction* fold = view->addAction(tr("F&old large layers"));
-    fold->setCheckable(true);
-    fold->setChecked(true);
-    fold->setToolTip(tr("Draw at most %1 components per layer; one node stands for the rest")
-                         .arg(TopologyScene::kFoldAbove));
-    connect(fold, &QAction::toggled, this, &MainWindow::setFolding);
+    m_foldAction = view->addAction(tr("F&old large layers"));
+    m_foldAction->setCheckable(true);
+    m_foldAction->setChecked(true);
+    m_foldAction->setToolTip(
+        tr("Draw at most %1 components per layer; one node stands for the rest")
+            .arg(TopologyScene::kFoldAbove));
+    connect(m_foldAction, &QAction::toggled, this, &MainWindow::setFolding);
     m_reducedMotion = view->addAction(tr("&Reduced motion"));
     m_reducedMotion->setCheckable(true);
     connect(m_reducedMotion, &QAction::toggled, this, &MainWindow::setReducedMotion);
@@ -720,6 +734,10 @@ void MainWindow::setTheme(const QString& name)
 
 void MainWindow::setFolding(bool fold)
 {
+    if (m_foldAction->isChecked() != fold) {
+        m_foldAction->setChecked(fold); // its toggled() comes back here
+        return;
+    }
     m_scene->setFolding(fold);
     m_scene->setRecording(m_session->recording());
     onTime(m_playback->time());
@@ -816,6 +834,14 @@ void MainWindow::dropEvent(QDropEvent* event)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    QSettings settings;
+    settings.setValue("theme", m_theme.name());
+    settings.setValue("thresholds/degraded", m_thresholds.degraded);
+    settings.setValue("thresholds/failing", m_thresholds.failing);
+    settings.setValue("fold", m_foldAction->isChecked());
+    settings.setValue("reducedMotion", m_reducedMotion->isChecked());
+    settings.setValue("geometry", saveGeometry());
+    settings.setValue("windowState", saveState());
     m_playback->pause();
     m_session->cancel();
     QMainWindow::closeEvent(event);

@@ -126,6 +126,7 @@ private:
     QComboBox* m_themeKind = nullptr;
     QAction* m_playAction = nullptr;
     QAction* m_reducedMotion = nullptr;
+    QAction* m_foldAction = nullptr;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_timeLabel = nullptr;
     QLabel* m_sampleLabel = nullptr;

@@ -5,6 +5,7 @@
 
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
+#include "ui/builtin_browser.h"
 #include "ui/main_window.h"
 
 #include <QAreaSeries>
@@ -426,6 +427,25 @@ private slots:
         QCOMPARE(w.scene().nodes().size(), std::size_t{1001});
         w.find("leaf-900");
         QVERIFY(w.scene().nodeNamed("leaf-900")->isSelected());
+    }
+
+    // The browser of the built-in scenarios lists them with their descriptions and opens one.
+    void builtinBrowserOpensAScenario()
+    {
+        ui::BuiltinBrowser browser;
+        QCOMPARE(browser.list().count(),
+                 static_cast<int>(topologies::builtinScenarioNames().size()));
+        QCOMPARE(browser.chosen(),
+                 QString::fromUtf8(topologies::kDefaultScenario.data(),
+                                   topologies::kDefaultScenario.size()));
+        // The descriptions are read in the background; the default's arrives with its own words.
+        QListWidgetItem* item = browser.list().currentItem();
+        QTRY_VERIFY_WITH_TIMEOUT(item->data(Qt::UserRole).toString().contains("gateway+mesh"),
+                                 30000);
+        const auto fanOut = browser.list().findItems("bench-fanout1000", Qt::MatchExactly);
+        QCOMPARE(fanOut.size(), 1);
+        browser.list().setCurrentItem(fanOut.front());
+        QCOMPARE(browser.chosen(), QString("builtin:bench-fanout1000"));
     }
 
     // Themes and reduced motion change what is drawn, not what is shown.
