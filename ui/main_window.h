@@ -61,6 +61,7 @@ public:
     ChartsPanel& charts() { return *m_charts; }
     QListWidget& diagnostics() { return *m_diagnostics; }
     QTableView& table() { return *m_table; }
+    Legend& legend() { return *m_legend; }
     QString statusText() const;
     QString sampleText() const;
     QString scenarioSpec() const { return m_spec; }

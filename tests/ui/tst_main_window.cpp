@@ -461,6 +461,9 @@ private slots:
         w.setTheme("dark");
         QCOMPARE(w.scene().backgroundBrush().color(),
                  ui::Theme::make(ui::Theme::Kind::Dark).background);
+        // The legend follows the theme too (what it paints, not only what it holds).
+        const QImage legend = w.legend().grab().toImage();
+        QCOMPARE(legend.pixelColor(2, 2), ui::Theme::make(ui::Theme::Kind::Dark).background);
         QCOMPARE(w.scene().nodeNamed("web")->stats().load.total, total);
         w.setTheme("projector");
         QCOMPARE(w.scene().theme().fontScale, 1.6);
