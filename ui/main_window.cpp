@@ -459,7 +459,7 @@ void MainWindow::startRun()
     m_scene->setSystem(info.view, m_scenario->system.faults);
     m_view->fit();
     m_charts->setRun(info.view, m_scenario->slo);
-    m_timeline->setRun(m_scenario->duration.count(), m_scenario->system.faults);
+    m_timeline->setRun(m_scenario->duration.count(), m_scenario->system.faults, info.view);
     m_tableModel->clear();
     m_session->start(m_scenario, engine);
     m_cancel->setEnabled(m_session->running());

@@ -2,10 +2,12 @@
 
 #include "ui/series_stats.h"
 
+#include <QHelpEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -22,10 +24,13 @@ Timeline::Timeline(QWidget* parent)
     setToolTip(tr("Click or drag to move in time; Shift+drag to select a range (Esc clears it)"));
 }
 
-void Timeline::setRun(std::int64_t durationNs, std::vector<m::FaultConfig> faults)
+void Timeline::setRun(std::int64_t durationNs,
+                      std::vector<m::FaultConfig> faults,
+                      topologies::SystemView view)
 {
     m_duration = std::max<std::int64_t>(1, durationNs);
     m_faults = std::move(faults);
+    m_view = std::move(view);
     m_recording = nullptr;
     m_range.reset();
     m_time = 0;
@@ -122,6 +127,63 @@ std::vector<std::int64_t> Timeline::markers() const
     std::sort(times.begin(), times.end());
     times.erase(std::unique(times.begin(), times.end()), times.end());
     return times;
+}
+
+QString Timeline::describeAt(int x) const
+{
+    constexpr int kNear = 3; // pixels
+    auto name = [this](std::uint32_t component, std::uint32_t instance) {
+        QString text = component < m_view.components.size()
+                           ? QString::fromStdString(m_view.components[component].name)
+                           : QStringLiteral("clients");
+        if (instance != m::kNoIndex)
+            text += "/" + QString::number(instance);
+        return text;
+    };
+    QStringList lines;
+    for (const m::FaultConfig& f : m_faults)
+        for (const auto t : {std::optional(f.at.count()),
+                             f.until ? std::optional(f.until->count()) : std::nullopt})
+            if (t && std::abs(xOf(*t) - x) <= kNear) {
+                const char* kinds[]
+                    = {"kill", "node down", "slow", "errors", "partition", "degrade"};
+                lines << tr("%1 s: a %2 fault %3")
+                             .arg(double(*t) / 1e9, 0, 'f', 3)
+                             .arg(kinds[static_cast<int>(f.kind)])
+                             .arg(*t == f.at.count() ? tr("starts") : tr("ends"));
+            }
+    if (m_recording)
+        for (const m::StateChange& s : m_recording->states) {
+            const std::int64_t t = engine::toNanos(s.at);
+            if (std::abs(xOf(t) - x) > kNear)
+                continue;
+            QString what = QString("%1 s: %2 %3")
+                               .arg(double(t) / 1e9, 0, 'f', 3)
+                               .arg(name(s.component, s.instance), m::stateKindName(s.kind));
+            if (s.kind == m::StateChange::Kind::Breaker)
+                what += QString(" → %1 towards %2")
+                            .arg(m::breakerStateName(s.breaker), name(s.target, m::kNoIndex));
+            if (s.kind == m::StateChange::Kind::Ejection || s.kind == m::StateChange::Kind::Return)
+                what += QString(" %1 (%2)")
+                            .arg(name(s.target, s.host), m::ejectionReasonName(s.reason));
+            lines << what;
+            if (lines.size() >= 12) {
+                lines << tr("…");
+                break;
+            }
+        }
+    return lines.join("\n");
+}
+
+bool Timeline::event(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        const auto* help = static_cast<QHelpEvent*>(event);
+        const QString text = describeAt(help->pos().x());
+        QToolTip::showText(help->globalPos(), text.isEmpty() ? toolTip() : text, this);
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 void Timeline::paintEvent(QPaintEvent*)

@@ -10,6 +10,7 @@
 
 #include "models/config/fault.h"
 #include "models/recording.h"
+#include "topologies/system_view.h"
 #include "ui/theme.h"
 
 #include <QWidget>
@@ -28,7 +29,11 @@ class Timeline : public QWidget
 public:
     explicit Timeline(QWidget* parent = nullptr);
 
-    void setRun(std::int64_t durationNs, std::vector<models::FaultConfig> faults);
+    void setRun(std::int64_t durationNs,
+                std::vector<models::FaultConfig> faults,
+                topologies::SystemView view = {});
+    // What the markers within a few pixels of x say (the tooltip).
+    QString describeAt(int x) const;
     void setRecording(const models::Recording* recording); // after it grew
     void setTime(std::int64_t timeNs);
     void setLimit(std::int64_t limitNs);
@@ -53,6 +58,7 @@ signals:
     void rangeCleared();
 
 protected:
+    bool event(QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
@@ -67,6 +73,7 @@ private:
     std::int64_t m_time = 0;
     std::int64_t m_limit = 0;
     std::vector<models::FaultConfig> m_faults;
+    topologies::SystemView m_view;
     Theme m_theme = Theme::make(Theme::Kind::Light);
     std::optional<std::pair<std::int64_t, std::int64_t>> m_range;
     std::optional<std::int64_t> m_dragFrom;

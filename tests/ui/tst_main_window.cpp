@@ -216,6 +216,11 @@ private slots:
         }
         QCOMPARE(scrubbed.size(), underWay); // (no refused call bounces in this scenario)
 
+        // The timeline's markers say what they are: the kill at 6 s.
+        QVERIFY2(t.describeAt(t.xOf(6'000'000'000)).contains("orders/0 killed"),
+                 qPrintable(t.describeAt(t.xOf(6'000'000'000))));
+        QVERIFY(t.describeAt(t.xOf(6'000'000'000)).contains("a kill fault starts"));
+
         // Jump to the next fault: the kill at 6 s from the start; then the restore at 12 s.
         p.setTime(0);
         QVERIFY(w.jumpToNext(ui::MainWindow::Jump::Fault));
