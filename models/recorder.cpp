@@ -32,10 +32,16 @@ std::uint64_t vectorBytes(const std::vector<T>& v)
 
 std::uint64_t Recorder::WindowLatency::lowerOf(std::uint32_t bucket)
 {
-    if (bucket < 32)
-        return bucket;
-    const std::uint32_t top = bucket / 32 + 4;
-    return (std::uint64_t{32} + bucket % 32) << (top - 5);
+    return latencyBucketLower(bucket); // the recording's bucket scheme (models/recording.h)
+}
+
+std::vector<LatencyBucket> Recorder::WindowLatency::buckets() const
+{
+    std::vector<LatencyBucket> out;
+    for (std::uint32_t b = m_first; m_count > 0 && b <= m_last; ++b)
+        if (m_counts[b] > 0)
+            out.push_back({static_cast<std::uint16_t>(b), m_counts[b]});
+    return out;
 }
 
 void Recorder::WindowLatency::merge(const WindowLatency& other)
@@ -192,7 +198,9 @@ void Recorder::closeWindow()
     for (std::size_t r = 0; r < m_routes.size(); ++r) {
         RouteWindow w;
         w.sent = m_routeSent[r].sent;
+        std::vector<LatencyBucket> buckets = m_routes[r].latency.buckets();
         w.answered = m_routes[r].take();
+        w.answered.latency = std::move(buckets);
         m_rec.routes[r].push_back(w);
         m_routeSent[r] = RouteWindow{};
     }
@@ -233,6 +241,7 @@ void Recorder::closeWindow()
         total.responses.p50 = m_merged.quantile(0.50);
         total.responses.p95 = m_merged.quantile(0.95);
         total.responses.p99 = m_merged.quantile(0.99);
+        total.responses.latency = m_merged.buckets();
         total.ejectedMax = m_tiers[t].ejectedMax;
         m_tiers[t].ejectedMax = m_tiers[t].ejected;
         m_rec.tiers[t].push_back(total);
@@ -240,7 +249,9 @@ void Recorder::closeWindow()
     for (std::size_t e = 0; e < m_edges.size(); ++e) {
         EdgeState& s = m_edges[e];
         EdgeWindow w;
+        std::vector<LatencyBucket> buckets = s.calls.latency.buckets();
         w.calls = s.calls.take();
+        w.calls.latency = std::move(buckets);
         w.attempts = s.attempts;
         w.breakersOpen = s.breakersOpenMax;
         w.ejections = s.ejectionsMax;

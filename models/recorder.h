@@ -126,6 +126,7 @@ private:
     public:
         // Buckets for values up to 2^40 ns (18 minutes); longer ones count in the last.
         static constexpr std::uint32_t kBuckets = 32 * (40 - 4);
+        static_assert(kBuckets == kLatencyBuckets, "the recording's bucket scheme");
         WindowLatency()
             : m_counts(kBuckets, 0)
         {}
@@ -141,6 +142,8 @@ private:
         std::int64_t quantile(double q) const;
         void merge(const WindowLatency& other);
         void clear();
+        // Its non-empty buckets, in order (the recording keeps them).
+        std::vector<LatencyBucket> buckets() const;
 
     private:
         static std::uint32_t bucketOf(std::uint64_t v)

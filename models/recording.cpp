@@ -1,6 +1,7 @@
 #include "models/recording.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace meshsim::models {
@@ -18,6 +19,43 @@ std::uint32_t SeriesLayout::instanceCount() const
 std::uint32_t SeriesLayout::firstInstance(std::uint32_t tier) const
 {
     return std::accumulate(tierReplicas.begin(), tierReplicas.begin() + tier, std::uint32_t{0});
+}
+
+std::uint32_t latencyBucketOf(std::uint64_t v)
+{
+    if (v < 32)
+        return static_cast<std::uint32_t>(v);
+    const int top = 63 - __builtin_clzll(v); // >= 5
+    const auto b = static_cast<std::uint32_t>(
+        (std::uint64_t{32} * static_cast<std::uint64_t>(top - 4)) + ((v >> (top - 5)) & 31U));
+    return std::min(b, kLatencyBuckets - 1);
+}
+
+std::uint64_t latencyBucketLower(std::uint32_t bucket)
+{
+    if (bucket < 32)
+        return bucket;
+    const std::uint32_t top = bucket / 32 + 4;
+    return (std::uint64_t{32} + bucket % 32) << (top - 5);
+}
+
+std::int64_t
+latencyQuantile(const std::vector<std::uint64_t>& counts, std::uint64_t total, double q)
+{
+    if (total == 0 || counts.empty())
+        return 0;
+    const auto rank = std::max<std::uint64_t>(
+        1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(total))));
+    std::uint64_t seen = 0;
+    for (std::uint32_t b = 0; b < counts.size(); ++b) {
+        seen += counts[b];
+        if (seen >= rank) {
+            const std::uint64_t lower = latencyBucketLower(b);
+            return static_cast<std::int64_t>(lower + (latencyBucketLower(b + 1) - lower) / 2);
+        }
+    }
+    return static_cast<std::int64_t>(
+        latencyBucketLower(static_cast<std::uint32_t>(counts.size() - 1)));
 }
 
 std::int64_t Recording::windowSpanNs(std::uint32_t w) const

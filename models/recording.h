@@ -30,6 +30,24 @@
 
 namespace meshsim::models {
 
+// The latencies of a window, as counts in log-linear buckets: values below 32 ns have a bucket
+// each; above, 32 buckets per power of two, up to 2^40 ns (longer ones count in the last). A
+// quantile is the middle of the bucket of the ceil(q x count)-th smallest value (nearest rank, as
+// models::Histogram), within 1.6% of it. The windows' p50/p95/p99 are these quantiles; counts of
+// several windows add up, so a range of windows has exact quantiles in the same definition.
+struct LatencyBucket
+{
+    std::uint16_t bucket = 0;
+    std::uint32_t count = 0;
+    bool operator==(const LatencyBucket&) const = default;
+};
+inline constexpr std::uint32_t kLatencyBuckets = 32 * (40 - 4);
+std::uint32_t latencyBucketOf(std::uint64_t ns);
+std::uint64_t latencyBucketLower(std::uint32_t bucket);
+// The q-quantile of dense bucket counts (kLatencyBuckets of them) holding `total` values.
+std::int64_t
+latencyQuantile(const std::vector<std::uint64_t>& counts, std::uint64_t total, double q);
+
 // What ended in a window: outcomes, and the latency of those with one.
 struct WindowOutcomes
 {
@@ -39,6 +57,9 @@ struct WindowOutcomes
     std::int64_t p50 = 0;      // ns
     std::int64_t p95 = 0;
     std::int64_t p99 = 0;
+    // The latencies' buckets, in increasing order (routes, tiers and edges; not instances). Empty
+    // in recordings made before they were kept.
+    std::vector<LatencyBucket> latency;
 
     std::uint64_t total() const;
     std::uint64_t ok() const { return outcomes[0]; }

@@ -502,6 +502,31 @@ std::string encodeWindows(const m::Recording& r, std::uint32_t first, std::uint3
     return chunkOf(ChunkType::Windows, out.str());
 }
 
+std::string encodeLatency(const m::Recording& r, std::uint32_t first, std::uint32_t count)
+{
+    Out out;
+    out.varint(first);
+    out.varint(count);
+    const auto write = [&out](const std::vector<m::LatencyBucket>& buckets) {
+        out.varint(buckets.size());
+        std::uint32_t previous = 0;
+        for (const m::LatencyBucket& b : buckets) {
+            out.varint(b.bucket - previous); // increasing: deltas
+            out.varint(b.count);
+            previous = b.bucket;
+        }
+    };
+    for (std::uint32_t w = first; w < first + count; ++w) {
+        for (const auto& series : r.routes)
+            write(series[w].answered.latency);
+        for (const auto& series : r.tiers)
+            write(series[w].responses.latency);
+        for (const auto& series : r.edges)
+            write(series[w].calls.latency);
+    }
+    return chunkOf(ChunkType::Latency, out.str());
+}
+
 std::string
 encodeStates(const std::vector<m::StateChange>& states, std::size_t first, std::size_t count)
 {
@@ -600,6 +625,7 @@ encodeRecording(const RecordingInfo& info, const m::Recording& recording, bool c
     bytes += encodeHeader(info, recording);
     bytes += encodeSample(recording.sampleThreshold);
     bytes += encodeWindows(recording, 0, recording.windows);
+    bytes += encodeLatency(recording, 0, recording.windows);
     bytes += encodeStates(recording.states, 0, recording.states.size());
     bytes += encodeRequests(recording.requests, 0, recording.requests.size());
     bytes += encodeEnd(recording, cancelled);
@@ -675,6 +701,8 @@ bool RecordingDecoder::chunk(std::string_view bytes)
         return requests(payload);
     case ChunkType::Sample:
         return sample(payload);
+    case ChunkType::Latency:
+        return latency(payload);
     case ChunkType::End:
         return end(payload);
     }
@@ -912,6 +940,57 @@ bool RecordingDecoder::sample(std::string_view payload)
     return true;
 }
 
+bool RecordingDecoder::latency(std::string_view payload)
+{
+    In in(payload);
+    m::Recording& r = m_recording;
+    const std::uint64_t first = in.varint();
+    const std::uint64_t count = in.varint();
+    if (!in.ok() || first != m_latencyWindows || first + count > r.windows)
+        return fail("latency: not for the next recorded windows");
+    // Every series of a window takes at least one byte (its bucket count).
+    const std::size_t perWindow = r.routes.size() + r.tiers.size() + r.edges.size();
+    if (count > in.remaining() / std::max<std::size_t>(1, perWindow))
+        return fail("latency: more than the chunk holds");
+    const auto read = [&](m::WindowOutcomes& w) {
+        const std::uint64_t n = in.varint();
+        if (!in.ok() || n > m::kLatencyBuckets || n > in.remaining() / 2)
+            return fail("latency: too many buckets");
+        std::vector<m::LatencyBucket> buckets;
+        buckets.reserve(n);
+        std::uint64_t bucket = 0, total = 0;
+        for (std::uint64_t k = 0; k < n; ++k) {
+            const std::uint64_t delta = in.varint();
+            const std::uint64_t c = in.varint();
+            bucket += delta;
+            if (!in.ok() || (k > 0 && delta == 0) || bucket >= m::kLatencyBuckets || c == 0
+                || c > std::numeric_limits<std::uint32_t>::max())
+                return fail("latency: a bucket out of order or out of range");
+            total += c;
+            buckets.push_back({static_cast<std::uint16_t>(bucket), static_cast<std::uint32_t>(c)});
+        }
+        if (total != w.timed) // the buckets count exactly the latencies the window has
+            return fail("latency: the buckets do not count the window's latencies");
+        w.latency = std::move(buckets);
+        return true;
+    };
+    for (std::uint64_t w = first; w < first + count; ++w) {
+        for (auto& series : r.routes)
+            if (!read(series[w].answered))
+                return false;
+        for (auto& series : r.tiers)
+            if (!read(series[w].responses))
+                return false;
+        for (auto& series : r.edges)
+            if (!read(series[w].calls))
+                return false;
+    }
+    if (!in.ok() || in.remaining() != 0)
+        return fail("latency: malformed");
+    m_latencyWindows = static_cast<std::uint32_t>(first + count);
+    return true;
+}
+
 bool RecordingDecoder::end(std::string_view payload)
 {
     const Json j = Json::parse(payload, nullptr, false);
@@ -1023,6 +1102,8 @@ RecordingFollower::since(const m::Recording& recording, bool last, bool cancelle
     if (recording.windows > m_windowsSent) {
         chunks.push_back(
             encodeWindows(recording, m_windowsSent, recording.windows - m_windowsSent));
+        chunks.push_back(
+            encodeLatency(recording, m_windowsSent, recording.windows - m_windowsSent));
         m_windowsSent = recording.windows;
     }
     if (recording.states.size() > m_statesSent) {

@@ -10,6 +10,7 @@
 //   STATES  the next state changes
 //   REQUESTS the next completed sampled requests, with their hops
 //   SAMPLE  the sample's new threshold: requests whose key is not below it are dropped
+//   LATENCY the latency buckets of the next windows' routes, tiers and edges
 //   END     JSON: the run's end ("complete" or "cancelled") and counts to check against
 // Numbers are LEB128 varints (zigzag for signed), floats IEEE-754 little endian. A file without an
 // END chunk is incomplete and is refused; unknown chunk types are skipped (newer writers may add
@@ -40,6 +41,7 @@ enum class ChunkType : std::uint8_t {
     Requests = 4,
     Sample = 5,
     End = 6,
+    Latency = 7,
 };
 
 // What a recording says about its run, besides the data.
@@ -67,6 +69,8 @@ std::string encodeRequests(const std::vector<models::RecordedRequest>& requests,
                            std::size_t first,
                            std::size_t count);
 std::string encodeSample(std::uint64_t threshold);
+std::string
+encodeLatency(const models::Recording& recording, std::uint32_t first, std::uint32_t count);
 std::string encodeEnd(const models::Recording& recording, bool cancelled);
 
 // The file's signature and version, then every chunk of a finished recording.
@@ -110,6 +114,7 @@ private:
     bool states(std::string_view payload);
     bool requests(std::string_view payload);
     bool sample(std::string_view payload);
+    bool latency(std::string_view payload);
     bool end(std::string_view payload);
 
     Limits m_limits;
@@ -117,6 +122,7 @@ private:
     bool m_hasHeader = false;
     bool m_ended = false;
     bool m_cancelled = false;
+    std::uint32_t m_latencyWindows = 0; // windows whose latency buckets have come
     RecordingInfo m_info;
     models::Recording m_recording;
 };

@@ -17,12 +17,19 @@ Json outcomesJson(const m::WindowOutcomes& w)
     for (std::size_t i = 0; i < m::kOutcomeCount; ++i)
         if (w.outcomes[i] > 0)
             outcomes[std::string(m::outcomeName(static_cast<m::Outcome>(i)))] = w.outcomes[i];
-    return {{"outcomes", outcomes},
-            {"timed", w.timed},
-            {"latency_sum_ns", w.latencySumNs},
-            {"p50_ns", w.p50},
-            {"p95_ns", w.p95},
-            {"p99_ns", w.p99}};
+    Json j{{"outcomes", outcomes},
+           {"timed", w.timed},
+           {"latency_sum_ns", w.latencySumNs},
+           {"p50_ns", w.p50},
+           {"p95_ns", w.p95},
+           {"p99_ns", w.p99}};
+    if (!w.latency.empty()) {
+        Json buckets = Json::array();
+        for (const m::LatencyBucket& b : w.latency)
+            buckets.push_back({b.bucket, b.count});
+        j["latency_buckets"] = buckets;
+    }
+    return j;
 }
 
 Json placeJson(const m::Place& p)

@@ -80,8 +80,14 @@ bool fitsInteger(const Json& j)
 }
 
 // The run stream's line type for each chunk type of a recording.
-constexpr std::array<const char*, 7> kChunkLines{
-    nullptr, "recording_header", "windows", "states", "requests", "sample", "recording_end"};
+constexpr std::array<const char*, 8> kChunkLines{nullptr,
+                                                 "recording_header",
+                                                 "windows",
+                                                 "states",
+                                                 "requests",
+                                                 "sample",
+                                                 "recording_end",
+                                                 "latency"};
 
 } // namespace
 

@@ -7,7 +7,7 @@
 //   hello     first line: {"protocol": "meshsim-stream/1", "scenario", "engine", "seed"}
 //   note      {"text"}: a warning about the scenario (file:line:column: path: message)
 //   progress  {"simulated_seconds", "duration_seconds", "sent", "answered"}
-//   recording_header, windows, states, requests, sample, recording_end
+//   recording_header, windows, latency, states, requests, sample, recording_end
 //             {"data": base64}: a chunk of the run's recording (run/recording_file.h), sent as
 //             the run goes when the writer records (`run --stream --stream-recording`)
 //   result    {"results": <the whole results.json object>}

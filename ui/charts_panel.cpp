@@ -3,10 +3,13 @@
 #include <QAreaSeries>
 #include <QBarCategoryAxis>
 #include <QBarSet>
+#include <QCategoryAxis>
+#include <QCoreApplication>
 #include <QFileDialog>
 #include <QGraphicsLayout>
 #include <QGridLayout>
 #include <QHorizontalBarSeries>
+#include <QLogValueAxis>
 #include <QMenu>
 #include <QScrollArea>
 #include <QSvgGenerator>
@@ -222,6 +225,8 @@ ChartsPanel::ChartsPanel(QWidget* parent)
     , m_load(new QChart)
     , m_states(new QChart)
     , m_services(new QChart)
+    , m_spectrum(new QChart)
+    , m_histogram(new QChart)
 {
     // The charts scroll when the dock is smaller than they need.
     auto* outer = new QVBoxLayout(this);
@@ -248,6 +253,10 @@ ChartsPanel::ChartsPanel(QWidget* parent)
     addChart(m_load, 2, 1);
     addChart(m_states, 3, 0);
     addChart(m_services, 3, 1);
+    addChart(m_spectrum, 4, 0);
+    addChart(m_histogram, 4, 1);
+    m_spectrum->setTitle(tr("Latency percentiles"));
+    m_histogram->setTitle(tr("Latency histogram"));
     m_states->setTitle(tr("Breakers and ejections"));
     m_services->setTitle(tr("Services"));
     for (QChart* chart : {m_latency, m_throughput, m_errors, m_load, m_states})
@@ -323,7 +332,14 @@ void ChartsPanel::setTheme(const Theme& theme)
     m_theme = theme;
     const QChart::ChartTheme chartTheme
         = theme.kind == Theme::Kind::Dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
-    for (QChart* c : {m_latency, m_throughput, m_errors, m_load, m_states, m_services}) {
+    for (QChart* c : {m_latency,
+                      m_throughput,
+                      m_errors,
+                      m_load,
+                      m_states,
+                      m_services,
+                      m_spectrum,
+                      m_histogram}) {
         c->setTheme(chartTheme);
         QFont f = c->titleFont();
         f.setPointSizeF(9 * theme.fontScale);
@@ -386,6 +402,7 @@ void ChartsPanel::rebuild()
         for (QChart* c : {m_latency, m_throughput, m_errors, m_load, m_states})
             apply(c, Plot{});
         m_services->removeAllSeries();
+        distribution({});
         m_summary->setText(tr("No recorded window yet."));
         return;
     }
@@ -697,6 +714,7 @@ void ChartsPanel::rebuild()
         total = clientAggregate(r, range);
         break;
     }
+    distribution(total);
     m_summary->setText(
         tr("%1, %2–%3 s: %4 answered (%5 per s), errors %6%, mean latency %7 ms")
             .arg(m_subject.kind == Subject::Kind::System ? tr("Clients") : m_subject.name)
@@ -708,18 +726,120 @@ void ChartsPanel::rebuild()
             .arg(total.meanLatencyMs(), 0, 'f', 2));
 }
 
+void ChartsPanel::distribution(const Aggregate& total)
+{
+    for (QChart* c : {m_spectrum, m_histogram}) {
+        c->removeAllSeries();
+        for (QAbstractAxis* a : c->axes()) {
+            c->removeAxis(a);
+            delete a;
+        }
+    }
+    const QString of
+        = m_subject.kind == Subject::Kind::System ? tr("all requests") : m_subject.name;
+    if (total.timed == 0 || total.bucketsMissing || total.latencyBuckets.empty()) {
+        retitle(m_spectrum, tr("Latency percentiles: no latencies in the range"));
+        retitle(m_histogram, tr("Latency histogram: no latencies in the range"));
+        return;
+    }
+    // Percentile spectrum: x is the number of nines (1 = p90, 2 = p99, 3 = p99.9), y the latency
+    // at that percentile, from the range's buckets (the windows' own quantile definition).
+    auto* spectrum = new QLineSeries;
+    spectrum->setName(of);
+    spectrum->setPen(QPen(QColor(0x00, 0x72, 0xB2), 1.8));
+    double top = 0.0;
+    for (int i = 0; i <= 80; ++i) {
+        const double nines = i / 20.0; // 0 .. 4
+        const double q = 1.0 - std::pow(10.0, -nines);
+        const double ms = double(m::latencyQuantile(total.latencyBuckets, total.timed, q)) / 1e6;
+        spectrum->append(nines, ms);
+        top = std::max(top, ms);
+    }
+    m_spectrum->addSeries(spectrum);
+    auto* nines = new QCategoryAxis;
+    nines->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    nines->append("p0", 0.0);
+    nines->append("p50", std::log10(2.0));
+    nines->append("p90", 1.0);
+    nines->append("p99", 2.0);
+    nines->append("p99.9", 3.0);
+    nines->append("p99.99", 4.0);
+    nines->setRange(0.0, 4.0);
+    auto* values = new QValueAxis;
+    values->setRange(0.0, top > 0 ? top * 1.1 : 1.0);
+    values->applyNiceNumbers();
+    values->setLabelFormat("%.4g");
+    values->setTitleText("ms");
+    m_spectrum->addAxis(nines, Qt::AlignBottom);
+    m_spectrum->addAxis(values, Qt::AlignLeft);
+    spectrum->attachAxis(nines);
+    spectrum->attachAxis(values);
+    retitle(m_spectrum, tr("Latency percentiles of %1").arg(of));
+
+    // Histogram: the share of latencies in each bucket, on a logarithmic time axis.
+    auto* histogram = new QLineSeries;
+    histogram->setName(of);
+    histogram->setPen(QPen(QColor(0xD5, 0x5E, 0x00), 1.4));
+    double lowest = 0.0, highest = 0.0, peak = 0.0;
+    for (std::uint32_t b = 0; b + 1 < m::kLatencyBuckets; ++b) {
+        if (total.latencyBuckets[b] == 0)
+            continue;
+        const double lower = double(std::max<std::uint64_t>(1, m::latencyBucketLower(b))) / 1e6;
+        const double upper = double(m::latencyBucketLower(b + 1)) / 1e6;
+        // Buckets are 1/32 of a power of two wide (at most: 1/64 at the top of each): on a log
+        // axis they have nearly equal widths, so their shares compare as heights.
+        const double share = 100.0 * double(total.latencyBuckets[b]) / double(total.timed);
+        histogram->append(lower, 0.0);
+        histogram->append(lower, share);
+        histogram->append(upper, share);
+        histogram->append(upper, 0.0);
+        lowest = lowest == 0.0 ? lower : std::min(lowest, lower);
+        highest = std::max(highest, upper);
+        peak = std::max(peak, share);
+    }
+    m_histogram->addSeries(histogram);
+    auto* time = new QLogValueAxis;
+    time->setBase(10.0);
+    time->setLabelFormat("%g");
+    time->setTitleText("ms (log)");
+    time->setRange(lowest * 0.8, highest * 1.25);
+    auto* share = new QValueAxis;
+    share->setRange(0.0, peak > 0 ? peak * 1.1 : 1.0);
+    share->applyNiceNumbers();
+    share->setLabelFormat("%.3g");
+    share->setTitleText(tr("% per bucket"));
+    m_histogram->addAxis(time, Qt::AlignBottom);
+    m_histogram->addAxis(share, Qt::AlignLeft);
+    histogram->attachAxis(time);
+    histogram->attachAxis(share);
+    retitle(m_histogram, tr("Latency histogram of %1").arg(of));
+}
+
 bool ChartsPanel::exportPng(QChart* chart, const QString& path) const
 {
     for (QChartView* v : m_views)
-        if (v->chart() == chart)
+        if (v->chart() == chart) {
+            settle(chart);
             return v->grab().save(path, "PNG");
+        }
     return false;
+}
+
+void ChartsPanel::settle(QChart* chart)
+{
+    // A chart lays itself out on its next event-loop turn: an export now must see the new one.
+    // (And the items of axes it replaced go only when their deferred deletion runs.)
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    QCoreApplication::sendPostedEvents(chart);
+    QCoreApplication::sendPostedEvents(chart->scene());
+    chart->layout()->activate();
 }
 
 bool ChartsPanel::exportSvg(QChart* chart, const QString& path) const
 {
     for (QChartView* v : m_views)
         if (v->chart() == chart) {
+            settle(chart);
             QSvgGenerator svg;
             svg.setFileName(path);
             svg.setSize(v->size());

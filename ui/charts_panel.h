@@ -56,6 +56,8 @@ public:
     QChart* loadChart() const { return m_load; }
     QChart* statesChart() const { return m_states; }
     QChart* servicesChart() const { return m_services; }
+    QChart* spectrumChart() const { return m_spectrum; }
+    QChart* histogramChart() const { return m_histogram; }
     QString summary() const;
     // The windows the charts show (the range, or the whole recording).
     WindowRange shownWindows() const;
@@ -65,6 +67,8 @@ public:
 
 private:
     void rebuild();
+    void distribution(const Aggregate& total);
+    static void settle(QChart* chart);
     void moveCursor();
     QChartView* addChart(QChart* chart, int row, int column);
 
@@ -82,8 +86,10 @@ private:
     QChart* m_throughput;
     QChart* m_errors;
     QChart* m_load;
-    QChart* m_states;   // breakers open and instances ejected
-    QChart* m_services; // the services side by side over the range
+    QChart* m_states;    // breakers open and instances ejected
+    QChart* m_services;  // the services side by side over the range
+    QChart* m_spectrum;  // latency percentile spectrum over the range
+    QChart* m_histogram; // latency histogram over the range
     std::vector<QChartView*> m_views;
     // The shown time: a line over each chart's plot area, moved when it moves by a pixel.
     std::vector<QGraphicsLineItem*> m_cursors;

@@ -68,11 +68,30 @@ void addOutcomes(Aggregate& a, const m::WindowOutcomes& w, bool single)
     }
     a.timed += w.timed;
     a.latencySumNs += w.latencySumNs;
+    if (w.timed > 0 && w.latency.empty())
+        a.bucketsMissing = true; // a recording made before windows kept their buckets
+    if (!w.latency.empty()) {
+        a.latencyBuckets.resize(m::kLatencyBuckets, 0);
+        for (const m::LatencyBucket& b : w.latency)
+            a.latencyBuckets[b.bucket] += b.count;
+    }
     if (single && w.timed > 0) {
         a.p50 = w.p50;
         a.p95 = w.p95;
         a.p99 = w.p99;
     }
+}
+
+// Percentiles of everything added, from the summed buckets (the windows' own definition), when
+// every window had its buckets.
+Aggregate& withPercentiles(Aggregate& a)
+{
+    if (a.timed > 0 && !a.bucketsMissing && !a.latencyBuckets.empty()) {
+        a.p50 = m::latencyQuantile(a.latencyBuckets, a.timed, 0.50);
+        a.p95 = m::latencyQuantile(a.latencyBuckets, a.timed, 0.95);
+        a.p99 = m::latencyQuantile(a.latencyBuckets, a.timed, 0.99);
+    }
+    return a;
 }
 
 Aggregate start(const m::Recording& r, WindowRange range)
@@ -99,7 +118,15 @@ Aggregate merged(const Aggregate& a, const Aggregate& b)
     m.timed += b.timed;
     m.latencySumNs += b.latencySumNs;
     m.p50 = m.p95 = m.p99 = std::nullopt;
-    if (a.total == 0) { // one part only: its percentiles are the whole's
+    m.bucketsMissing = a.bucketsMissing || b.bucketsMissing;
+    if (!b.latencyBuckets.empty()) {
+        m.latencyBuckets.resize(models::kLatencyBuckets, 0);
+        for (std::size_t i = 0; i < b.latencyBuckets.size(); ++i)
+            m.latencyBuckets[i] += b.latencyBuckets[i];
+    }
+    if (m.timed > 0 && !m.bucketsMissing && !m.latencyBuckets.empty()) {
+        withPercentiles(m);
+    } else if (a.total == 0) { // one part only: its percentiles are the whole's
         m.p50 = b.p50;
         m.p95 = b.p95;
         m.p99 = b.p99;
@@ -164,7 +191,7 @@ seriesAggregate(const m::Recording& r, const std::vector<m::TierWindow>* series,
         a.queueMean /= range.count();
         a.busyMean /= range.count();
     }
-    return a;
+    return withPercentiles(a);
 }
 
 } // namespace
@@ -202,7 +229,7 @@ Aggregate edgeAggregate(const m::Recording& r, std::uint32_t edge, WindowRange r
         a.breakersOpenMax = std::max<std::uint32_t>(a.breakersOpenMax, e.breakersOpen);
     }
     a.arrivals = a.total;
-    return a;
+    return withPercentiles(a);
 }
 
 Aggregate routeAggregate(const m::Recording& r, std::uint32_t route, WindowRange range)
@@ -215,7 +242,7 @@ Aggregate routeAggregate(const m::Recording& r, std::uint32_t route, WindowRange
         a.arrivals += r.routes[route][w].sent;
         addOutcomes(a, r.routes[route][w].answered, range.count() == 1);
     }
-    return a;
+    return withPercentiles(a);
 }
 
 Aggregate workloadAggregate(const m::Recording& r,
@@ -241,7 +268,7 @@ Aggregate clientAggregate(const m::Recording& r, WindowRange range)
             a.arrivals += r.routes[route][w].sent;
             addOutcomes(a, r.routes[route][w].answered, false);
         }
-    return a;
+    return withPercentiles(a);
 }
 
 double nodeUtilisation(const m::Recording& r, std::uint32_t node, WindowRange range)

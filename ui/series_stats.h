@@ -4,9 +4,10 @@
 // else: every view (node labels, edge labels, charts, the timeline, tests) asks here, so the same
 // number is computed once, one way.
 //
-// A range is a span of closed windows [first, last). Counts and sums add up exactly over a range;
-// the latency percentiles of the recording are per window, so they are given for a one-window
-// range only (a range of several windows shows the mean latency, which adds up exactly).
+// A range is a span of closed windows [first, last). Counts, sums and latency buckets add up
+// exactly over a range, so its percentiles are those of its windows' latencies together, in the
+// windows' own definition (models/recording.h). Instances keep no buckets: an instance's range of
+// several windows has its mean latency only (as has a recording made before windows kept them).
 
 #include "models/recording.h"
 #include "topologies/system_view.h"
@@ -14,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace meshsim::ui {
 
@@ -48,7 +50,9 @@ struct Aggregate
     std::uint64_t total = 0; // ended in the range
     std::uint64_t timed = 0;
     double latencySumNs = 0.0;
-    std::optional<std::int64_t> p50, p95, p99; // one-window ranges only
+    std::optional<std::int64_t> p50, p95, p99; // from the buckets (or a window's own)
+    std::vector<std::uint64_t> latencyBuckets; // summed, models::kLatencyBuckets of them
+    bool bucketsMissing = false;               // some window had latencies but no buckets
     std::uint64_t attempts = 0;                // edges: tries
     double queueMean = 0.0;                    // tiers: time average over the range
     double busyMean = 0.0;

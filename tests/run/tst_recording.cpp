@@ -430,6 +430,41 @@ workloads: [{name: w, arrival: {process: poisson, rate: 200/s}, mix: [{path: /x}
         QCOMPARE(decoder.info().view.components.size(), r.view.components.size());
     }
 
+    // A window's p50/p95/p99 are the quantiles of its latency buckets, and the buckets count
+    // exactly its timed latencies: the buckets of several windows add up to their range's.
+    void windowPercentilesAreTheirBuckets()
+    {
+        const auto& s = scenario(kGatewayStress);
+        const run::RunResult r
+            = run(s, m::Recorder::kDefaultBudget, engine::SimDuration{5'000'000'000});
+        const m::Recording& rec = *r.recording;
+        std::size_t checked = 0;
+        const auto check = [&](const m::WindowOutcomes& w) {
+            std::vector<std::uint64_t> dense(m::kLatencyBuckets, 0);
+            std::uint64_t total = 0;
+            for (const m::LatencyBucket& b : w.latency) {
+                dense[b.bucket] += b.count;
+                total += b.count;
+            }
+            QCOMPARE(total, std::uint64_t{w.timed});
+            if (w.timed == 0)
+                return;
+            QCOMPARE(m::latencyQuantile(dense, total, 0.50), w.p50);
+            QCOMPARE(m::latencyQuantile(dense, total, 0.95), w.p95);
+            QCOMPARE(m::latencyQuantile(dense, total, 0.99), w.p99);
+            ++checked;
+        };
+        for (std::uint32_t w = 0; w < rec.windows; ++w) {
+            for (const auto& series : rec.routes)
+                check(series[w].answered);
+            for (const auto& series : rec.tiers)
+                check(series[w].responses);
+            for (const auto& series : rec.edges)
+                check(series[w].calls);
+        }
+        QVERIFY(checked > 10);
+    }
+
     void brokenFilesAreRefused()
     {
         // Every truncation, and a byte flipped at every position of a small recording, gives an

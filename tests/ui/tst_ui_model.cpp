@@ -229,16 +229,22 @@ private slots:
         r.tiers[0][0].responses.outcomes[0] = 3;
         r.tiers[0][0].responses.timed = 3;
         r.tiers[0][0].responses.latencySumNs = 3e6;
-        r.tiers[0][0].responses.p95 = 1'500'000;
+        r.tiers[0][0].responses.p95
+            = 1'007'616; // the middle of its bucket (61 << 14, width 16,384)
         r.tiers[0][0].busyMean = 2.0F;
         r.tiers[0][1].responses.outcomes[0] = 4;
         r.tiers[0][1].responses.outcomes[static_cast<int>(m::Outcome::Timeout)] = 1;
         r.tiers[0][1].responses.timed = 5;
         r.tiers[0][1].responses.latencySumNs = 15e6;
         r.tiers[0][1].busyMean = 4.0F;
+        // Their latency buckets: 3 at 1 ms, then 4 at 2 ms and 1 at 10 ms. Bucket of v >= 32 ns:
+        // 32 x (top - 4) + (v >> (top - 5)) & 31, top = floor(log2 v): 1 ms -> 32 x 15 + 29,
+        // 2 ms -> 32 x 16 + 29, 10 ms -> 32 x 19 + 6 (lower 38 << 18 = 9,961,472, width 262,144).
+        r.tiers[0][0].responses.latency = {{32 * 15 + 29, 3}};
+        r.tiers[0][1].responses.latency = {{32 * 16 + 29, 4}, {32 * 19 + 6, 1}};
         const ui::Aggregate one = ui::tierAggregate(r, 0, ui::windowAt(r, 500'000'000));
         QCOMPARE(one.total, 3U);
-        QCOMPARE(one.p95.value(), 1'500'000);
+        QCOMPARE(one.p95.value(), 1'007'616);
         const ui::Aggregate both = ui::tierAggregate(r, 0, ui::wholeRun(r));
         QCOMPARE(both.total, 8U);
         QCOMPARE(both.errors(), 1U);
@@ -246,7 +252,19 @@ private slots:
         QCOMPARE(both.rate(), 4.0);           // 8 in 2 s
         QCOMPARE(both.meanLatencyMs(), 2.25); // 18 ms over 8
         QCOMPARE(both.busyMean, 3.0);         // time average of 2 and 4
-        QVERIFY(!both.p95);                   // no percentile across windows
+        // p95 of the 8 together: the 8th smallest (ceil(0.95 x 8)), in the 10 ms bucket: its
+        // middle.
+        QCOMPARE(both.p95.value(), 9'961'472 + 262'144 / 2);
+        // p50: the 4th smallest, in the 2 ms bucket (lower 61 << 15, width 32,768).
+        QCOMPARE(both.p50.value(), (61 << 15) + 32'768 / 2);
+        // An instance keeps no buckets: a range of its windows has no percentile, only its mean.
+        r.instances[0][0].responses = r.tiers[0][0].responses;
+        r.instances[0][1].responses = r.tiers[0][1].responses;
+        r.instances[0][0].responses.latency.clear();
+        r.instances[0][1].responses.latency.clear();
+        const ui::Aggregate instance = ui::instanceAggregate(r, 0, 0, ui::wholeRun(r));
+        QVERIFY(!instance.p95);
+        QCOMPARE(instance.meanLatencyMs(), 2.25);
         // Ranges are clipped to the closed windows.
         QCOMPARE(ui::windowsBetween(r, 500'000'000, 9'000'000'000).first, 0U);
         QCOMPARE(ui::windowsBetween(r, 500'000'000, 9'000'000'000).last, 2U);
