@@ -437,46 +437,40 @@ void ChartsPanel::rebuild()
     // Latency.
     double latencyTop = 0.0;
     auto ms = [](std::optional<std::int64_t> v) { return v ? double(*v) / 1e6 : kNaN; };
-    if (m_subject.kind == Subject::Kind::System) {
-        retitle(m_latency, tr("Latency p99 per route (ms)"));
-        const QColor palette[] = {QColor(0x00, 0x72, 0xB2),
-                                  QColor(0xD5, 0x5E, 0x00),
-                                  QColor(0x00, 0x9E, 0x73),
-                                  QColor(0xCC, 0x79, 0xA7),
-                                  QColor(0xE6, 0x9F, 0x00),
-                                  QColor(0x56, 0xB4, 0xE9)};
-        for (std::uint32_t route = 0; route < r.routes.size(); ++route) {
-            const auto points = thinned(perWindow([&](std::uint32_t w) {
-                                            return ms(routeAggregate(r, route, {w, w + 1}).p99);
-                                        }),
-                                        range,
-                                        windowNs,
-                                        pixels);
-            latencyTop = maxOf(points, latencyTop);
-            const QString name = route < m_view.routes.size()
-                                     ? QString::fromStdString(m_view.routes[route].path)
-                                     : QString::number(route);
-            addLine(latency, name + " p99", palette[route % 6], points);
-        }
-    } else {
-        retitle(m_latency, tr("Latency of %1 (ms)").arg(m_subject.name));
-        const auto s50 = thinned(perWindow([&](std::uint32_t w) { return ms(aggregateAt(w).p50); }),
-                                 range,
-                                 windowNs,
-                                 pixels);
-        const auto s95 = thinned(perWindow([&](std::uint32_t w) { return ms(aggregateAt(w).p95); }),
-                                 range,
-                                 windowNs,
-                                 pixels);
-        const auto s99 = thinned(perWindow([&](std::uint32_t w) { return ms(aggregateAt(w).p99); }),
-                                 range,
-                                 windowNs,
-                                 pixels);
-        latencyTop = maxOf(s99, maxOf(s95, maxOf(s50)));
-        addLine(latency, "p50", p50, s50);
-        addLine(latency, "p95", p95, s95);
-        addLine(latency, "p99", p99, s99);
+    // p50, p90 and p99 of each window, from its latency buckets (all routes together for the
+    // clients); a recording without buckets has the windows' own p50, p95 and p99.
+    retitle(m_latency,
+            tr("Latency of %1 (ms)")
+                .arg(m_subject.kind == Subject::Kind::System ? tr("the clients' requests")
+                                                             : m_subject.name));
+    std::vector<Aggregate> windows(n);
+    bool buckets = true;
+    for (std::uint32_t w = range.first; w < range.last; ++w) {
+        windows[w] = aggregateAt(w);
+        buckets = buckets && (windows[w].timed == 0 || !windows[w].bucketsMissing);
     }
+    const auto quantileLine = [&](double q) {
+        return thinned(perWindow([&](std::uint32_t w) {
+                           const Aggregate& a = windows[w];
+                           if (a.timed == 0 || a.latencyBuckets.empty())
+                               return kNaN;
+                           return double(m::latencyQuantile(a.latencyBuckets, a.timed, q)) / 1e6;
+                       }),
+                       range,
+                       windowNs,
+                       pixels);
+    };
+    const auto ownLine = [&](std::optional<std::int64_t> Aggregate::*p) {
+        return thinned(
+            perWindow([&](std::uint32_t w) { return ms(windows[w].*p); }), range, windowNs, pixels);
+    };
+    const auto s50 = buckets ? quantileLine(0.50) : ownLine(&Aggregate::p50);
+    const auto s90 = buckets ? quantileLine(0.90) : ownLine(&Aggregate::p95);
+    const auto s99 = buckets ? quantileLine(0.99) : ownLine(&Aggregate::p99);
+    latencyTop = maxOf(s99, maxOf(s90, maxOf(s50)));
+    addLine(latency, "p50", p50, s50);
+    addLine(latency, buckets ? "p90" : "p95", p95, s90);
+    addLine(latency, "p99", p99, s99);
     for (const auto& objective : m_slo.objectives) {
         if (objective.metric == m::SloConfig::Metric::ErrorRate)
             continue;

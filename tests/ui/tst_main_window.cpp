@@ -284,6 +284,23 @@ private slots:
                 okInWindow += r.routes[route][5 + i].answered.outcomes[0];
             QCOMPARE(ok->at(i).y(), double(okInWindow));
         }
+        // The clients' latency: p90 of each window, of every route's latencies together.
+        QLineSeries* p90 = nullptr;
+        for (QAbstractSeries* series : w.charts().latencyChart()->series())
+            if (series->name() == "p90")
+                p90 = qobject_cast<QLineSeries*>(series);
+        QVERIFY(p90);
+        QCOMPARE(p90->count(), 4);
+        for (int i = 0; i < 4; ++i) {
+            std::vector<std::uint64_t> b(m::kLatencyBuckets, 0);
+            std::uint64_t n = 0;
+            for (std::uint32_t route = 0; route < r.routes.size(); ++route)
+                for (const m::LatencyBucket& bucket : r.routes[route][5 + i].answered.latency) {
+                    b[bucket.bucket] += bucket.count;
+                    n += bucket.count;
+                }
+            QCOMPARE(p90->at(i).y(), double(m::latencyQuantile(b, n, 0.90)) / 1e6);
+        }
         // Selecting a node makes it the charts' subject.
         w.scene().nodeNamed("orders")->setSelected(true);
         QVERIFY(w.charts().latencyChart()->title().contains("orders"));
