@@ -21,16 +21,13 @@ namespace {
 class ThreadObserver final : public run::RunObserver
 {
 public:
-    ThreadObserver(QPointer<RunSession> session,
-                   std::function<void(std::vector<std::string>, double, double)> post,
+    ThreadObserver(std::function<void(std::vector<std::string>, double, double)> post,
                    std::shared_ptr<std::atomic<bool>> cancel,
                    run::RecordingInfo info)
         : m_post(std::move(post))
         , m_cancel(std::move(cancel))
         , m_follower(std::move(info))
-    {
-        (void)session;
-    }
+    {}
     void onProgress(const run::Progress& p) override
     {
         std::vector<std::string> chunks;
@@ -168,37 +165,36 @@ void RunSession::startThread(models::EngineKind engine)
                   Qt::QueuedConnection);
           };
     const std::uint64_t budget = m_recordBudget;
-    QThread* thread
-        = QThread::create([self, generation, scenario, cancel, engine, post, inbox, budget] {
-              run::RunOptions options;
-              options.engine = engine;
-              options.recordBudget = budget;
-              const std::uint64_t seed = scenario->seed;
-              ThreadObserver observer(
-                  self, post, cancel, run::makeRecordingInfo(*scenario, engine, seed));
-              QString error;
-              std::optional<nlohmann::ordered_json> results;
-              bool cancelled = false;
-              try {
-                  QElapsedTimer wall;
-                  wall.start();
-                  const run::RunResult result = run::runScenario(*scenario, options, &observer);
-                  cancelled = result.cancelled;
-                  if (!cancelled)
-                      results = run::resultsToJson(result, double(wall.nsecsElapsed()) / 1e9);
-              } catch (const std::exception& e) {
-                  error = QString::fromStdString(e.what());
-              }
-              QMetaObject::invokeMethod(
-                  self.data(),
-                  [self, generation, inbox, cancelled, error, results = std::move(results)] {
-                      if (!self)
-                          return;
-                      self->drain(generation, inbox); // whatever came after the last notification
-                      self->takeEnd(generation, cancelled, error, results);
-                  },
-                  Qt::QueuedConnection);
-          });
+    QThread* thread = QThread::create(
+        [self, generation, scenario, cancel, engine, post, inbox, budget] {
+            run::RunOptions options;
+            options.engine = engine;
+            options.recordBudget = budget;
+            const std::uint64_t seed = scenario->seed;
+            ThreadObserver observer(post, cancel, run::makeRecordingInfo(*scenario, engine, seed));
+            QString error;
+            std::optional<nlohmann::ordered_json> results;
+            bool cancelled = false;
+            try {
+                QElapsedTimer wall;
+                wall.start();
+                const run::RunResult result = run::runScenario(*scenario, options, &observer);
+                cancelled = result.cancelled;
+                if (!cancelled)
+                    results = run::resultsToJson(result, double(wall.nsecsElapsed()) / 1e9);
+            } catch (const std::exception& e) {
+                error = QString::fromStdString(e.what());
+            }
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, generation, inbox, cancelled, error, results = std::move(results)] {
+                    if (!self)
+                        return;
+                    self->drain(generation, inbox); // whatever came after the last notification
+                    self->takeEnd(generation, cancelled, error, results);
+                },
+                Qt::QueuedConnection);
+        });
     m_workers.push_back({thread, cancel});
     QObject::connect(thread, &QThread::finished, this, [this, thread] {
         std::erase_if(m_workers, [thread](const Worker& w) { return w.thread == thread; });
