@@ -21,27 +21,6 @@ engine::LinkSpec toLink(const m::LinkConfig& c)
     return engine::LinkSpec{c.latency, c.bitsPerSecond / 8.0};
 }
 
-std::string sloName(m::SloConfig::Metric metric)
-{
-    switch (metric) {
-    case m::SloConfig::Metric::Mean:
-        return "mean";
-    case m::SloConfig::Metric::P50:
-        return "p50";
-    case m::SloConfig::Metric::P90:
-        return "p90";
-    case m::SloConfig::Metric::P95:
-        return "p95";
-    case m::SloConfig::Metric::P99:
-        return "p99";
-    case m::SloConfig::Metric::P999:
-        return "p999";
-    case m::SloConfig::Metric::ErrorRate:
-        return "error_rate";
-    }
-    return "?";
-}
-
 void evaluateSlo(const topologies::Scenario& scenario, RunResult& result)
 {
     const m::RequestStats& summary = result.metrics->summary();
@@ -49,7 +28,7 @@ void evaluateSlo(const topologies::Scenario& scenario, RunResult& result)
     const double answered = static_cast<double>(summary.outcomes.total());
     for (const m::SloConfig::Objective& objective : scenario.slo.objectives) {
         SloResult r;
-        r.metric = sloName(objective.metric);
+        r.metric = m::sloMetricName(objective.metric);
         double actual = 0.0;
         double limit = objective.limit;
         switch (objective.metric) {

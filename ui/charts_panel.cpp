@@ -193,27 +193,6 @@ double maxOf(const QList<QPointF>& points, double floor = 0.0)
     return floor;
 }
 
-const char* metricName(m::SloConfig::Metric metric)
-{
-    switch (metric) {
-    case m::SloConfig::Metric::Mean:
-        return "mean";
-    case m::SloConfig::Metric::P50:
-        return "p50";
-    case m::SloConfig::Metric::P90:
-        return "p90";
-    case m::SloConfig::Metric::P95:
-        return "p95";
-    case m::SloConfig::Metric::P99:
-        return "p99";
-    case m::SloConfig::Metric::P999:
-        return "p99.9";
-    case m::SloConfig::Metric::ErrorRate:
-        return "error rate";
-    }
-    return "?";
-}
-
 } // namespace
 
 ChartsPanel::ChartsPanel(QWidget* parent)
@@ -420,6 +399,9 @@ void ChartsPanel::rebuild()
             v[w] = f(w);
         return v;
     };
+    // A chart line of per-window values, thinned to the pixels (steps: one flat step per window).
+    const auto series = [&](auto f) { return thinned(perWindow(f), range, windowNs, pixels); };
+    const auto steps = [&](auto f) { return thinned(perWindow(f), range, windowNs, pixels, true); };
     auto aggregateAt = [&](std::uint32_t w) {
         const WindowRange one{w, w + 1};
         switch (m_subject.kind) {
@@ -450,19 +432,15 @@ void ChartsPanel::rebuild()
         buckets = buckets && (windows[w].timed == 0 || !windows[w].bucketsMissing);
     }
     const auto quantileLine = [&](double q) {
-        return thinned(perWindow([&](std::uint32_t w) {
-                           const Aggregate& a = windows[w];
-                           if (a.timed == 0 || a.latencyBuckets.empty())
-                               return kNaN;
-                           return double(m::latencyQuantile(a.latencyBuckets, a.timed, q)) / 1e6;
-                       }),
-                       range,
-                       windowNs,
-                       pixels);
+        return series([&](std::uint32_t w) {
+            const Aggregate& a = windows[w];
+            if (a.timed == 0 || a.latencyBuckets.empty())
+                return kNaN;
+            return double(m::latencyQuantile(a.latencyBuckets, a.timed, q)) / 1e6;
+        });
     };
     const auto ownLine = [&](std::optional<std::int64_t> Aggregate::*p) {
-        return thinned(
-            perWindow([&](std::uint32_t w) { return ms(windows[w].*p); }), range, windowNs, pixels);
+        return series([&](std::uint32_t w) { return ms(windows[w].*p); });
     };
     const auto s50 = buckets ? quantileLine(0.50) : ownLine(&Aggregate::p50);
     const auto s90 = buckets ? quantileLine(0.90) : ownLine(&Aggregate::p95);
@@ -476,7 +454,7 @@ void ChartsPanel::rebuild()
             continue;
         const double limit = objective.limit / 1e6;
         addLine(latency,
-                QString("SLO %1 %2 ms").arg(metricName(objective.metric)).arg(limit),
+                QString("SLO %1 %2 ms").arg(m::sloMetricName(objective.metric)).arg(limit),
                 m_theme.mutedText,
                 {{x0, limit}, {x1, limit}},
                 Qt::DashLine,
@@ -486,20 +464,14 @@ void ChartsPanel::rebuild()
     setAxes(latency, x0, x1, latencyTop, "ms");
 
     // Throughput: ok and failed per second.
-    const auto ok = thinned(perWindow([&](std::uint32_t w) {
-                                const Aggregate a = aggregateAt(w);
-                                return a.seconds > 0 ? double(a.classes[0]) / a.seconds : 0.0;
-                            }),
-                            range,
-                            windowNs,
-                            pixels);
-    const auto failed = thinned(perWindow([&](std::uint32_t w) {
-                                    const Aggregate a = aggregateAt(w);
-                                    return a.seconds > 0 ? double(a.errors()) / a.seconds : 0.0;
-                                }),
-                                range,
-                                windowNs,
-                                pixels);
+    const auto ok = series([&](std::uint32_t w) {
+        const Aggregate a = aggregateAt(w);
+        return a.seconds > 0 ? double(a.classes[0]) / a.seconds : 0.0;
+    });
+    const auto failed = series([&](std::uint32_t w) {
+        const Aggregate a = aggregateAt(w);
+        return a.seconds > 0 ? double(a.errors()) / a.seconds : 0.0;
+    });
     retitle(m_throughput,
             tr("Throughput of %1 (per s)")
                 .arg(m_subject.kind == Subject::Kind::System ? tr("the clients") : m_subject.name));
@@ -539,32 +511,16 @@ void ChartsPanel::rebuild()
     double loadTop = 0.0;
     if (m_subject.kind == Subject::Kind::Tier) {
         retitle(m_load, tr("Queue and busy workers of %1").arg(m_subject.name));
-        const auto queue
-            = thinned(perWindow([&](std::uint32_t w) { return aggregateAt(w).queueMean; }),
-                      range,
-                      windowNs,
-                      pixels);
-        const auto busy
-            = thinned(perWindow([&](std::uint32_t w) { return aggregateAt(w).busyMean; }),
-                      range,
-                      windowNs,
-                      pixels);
+        const auto queue = series([&](std::uint32_t w) { return aggregateAt(w).queueMean; });
+        const auto busy = series([&](std::uint32_t w) { return aggregateAt(w).busyMean; });
         addLine(load, tr("queued (mean)"), p95, queue);
         addLine(load, tr("busy workers (mean)"), QColor(0x00, 0x72, 0xB2), busy);
         loadTop = maxOf(queue, maxOf(busy));
         setAxes(load, x0, x1, loadTop, tr("requests"));
     } else if (m_subject.kind == Subject::Kind::Edge) {
         retitle(m_load, tr("Tries and calls on %1 (per s)").arg(m_subject.name));
-        const auto tries
-            = thinned(perWindow([&](std::uint32_t w) { return aggregateAt(w).attemptRate(); }),
-                      range,
-                      windowNs,
-                      pixels);
-        const auto calls
-            = thinned(perWindow([&](std::uint32_t w) { return aggregateAt(w).rate(); }),
-                      range,
-                      windowNs,
-                      pixels);
+        const auto tries = series([&](std::uint32_t w) { return aggregateAt(w).attemptRate(); });
+        const auto calls = series([&](std::uint32_t w) { return aggregateAt(w).rate(); });
         addLine(load, tr("tries"), p99, tries);
         addLine(load, tr("calls"), QColor(0x00, 0x72, 0xB2), calls);
         loadTop = maxOf(tries, maxOf(calls));
@@ -579,12 +535,9 @@ void ChartsPanel::rebuild()
                                   QColor(0x56, 0xB4, 0xE9)};
         const std::uint32_t shown = std::min<std::uint32_t>(r.layout.nodes, 12);
         for (std::uint32_t node = 0; node < shown; ++node) {
-            const auto u = thinned(perWindow([&](std::uint32_t w) {
-                                       return 100.0 * nodeUtilisation(r, node, {w, w + 1});
-                                   }),
-                                   range,
-                                   windowNs,
-                                   pixels);
+            const auto u = series([&](std::uint32_t w) {
+                return 100.0 * nodeUtilisation(r, node, {w, w + 1});
+            });
             const QString name = node < m_view.nodes.size()
                                      ? QString::fromStdString(m_view.nodes[node].name)
                                      : QString::number(node);
@@ -609,32 +562,22 @@ void ChartsPanel::rebuild()
             || (m_subject.kind == Subject::Kind::Edge && e == m_subject.index))
             edgesIn.push_back(e);
     }
-    const auto breakers = thinned(perWindow([&](std::uint32_t w) {
-                                      double open = 0;
-                                      for (const std::uint32_t e : edgesIn)
-                                          open += r.edges[e][w].breakersOpen;
-                                      return open;
-                                  }),
-                                  range,
-                                  windowNs,
-                                  pixels,
-                                  true);
-    const auto ejected
-        = thinned(perWindow([&](std::uint32_t w) {
-                      double count = 0;
-                      if (m_subject.kind == Subject::Kind::Edge)
-                          return m_subject.index < r.edges.size()
-                                     ? double(r.edges[m_subject.index][w].ejections)
-                                     : 0.0;
-                      for (std::uint32_t t = 0; t < r.tiers.size(); ++t)
-                          if (m_subject.kind == Subject::Kind::System || t == m_subject.index)
-                              count += r.tiers[t][w].ejectedMax;
-                      return count;
-                  }),
-                  range,
-                  windowNs,
-                  pixels,
-                  true);
+    const auto breakers = steps([&](std::uint32_t w) {
+        double open = 0;
+        for (const std::uint32_t e : edgesIn)
+            open += r.edges[e][w].breakersOpen;
+        return open;
+    });
+    const auto ejected = steps([&](std::uint32_t w) {
+        double count = 0;
+        if (m_subject.kind == Subject::Kind::Edge)
+            return m_subject.index < r.edges.size() ? double(r.edges[m_subject.index][w].ejections)
+                                                    : 0.0;
+        for (std::uint32_t t = 0; t < r.tiers.size(); ++t)
+            if (m_subject.kind == Subject::Kind::System || t == m_subject.index)
+                count += r.tiers[t][w].ejectedMax;
+        return count;
+    });
     // Each edge's most breakers open at once in the window, summed over the edges.
     states.lines.push_back({tr("breakers open"),
                             QPen(Theme::outcomeColour(OutcomeClass::Refused)),

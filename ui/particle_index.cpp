@@ -202,13 +202,4 @@ std::optional<std::int64_t> ParticleIndex::previousEventBefore(std::int64_t time
     }
 }
 
-std::vector<const Leg*> ParticleIndex::legsOf(std::uint32_t request) const
-{
-    std::vector<const Leg*> result;
-    for (const Leg& leg : m_legs)
-        if (leg.request == request)
-            result.push_back(&leg);
-    return result;
-}
-
 } // namespace meshsim::ui

@@ -93,8 +93,6 @@ public:
 
     const std::vector<Leg>& legs() const { return m_legs; }
     std::size_t requestCount() const { return m_requests; }
-    // Legs of one request (by index into Recording::requests).
-    std::vector<const Leg*> legsOf(std::uint32_t request) const;
 
     static constexpr std::int64_t kBucketNs = 50'000'000;
 

@@ -62,7 +62,6 @@ void drawParticleShape(QPainter& p, const QPointF& c, double size, ParticleStyle
 
 ParticleLayer::ParticleLayer()
 {
-    setFlag(ItemUsesExtendedStyleOption, false);
     setZValue(10);
     setAcceptedMouseButtons(Qt::NoButton);
     makeSprites();

@@ -113,22 +113,6 @@ std::int64_t Timeline::timeAt(int x) const
     return static_cast<std::int64_t>(u * double(m_duration));
 }
 
-std::vector<std::int64_t> Timeline::markers() const
-{
-    std::vector<std::int64_t> times;
-    for (const m::FaultConfig& f : m_faults) {
-        times.push_back(f.at.count());
-        if (f.until)
-            times.push_back(f.until->count());
-    }
-    if (m_recording)
-        for (const m::StateChange& s : m_recording->states)
-            times.push_back(engine::toNanos(s.at));
-    std::sort(times.begin(), times.end());
-    times.erase(std::unique(times.begin(), times.end()), times.end());
-    return times;
-}
-
 QString Timeline::describeAt(int x) const
 {
     constexpr int kNear = 3; // pixels

@@ -46,8 +46,6 @@ public:
     // Scene geometry, for tests: the x of a time and the time at an x.
     int xOf(std::int64_t timeNs) const;
     std::int64_t timeAt(int x) const;
-    // Marker times of the given state kinds (what "jump to next" uses too).
-    std::vector<std::int64_t> markers() const;
 
     QSize sizeHint() const override { return {800, 84}; }
     QSize minimumSizeHint() const override { return {200, 60}; }

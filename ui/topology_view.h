@@ -26,7 +26,6 @@ public:
         double lastMs = 0.0;
     };
     const FrameTimes& frameTimes() const { return m_frames; }
-    void resetFrameTimes() { m_frames = {}; }
 
 signals:
     void nodeDoubleClicked(QGraphicsItem* item);

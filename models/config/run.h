@@ -40,4 +40,26 @@ struct SloConfig
     std::vector<Objective> objectives;
 };
 
+// The metric's name in scenarios and results.json ("p99", "p999", "error_rate", ...).
+constexpr const char* sloMetricName(SloConfig::Metric metric)
+{
+    switch (metric) {
+    case SloConfig::Metric::Mean:
+        return "mean";
+    case SloConfig::Metric::P50:
+        return "p50";
+    case SloConfig::Metric::P90:
+        return "p90";
+    case SloConfig::Metric::P95:
+        return "p95";
+    case SloConfig::Metric::P99:
+        return "p99";
+    case SloConfig::Metric::P999:
+        return "p999";
+    case SloConfig::Metric::ErrorRate:
+        return "error_rate";
+    }
+    return "?";
+}
+
 } // namespace meshsim::models
