@@ -4,6 +4,7 @@
 #include "app/text_report.h"
 #include "models/recorder.h"
 #include "run/recording_file.h"
+#include "run/recording_follower.h"
 #include "run/recording_jsonl.h"
 #include "run/results_json.h"
 #include "run/stream.h"

@@ -7,7 +7,7 @@
 // iteration draws one frame 16 ms of simulated time after the previous one (1x playback at 60
 // frames/s), into a 1600 x 900 image.
 
-#include "run/recording_file.h"
+#include "run/recording_follower.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
 #include "ui/topology_scene.h"

@@ -54,11 +54,6 @@ struct RecordingInfo
     topologies::SystemView view;
 };
 
-// What a recording of `scenario` run on `engine` with `seed` says about its run.
-RecordingInfo makeRecordingInfo(const topologies::Scenario& scenario,
-                                models::EngineKind engine,
-                                std::uint64_t seed);
-
 // Encoders: each returns one whole chunk (type, length, payload).
 std::string encodeHeader(const RecordingInfo& info, const models::Recording& recording);
 std::string
@@ -125,30 +120,6 @@ private:
     std::uint32_t m_latencyWindows = 0; // windows whose latency buckets have come
     RecordingInfo m_info;
     models::Recording m_recording;
-};
-
-// Follows a recording while its run goes: each call of since() returns, as whole chunks, what the
-// recording gained since the previous call — the header first, then the sample's new threshold
-// (a reader drops the requests it has that left the sample), closed windows, state changes and
-// the requests completed since (in the order of completion, which `sequence` gives), and the END
-// chunk on the last call. The run stream sends these chunks as lines; the GUI decodes them as they
-// come from a run in its worker thread.
-class RecordingFollower
-{
-public:
-    explicit RecordingFollower(RecordingInfo info)
-        : m_info(std::move(info))
-    {}
-
-    std::vector<std::string> since(const models::Recording& recording, bool last, bool cancelled);
-
-private:
-    RecordingInfo m_info;
-    bool m_headerSent = false;
-    std::uint32_t m_windowsSent = 0;
-    std::size_t m_statesSent = 0;
-    std::uint64_t m_lastSequence = 0;
-    std::uint64_t m_thresholdSent = ~std::uint64_t{0};
 };
 
 // Reads a recording file; nullopt with `error` set when it cannot be read or is not complete.

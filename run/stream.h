@@ -16,6 +16,7 @@
 // Readers ignore unknown types (newer writers may add some) and unknown keys.
 
 #include "run/recording_file.h"
+#include "run/recording_follower.h"
 #include "run/simulation.h"
 
 #include <nlohmann/json.hpp>

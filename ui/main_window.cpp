@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "run/recording_follower.h"
 #include "topologies/builtin_scenarios.h"
 #include "ui/builtin_browser.h"
 

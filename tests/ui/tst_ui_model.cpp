@@ -2,7 +2,7 @@
 // from a recording, the aggregation of windows, and the playback clock. Every expected value is a
 // hand calculation from the data the test builds.
 
-#include "run/recording_file.h"
+#include "run/recording_follower.h"
 #include "run/simulation.h"
 #include "tests/support/scenario_text.h"
 #include "topologies/loader.h"
