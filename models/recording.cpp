@@ -79,35 +79,63 @@ CriticalPath criticalPath(const RecordedRequest& request)
     const auto& hops = request.hops;
     if (hops.empty())
         return path;
+    const std::size_t n = hops.size();
     std::int64_t last = hops[0].end;
     for (const RecordedHop& h : hops)
         last = std::max({last, h.start, h.end});
-    const auto endOf = [&](const RecordedHop& h) { return h.end < 0 ? last : h.end; };
-    std::vector<std::vector<std::int32_t>> children(hops.size());
-    for (std::size_t i = 1; i < hops.size(); ++i) {
-        const std::int32_t parent = hops[i].parent;
-        if (parent >= 0 && static_cast<std::size_t>(parent) < hops.size()
-            && static_cast<std::size_t>(parent) != i)
-            children[static_cast<std::size_t>(parent)].push_back(static_cast<std::int32_t>(i));
-    }
+    const auto hop
+        = [&](std::int32_t i) -> const RecordedHop& { return hops[static_cast<std::size_t>(i)]; };
+    const auto endOf = [&](std::int32_t i) { return hop(i).end < 0 ? last : hop(i).end; };
+    const auto parentOf = [&](std::size_t i) {
+        const std::int32_t p = hops[i].parent;
+        return p >= 0 && static_cast<std::size_t>(p) < n && static_cast<std::size_t>(p) != i
+                   ? static_cast<std::size_t>(p)
+                   : n;
+    };
+    // Every hop's children in one array, `first[h]` to `first[h + 1]`, latest end first: the walk
+    // back through a span then meets each child once (looking through all of them at every step
+    // made a span of k children cost k²: a call with many tries, a job with many calls).
+    std::vector<std::uint32_t> first(n + 1, 0);
+    for (std::size_t i = 1; i < n; ++i)
+        if (parentOf(i) < n)
+            ++first[parentOf(i) + 1];
+    for (std::size_t i = 0; i < n; ++i)
+        first[i + 1] += first[i];
+    std::vector<std::int32_t> kids(first[n]);
+    std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
+    for (std::size_t i = 1; i < n; ++i)
+        if (parentOf(i) < n)
+            kids[fill[parentOf(i)]++] = static_cast<std::int32_t>(i);
+    for (std::size_t i = 0; i < n; ++i)
+        std::sort(kids.begin() + first[i],
+                  kids.begin() + first[i + 1],
+                  [&](std::int32_t a, std::int32_t b) { return endOf(a) > endOf(b); });
+
     // Walk back from the end of each span to its start; an explicit stack, so that a deep (or
     // hostile) recording cannot exhaust the call stack.
     struct Frame
     {
         std::int32_t hop;
         std::int64_t until; // what is left of this span: [start, until]
+        std::uint32_t next; // its children from here on end before `until`
+        std::int32_t best;  // of the children seen (ending at or after `until`), the first started
+    };
+    const auto frame = [&](std::int32_t h, std::int64_t until) {
+        return Frame{h, until, first[static_cast<std::size_t>(h)], -1};
     };
     // Every hop has one parent and children are built from hops 1..n only, so what is reachable
     // from hop 0 is a tree; `until` falls at every step, so the walk ends.
-    std::vector<Frame> stack{{0, endOf(hops[0])}};
+    std::vector<Frame> stack{frame(0, endOf(0))};
     bool gap = false;
     while (!stack.empty()) {
         Frame& f = stack.back();
-        const RecordedHop& span = hops[static_cast<std::size_t>(f.hop)];
-        const auto& kids = children[static_cast<std::size_t>(f.hop)];
-        if (kids.empty()) {
+        const RecordedHop& span = hop(f.hop);
+        const std::uint32_t stop = first[static_cast<std::size_t>(f.hop) + 1];
+        if (first[static_cast<std::size_t>(f.hop)] == stop) {
+            const std::int64_t ns = std::max<std::int64_t>(0, f.until - span.start);
             path.leaves.push_back(f.hop);
-            path.coveredNs += std::max<std::int64_t>(0, f.until - span.start);
+            path.leafNs.push_back(ns);
+            path.coveredNs += ns;
             stack.pop_back();
             continue;
         }
@@ -115,28 +143,25 @@ CriticalPath criticalPath(const RecordedRequest& request)
             stack.pop_back();
             continue;
         }
-        // The child under way just before `until` that started first.
-        std::int32_t best = -1;
-        for (const std::int32_t c : kids) {
-            const RecordedHop& h = hops[static_cast<std::size_t>(c)];
-            if (h.start < f.until && endOf(h) >= f.until
-                && (best < 0 || h.start < hops[static_cast<std::size_t>(best)].start))
-                best = c;
+        // `until` only falls, so the children ending at or after it are the ones seen so far
+        // plus the next in end order. Of those, the one that started first is under way just
+        // before `until` if any is (ties: the earlier hop).
+        while (f.next < stop && endOf(kids[f.next]) >= f.until) {
+            const std::int32_t c = kids[f.next++];
+            if (f.best < 0 || hop(c).start < hop(f.best).start
+                || (hop(c).start == hop(f.best).start && c < f.best))
+                f.best = c;
         }
-        if (best < 0) {
+        if (f.best < 0 || hop(f.best).start >= f.until) {
             // Nothing covers the instant before `until`: skip to the latest child end before it.
             gap = true;
-            std::int64_t resume = span.start;
-            for (const std::int32_t c : kids)
-                if (endOf(hops[static_cast<std::size_t>(c)]) < f.until)
-                    resume = std::max(resume, endOf(hops[static_cast<std::size_t>(c)]));
-            f.until = resume;
+            f.until = f.next < stop ? std::max(span.start, endOf(kids[f.next])) : span.start;
             continue;
         }
-        const RecordedHop& child = hops[static_cast<std::size_t>(best)];
-        const std::int64_t until = std::min(endOf(child), f.until);
-        f.until = std::max(child.start, span.start);
-        stack.push_back({best, until});
+        const std::int32_t best = f.best;
+        const std::int64_t until = std::min(endOf(best), f.until);
+        f.until = std::max(hop(best).start, span.start);
+        stack.push_back(frame(best, until)); // `f` is not used after this
     }
     path.complete = !gap;
     return path;

@@ -178,10 +178,12 @@ struct Recording
 // At every instant of a span, the child that ended last (or is still under way when the span
 // ended, clipped to the span) is on the path; leaves (hops without children) contribute their
 // clipped durations. `coveredNs` is their sum, equal to the request's latency when every instant
-// of it is covered by its hops. Returns the leaves, latest first.
+// of it is covered by its hops. Returns the leaves, latest first, with what each contributes.
+// O(n log n) in the request's hops.
 struct CriticalPath
 {
     std::vector<std::int32_t> leaves;
+    std::vector<std::int64_t> leafNs; // beside `leaves`: the part of each on the path, ns
     std::int64_t coveredNs = 0;
     bool complete = false; // no gap anywhere along the path
 };

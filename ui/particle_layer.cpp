@@ -70,6 +70,7 @@ ParticleLayer::ParticleLayer()
 void ParticleLayer::setPositions(PlacePositions positions)
 {
     m_positions = std::move(positions);
+    m_drawnTime.reset();
     update();
 }
 
@@ -91,6 +92,7 @@ void ParticleLayer::setTime(std::int64_t timeNs)
 void ParticleLayer::setReducedMotion(bool reduced)
 {
     m_reduced = reduced;
+    m_drawnTime.reset();
     update();
 }
 
@@ -158,9 +160,33 @@ std::vector<ParticleLayer::Particle> ParticleLayer::particles() const
     return result;
 }
 
+std::optional<std::uint64_t> ParticleLayer::requestAt(QPointF scenePos, double radius) const
+{
+    std::optional<std::uint64_t> best;
+    double nearest = radius * radius;
+    const auto consider = [&](const QPointF& at, std::uint64_t request) {
+        const QPointF d = at - scenePos;
+        const double distance = d.x() * d.x() + d.y() * d.y();
+        if (distance <= nearest) {
+            nearest = distance;
+            best = request;
+        }
+    };
+    if (m_drawnTime && *m_drawnTime == m_time) {
+        for (const auto& [at, request] : m_drawnAt)
+            consider(at, request);
+    } else {
+        for (const Particle& particle : particles())
+            consider(particle.at, particle.leg->requestId);
+    }
+    return best;
+}
+
 void ParticleLayer::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
 {
     m_drawn = 0;
+    m_drawnAt.clear();
+    m_drawnTime = m_time;
     if (!m_index || m_reduced)
         return;
     for (auto& batch : m_batches)
@@ -170,7 +196,9 @@ void ParticleLayer::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QW
     const QTransform toDevice = painter->worldTransform();
     const double w = m_sprites[0].width(), h = m_sprites[0].height();
     m_index->forEachActive(m_time, [&](const Leg& leg, double u) {
-        const QPointF at = toDevice.map(positionOf(leg, u));
+        const QPointF scenePos = positionOf(leg, u);
+        m_drawnAt.emplace_back(scenePos, leg.requestId);
+        const QPointF at = toDevice.map(scenePos);
         m_batches[leg.style].push_back(QPainter::PixmapFragment::create(at, QRectF(0, 0, w, h)));
     });
     painter->save();

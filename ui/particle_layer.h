@@ -17,6 +17,8 @@
 #include <QPixmap>
 
 #include <array>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace meshsim::ui {
@@ -36,7 +38,11 @@ class ParticleLayer : public QGraphicsItem
 public:
     ParticleLayer();
 
-    void setIndex(const ParticleIndex* index) { m_index = index; }
+    void setIndex(const ParticleIndex* index)
+    {
+        m_index = index;
+        m_drawnTime.reset();
+    }
     void setPositions(PlacePositions positions);
     const PlacePositions& positions() const { return m_positions; }
     void setTheme(const Theme& theme);
@@ -55,6 +61,10 @@ public:
     };
     std::vector<Particle> particles() const;
     std::size_t drawnLastFrame() const { return m_drawn; }
+    // The request of the particle nearest to `scenePos` within `radius` (scene units), among
+    // those drawn at the shown instant (where the last frame put them; computed when no frame
+    // was drawn at it yet). None when reduced motion hides the particles.
+    std::optional<std::uint64_t> requestAt(QPointF scenePos, double radius) const;
 
     QRectF boundingRect() const override { return m_bounds; }
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
@@ -73,6 +83,9 @@ private:
     std::array<QPixmap, kParticleStyleCount> m_sprites;
     std::array<std::vector<QPainter::PixmapFragment>, kParticleStyleCount> m_batches;
     std::size_t m_drawn = 0;
+    // Where the last frame drew each particle (scene coordinates) and whose it was, for clicks.
+    std::vector<std::pair<QPointF, std::uint64_t>> m_drawnAt;
+    std::optional<std::int64_t> m_drawnTime; // the instant of that frame
 };
 
 // Draws one particle style into a painter at `center` (the legend and the sprites use it).
