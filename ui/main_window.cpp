@@ -16,7 +16,9 @@
 #include <QInputDialog>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
+#include <QMouseEvent>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -26,6 +28,8 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
+#include <fstream>
 
 namespace meshsim::ui {
 
@@ -53,6 +57,9 @@ MainWindow::MainWindow(QWidget* parent)
     , m_diagnostics(new QListWidget)
     , m_table(new QTableView)
     , m_tableModel(new QStandardItemModel(this))
+    , m_editor(new ScenarioEditor)
+    , m_inspector(new RequestInspector)
+    , m_events(new EventList)
 {
     setWindowTitle("meshsim");
     setAcceptDrops(true);
@@ -97,6 +104,35 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_timeline, &Timeline::rangeCleared, this, [this] { selectRange(std::nullopt); });
     connect(m_scene, &QGraphicsScene::selectionChanged, this, &MainWindow::onSelection);
+    connect(m_editor, &ScenarioEditor::applyRequested, this, &MainWindow::applyText);
+    connect(m_editor, &ScenarioEditor::serviceAtCursor, this, [this](const QString& name) {
+        // The node of the service the cursor is in; not while the topology drives the cursor.
+        if (m_syncing || name.isEmpty() || !m_editor->editor().hasFocus())
+            return;
+        if (NodeItem* node = m_scene->nodeNamed(name)) {
+            m_syncing = true;
+            m_scene->clearSelection();
+            node->setSelected(true);
+            m_view->ensureVisible(node);
+            m_syncing = false;
+        }
+    });
+    // A time asked for by the inspector or the event list: the playback goes there and waits.
+    auto showTime = [this](std::int64_t ns) {
+        m_playback->pause();
+        m_playback->setTime(std::min(ns, m_playback->limit()));
+    };
+    connect(m_inspector, &RequestInspector::timeRequested, this, showTime);
+    connect(m_events, &EventList::timeRequested, this, showTime);
+    connect(m_events, &EventList::requestActivated, this, [this](std::uint64_t id) {
+        if (m_inspector->showRequest(id)) {
+            m_inspectorDock->show();
+            m_inspectorDock->raise();
+        }
+    });
+    m_view->viewport()->installEventFilter(this);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &MainWindow::topologyMenu);
     connect(m_view, &TopologyView::nodeDoubleClicked, this, [this](QGraphicsItem* item) {
         auto* node = dynamic_cast<NodeItem*>(item);
         m_scene->focus(node ? m_scene->neighbours(node->component())
@@ -153,11 +189,34 @@ void MainWindow::buildMenus()
         if (browser.exec() == QDialog::Accepted && !browser.chosen().isEmpty())
             open(browser.chosen());
     });
+    file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::saveScenario);
+    file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, [this] { saveScenarioAs(); });
     file->addAction(tr("Re&load"), QKeySequence::Refresh, this, &MainWindow::reload);
     file->addAction(tr("R&un again"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::rerun);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     rebuildRecentMenu();
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = edit->addAction(
+        tr("&Undo"), QKeySequence::Undo, this, [this] { m_editor->editor().undo(); });
+    QAction* redo = edit->addAction(
+        tr("&Redo"), QKeySequence::Redo, this, [this] { m_editor->editor().redo(); });
+    undo->setEnabled(false);
+    redo->setEnabled(false);
+    connect(&m_editor->editor(), &QPlainTextEdit::undoAvailable, undo, &QAction::setEnabled);
+    connect(&m_editor->editor(), &QPlainTextEdit::redoAvailable, redo, &QAction::setEnabled);
+    // Shortcuts of the editor itself act when it has the focus; these when anything else has.
+    undo->setShortcutContext(Qt::WidgetShortcut);
+    redo->setShortcutContext(Qt::WidgetShortcut);
+    edit->addAction(tr("&Apply and run"), QKeySequence(Qt::CTRL | Qt::Key_Return), this, [this] {
+        applyText(m_editor->text());
+    });
+    edit->addAction(tr("&Scenario editor"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
+        m_editorDock->show();
+        m_editorDock->raise();
+        m_editor->editor().setFocus();
+    });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Fit"), QKeySequence(Qt::Key_F), m_view, &TopologyView::fit);
@@ -364,24 +423,89 @@ void MainWindow::buildDocks()
     m_diagnosticsDock->setWidget(m_diagnostics);
     addDockWidget(Qt::RightDockWidgetArea, m_diagnosticsDock);
     m_diagnosticsDock->hide();
+
+    m_inspectorDock = new QDockWidget(tr("Request"), this);
+    m_inspectorDock->setObjectName("inspectorDock");
+    m_inspectorDock->setWidget(m_inspector);
+    addDockWidget(Qt::BottomDockWidgetArea, m_inspectorDock);
+    tabifyDockWidget(charts, m_inspectorDock);
+    m_eventsDock = new QDockWidget(tr("Events"), this);
+    m_eventsDock->setObjectName("eventsDock");
+    m_eventsDock->setWidget(m_events);
+    addDockWidget(Qt::BottomDockWidgetArea, m_eventsDock);
+    tabifyDockWidget(charts, m_eventsDock);
+    charts->raise();
+
+    m_editorDock = new QDockWidget(tr("Scenario"), this);
+    m_editorDock->setObjectName("editorDock");
+    m_form = new ScenarioForm(m_editor);
+    auto* editorSplit = new QSplitter(Qt::Vertical);
+    editorSplit->addWidget(m_editor);
+    editorSplit->addWidget(m_form);
+    editorSplit->setStretchFactor(0, 3);
+    editorSplit->setStretchFactor(1, 1);
+    m_editorDock->setWidget(editorSplit);
+    addDockWidget(Qt::LeftDockWidgetArea, m_editorDock);
+    resizeDocks({m_editorDock}, {460}, Qt::Horizontal);
 }
 
 // --- opening and running -------------------------------------------------------------------------
 
 void MainWindow::open(const QString& nameOrPath)
 {
-    m_spec = nameOrPath;
+    startLoad(nameOrPath, std::nullopt);
+}
+
+void MainWindow::applyText(const QString& text)
+{
+    if (m_spec.isEmpty() || m_loading)
+        return;
+    startLoad(m_spec, text);
+}
+
+// Loads a scenario off the GUI thread: the file (with its text, for the editor) or, when `text`
+// is given, the editor's buffer under the spec's name.
+void MainWindow::startLoad(const QString& spec, std::optional<QString> text)
+{
+    const bool fromEditor = text.has_value();
+    if (!fromEditor || spec != m_spec)
+        m_resumeAt.reset();
+    m_spec = spec;
     const std::uint64_t generation = ++m_loadGeneration;
     m_loading = true;
-    m_session->cancel();
-    m_statusLabel->setText(tr("Loading %1…").arg(nameOrPath));
-    const std::string spec = nameOrPath.toStdString();
-    QThread* loader = QThread::create([this, generation, spec, nameOrPath] {
-        topologies::LoadResult result = topologies::loadScenario(spec);
+    if (!fromEditor)
+        m_session->cancel();
+    m_statusLabel->setText(tr("Loading %1…").arg(spec));
+    const std::string name = spec.toStdString();
+    std::optional<std::string> buffer;
+    if (text)
+        buffer = text->toStdString();
+    QThread* loader = QThread::create([this, generation, name, spec, buffer] {
+        topologies::LoadResult result;
+        std::optional<QString> source;
+        if (buffer) {
+            result = topologies::loadScenarioText(*buffer, name);
+        } else {
+            result = topologies::loadScenario(name);
+            // The text the editor shows: a built-in scenario's, or the file's (as much as the
+            // loader accepts: a larger file is refused by it anyway).
+            if (name.rfind("builtin:", 0) == 0) {
+                if (const auto t = topologies::builtinScenarioText(name.substr(8)))
+                    source = QString::fromUtf8(t->data(), static_cast<qsizetype>(t->size()));
+            } else if (name.find(':') == std::string::npos || name.rfind('/', 0) == 0) {
+                std::ifstream in(name, std::ios::binary);
+                const std::size_t limit = topologies::LoadLimits{}.maxFileBytes;
+                std::string bytes(limit + 1, '\0');
+                in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+                bytes.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+                if (in.gcount() > 0 && bytes.size() <= limit)
+                    source = QString::fromUtf8(bytes);
+            }
+        }
         QMetaObject::invokeMethod(
             this,
-            [this, generation, nameOrPath, result = std::move(result)]() mutable {
-                loaded(generation, nameOrPath, std::move(result));
+            [this, generation, spec, result = std::move(result), source]() mutable {
+                loaded(generation, spec, std::move(result), source);
             },
             Qt::QueuedConnection);
     });
@@ -389,6 +513,8 @@ void MainWindow::open(const QString& nameOrPath)
     std::erase_if(m_loaders, [](const QPointer<QThread>& t) { return t.isNull(); });
     m_loaders.emplace_back(loader);
     loader->start();
+    if (fromEditor)
+        m_resumeAt = m_playback->time();
 }
 
 void MainWindow::reload()
@@ -399,11 +525,27 @@ void MainWindow::reload()
 
 void MainWindow::loaded(std::uint64_t generation,
                         const QString& spec,
-                        topologies::LoadResult result)
+                        topologies::LoadResult result,
+                        std::optional<QString> source)
 {
     if (generation != m_loadGeneration)
         return;
     m_loading = false;
+    const bool fromEditor = !source.has_value() && m_resumeAt.has_value();
+    if (source)
+        m_editor->setScenario(spec, *source);
+    else if (!fromEditor && m_editor->spec() != spec)
+        m_editor->setScenario(spec, QString()); // a scenario without a text of its own
+    if (fromEditor && !result.ok()) {
+        // The buffer does not validate: the editor lists why; the last run stays on screen.
+        m_resumeAt.reset();
+        m_statusLabel->setText(tr("The scenario as edited does not validate (%1 problem(s), see "
+                                  "the editor); the last run is still shown.")
+                                   .arg(result.diagnostics.size()));
+        m_editorDock->show();
+        emit openFailed();
+        return;
+    }
     m_diagnostics->clear();
     for (const topologies::Diagnostic& d : result.diagnostics) {
         auto* item = new QListWidgetItem(QString::fromStdString(d.format()));
@@ -456,15 +598,163 @@ void MainWindow::startRun()
     m_playback->pause();
     m_playback->setLimit(0);
     m_playback->setTime(0);
-    m_autoPlayed = false;
+    m_autoPlayed = m_resumeAt.has_value(); // a re-run shows the time it was at, paused
     m_scene->setSystem(info.view, m_scenario->system.faults);
     m_view->fit();
     m_charts->setRun(info.view, m_scenario->slo);
     m_timeline->setRun(m_scenario->duration.count(), m_scenario->system.faults, info.view);
     m_tableModel->clear();
+    m_inspected = nullptr;
+    m_inspector->setData(nullptr, nullptr);
+    m_events->setData(nullptr, nullptr);
     m_session->start(m_scenario, engine);
     m_cancel->setEnabled(m_session->running());
     updateStatus();
+}
+
+bool MainWindow::inspectParticleAt(const QPoint& viewportPos)
+{
+    ParticleLayer* particles = m_scene->particles();
+    if (!particles || !m_inspected)
+        return false;
+    // A few pixels around the click, whatever the zoom.
+    const double scale = std::max(1e-6, m_view->transform().m11());
+    const auto id = particles->requestAt(m_view->mapToScene(viewportPos), 6.0 / scale);
+    if (!id || !m_inspector->showRequest(*id))
+        return false;
+    m_inspectorDock->show();
+    m_inspectorDock->raise();
+    m_statusLabel->setText(tr("Request %1: see the Request dock.").arg(*id));
+    return true;
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_view->viewport() && event->type() == QEvent::MouseButtonPress) {
+        auto* mouse = static_cast<QMouseEvent*>(event);
+        if (mouse->button() == Qt::LeftButton && mouse->modifiers() == Qt::NoModifier
+            && inspectParticleAt(mouse->position().toPoint()))
+            return true;
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+// --- editing, saving and injecting ---------------------------------------------------------------
+
+bool MainWindow::saveScenario()
+{
+    if (m_editor->spec().startsWith("builtin:") || m_editor->spec().isEmpty())
+        return saveScenarioAs();
+    if (!m_editor->save()) {
+        m_statusLabel->setText(m_editor->lastError());
+        return false;
+    }
+    m_statusLabel->setText(tr("Saved %1.").arg(m_editor->spec()));
+    return true;
+}
+
+bool MainWindow::saveScenarioAs(const QString& path)
+{
+    QString target = path;
+    if (target.isEmpty())
+        target = QFileDialog::getSaveFileName(
+            this, tr("Save the scenario"), {}, tr("Scenarios (*.yaml *.yml);;All files (*)"));
+    if (target.isEmpty())
+        return false;
+    if (!m_editor->save(target)) {
+        m_statusLabel->setText(m_editor->lastError());
+        return false;
+    }
+    m_spec = target;
+    addRecent(target);
+    m_statusLabel->setText(tr("Saved %1.").arg(target));
+    return true;
+}
+
+void MainWindow::injectFault(const FaultRequest& fault)
+{
+    m_editor->appendToList("faults", {faultYaml(fault)});
+    m_statusLabel->setText(
+        tr("Added %1 to the scenario's faults; running it again.").arg(faultYaml(fault)));
+    applyText(m_editor->text());
+}
+
+void MainWindow::askFault(FaultRequest proposal)
+{
+    const double duration = m_scenario ? double(m_scenario->duration.count()) / 1e9 : 60.0;
+    FaultDialog dialog(proposal, duration, this);
+    if (dialog.exec() == QDialog::Accepted)
+        injectFault(dialog.request());
+}
+
+void MainWindow::topologyMenu(const QPoint& pos)
+{
+    const run::RecordingInfo* info = m_session->info();
+    if (!info || !m_scenario)
+        return;
+    const auto& view = info->view;
+    using K = FaultRequest::Kind;
+    FaultRequest base;
+    base.atSeconds = std::round(double(m_playback->time()) / 1e6) / 1e3; // "now", to the ms
+    QMenu menu(this);
+    auto offer = [&](const QString& text, FaultRequest proposal) {
+        menu.addAction(text, this, [this, proposal] { askFault(proposal); });
+    };
+    auto* node = dynamic_cast<NodeItem*>(m_view->itemAt(pos));
+    if (node && node->members().empty() && node->component() < view.components.size()) {
+        const auto& c = view.components[node->component()];
+        FaultRequest target = base;
+        target.service = QString::fromStdString(c.name);
+        QString who = target.service;
+        if (node->instance() != m::kNoIndex && node->instance() < view.instances.size()) {
+            target.instance = view.instances[node->instance()].index;
+            who += "/" + QString::number(*target.instance);
+        }
+        if (c.kind == m::ComponentKind::Service) {
+            target.kind = K::Kill;
+            offer(tr("Kill %1…").arg(who), target);
+            target.kind = K::Slow;
+            target.factor = 5.0;
+            offer(tr("Slow %1 down…").arg(who), target);
+            target.kind = K::Errors;
+            offer(tr("Make %1 fail…").arg(who), target);
+        }
+        // Its node, when the platform declares nodes.
+        if (node->instance() != m::kNoIndex && node->instance() < view.instances.size()
+            && !m_scenario->platform.nodes.empty()) {
+            FaultRequest down = base;
+            down.kind = K::NodeDown;
+            down.node
+                = QString::fromStdString(view.nodes[view.instances[node->instance()].node].name);
+            offer(tr("Take node %1 down…").arg(down.node), down);
+        }
+    }
+    // Zones: a partition or a degraded network between two of them, or inside one.
+    if (view.zones.size() > 1) {
+        QMenu* partition = menu.addMenu(tr("Partition zones"));
+        QMenu* degrade = menu.addMenu(tr("Degrade the network"));
+        for (std::size_t a = 0; a < view.zones.size(); ++a) {
+            FaultRequest inside = base;
+            inside.kind = K::Degrade;
+            inside.latencyMs = 50;
+            inside.zoneA = QString::fromStdString(view.zones[a]);
+            degrade->addAction(
+                tr("inside %1…").arg(inside.zoneA), this, [this, inside] { askFault(inside); });
+            for (std::size_t b = a + 1; b < view.zones.size(); ++b) {
+                FaultRequest pair = inside;
+                pair.zoneB = QString::fromStdString(view.zones[b]);
+                degrade->addAction(QString("%1 ↔ %2…").arg(pair.zoneA, pair.zoneB),
+                                   this,
+                                   [this, pair] { askFault(pair); });
+                pair.kind = K::Partition;
+                partition->addAction(QString("%1 ↔ %2…").arg(pair.zoneA, pair.zoneB),
+                                     this,
+                                     [this, pair] { askFault(pair); });
+            }
+        }
+    }
+    if (!menu.isEmpty())
+        menu.exec(m_view->viewport()->mapToGlobal(pos));
 }
 
 std::int64_t MainWindow::recordedUntil() const
@@ -478,6 +768,11 @@ void MainWindow::onRecordingGrew()
     const m::Recording* r = m_session->recording();
     m_scene->setRecording(r);
     m_timeline->setRecording(r);
+    if (r != m_inspected && m_session->info()) {
+        m_inspected = r;
+        m_inspector->setData(r, &m_session->info()->view);
+        m_events->setData(r, &m_session->info()->view);
+    }
     if (m_session->running()) {
         if (!m_slowViews->isActive())
             m_slowViews->start();
@@ -486,6 +781,10 @@ void MainWindow::onRecordingGrew()
         refreshSlowViews();
     }
     m_playback->setLimit(recordedUntil());
+    if (m_resumeAt && (m_playback->limit() >= *m_resumeAt || !m_session->running())) {
+        m_playback->setTime(std::min(*m_resumeAt, m_playback->limit()));
+        m_resumeAt.reset();
+    }
     // Playback starts as soon as the first simulated window is there.
     if (!m_autoPlayed && m_playback->limit() > 0) {
         m_autoPlayed = true;
@@ -498,6 +797,10 @@ void MainWindow::onRecordingGrew()
 void MainWindow::refreshSlowViews()
 {
     m_charts->setRecording(m_session->recording());
+    if (m_inspected) {
+        m_inspector->recordingGrew();
+        m_events->recordingGrew();
+    }
     updateTable();
 }
 
@@ -555,6 +858,18 @@ void MainWindow::onSelection()
             subject.index = node->component() - m_session->info()->view.firstTier;
             subject.name = QString::fromStdString(
                 m_session->info()->view.components[node->component()].name);
+            // The editor shows the component's YAML (unless the user is typing in it).
+            if (!m_syncing && !m_editor->editor().hasFocus()) {
+                m_syncing = true;
+                const auto kind = m_session->info()->view.components[node->component()].kind;
+                if (kind == m::ComponentKind::Service)
+                    m_editor->revealService(subject.name);
+                else if (kind == m::ComponentKind::Gateway)
+                    m_editor->revealSection("gateway");
+                else if (kind == m::ComponentKind::Ingress)
+                    m_editor->revealSection("mesh");
+                m_syncing = false;
+            }
         } else if (auto* edge = dynamic_cast<EdgeItem*>(selected.front());
                    edge && info && edge->recordedEdge() && edge->from() < components
                    && edge->to() < components) {
@@ -730,6 +1045,7 @@ void MainWindow::setTheme(const QString& name)
     m_timeline->setTheme(m_theme);
     m_charts->setTheme(m_theme);
     m_legend->setTheme(m_theme, m_thresholds);
+    m_inspector->setTheme(m_theme);
     onTime(m_playback->time());
 }
 
@@ -835,6 +1151,20 @@ void MainWindow::dropEvent(QDropEvent* event)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (m_editor->isModified()) {
+        const auto answer = QMessageBox::question(
+            this,
+            tr("Unsaved scenario"),
+            tr("The scenario %1 has changes that are not saved.").arg(m_editor->spec()),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+            QMessageBox::Save);
+        if (answer == QMessageBox::Cancel || (answer == QMessageBox::Save && !saveScenario())) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Discard)
+            m_editor->discardRecovery();
+    }
     QSettings settings;
     settings.setValue("theme", m_theme.name());
     settings.setValue("thresholds/degraded", m_thresholds.degraded);

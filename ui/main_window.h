@@ -7,9 +7,14 @@
 
 #include "topologies/loader.h"
 #include "ui/charts_panel.h"
+#include "ui/event_list.h"
+#include "ui/fault_injection.h"
 #include "ui/legend.h"
 #include "ui/playback.h"
+#include "ui/request_inspector.h"
 #include "ui/run_session.h"
+#include "ui/scenario_editor.h"
+#include "ui/scenario_form.h"
 #include "ui/theme.h"
 #include "ui/timeline.h"
 #include "ui/topology_scene.h"
@@ -46,6 +51,14 @@ public:
     // diagnostics follow.
     void open(const QString& nameOrPath);
     void reload();
+    // Runs the editor's buffer (not saved): the scenario as typed. An invalid buffer runs nothing
+    // and the last run stays on screen. The view keeps its time when the system is the same.
+    void applyText(const QString& text);
+    // Adds the fault to the scenario (the editor's buffer) and runs it again from the start; the
+    // run up to the fault's time is the previous one (same seed, deterministic).
+    void injectFault(const FaultRequest& fault);
+    bool saveScenario();
+    bool saveScenarioAs(const QString& path = {});
     // Runs the open scenario again on the chosen platform.
     void rerun();
     void setPlatform(models::EngineKind engine);
@@ -62,6 +75,13 @@ public:
     QListWidget& diagnostics() { return *m_diagnostics; }
     QTableView& table() { return *m_table; }
     Legend& legend() { return *m_legend; }
+    ScenarioEditor& editor() { return *m_editor; }
+    ScenarioForm& form() { return *m_form; }
+    RequestInspector& inspector() { return *m_inspector; }
+    EventList& events() { return *m_events; }
+    // Shows the request of the particle under a point of the topology view (what a click does);
+    // false when no particle is there.
+    bool inspectParticleAt(const QPoint& viewportPos);
     QString statusText() const;
     QString sampleText() const;
     QString scenarioSpec() const { return m_spec; }
@@ -88,13 +108,20 @@ signals:
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
 
 private:
     void buildMenus();
     void buildTransport();
     void buildDocks();
-    void loaded(std::uint64_t generation, const QString& spec, topologies::LoadResult result);
+    void loaded(std::uint64_t generation,
+                const QString& spec,
+                topologies::LoadResult result,
+                std::optional<QString> source);
+    void startLoad(const QString& spec, std::optional<QString> text);
+    void topologyMenu(const QPoint& pos);
+    void askFault(FaultRequest proposal);
     void startRun();
     void onRecordingGrew();
     void refreshSlowViews(); // the charts and the table: at most a few times a second
@@ -118,6 +145,16 @@ private:
     QDockWidget* m_diagnosticsDock = nullptr;
     QTableView* m_table;
     QStandardItemModel* m_tableModel;
+    ScenarioEditor* m_editor;
+    QDockWidget* m_editorDock = nullptr;
+    ScenarioForm* m_form = nullptr;
+    std::optional<std::int64_t> m_resumeAt; // a re-run shows this time once it is recorded
+    bool m_syncing = false;                 // selection follows the editor's cursor, or back
+    RequestInspector* m_inspector;
+    EventList* m_events;
+    QDockWidget* m_inspectorDock = nullptr;
+    QDockWidget* m_eventsDock = nullptr;
+    const models::Recording* m_inspected = nullptr; // what the inspector and events were given
 
     QComboBox* m_platform = nullptr;
     QComboBox* m_speed = nullptr;
