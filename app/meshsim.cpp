@@ -1,16 +1,21 @@
 // meshsim: the desktop application (docs/gui.md).
 //
-//   meshsim [FILE | builtin:NAME]           open a scenario (default: the built-in default) and run
-//   it meshsim --engine fast|simgrid ...       run on that platform instead of the scenario's
-//   engine meshsim --screenshots DIR [--at S] ...  run headless to the end, write PNGs of the
-//   window at
+// clang-format off
+//   meshsim [FILE | builtin:NAME]           open a scenario (default: the built-in default), run it
+//   meshsim --engine fast|simgrid ...       run on that platform instead of the scenario's engine
+//   meshsim --screenshots DIR [--at S] ...  run headless to the end, write PNGs of the window at
 //                                           simulated second S (default: the middle), exit
 //   meshsim --first-frame ...               print the wall time from start to the first frame with
 //                                           particles, exit (bench: docs/performance.md)
 //   meshsim --responsiveness ...            play the run as it streams in, then print how long the
 //                                           GUI thread's frames and event-loop gaps took, exit
+//   meshsim --compare A B [C D]             compare 2 to 4 scenarios side by side
+//   meshsim --compare --architectures direct,mesh FILE
+//                                           compare one scenario in several architectures
+// clang-format on
 
 #include "topologies/builtin_scenarios.h"
+#include "ui/compare_window.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
@@ -146,7 +151,15 @@ int main(int argc, char* argv[])
     const QCommandLineOption responsiveness("responsiveness",
                                             "Play the run as it streams in, print the GUI thread's "
                                             "frame and event-loop times, exit.");
-    parser.addOptions({platform, shots, at, theme, firstFrame, responsiveness});
+    const QCommandLineOption compare(
+        "compare", "Compare the scenarios given (2 to 4) side by side, with the same seed.");
+    const QCommandLineOption architectures(
+        "architectures",
+        "With --compare: run the one scenario given in each of these architectures "
+        "(comma-separated: direct, gateway, mesh, gateway+mesh).",
+        "LIST");
+    parser.addOptions(
+        {platform, shots, at, theme, firstFrame, responsiveness, compare, architectures});
     if (!parser.parse(QApplication::arguments())) {
         std::fprintf(stderr, "meshsim: %s\n", qPrintable(parser.errorText()));
         return 2;
@@ -155,7 +168,11 @@ int main(int argc, char* argv[])
         parser.showHelp(0);
     if (parser.isSet(version))
         parser.showVersion();
-    if (parser.positionalArguments().size() > 1) {
+    if (parser.isSet(architectures) && !parser.isSet(compare)) {
+        std::fprintf(stderr, "meshsim: --architectures goes with --compare\n");
+        return 2;
+    }
+    if (!parser.isSet(compare) && parser.positionalArguments().size() > 1) {
         std::fprintf(stderr, "meshsim: expected at most one scenario\n");
         return 2;
     }
@@ -175,6 +192,61 @@ int main(int argc, char* argv[])
         0,
         QString::fromUtf8(meshsim::topologies::kDefaultScenario.data(),
                           meshsim::topologies::kDefaultScenario.size()));
+
+    if (parser.isSet(compare)) {
+        std::vector<meshsim::ui::CompareDesign> designs;
+        const QStringList specs = parser.positionalArguments();
+        if (parser.isSet(architectures)) {
+            if (specs.size() != 1) {
+                std::fprintf(stderr, "meshsim: --architectures takes one scenario\n");
+                return 2;
+            }
+            for (const QString& a : parser.value(architectures).split(',', Qt::SkipEmptyParts))
+                designs.push_back({specs.front(), a.trimmed(), std::nullopt});
+        } else {
+            for (const QString& s : specs)
+                designs.push_back({s, std::nullopt, std::nullopt});
+        }
+        if (designs.size() < 2 || designs.size() > meshsim::ui::CompareWindow::kMaxDesigns) {
+            std::fprintf(stderr, "meshsim: --compare needs 2 to 4 designs\n");
+            return 2;
+        }
+        meshsim::ui::CompareWindow compareWindow;
+        int compareStatus = 0;
+        QObject::connect(&compareWindow,
+                         &meshsim::ui::CompareWindow::loadFailed,
+                         &compareWindow,
+                         [&](const QString& why) {
+                             std::fprintf(stderr, "meshsim: %s\n", qPrintable(why));
+                             if (parser.isSet(shots)) {
+                                 compareStatus = 1;
+                                 QApplication::exit(1);
+                             }
+                         });
+        if (parser.isSet(shots)) {
+            QObject::connect(
+                &compareWindow, &meshsim::ui::CompareWindow::allFinished, &compareWindow, [&] {
+                    const double seconds = parser.isSet(at)
+                                               ? parser.value(at).toDouble()
+                                               : compareWindow.session(0).durationSeconds() / 2;
+                    compareWindow.playback().setTime(static_cast<std::int64_t>(seconds * 1e9));
+                    QApplication::processEvents();
+                    const QString path = QDir(parser.value(shots)).filePath("compare.png");
+                    QDir().mkpath(parser.value(shots));
+                    if (!compareWindow.grab().save(path)) {
+                        std::fprintf(stderr, "meshsim: could not write %s\n", qPrintable(path));
+                        QApplication::exit(1);
+                        return;
+                    }
+                    std::printf("wrote %s\n", qPrintable(path));
+                    QApplication::exit(0);
+                });
+        }
+        compareWindow.show();
+        compareWindow.compare(designs, engine);
+        const int code = app.exec();
+        return compareStatus ? compareStatus : code;
+    }
 
     MainWindow window;
     if (parser.isSet(theme))

@@ -8,3 +8,7 @@ meshsim=build/default/app/meshsim
 [[ -x $meshsim ]] || { echo "error: $meshsim is not built (./dev.sh build)" >&2; exit 1; }
 QT_QPA_PLATFORM=offscreen "$meshsim" --screenshots docs/images --at "${1:-45}" \
     2> >(grep -v -e propagateSizeHints -e XDG_RUNTIME_DIR >&2)
+# The compare view: the same scenario through a gateway and through a mesh, at the same instant.
+QT_QPA_PLATFORM=offscreen "$meshsim" --compare --architectures gateway,mesh builtin:bookstore \
+    --screenshots docs/images --at "${1:-45}" \
+    2> >(grep -v -e propagateSizeHints -e XDG_RUNTIME_DIR >&2)

@@ -3,6 +3,7 @@
 #include "run/recording_follower.h"
 #include "topologies/builtin_scenarios.h"
 #include "ui/builtin_browser.h"
+#include "ui/compare_window.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -194,6 +195,24 @@ void MainWindow::buildMenus()
     file->addAction(tr("Re&load"), QKeySequence::Refresh, this, &MainWindow::reload);
     file->addAction(tr("R&un again"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::rerun);
     file->addSeparator();
+    file->addAction(tr("Compare &architectures"),
+                    QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
+                    this,
+                    [this] { compareArchitectures(); });
+    file->addAction(tr("Compare &with other scenarios…"), this, [this] {
+        const QStringList paths
+            = QFileDialog::getOpenFileNames(this,
+                                            tr("Scenarios to compare with (1 to 3)"),
+                                            {},
+                                            tr("Scenarios (*.yaml *.yml);;All files (*)"));
+        if (paths.isEmpty() || m_spec.isEmpty())
+            return;
+        std::vector<CompareDesign> designs{{m_spec, std::nullopt, m_editor->text()}};
+        for (const QString& p : paths.mid(0, 3))
+            designs.push_back({p, std::nullopt, std::nullopt});
+        compare(designs);
+    });
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     rebuildRecentMenu();
 
@@ -305,6 +324,20 @@ void MainWindow::buildTransport()
     jumps->addAction(tr("Next error"), this, [this] { jumpToNext(Jump::Error); });
     jumps->addAction(tr("Next breaker change"), this, [this] { jumpToNext(Jump::Breaker); });
     jumps->addAction(tr("Next ejection"), this, [this] { jumpToNext(Jump::Ejection); });
+    jumps->addSeparator();
+    // The request inspector's searches: the slowest sampled request, the first failed one.
+    jumps->addAction(tr("Slowest request"), this, [this] {
+        if (m_inspector->showSlowest()) {
+            m_inspectorDock->show();
+            m_inspectorDock->raise();
+        }
+    });
+    jumps->addAction(tr("A failed request"), this, [this] {
+        if (m_inspector->showFailed()) {
+            m_inspectorDock->show();
+            m_inspectorDock->raise();
+        }
+    });
     jump->setMenu(jumps);
     bar->addWidget(jump);
     m_timeLabel = new QLabel;
@@ -637,6 +670,25 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
             return true;
     }
     return QMainWindow::eventFilter(watched, event);
+}
+
+CompareWindow* MainWindow::compare(std::vector<CompareDesign> designs)
+{
+    auto* window = new CompareWindow;
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->show();
+    window->compare(std::move(designs), m_chosenEngine ? m_chosenEngine : m_override);
+    return window;
+}
+
+CompareWindow* MainWindow::compareArchitectures()
+{
+    if (m_spec.isEmpty())
+        return nullptr;
+    std::vector<CompareDesign> designs;
+    for (const char* a : {"direct", "gateway", "mesh", "gateway+mesh"})
+        designs.push_back({m_spec, QString(a), m_editor->text()});
+    return compare(std::move(designs));
 }
 
 // --- editing, saving and injecting ---------------------------------------------------------------

@@ -7,6 +7,7 @@
 
 #include "topologies/loader.h"
 #include "ui/charts_panel.h"
+#include "ui/compare_window.h"
 #include "ui/event_list.h"
 #include "ui/fault_injection.h"
 #include "ui/legend.h"
@@ -57,6 +58,10 @@ public:
     // Adds the fault to the scenario (the editor's buffer) and runs it again from the start; the
     // run up to the fault's time is the previous one (same seed, deterministic).
     void injectFault(const FaultRequest& fault);
+    // Opens a compare window on these designs (the open scenario is the editor's buffer).
+    CompareWindow* compare(std::vector<CompareDesign> designs);
+    // The open scenario in the four architectures.
+    CompareWindow* compareArchitectures();
     bool saveScenario();
     bool saveScenarioAs(const QString& path = {});
     // Runs the open scenario again on the chosen platform.

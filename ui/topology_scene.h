@@ -54,6 +54,7 @@ public:
     // The recording grew, or another instant or range is shown.
     void setRecording(const models::Recording* recording);
     void show(std::int64_t timeNs, std::optional<WindowRange> range);
+    std::int64_t shownTime() const { return m_time; }
 
     ParticleLayer* particles() { return m_particles; }
     // Reduced motion: no particles (kept across rebuilds of the scene).
