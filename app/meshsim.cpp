@@ -226,6 +226,17 @@ int main(int argc, char* argv[])
         if (parser.isSet(shots)) {
             QObject::connect(
                 &compareWindow, &meshsim::ui::CompareWindow::allFinished, &compareWindow, [&] {
+                    if (!compareWindow.finished()) {
+                        for (std::size_t i = 0; i < compareWindow.designCount(); ++i)
+                            if (!compareWindow.session(i).message().isEmpty())
+                                std::fprintf(stderr,
+                                             "meshsim: %s: %s\n",
+                                             qPrintable(compareWindow.designLabel(i)),
+                                             qPrintable(compareWindow.session(i).message()));
+                        compareStatus = 1;
+                        QApplication::exit(1);
+                        return;
+                    }
                     const double seconds = parser.isSet(at)
                                                ? parser.value(at).toDouble()
                                                : compareWindow.session(0).durationSeconds() / 2;

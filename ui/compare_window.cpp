@@ -205,6 +205,7 @@ void CompareWindow::compare(std::vector<CompareDesign> designs, std::optional<m:
     const std::uint64_t generation = ++m_generation;
     QThread* loader = QThread::create([this, generation, designs] {
         std::vector<std::shared_ptr<const topologies::Scenario>> scenarios;
+        QStringList texts;
         QString error;
         std::optional<std::uint64_t> seed;
         for (const CompareDesign& design : designs) {
@@ -229,10 +230,13 @@ void CompareWindow::compare(std::vector<CompareDesign> designs, std::optional<m:
             result.scenario->seed = *seed;
             scenarios.push_back(
                 std::make_shared<const topologies::Scenario>(std::move(*result.scenario)));
+            texts.append(QString::fromStdString(*text));
         }
         QMetaObject::invokeMethod(
             this,
-            [this, generation, scenarios, error] { loaded(generation, scenarios, error); },
+            [this, generation, scenarios, texts, error] {
+                loaded(generation, scenarios, texts, error);
+            },
             Qt::QueuedConnection);
     });
     connect(loader, &QThread::finished, loader, &QObject::deleteLater);
@@ -243,6 +247,7 @@ void CompareWindow::compare(std::vector<CompareDesign> designs, std::optional<m:
 
 void CompareWindow::loaded(std::uint64_t generation,
                            std::vector<std::shared_ptr<const topologies::Scenario>> scenarios,
+                           QStringList texts,
                            QString error)
 {
     if (generation != m_generation)
@@ -261,6 +266,7 @@ void CompareWindow::loaded(std::uint64_t generation,
     for (std::size_t i = 0; i < m_designs.size(); ++i) {
         Design& d = *m_designs[i];
         d.scenario = scenarios[i];
+        d.text = texts[static_cast<qsizetype>(i)];
         auto* cell = new QWidget;
         auto* layout = new QVBoxLayout(cell);
         layout->setContentsMargins(2, 2, 2, 2);
@@ -284,10 +290,14 @@ void CompareWindow::loaded(std::uint64_t generation,
             m_designs[i]->view->fit();
             refreshCharts();
             refreshTable();
-            if (finished())
+            const bool ended
+                = std::none_of(m_designs.begin(), m_designs.end(), [](const auto& other) {
+                      return other->session->running();
+                  });
+            if (ended)
                 emit allFinished();
         });
-        d.session->start(d.scenario, engine);
+        d.session->start(d.scenario, engine, d.text);
     }
     m_message->setText(tr("Same seed (%1) for every design; one run each, so differences are one "
                           "sample's: no confidence intervals.")

@@ -70,13 +70,14 @@ public:
 
 signals:
     void loadFailed(const QString& why);
-    void allFinished();
+    void allFinished(); // every run ended (finished, or failed: finished() tells)
 
 private:
     struct Design
     {
         CompareDesign design;
         std::shared_ptr<const topologies::Scenario> scenario;
+        QString text; // what was loaded (a SimGrid child runs it)
         std::unique_ptr<RunSession> session;
         TopologyScene* scene = nullptr;
         TopologyView* view = nullptr;
@@ -84,6 +85,7 @@ private:
     };
     void loaded(std::uint64_t generation,
                 std::vector<std::shared_ptr<const topologies::Scenario>> scenarios,
+                QStringList texts,
                 QString error);
     void onGrew(std::size_t i);
     void onTime(std::int64_t timeNs);

@@ -1,5 +1,7 @@
 #include "ui/fault_injection.h"
 
+#include "ui/scenario_editor.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -98,6 +100,66 @@ QString faultYaml(const FaultRequest& f)
     return out + "}";
 }
 
+// An `at` later than the schedule's last is the caller's to check: the loader says so otherwise.
+bool writeLoadStep(ScenarioEditor& editor, const LoadStep& step, QString* why)
+{
+    auto fail = [why](const QString& reason) {
+        if (why)
+            *why = reason;
+        return false;
+    };
+    // The workload: by its name, or by its default name `workload-<n>`.
+    std::optional<int> index;
+    const int workloads = editor.listSize({{"workloads", -1}});
+    for (int i = 0; i < workloads && !index; ++i) {
+        const auto name = editor.valueAt({{"workloads", -1}, {{}, i}, {"name", -1}});
+        if (name.value_or(QString("workload-%1").arg(i + 1)) == step.workload)
+            index = i;
+    }
+    if (!index)
+        return fail(QObject::tr("no workload named %1 in the scenario").arg(step.workload));
+    const KeyPath arrival{{"workloads", -1}, {{}, *index}, {"arrival", -1}};
+    auto at = [&](const char* key) {
+        KeyPath p = arrival;
+        p.push_back({key, -1});
+        return editor.valueAt(p);
+    };
+    const QString process = at("process").value_or(QString());
+    QStringList schedule;
+    if (process == "poisson") {
+        const KeyPath startPath{{"workloads", -1}, {{}, *index}, {"start", -1}};
+        const QString start = editor.valueAt(startPath).value_or("0s");
+        schedule << QString("{at: %1, rate: %2}").arg(start, at("rate").value_or(QString()));
+    } else if (process == "steps") {
+        for (int k = 0;; ++k) {
+            KeyPath entry = arrival;
+            entry.push_back({"schedule", -1});
+            entry.push_back({{}, k});
+            KeyPath atKey = entry, rateKey = entry;
+            atKey.push_back({"at", -1});
+            rateKey.push_back({"rate", -1});
+            const auto a = editor.valueAt(atKey);
+            const auto r = editor.valueAt(rateKey);
+            if (!a || !r)
+                break;
+            schedule << QString("{at: %1, rate: %2}").arg(*a, *r);
+        }
+        if (schedule.isEmpty())
+            return fail(QObject::tr("the schedule of %1 is not written in a form this can read")
+                            .arg(step.workload));
+    } else {
+        return fail(QObject::tr("%1 has %2 arrivals: only poisson and steps arrivals take a load "
+                                "step (change it in the text)")
+                        .arg(step.workload, process.isEmpty() ? "unknown" : process));
+    }
+    schedule
+        << QString("{at: %1s, rate: %2/s}").arg(number(step.atSeconds), number(step.ratePerSecond));
+    if (!editor.replaceValue(arrival, "{process: steps, schedule: [" + schedule.join(", ") + "]}"))
+        return fail(
+            QObject::tr("the arrival of %1 cannot be rewritten in place").arg(step.workload));
+    return true;
+}
+
 FaultDialog::FaultDialog(const FaultRequest& proposal, double durationSeconds, QWidget* parent)
     : QDialog(parent)
     , m_request(proposal)
@@ -180,6 +242,40 @@ FaultRequest FaultDialog::request() const
     if (m_bandwidth)
         r.bandwidth = m_bandwidth->text().trimmed();
     return r;
+}
+
+LoadStepDialog::LoadStepDialog(const LoadStep& proposal, double durationSeconds, QWidget* parent)
+    : QDialog(parent)
+    , m_step(proposal)
+    , m_at(new QDoubleSpinBox)
+    , m_rate(new QDoubleSpinBox)
+{
+    setWindowTitle(tr("Change the load"));
+    auto* form = new QFormLayout(this);
+    form->addRow(new QLabel("<b>" + proposal.workload.toHtmlEscaped() + "</b>"));
+    m_at->setRange(0.0, std::max(durationSeconds * 2, 1.0));
+    m_at->setDecimals(3);
+    m_at->setSuffix(" s");
+    m_at->setValue(proposal.atSeconds);
+    form->addRow(tr("From"), m_at);
+    m_rate->setRange(0.0, 1e9);
+    m_rate->setDecimals(2);
+    m_rate->setSuffix(" requests/s");
+    m_rate->setValue(proposal.ratePerSecond);
+    form->addRow(tr("Rate"), m_rate);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Change and run"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    form->addRow(buttons);
+}
+
+LoadStep LoadStepDialog::step() const
+{
+    LoadStep s = m_step;
+    s.atSeconds = m_at->value();
+    s.ratePerSecond = m_rate->value();
+    return s;
 }
 
 } // namespace meshsim::ui

@@ -39,6 +39,23 @@ const char* faultKindKey(FaultRequest::Kind kind);
 // `{at: 40s, until: 70s, kill: {service: inventory, instance: 0}}`.
 QString faultYaml(const FaultRequest& fault);
 
+// A load step: from `atSeconds` on, the workload sends at `ratePerSecond`. Written into the
+// scenario by turning the workload's Poisson arrivals into a `steps` process with the same rate
+// until then (which draws the same gaps: the run before the step is the same), or by adding a
+// change to its `steps` schedule.
+struct LoadStep
+{
+    QString workload; // its name (a client component)
+    double atSeconds = 0.0;
+    double ratePerSecond = 0.0;
+};
+
+class ScenarioEditor;
+// Rewrites the workload's `arrival` in the editor's buffer (one undo step); false with the reason
+// in `why` when its arrival process cannot take a step (closed, constant, on_off) or the step is
+// not after its schedule's last change.
+bool writeLoadStep(ScenarioEditor& editor, const LoadStep& step, QString* why);
+
 // Asks for the times and the parameters of a fault whose kind and target are chosen.
 class FaultDialog : public QDialog
 {
@@ -57,6 +74,21 @@ private:
     QDoubleSpinBox* m_latency = nullptr;
     QDoubleSpinBox* m_rate = nullptr;
     QLineEdit* m_bandwidth = nullptr;
+};
+
+// Asks when the load changes and to what rate.
+class LoadStepDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    LoadStepDialog(const LoadStep& proposal, double durationSeconds, QWidget* parent = nullptr);
+    LoadStep step() const;
+
+private:
+    LoadStep m_step;
+    QDoubleSpinBox* m_at;
+    QDoubleSpinBox* m_rate;
 };
 
 } // namespace meshsim::ui

@@ -20,6 +20,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QMouseEvent>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -474,9 +475,12 @@ void MainWindow::buildDocks()
     m_form = new ScenarioForm(m_editor);
     auto* editorSplit = new QSplitter(Qt::Vertical);
     editorSplit->addWidget(m_editor);
-    editorSplit->addWidget(m_form);
-    editorSplit->setStretchFactor(0, 3);
-    editorSplit->setStretchFactor(1, 1);
+    auto* formScroll = new QScrollArea;
+    formScroll->setWidget(m_form);
+    formScroll->setWidgetResizable(true);
+    formScroll->setFrameShape(QFrame::NoFrame);
+    editorSplit->addWidget(formScroll);
+    editorSplit->setSizes({620, 220});
     m_editorDock->setWidget(editorSplit);
     addDockWidget(Qt::LeftDockWidgetArea, m_editorDock);
     resizeDocks({m_editorDock}, {460}, Qt::Horizontal);
@@ -503,6 +507,7 @@ void MainWindow::startLoad(const QString& spec, std::optional<QString> text)
     const bool fromEditor = text.has_value();
     if (!fromEditor || spec != m_spec)
         m_resumeAt.reset();
+    m_appliedText = text;
     m_spec = spec;
     const std::uint64_t generation = ++m_loadGeneration;
     m_loading = true;
@@ -640,7 +645,7 @@ void MainWindow::startRun()
     m_inspected = nullptr;
     m_inspector->setData(nullptr, nullptr);
     m_events->setData(nullptr, nullptr);
-    m_session->start(m_scenario, engine);
+    m_session->start(m_scenario, engine, m_appliedText);
     m_cancel->setEnabled(m_session->running());
     updateStatus();
 }
@@ -731,6 +736,21 @@ void MainWindow::injectFault(const FaultRequest& fault)
     applyText(m_editor->text());
 }
 
+bool MainWindow::injectLoadStep(const LoadStep& step)
+{
+    QString why;
+    if (!writeLoadStep(*m_editor, step, &why)) {
+        m_statusLabel->setText(tr("No load step: %1.").arg(why));
+        return false;
+    }
+    m_statusLabel->setText(tr("%1 sends %2 requests/s from %3 s; running again.")
+                               .arg(step.workload)
+                               .arg(step.ratePerSecond)
+                               .arg(step.atSeconds));
+    applyText(m_editor->text());
+    return true;
+}
+
 void MainWindow::askFault(FaultRequest proposal)
 {
     const double duration = m_scenario ? double(m_scenario->duration.count()) / 1e9 : 60.0;
@@ -761,6 +781,26 @@ void MainWindow::topologyMenu(const QPoint& pos)
         if (node->instance() != m::kNoIndex && node->instance() < view.instances.size()) {
             target.instance = view.instances[node->instance()].index;
             who += "/" + QString::number(*target.instance);
+        }
+        if (c.kind == m::ComponentKind::Client) {
+            LoadStep step;
+            step.workload = target.service;
+            step.atSeconds = base.atSeconds;
+            // Twice the rate it had over the shown window, as a first proposal.
+            if (const m::Recording* r = m_session->recording())
+                step.ratePerSecond = std::max(
+                    1.0,
+                    2
+                        * workloadAggregate(
+                              *r, view, node->component(), windowAt(*r, m_playback->time()))
+                              .rate());
+            menu.addAction(tr("Change the load of %1…").arg(step.workload), this, [this, step] {
+                const double duration
+                    = m_scenario ? double(m_scenario->duration.count()) / 1e9 : 60.0;
+                LoadStepDialog dialog(step, duration, this);
+                if (dialog.exec() == QDialog::Accepted)
+                    injectLoadStep(dialog.step());
+            });
         }
         if (c.kind == m::ComponentKind::Service) {
             target.kind = K::Kill;

@@ -58,6 +58,9 @@ public:
     // Adds the fault to the scenario (the editor's buffer) and runs it again from the start; the
     // run up to the fault's time is the previous one (same seed, deterministic).
     void injectFault(const FaultRequest& fault);
+    // Changes a workload's rate from a time on (ui/fault_injection.h) and runs again; false (and
+    // the reason in the status bar) when its arrivals cannot take a step.
+    bool injectLoadStep(const LoadStep& step);
     // Opens a compare window on these designs (the open scenario is the editor's buffer).
     CompareWindow* compare(std::vector<CompareDesign> designs);
     // The open scenario in the four architectures.
@@ -154,6 +157,7 @@ private:
     QDockWidget* m_editorDock = nullptr;
     ScenarioForm* m_form = nullptr;
     std::optional<std::int64_t> m_resumeAt; // a re-run shows this time once it is recorded
+    std::optional<QString> m_appliedText;   // the buffer being run (not the file), if it is
     bool m_syncing = false;                 // selection follows the editor's cursor, or back
     RequestInspector* m_inspector;
     EventList* m_events;

@@ -107,10 +107,12 @@ void RunSession::stopCurrent()
 }
 
 void RunSession::start(std::shared_ptr<const topologies::Scenario> scenario,
-                       models::EngineKind engine)
+                       models::EngineKind engine,
+                       std::optional<QString> text)
 {
     stopCurrent();
     m_scenario = std::move(scenario);
+    m_text = std::move(text);
     m_engine = engine;
     m_expected = run::makeRecordingInfo(*m_scenario, engine, m_scenario->seed).view;
     m_headerChecked = false;
@@ -301,8 +303,25 @@ void RunSession::startChild(models::EngineKind engine)
         m_child.get(), &QProcess::readyReadStandardOutput, this, &RunSession::readChild);
     QObject::connect(m_child.get(), &QProcess::finished, this, &RunSession::childEnded);
     QObject::connect(m_child.get(), &QProcess::errorOccurred, this, &RunSession::childFailed);
+    QString file = QString::fromStdString(m_scenario->file);
+    if (m_text) {
+        // The scenario as the GUI loaded it, not as the file on disk is.
+        m_textFile
+            = std::make_unique<QTemporaryFile>(QDir::tempPath() + "/meshsim-run-XXXXXX.yaml");
+        if (!m_textFile->open() || m_textFile->write(m_text->toUtf8()) < 0
+            || !m_textFile->flush()) {
+            m_child.reset();
+            finish(State::Failed,
+                   tr("Cannot write the scenario for the SimGrid run: %1")
+                       .arg(m_textFile->errorString()));
+            return;
+        }
+        file = m_textFile->fileName();
+    }
     const QStringList args{"run",
-                           QString::fromStdString(m_scenario->file),
+                           file,
+                           "--seed",
+                           QString::number(m_scenario->seed),
                            "--engine",
                            QString::fromStdString(topologies::engineName(engine)),
                            "--stream",

@@ -20,6 +20,7 @@
 #include <QObject>
 #include <QProcess>
 #include <QString>
+#include <QTemporaryFile>
 #include <QThread>
 
 #include <atomic>
@@ -49,7 +50,12 @@ public:
     static constexpr std::uint64_t kDefaultRecordBudget = std::uint64_t{256} * 1024 * 1024;
     void setRecordBudget(std::uint64_t bytes) { m_recordBudget = bytes; }
 
-    void start(std::shared_ptr<const topologies::Scenario> scenario, models::EngineKind engine);
+    // `text`: the scenario's YAML when it is not the file's (an editor's buffer, a design of a
+    // comparison): a SimGrid child runs a copy of it (in a temporary file) instead of the file.
+    // The child always runs with the scenario's seed.
+    void start(std::shared_ptr<const topologies::Scenario> scenario,
+               models::EngineKind engine,
+               std::optional<QString> text = std::nullopt);
     void cancel();
 
     State state() const { return m_state; }
@@ -130,6 +136,8 @@ private:
 
     // simgrid: the child and its stream
     std::unique_ptr<QProcess> m_child;
+    std::optional<QString> m_text;
+    std::unique_ptr<QTemporaryFile> m_textFile; // what the child reads, while it runs
     std::optional<run::StreamReader> m_reader;
     std::uint64_t m_seenWindows = 0, m_seenRequests = 0, m_seenStates = 0;
     std::uint64_t m_seenThreshold = 0;

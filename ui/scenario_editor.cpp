@@ -428,13 +428,14 @@ const YamlOutline& ScenarioEditor::outline() const
 
 void ScenarioEditor::apply(const TextEdit& edit)
 {
-    QTextBlock block = m_edit->document()->findBlockByNumber(edit.line);
-    if (!block.isValid())
+    const QTextBlock block = m_edit->document()->findBlockByNumber(edit.line);
+    const QTextBlock last = m_edit->document()->findBlockByNumber(edit.lastLine());
+    if (!block.isValid() || !last.isValid())
         return;
     QTextCursor c(block);
     c.beginEditBlock();
     c.setPosition(block.position() + edit.from);
-    c.setPosition(block.position() + edit.to, QTextCursor::KeepAnchor);
+    c.setPosition(last.position() + edit.to, QTextCursor::KeepAnchor);
     c.insertText(QString::fromStdString(edit.text));
     c.endEditBlock();
     m_edit->setTextCursor(c);
@@ -449,12 +450,34 @@ bool ScenarioEditor::setValue(const KeyPath& path, const QString& value)
     return true;
 }
 
+bool ScenarioEditor::replaceValue(const KeyPath& path, const QString& value)
+{
+    const auto edit = outline().replaceValue(path, value.toStdString());
+    if (!edit)
+        return false;
+    apply(*edit);
+    return true;
+}
+
 void ScenarioEditor::appendToList(const QString& key, const QStringList& itemLines)
 {
     std::vector<std::string> lines;
     for (const QString& l : itemLines)
         lines.push_back(l.toStdString());
     apply(outline().appendToTopList(key.toStdString(), lines));
+}
+
+int ScenarioEditor::listSize(const KeyPath& path) const
+{
+    int n = 0;
+    KeyPath item = path;
+    item.push_back({{}, 0});
+    while (true) {
+        item.back().index = n;
+        if (!outline().span(item))
+            return n;
+        ++n;
+    }
 }
 
 std::optional<QString> ScenarioEditor::valueAt(const KeyPath& path) const

@@ -66,8 +66,12 @@ public:
     // Sets the scalar at `path` (as the loader's diagnostics name it) to `value`, keeping the
     // rest of the file; false when the file's structure there cannot take it.
     bool setValue(const KeyPath& path, const QString& value);
+    // Replaces the whole value of the key at `path` (flow style), keeping the rest of the file.
+    bool replaceValue(const KeyPath& path, const QString& value);
     // Appends an item (lines of one YAML mapping, unindented) to the top-level list `key`.
     void appendToList(const QString& key, const QStringList& itemLines);
+    // How many items the list at `path` has in the text.
+    int listSize(const KeyPath& path) const;
     // The current value written at `path`, if any.
     std::optional<QString> valueAt(const KeyPath& path) const;
 

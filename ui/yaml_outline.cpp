@@ -590,6 +590,42 @@ std::optional<TextEdit> YamlOutline::setScalar(const KeyPath& path, const std::s
     return TextEdit{std::max(after, 0), lineEnd, lineEnd, text};
 }
 
+std::optional<TextEdit> YamlOutline::replaceValue(const KeyPath& path,
+                                                  const std::string& value) const
+{
+    const OutlineEntry* e = find(path);
+    if (!e || e->keyLength == 0)
+        return std::nullopt;
+    const std::string& line = m_lines[static_cast<std::size_t>(e->line)];
+    const int colonEnd = e->keyColumn + e->keyLength + 1;
+    if (e->valueLength > 0)
+        return TextEdit{e->line, e->valueColumn, e->valueColumn + e->valueLength, value};
+    if (e->flowEnd >= 0)
+        return TextEdit{e->line, e->valueColumn, e->flowEnd + 1, value};
+    if (e->valueColumn >= 0) {
+        // A flow list on its line: up to its closing bracket.
+        int depth = 0;
+        for (int i = e->valueColumn; i < static_cast<int>(line.size()); ++i) {
+            if (line[static_cast<std::size_t>(i)] == '['
+                || line[static_cast<std::size_t>(i)] == '{')
+                ++depth;
+            else if ((line[static_cast<std::size_t>(i)] == ']'
+                      || line[static_cast<std::size_t>(i)] == '}')
+                     && --depth == 0)
+                return TextEdit{e->line, e->valueColumn, i + 1, value};
+        }
+        return std::nullopt; // a flow collection over several lines
+    }
+    // A block below the key: from the colon to the end of its last line.
+    const auto sp = span(path);
+    const int last = sp ? sp->second : e->line;
+    return TextEdit{e->line,
+                    colonEnd,
+                    static_cast<int>(m_lines[static_cast<std::size_t>(last)].size()),
+                    " " + value,
+                    last};
+}
+
 TextEdit YamlOutline::appendToTopList(const std::string& key,
                                       const std::vector<std::string>& itemLines) const
 {

@@ -53,13 +53,16 @@ struct OutlineEntry
     int flowEnd = -1;        // a key whose value is a flow mapping: column of its closing brace
 };
 
-// A text edit: replace [from, to) of line `line` by `text` (which may hold newlines).
+// A text edit: replace from column `from` of line `line` to column `to` of line `endLine` (the
+// same line unless set) by `text` (which may hold newlines).
 struct TextEdit
 {
     int line = 0;
     int from = 0;
     int to = 0;
     std::string text;
+    int endLine = -1; // -1: `line`
+    int lastLine() const { return endLine < 0 ? line : endLine; }
 };
 
 // A frame of the block structure while reading: a key, or a list item.
@@ -100,6 +103,10 @@ public:
     // its children are. nullopt when the path's parent is not a mapping this can extend (a list
     // item that does not exist yet, a value in a multi-line flow collection).
     std::optional<TextEdit> setScalar(const KeyPath& path, const std::string& value) const;
+    // The edit that replaces the whole value of the key at `path` (a scalar, a one-line flow
+    // collection, or a block below the key) by `value`, written after the key on its line (flow
+    // style); nullopt when the key is not there.
+    std::optional<TextEdit> replaceValue(const KeyPath& path, const std::string& value) const;
     // The edit that appends an item (`itemLines`, YAML of one mapping, lines without indentation)
     // to the top-level list `key`, creating the list at the end of the file when it is missing.
     TextEdit appendToTopList(const std::string& key,

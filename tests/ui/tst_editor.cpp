@@ -97,6 +97,55 @@ bool runToEnd(ui::MainWindow& w, int timeoutMs = 120000)
     return w.session().state() == ui::RunSession::State::Finished;
 }
 
+// The two recordings are the same before `seconds` (windows of 1 s): every window before it, and
+// every sampled request that ended before it, hop by hop.
+void sameBefore(const m::Recording& before, const m::Recording& after, std::uint32_t seconds)
+{
+    const std::uint32_t faultWindow = seconds;
+    QVERIFY(before.windows > faultWindow && after.windows > faultWindow);
+    for (std::uint32_t w8 = 0; w8 < faultWindow; ++w8) {
+        for (std::size_t r = 0; r < before.routes.size(); ++r) {
+            QCOMPARE(after.routes[r][w8].sent, before.routes[r][w8].sent);
+            QVERIFY(after.routes[r][w8].answered.outcomes
+                    == before.routes[r][w8].answered.outcomes);
+            QCOMPARE(after.routes[r][w8].answered.latency, before.routes[r][w8].answered.latency);
+        }
+        for (std::size_t t = 0; t < before.tiers.size(); ++t) {
+            QCOMPARE(after.tiers[t][w8].arrivals, before.tiers[t][w8].arrivals);
+            QCOMPARE(after.tiers[t][w8].busyMean, before.tiers[t][w8].busyMean);
+            QVERIFY(after.tiers[t][w8].responses.outcomes
+                    == before.tiers[t][w8].responses.outcomes);
+        }
+        for (std::size_t e = 0; e < before.edges.size(); ++e) {
+            QCOMPARE(after.edges[e][w8].attempts, before.edges[e][w8].attempts);
+            QVERIFY(after.edges[e][w8].calls.outcomes == before.edges[e][w8].calls.outcomes);
+        }
+    }
+    // The sampled requests that ended before the fault: the same, hop for hop.
+    const std::int64_t faultNs = std::int64_t{seconds} * 1'000'000'000;
+    auto endedBefore = [&](const m::Recording& r) {
+        std::map<std::uint64_t, const m::RecordedRequest*> out;
+        for (const auto& q : r.requests)
+            if (q.complete && q.hops[0].end >= 0 && q.hops[0].end < faultNs)
+                out[q.id] = &q;
+        return out;
+    };
+    const auto a = endedBefore(before);
+    const auto b = endedBefore(after);
+    QVERIFY(a.size() > 100);
+    QCOMPARE(b.size(), a.size());
+    for (const auto& [id, q] : a) {
+        QVERIFY(b.count(id));
+        const auto* p = b.at(id);
+        QCOMPARE(p->hops.size(), q->hops.size());
+        for (std::size_t h = 0; h < q->hops.size(); ++h) {
+            QCOMPARE(p->hops[h].start, q->hops[h].start);
+            QCOMPARE(p->hops[h].end, q->hops[h].end);
+            QVERIFY(p->hops[h].outcome == q->hops[h].outcome);
+        }
+    }
+}
+
 } // namespace
 
 class TestEditor : public QObject
@@ -107,6 +156,7 @@ private slots:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true); // recovery files and settings in a test place
+        qputenv("MESHSIM_CLI", MESHSIM_CLI);
     }
 
     // Every key gets the path the loader's diagnostics would give it, at its own line and column,
@@ -419,6 +469,64 @@ private slots:
         QVERIFY(w.inspector().rowCount() > 1);
     }
 
+    // A load step from the window: the workload's Poisson arrivals become a `steps` process with
+    // the same rate until the step, so the run before it is the same; after it, twice as many
+    // requests are sent (within Poisson noise: 150/s over 1 s windows, sd 12; 300/s, sd 17).
+    void injectedLoadStepRerunsEqualBeforeTheStep()
+    {
+        ui::MainWindow w;
+        w.setPlatformOverride(m::EngineKind::Fast);
+        w.show();
+        w.open(kSmallMesh);
+        QVERIFY(runToEnd(w));
+        const m::Recording before = *w.session().recording();
+        QVERIFY(w.injectLoadStep({"shoppers", 10.0, 300.0}));
+        QVERIFY2(w.editor().text().contains(
+                     "arrival: {process: steps, schedule: [{at: 0s, rate: 150/s}, {at: 10s, "
+                     "rate: 300/s}]}"),
+                 qPrintable(w.editor().text()));
+        QVERIFY(runToEnd(w));
+        const m::Recording& after = *w.session().recording();
+        sameBefore(before, after, 10);
+        if (QTest::currentTestFailed())
+            return;
+        // Windows 11..19 (the workload is open: faults do not change what it sends): requests
+        // sent, against 300/s for 9 s, a Poisson count of mean 2700 and sd sqrt(2700) = 52, so
+        // within 4 sd: 2700 +- 208.
+        std::uint64_t sent = 0;
+        for (std::uint32_t w11 = 11; w11 < 20; ++w11)
+            sent += after.routes[0][w11].sent;
+        QVERIFY2(sent > 2700 - 208 && sent < 2700 + 208, qPrintable(QString::number(sent)));
+        // A workload whose arrivals cannot take a step says why and changes nothing.
+        const QString text = w.editor().text();
+        QVERIFY(!w.injectLoadStep({"nobody", 5.0, 10.0}));
+        QCOMPARE(w.editor().text(), text);
+        QVERIFY(w.statusText().contains("no workload named nobody"));
+    }
+
+    // On SimGrid the run is a child process: it runs the buffer as applied, not the file (a file
+    // with 3 orders instances would be refused as "another system" than the 4 drawn), with the
+    // scenario's seed.
+    void appliedBufferRunsOnSimGrid()
+    {
+        ui::MainWindow w;
+        w.setPlatformOverride(m::EngineKind::SimGrid);
+        w.show();
+        w.open(kSmallMesh);
+        QVERIFY(runToEnd(w, 240000));
+        QVERIFY(w.editor().setValue(path({{"services", -1}, {nullptr, 1}, {"replicas", -1}}), "4"));
+        w.applyText(w.editor().text());
+        QVERIFY2(runToEnd(w, 240000), qPrintable(w.session().message()));
+        const auto& orders = (*w.session().results())["services"];
+        bool found = false;
+        for (const auto& s : orders)
+            if (s["name"] == "orders") {
+                QCOMPARE(s["replicas"].get<int>(), 4);
+                found = true;
+            }
+        QVERIFY(found);
+    }
+
     // An unsaved buffer survives a crash: the next editor of the same scenario restores it.
     void recoveryRestoresAnUnsavedBuffer()
     {
@@ -492,50 +600,9 @@ private slots:
         QCOMPARE(readAll(file), text);
 
         // Windows of 1 s: the first 8 hold only what ended before the fault.
-        const std::uint32_t faultWindow = 8;
-        QVERIFY(before.windows > faultWindow && after.windows > faultWindow);
-        for (std::uint32_t w8 = 0; w8 < faultWindow; ++w8) {
-            for (std::size_t r = 0; r < before.routes.size(); ++r) {
-                QCOMPARE(after.routes[r][w8].sent, before.routes[r][w8].sent);
-                QVERIFY(after.routes[r][w8].answered.outcomes
-                        == before.routes[r][w8].answered.outcomes);
-                QCOMPARE(after.routes[r][w8].answered.latency,
-                         before.routes[r][w8].answered.latency);
-            }
-            for (std::size_t t = 0; t < before.tiers.size(); ++t) {
-                QCOMPARE(after.tiers[t][w8].arrivals, before.tiers[t][w8].arrivals);
-                QCOMPARE(after.tiers[t][w8].busyMean, before.tiers[t][w8].busyMean);
-                QVERIFY(after.tiers[t][w8].responses.outcomes
-                        == before.tiers[t][w8].responses.outcomes);
-            }
-            for (std::size_t e = 0; e < before.edges.size(); ++e) {
-                QCOMPARE(after.edges[e][w8].attempts, before.edges[e][w8].attempts);
-                QVERIFY(after.edges[e][w8].calls.outcomes == before.edges[e][w8].calls.outcomes);
-            }
-        }
-        // The sampled requests that ended before the fault: the same, hop for hop.
-        const std::int64_t faultNs = 8'000'000'000;
-        auto endedBefore = [&](const m::Recording& r) {
-            std::map<std::uint64_t, const m::RecordedRequest*> out;
-            for (const auto& q : r.requests)
-                if (q.complete && q.hops[0].end >= 0 && q.hops[0].end < faultNs)
-                    out[q.id] = &q;
-            return out;
-        };
-        const auto a = endedBefore(before);
-        const auto b = endedBefore(after);
-        QVERIFY(a.size() > 100);
-        QCOMPARE(b.size(), a.size());
-        for (const auto& [id, q] : a) {
-            QVERIFY(b.count(id));
-            const auto* p = b.at(id);
-            QCOMPARE(p->hops.size(), q->hops.size());
-            for (std::size_t h = 0; h < q->hops.size(); ++h) {
-                QCOMPARE(p->hops[h].start, q->hops[h].start);
-                QCOMPARE(p->hops[h].end, q->hops[h].end);
-                QVERIFY(p->hops[h].outcome == q->hops[h].outcome);
-            }
-        }
+        sameBefore(before, after, 8);
+        if (QTest::currentTestFailed())
+            return;
         // The kill happened in the new run and not in the old one.
         auto killed = [](const m::Recording& r) {
             return std::count_if(r.states.begin(), r.states.end(), [](const m::StateChange& s) {
