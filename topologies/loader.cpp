@@ -198,20 +198,49 @@ loadScenarioText(std::string_view text, const std::string& displayName, const Lo
     return result;
 }
 
-LoadResult loadScenarioFile(const std::string& path, const LoadLimits& limits)
+namespace {
+
+// At most one byte past the limit: a huge file is refused without reading it all.
+std::optional<std::string> readLimited(const std::string& path, const LoadLimits& limits)
 {
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    if (!in)
+        return std::nullopt;
+    std::string text(limits.maxFileBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return text;
+}
+
+} // namespace
+
+LoadResult loadScenarioFile(const std::string& path, const LoadLimits& limits)
+{
+    const auto text = readLimited(path, limits);
+    if (!text) {
         LoadResult result;
         result.diagnostics.push_back(
             Diagnostic{Diagnostic::Severity::Error, path, 0, 0, "", "cannot open the file"});
         return result;
     }
-    // Read at most one byte past the limit: a huge file is refused without reading it all.
-    std::string text(limits.maxFileBytes + 1, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    return loadScenarioText(text, path, limits);
+    return loadScenarioText(*text, path, limits);
+}
+
+std::optional<std::string> scenarioSourceText(const std::string& nameOrPath,
+                                              const LoadLimits& limits)
+{
+    using Source = std::optional<std::string_view> (*)(std::string_view);
+    const std::pair<std::string_view, Source> sets[]
+        = {{"builtin:", builtinScenarioText}, {"validation:", validationScenarioText}};
+    for (const auto& [prefix, source] : sets)
+        if (nameOrPath.rfind(prefix, 0) == 0) {
+            const auto t = source(std::string_view(nameOrPath).substr(prefix.size()));
+            return t ? std::optional<std::string>(*t) : std::nullopt;
+        }
+    auto text = readLimited(nameOrPath, limits);
+    if (text && text->size() > limits.maxFileBytes)
+        return std::nullopt;
+    return text;
 }
 
 LoadResult loadScenario(const std::string& nameOrPath, const LoadLimits& limits)

@@ -34,6 +34,11 @@ LoadResult loadScenarioText(std::string_view text,
 // Loads "builtin:<name>" or a file path.
 LoadResult loadScenario(const std::string& nameOrPath, const LoadLimits& limits = {});
 
+// The text of "builtin:<name>", "validation:<name>" or a file (nullopt when there is none, or the
+// file is larger than the loader accepts): what an editor shows of a scenario.
+std::optional<std::string> scenarioSourceText(const std::string& nameOrPath,
+                                              const LoadLimits& limits = {});
+
 // The closest candidate within a small edit distance, for "did you mean" hints.
 std::optional<std::string> closestMatch(std::string_view word,
                                         const std::vector<std::string>& candidates);

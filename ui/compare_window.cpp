@@ -48,23 +48,6 @@ QPen designPen(std::size_t i)
     return pen;
 }
 
-std::optional<std::string> sourceText(const std::string& spec)
-{
-    if (spec.rfind("builtin:", 0) == 0) {
-        if (const auto t = topologies::builtinScenarioText(spec.substr(8)))
-            return std::string(*t);
-        return std::nullopt;
-    }
-    std::ifstream in(spec, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    const std::size_t limit = topologies::LoadLimits{}.maxFileBytes;
-    std::string bytes(limit + 1, '\0');
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    bytes.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
-    return bytes;
-}
-
 // The text with `key: value` at the top level (set in place, or added at the end).
 std::string withTopLevel(const std::string& text, const std::string& key, const std::string& value)
 {
@@ -210,7 +193,8 @@ void CompareWindow::compare(std::vector<CompareDesign> designs, std::optional<m:
         std::optional<std::uint64_t> seed;
         for (const CompareDesign& design : designs) {
             const std::string spec = design.spec.toStdString();
-            auto text = design.text ? std::optional(design.text->toStdString()) : sourceText(spec);
+            auto text = design.text ? std::optional(design.text->toStdString())
+                                    : topologies::scenarioSourceText(spec);
             if (!text) {
                 error = tr("Cannot read %1.").arg(design.spec);
                 break;

@@ -525,20 +525,9 @@ void MainWindow::startLoad(const QString& spec, std::optional<QString> text)
             result = topologies::loadScenarioText(*buffer, name);
         } else {
             result = topologies::loadScenario(name);
-            // The text the editor shows: a built-in scenario's, or the file's (as much as the
-            // loader accepts: a larger file is refused by it anyway).
-            if (name.rfind("builtin:", 0) == 0) {
-                if (const auto t = topologies::builtinScenarioText(name.substr(8)))
-                    source = QString::fromUtf8(t->data(), static_cast<qsizetype>(t->size()));
-            } else if (name.find(':') == std::string::npos || name.rfind('/', 0) == 0) {
-                std::ifstream in(name, std::ios::binary);
-                const std::size_t limit = topologies::LoadLimits{}.maxFileBytes;
-                std::string bytes(limit + 1, '\0');
-                in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-                bytes.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
-                if (in.gcount() > 0 && bytes.size() <= limit)
-                    source = QString::fromUtf8(bytes);
-            }
+            // The text the editor shows: a built-in scenario's, or the file's.
+            if (const auto t = topologies::scenarioSourceText(name))
+                source = QString::fromStdString(*t);
         }
         QMetaObject::invokeMethod(
             this,
