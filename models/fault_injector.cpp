@@ -55,6 +55,9 @@ void FaultInjector::apply(const FaultConfig& fault)
     case FaultConfig::Kind::Partition:
         m_runtime.partitions.cut(fault.zoneA, fault.zoneB);
         break;
+    case FaultConfig::Kind::Policy:
+        changePolicy(fault);
+        break;
     case FaultConfig::Kind::Degrade: {
         engine::PathDegradation d;
         d.addedLatency = fault.latency.value_or(SimDuration{0});
@@ -97,7 +100,55 @@ void FaultInjector::revert(const FaultConfig& fault)
     case FaultConfig::Kind::Degrade:
         m_runtime.platform.degrade(fault.zoneA, fault.zoneB, engine::PathDegradation{});
         break;
+    case FaultConfig::Kind::Policy:
+        restorePolicy(fault);
+        break;
     }
+}
+
+// Calls started from now on use the new retries and timeout; calls under way keep theirs (Envoy
+// applies a route's configuration when a request starts). A gateway's own route retries still
+// take precedence for its calls (CallRouter), as they do over the destination's mesh retries.
+void FaultInjector::changePolicy(const FaultConfig& fault)
+{
+    const RetryConditions* conditions = nullptr;
+    if (fault.retries) {
+        auto& c = m_conditions[&fault];
+        if (!c)
+            c = std::make_unique<RetryConditions>(fault.retries->retryOn);
+        conditions = c.get();
+    }
+    for (Caller* caller : m_callers)
+        for (auto& u : caller->upstreams) {
+            if (u->target != m_tiers[fault.service].get())
+                continue;
+            m_savedPolicies.try_emplace(u.get(),
+                                        SavedPolicy{u->retries, u->retryOn, u->timeout, u->plain});
+            if (fault.retries) {
+                u->retries = &*fault.retries;
+                u->retryOn = conditions;
+            }
+            if (fault.timeout)
+                u->timeout = fault.timeout;
+            u->plain = false; // retries or a timeout: the full path
+        }
+}
+
+void FaultInjector::restorePolicy(const FaultConfig& fault)
+{
+    for (Caller* caller : m_callers)
+        for (auto& u : caller->upstreams) {
+            if (u->target != m_tiers[fault.service].get())
+                continue;
+            const auto it = m_savedPolicies.find(u.get());
+            if (it == m_savedPolicies.end())
+                continue;
+            u->retries = it->second.retries;
+            u->retryOn = it->second.retryOn;
+            u->timeout = it->second.timeout;
+            u->plain = it->second.plain;
+            m_savedPolicies.erase(it);
+        }
 }
 
 void FaultInjector::kill(Instance& instance, bool nodeDown)

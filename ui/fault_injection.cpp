@@ -27,6 +27,8 @@ const char* faultKindKey(FaultRequest::Kind kind)
         return "partition";
     case FaultRequest::Kind::Degrade:
         return "degrade";
+    case FaultRequest::Kind::Policy:
+        return "policy";
     }
     return "kill";
 }
@@ -83,6 +85,15 @@ QString faultYaml(const FaultRequest& f)
     case FaultRequest::Kind::NodeDown:
         out += name(f.node);
         break;
+    case FaultRequest::Kind::Policy: {
+        QString keys = "service: " + name(f.service);
+        if (f.retryAttempts)
+            keys += ", retries: {attempts: " + QString::number(*f.retryAttempts) + "}";
+        if (f.timeoutMs)
+            keys += ", timeout: " + number(*f.timeoutMs) + "ms";
+        out += "{" + keys + "}";
+        break;
+    }
     case FaultRequest::Kind::Partition:
         out += "[" + name(f.zoneA) + ", " + name(f.zoneB) + "]";
         break;
@@ -214,6 +225,23 @@ FaultDialog::FaultDialog(const FaultRequest& proposal, double durationSeconds, Q
         m_rate->setValue(proposal.rate * 100);
         form->addRow(tr("Error rate"), m_rate);
     }
+    if (proposal.kind == K::Policy) {
+        m_setRetries = new QCheckBox(tr("retries"));
+        m_setRetries->setChecked(proposal.retryAttempts.has_value());
+        m_attempts = new QDoubleSpinBox;
+        m_attempts->setDecimals(0);
+        m_attempts->setRange(0, 100);
+        m_attempts->setValue(proposal.retryAttempts.value_or(0));
+        m_attempts->setToolTip(tr("Retries after the first try (0: never retry)"));
+        form->addRow(m_setRetries, m_attempts);
+        m_setTimeout = new QCheckBox(tr("timeout"));
+        m_setTimeout->setChecked(proposal.timeoutMs.has_value());
+        m_timeout = new QDoubleSpinBox;
+        m_timeout->setRange(0.001, 1e7);
+        m_timeout->setSuffix(" ms");
+        m_timeout->setValue(proposal.timeoutMs.value_or(1000));
+        form->addRow(m_setTimeout, m_timeout);
+    }
     if (proposal.kind == K::Degrade) {
         m_bandwidth = new QLineEdit(proposal.bandwidth);
         m_bandwidth->setPlaceholderText(tr("unchanged (e.g. 100Mbps)"));
@@ -241,6 +269,12 @@ FaultRequest FaultDialog::request() const
         r.rate = m_rate->value() / 100.0;
     if (m_bandwidth)
         r.bandwidth = m_bandwidth->text().trimmed();
+    if (m_setRetries)
+        r.retryAttempts = m_setRetries->isChecked()
+                              ? std::optional(static_cast<unsigned>(m_attempts->value()))
+                              : std::nullopt;
+    if (m_setTimeout)
+        r.timeoutMs = m_setTimeout->isChecked() ? std::optional(m_timeout->value()) : std::nullopt;
     return r;
 }
 

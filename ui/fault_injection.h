@@ -20,7 +20,7 @@ namespace meshsim::ui {
 
 struct FaultRequest
 {
-    enum class Kind { Kill, Slow, Errors, NodeDown, Partition, Degrade };
+    enum class Kind { Kill, Slow, Errors, NodeDown, Partition, Degrade, Policy };
     Kind kind = Kind::Kill;
     QString service;                  // kill, slow, errors
     std::optional<unsigned> instance; // one instance of it, else all
@@ -32,6 +32,9 @@ struct FaultRequest
     double latencyMs = 0.0; // slow, degrade
     double rate = 0.5;      // errors: the share of requests answered 500
     QString bandwidth;      // degrade: e.g. "100Mbps" (empty: unchanged)
+    // policy: the calls to `service` retry this many times, and/or time out after this long
+    std::optional<unsigned> retryAttempts;
+    std::optional<double> timeoutMs;
 };
 const char* faultKindKey(FaultRequest::Kind kind);
 
@@ -74,6 +77,10 @@ private:
     QDoubleSpinBox* m_latency = nullptr;
     QDoubleSpinBox* m_rate = nullptr;
     QLineEdit* m_bandwidth = nullptr;
+    QCheckBox* m_setRetries = nullptr;
+    QDoubleSpinBox* m_attempts = nullptr;
+    QCheckBox* m_setTimeout = nullptr;
+    QDoubleSpinBox* m_timeout = nullptr;
 };
 
 // Asks when the load changes and to what rate.

@@ -799,6 +799,12 @@ void MainWindow::topologyMenu(const QPoint& pos)
             offer(tr("Slow %1 down…").arg(who), target);
             target.kind = K::Errors;
             offer(tr("Make %1 fail…").arg(who), target);
+            if (!target.instance) {
+                FaultRequest policy = target;
+                policy.kind = K::Policy;
+                policy.retryAttempts = 0;
+                offer(tr("Change the calls to %1 (retries, timeout)…").arg(who), policy);
+            }
         }
         // Its node, when the platform declares nodes.
         if (node->instance() != m::kNoIndex && node->instance() < view.instances.size()

@@ -130,7 +130,7 @@ QString Timeline::describeAt(int x) const
                              f.until ? std::optional(f.until->count()) : std::nullopt})
             if (t && std::abs(xOf(*t) - x) <= kNear) {
                 const char* kinds[]
-                    = {"kill", "node down", "slow", "errors", "partition", "degrade"};
+                    = {"kill", "node down", "slow", "errors", "partition", "degrade", "policy"};
                 lines << tr("%1 s: a %2 fault %3")
                              .arg(double(*t) / 1e9, 0, 'f', 3)
                              .arg(kinds[static_cast<int>(f.kind)])

@@ -5,6 +5,7 @@
 // Plain data checked by the loader (topologies/); conventions in models/config/common.h.
 
 #include "models/config/common.h"
+#include "models/config/policy.h"
 
 #include <optional>
 #include <vector>
@@ -13,7 +14,7 @@ namespace meshsim::models {
 
 struct FaultConfig
 {
-    enum class Kind { Kill, NodeDown, Slow, Errors, Partition, Degrade };
+    enum class Kind { Kill, NodeDown, Slow, Errors, Partition, Degrade, Policy };
     Kind kind = Kind::Kill;
     SimDuration at{0};
     std::optional<SimDuration> until; // Kill: restore then; others: end of the fault
@@ -27,6 +28,10 @@ struct FaultConfig
     ZoneIndex zoneB = 0;
     std::optional<SimDuration> latency;  // Degrade
     std::optional<double> bitsPerSecond; // Degrade
+    // Policy: what replaces the calls' retry policy and timeout towards `service` while active
+    // (each at least one of them).
+    std::optional<RetryConfig> retries;
+    std::optional<SimDuration> timeout;
 };
 
 } // namespace meshsim::models

@@ -181,6 +181,9 @@ private slots:
         QTest::newRow("unknown fault target")
             << "unknown_fault_target.yaml" << 16 << 30 << "faults[0].kill.service"
             << "unknown service \"payments\"";
+        QTest::newRow("policy change without retries or timeout")
+            << "policy_without_change.yaml" << 16 << 22 << "faults[0].policy"
+            << "needs \"retries\" and/or \"timeout\"";
         QTest::newRow("kill more instances than exist")
             << "kill_more_than_replicas.yaml" << 16 << 50 << "faults[0].kill.instances"
             << "from 1 to 1";

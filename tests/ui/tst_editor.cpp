@@ -504,6 +504,68 @@ private slots:
         QVERIFY(w.statusText().contains("no workload named nobody"));
     }
 
+    // A policy change from the window ("turn retries off for orders from 10 s to 15 s"): a
+    // `policy` fault in the scenario. The run before it is the same; calls to orders decided from
+    // 12 s to 15 s (started after 11 s: the mesh timeout is 1 s) make exactly one try each, where
+    // the previous run retried them (5xx are retried, and orders' instance 0 is down until 12 s);
+    // from 17 s (started after the change ended) they are retried again (orders fails 60% of its
+    // requests from 17 s to 18 s).
+    void injectedPolicyChangeTurnsRetriesOff()
+    {
+        ui::MainWindow w;
+        w.setPlatformOverride(m::EngineKind::Fast);
+        w.show();
+        w.open(kSmallMesh);
+        QVERIFY(runToEnd(w));
+        const m::Recording before = *w.session().recording();
+        ui::FaultRequest policy;
+        policy.kind = ui::FaultRequest::Kind::Policy;
+        policy.service = "orders";
+        policy.retryAttempts = 0;
+        policy.atSeconds = 10.0;
+        policy.untilSeconds = 15.0;
+        w.injectFault(policy);
+        QVERIFY(w.editor().text().contains(
+            "  - {at: 10s, until: 15s, policy: {service: orders, retries: {attempts: 0}}}"));
+        QVERIFY2(runToEnd(w), qPrintable(w.statusText()));
+        const m::Recording& after = *w.session().recording();
+        sameBefore(before, after, 10);
+        if (QTest::currentTestFailed())
+            return;
+        const auto& view = w.session().info()->view;
+        std::uint32_t web = 0, orders = 0;
+        for (std::uint32_t c = 0; c < view.components.size(); ++c) {
+            if (view.components[c].name == "web")
+                web = c;
+            if (view.components[c].name == "orders")
+                orders = c;
+        }
+        const auto edge = ui::edgeIndex(after, web, orders);
+        QVERIFY(edge);
+        // (calls, tries) of an edge over seconds [from, to)
+        auto sum = [&](const m::Recording& r, std::uint32_t from, std::uint32_t to) {
+            std::pair<std::uint64_t, std::uint64_t> out{0, 0};
+            for (std::uint32_t s = from; s < to; ++s) {
+                out.first += r.edges[*edge][s].calls.total();
+                out.second += r.edges[*edge][s].attempts;
+            }
+            return out;
+        };
+        const auto during = sum(after, 12, 15);
+        QVERIFY(during.first > 300);
+        QCOMPARE(during.second, during.first);
+        const auto duringBefore = sum(before, 12, 15);
+        QVERIFY2(
+            duringBefore.second > duringBefore.first,
+            qPrintable(
+                QString("%1 tries for %2 calls").arg(duringBefore.second).arg(duringBefore.first)));
+        const auto afterwards = sum(after, 17, 19);
+        QVERIFY2(
+            afterwards.second > afterwards.first,
+            qPrintable(
+                QString("%1 tries for %2 calls").arg(afterwards.second).arg(afterwards.first)));
+    }
+
     // On SimGrid the run is a child process: it runs the buffer as applied, not the file (a file
     // with 3 orders instances would be refused as "another system" than the 4 drawn), with the
     // scenario's seed.

@@ -1,5 +1,6 @@
 // The faults section: what breaks during the run, and when.
 
+#include "topologies/internal/read_common.h"
 #include "topologies/internal/sections.h"
 
 namespace meshsim::topologies::internal {
@@ -14,7 +15,15 @@ void readFaults(Context& ctx, const YAML::Node& node, Scenario& s)
         Fields f(reader,
                  item,
                  p,
-                 {"at", "until", "kill", "node_down", "slow", "errors", "partition", "degrade"});
+                 {"at",
+                  "until",
+                  "kill",
+                  "node_down",
+                  "slow",
+                  "errors",
+                  "partition",
+                  "degrade",
+                  "policy"});
         if (!f.valid())
             return;
         m::FaultConfig fault;
@@ -26,13 +35,14 @@ void readFaults(Context& ctx, const YAML::Node& node, Scenario& s)
             reader.error(
                 *f.find("until"), f.pathOf("until"), "impossible value (expected until > at)");
         int kinds = 0;
-        for (const char* k : {"kill", "node_down", "slow", "errors", "partition", "degrade"})
+        for (const char* k :
+             {"kill", "node_down", "slow", "errors", "partition", "degrade", "policy"})
             kinds += f.find(k) ? 1 : 0;
         if (kinds != 1) {
             reader.error(item,
                          p,
                          std::string(kinds == 0 ? "a fault needs" : "a fault has exactly")
-                             + " one of kill, node_down, slow, errors, partition, degrade");
+                             + " one of kill, node_down, slow, errors, partition, degrade, policy");
             return;
         }
         const auto serviceOf = [&](const Fields& ff) -> std::optional<std::uint32_t> {
@@ -184,6 +194,29 @@ void readFaults(Context& ctx, const YAML::Node& node, Scenario& s)
                     reader.error(*dg,
                                  f.pathOf("degrade"),
                                  "a degradation needs \"latency\" and/or \"bandwidth\"");
+                    good = false;
+                }
+            }
+        }
+        if (const YAML::Node* pn = f.find("policy")) {
+            // A policy change: the calls to a service get these retries and/or this timeout.
+            fault.kind = m::FaultConfig::Kind::Policy;
+            Fields pf(reader, *pn, f.pathOf("policy"), {"service", "retries", "timeout"});
+            const auto sv = pf.valid() ? serviceOf(pf) : std::nullopt;
+            good = sv.has_value();
+            if (sv)
+                fault.service = *sv;
+            if (pf.valid()) {
+                if (const YAML::Node* r = pf.find("retries")) {
+                    m::RetryConfig retry;
+                    readRetries(reader, *r, pf.pathOf("retries"), retry);
+                    fault.retries = retry;
+                }
+                reader.readDuration(pf, "timeout", fault.timeout, true);
+                if (!pf.find("retries") && !pf.find("timeout")) {
+                    reader.error(*pn,
+                                 f.pathOf("policy"),
+                                 "a policy change needs \"retries\" and/or \"timeout\"");
                     good = false;
                 }
             }
