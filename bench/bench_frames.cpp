@@ -12,6 +12,7 @@
 #include "topologies/loader.h"
 #include "ui/topology_scene.h"
 #include "ui/topology_view.h"
+#include "ui/yaml_outline.h"
 
 #include <QApplication>
 #include <QImage>
@@ -127,8 +128,28 @@ void wholeView(benchmark::State& state)
     frames(state, true);
 }
 
+// The scenario editor's outline of its text, rebuilt after each keystroke when the cursor moves
+// or completion asks: the 1,000-service fan-out (2,017 lines) repeated `Arg` times (x20 is about
+// the loader's 2 MiB limit).
+void editorOutline(benchmark::State& state)
+{
+    const auto text = topologies::builtinScenarioText("bench-fanout1000");
+    if (!text) {
+        state.SkipWithError("no bench-fanout1000 scenario");
+        return;
+    }
+    std::string big;
+    for (std::int64_t i = 0; i < state.range(0); ++i)
+        big += std::string(*text) + "\n";
+    for (auto _ : state) {
+        const ui::YamlOutline outline = ui::YamlOutline::fromText(big);
+        benchmark::DoNotOptimize(outline.entries().size());
+    }
+}
+
 } // namespace
 
+BENCHMARK(editorOutline)->Arg(1)->Arg(20)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(particleLayer)->Arg(20'000)->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(wholeView)
     ->Arg(0)
