@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <utility>
 
 namespace meshsim::ui {
 
@@ -495,9 +496,9 @@ void MainWindow::open(const QString& nameOrPath)
 
 void MainWindow::applyText(const QString& text)
 {
-    if (m_spec.isEmpty() || m_loading)
+    if (m_spec.isEmpty())
         return;
-    startLoad(m_spec, text);
+    startLoad(m_spec, text); // a load under way is superseded (its result is ignored)
 }
 
 // Loads a scenario off the GUI thread: the file (with its text, for the editor) or, when `text`
@@ -505,8 +506,8 @@ void MainWindow::applyText(const QString& text)
 void MainWindow::startLoad(const QString& spec, std::optional<QString> text)
 {
     const bool fromEditor = text.has_value();
-    if (!fromEditor || spec != m_spec)
-        m_resumeAt.reset();
+    // A re-run of the buffer shows the time shown now; a scenario opened starts at 0.
+    m_pendingResume = fromEditor ? std::optional(m_playback->time()) : std::nullopt;
     m_appliedText = text;
     m_spec = spec;
     const std::uint64_t generation = ++m_loadGeneration;
@@ -518,7 +519,7 @@ void MainWindow::startLoad(const QString& spec, std::optional<QString> text)
     std::optional<std::string> buffer;
     if (text)
         buffer = text->toStdString();
-    QThread* loader = QThread::create([this, generation, name, spec, buffer] {
+    QThread* loader = QThread::create([this, generation, name, spec, buffer, fromEditor] {
         topologies::LoadResult result;
         std::optional<QString> source;
         if (buffer) {
@@ -531,8 +532,8 @@ void MainWindow::startLoad(const QString& spec, std::optional<QString> text)
         }
         QMetaObject::invokeMethod(
             this,
-            [this, generation, spec, result = std::move(result), source]() mutable {
-                loaded(generation, spec, std::move(result), source);
+            [this, generation, spec, result = std::move(result), source, fromEditor]() mutable {
+                loaded(generation, spec, std::move(result), source, fromEditor);
             },
             Qt::QueuedConnection);
     });
@@ -540,8 +541,6 @@ void MainWindow::startLoad(const QString& spec, std::optional<QString> text)
     std::erase_if(m_loaders, [](const QPointer<QThread>& t) { return t.isNull(); });
     m_loaders.emplace_back(loader);
     loader->start();
-    if (fromEditor)
-        m_resumeAt = m_playback->time();
 }
 
 void MainWindow::reload()
@@ -553,19 +552,18 @@ void MainWindow::reload()
 void MainWindow::loaded(std::uint64_t generation,
                         const QString& spec,
                         topologies::LoadResult result,
-                        std::optional<QString> source)
+                        std::optional<QString> source,
+                        bool fromEditor)
 {
     if (generation != m_loadGeneration)
         return;
     m_loading = false;
-    const bool fromEditor = !source.has_value() && m_resumeAt.has_value();
     if (source)
         m_editor->setScenario(spec, *source);
     else if (!fromEditor && m_editor->spec() != spec)
         m_editor->setScenario(spec, QString()); // a scenario without a text of its own
     if (fromEditor && !result.ok()) {
         // The buffer does not validate: the editor lists why; the last run stays on screen.
-        m_resumeAt.reset();
         m_statusLabel->setText(tr("The scenario as edited does not validate (%1 problem(s), see "
                                   "the editor); the last run is still shown.")
                                    .arg(result.diagnostics.size()));
@@ -598,7 +596,8 @@ void MainWindow::loaded(std::uint64_t generation,
     m_scenario = std::make_shared<const topologies::Scenario>(std::move(*result.scenario));
     addRecent(spec);
     setWindowTitle(QString("meshsim — %1").arg(QString::fromStdString(m_scenario->name)));
-    m_chosenEngine = m_override;
+    if (!fromEditor) // a re-run of the buffer stays on the platform chosen
+        m_chosenEngine = m_override;
     m_platform->setCurrentIndex(
         m_chosenEngine.value_or(m_scenario->engine) == m::EngineKind::SimGrid ? 1 : 0);
     emit scenarioOpened();
@@ -625,6 +624,7 @@ void MainWindow::startRun()
     m_playback->pause();
     m_playback->setLimit(0);
     m_playback->setTime(0);
+    m_resumeAt = std::exchange(m_pendingResume, std::nullopt);
     m_autoPlayed = m_resumeAt.has_value(); // a re-run shows the time it was at, paused
     m_scene->setSystem(info.view, m_scenario->system.faults);
     m_view->fit();
@@ -719,7 +719,12 @@ bool MainWindow::saveScenarioAs(const QString& path)
 
 void MainWindow::injectFault(const FaultRequest& fault)
 {
-    m_editor->appendToList("faults", {faultYaml(fault)});
+    if (!m_editor->appendToList("faults", {faultYaml(fault)})) {
+        m_statusLabel->setText(tr("The scenario's faults are written in a way that cannot be "
+                                  "extended here: add %1 in the editor.")
+                                   .arg(faultYaml(fault)));
+        return;
+    }
     m_statusLabel->setText(
         tr("Added %1 to the scenario's faults; running it again.").arg(faultYaml(fault)));
     applyText(m_editor->text());

@@ -126,7 +126,8 @@ private:
     void loaded(std::uint64_t generation,
                 const QString& spec,
                 topologies::LoadResult result,
-                std::optional<QString> source);
+                std::optional<QString> source,
+                bool fromEditor);
     void startLoad(const QString& spec, std::optional<QString> text);
     void topologyMenu(const QPoint& pos);
     void askFault(FaultRequest proposal);
@@ -156,9 +157,10 @@ private:
     ScenarioEditor* m_editor;
     QDockWidget* m_editorDock = nullptr;
     ScenarioForm* m_form = nullptr;
-    std::optional<std::int64_t> m_resumeAt; // a re-run shows this time once it is recorded
-    std::optional<QString> m_appliedText;   // the buffer being run (not the file), if it is
-    bool m_syncing = false;                 // selection follows the editor's cursor, or back
+    std::optional<std::int64_t> m_pendingResume; // for the run of the load under way
+    std::optional<std::int64_t> m_resumeAt;      // the run shows this time once it is recorded
+    std::optional<QString> m_appliedText;        // the buffer being run (not the file), if it is
+    bool m_syncing = false;                      // selection follows the editor's cursor, or back
     RequestInspector* m_inspector;
     EventList* m_events;
     QDockWidget* m_inspectorDock = nullptr;

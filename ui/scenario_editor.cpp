@@ -210,8 +210,16 @@ QString ScenarioEditor::recoveryPath(const QString& spec)
     return dir + "/" + QString::fromLatin1(hash) + ".yaml";
 }
 
-void ScenarioEditor::setScenario(const QString& spec, const QString& diskText)
+void ScenarioEditor::setScenario(const QString& spec, const QString& rawDiskText)
 {
+    // The buffer being left keeps its recovery file up to the last keystroke.
+    if (m_autosaveTimer.isActive()) {
+        m_autosaveTimer.stop();
+        autosave();
+    }
+    // The document holds lines, not line endings: a CRLF file is compared (and saved) with LF.
+    QString diskText = rawDiskText;
+    diskText.replace("\r\n", "\n");
     m_spec = spec;
     m_savedText = diskText;
     m_recovered = false;
@@ -281,6 +289,9 @@ bool ScenarioEditor::save(const QString& path)
 
 void ScenarioEditor::discardRecovery()
 {
+    m_autosaveTimer.stop();
+    if (m_autosaver)
+        m_autosaver->wait(); // a pending write must not bring the file back
     if (!m_spec.isEmpty())
         QFile::remove(recoveryPath(m_spec));
     m_recovered = false;
@@ -292,17 +303,31 @@ void ScenarioEditor::autosave()
 {
     if (m_spec.isEmpty())
         return;
-    if (!isModified()) {
-        QFile::remove(recoveryPath(m_spec));
-        return;
-    }
+    // Written by a worker, one at a time, in the order they were asked for (the GUI thread does
+    // not wait for the disk).
     const QString path = recoveryPath(m_spec);
-    QDir().mkpath(QFileInfo(path).path());
-    QSaveFile file(path);
-    if (file.open(QIODevice::WriteOnly)) {
-        file.write(text().toUtf8());
-        file.commit();
-    }
+    const bool modified = isModified();
+    const QByteArray bytes = modified ? text().toUtf8() : QByteArray();
+    QPointer<QThread> previous = m_autosaver;
+    QThread* worker = QThread::create([previous, path, modified, bytes] {
+        if (previous)
+            previous->wait();
+        if (!modified) {
+            QFile::remove(path);
+            return;
+        }
+        QDir().mkpath(QFileInfo(path).path());
+        QSaveFile file(path);
+        if (file.open(QIODevice::WriteOnly)) {
+            file.write(bytes);
+            file.commit();
+        }
+    });
+    connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    std::erase_if(m_workers, [](const QPointer<QThread>& t) { return t.isNull(); });
+    m_workers.emplace_back(worker);
+    m_autosaver = worker;
+    worker->start();
 }
 
 void ScenarioEditor::textChanged()
@@ -459,12 +484,16 @@ bool ScenarioEditor::replaceValue(const KeyPath& path, const QString& value)
     return true;
 }
 
-void ScenarioEditor::appendToList(const QString& key, const QStringList& itemLines)
+bool ScenarioEditor::appendToList(const QString& key, const QStringList& itemLines)
 {
     std::vector<std::string> lines;
     for (const QString& l : itemLines)
         lines.push_back(l.toStdString());
-    apply(outline().appendToTopList(key.toStdString(), lines));
+    const auto edit = outline().appendToTopList(key.toStdString(), lines);
+    if (!edit)
+        return false;
+    apply(*edit);
+    return true;
 }
 
 int ScenarioEditor::listSize(const KeyPath& path) const
@@ -724,7 +753,9 @@ void YamlTextEdit::keyPressEvent(QKeyEvent* event)
         insertPlainText("  "); // YAML forbids tabs for indentation
         return;
     }
-    if (event->key() == Qt::Key_Return && event->modifiers() == Qt::NoModifier) {
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter)
+        && (event->modifiers() == Qt::NoModifier || event->modifiers() == Qt::ShiftModifier
+            || event->modifiers() == Qt::KeypadModifier)) {
         // Keep the indentation (one level more after `key:` or `- key:` opening a block).
         const QString line = textCursor().block().text().left(textCursor().positionInBlock());
         int indent = 0;
@@ -734,7 +765,9 @@ void YamlTextEdit::keyPressEvent(QKeyEvent* event)
             indent += 2;
         if (line.trimmed().endsWith(':'))
             indent += 2;
-        QPlainTextEdit::keyPressEvent(event);
+        // A new block (Shift+Return would insert a line separator inside the block, which the
+        // text and the document would count differently).
+        textCursor().insertBlock();
         insertPlainText(QString(indent, ' '));
         return;
     }

@@ -69,7 +69,9 @@ public:
     // Replaces the whole value of the key at `path` (flow style), keeping the rest of the file.
     bool replaceValue(const KeyPath& path, const QString& value);
     // Appends an item (lines of one YAML mapping, unindented) to the top-level list `key`.
-    void appendToList(const QString& key, const QStringList& itemLines);
+    // False when `key` is written in a way this cannot extend (a scalar, a flow list over
+    // several lines).
+    bool appendToList(const QString& key, const QStringList& itemLines);
     // How many items the list at `path` has in the text.
     int listSize(const KeyPath& path) const;
     // The current value written at `path`, if any.
@@ -135,6 +137,7 @@ private:
     std::uint64_t m_validatedGeneration = 0;
     bool m_validating = false;
     std::vector<QPointer<QThread>> m_workers; // waited for on destruction
+    QPointer<QThread> m_autosaver;            // the last recovery write
     QString m_lastService;
     KeyPath m_lastSubject;
     mutable std::unique_ptr<YamlOutline> m_outline; // of the current text, built on demand

@@ -107,7 +107,8 @@ KeyPath ScenarioForm::pathOf(const QString& dotted) const
 
 void ScenarioForm::setSubject(const KeyPath& subject)
 {
-    if (subject == m_subject && !m_fields.empty())
+    // While a field writes, the edit moves the editor's cursor: the fields stay what they are.
+    if (m_writing || (subject == m_subject && !m_fields.empty()))
         return;
     m_subject = kindOf(subject) == SubjectKind::None ? KeyPath{} : subject;
     rebuild();
@@ -170,17 +171,19 @@ bool ScenarioForm::write(const QString& key, const QString& value)
     if (it == m_fields.end())
         return false;
     const QString v = value.trimmed();
+    const QString alternative = it->alternative;
+    QLineEdit* edit = it->edit;
     auto current = m_editor->valueAt(pathOf(key));
-    if (!current && !it->alternative.isEmpty())
-        current = m_editor->valueAt(pathOf(it->alternative));
+    if (!current && !alternative.isEmpty())
+        current = m_editor->valueAt(pathOf(alternative));
     if (v.isEmpty() || current == v)
         return true; // nothing to write (a key is removed in the text, not here)
     m_writing = true;
     bool ok = m_editor->setValue(pathOf(key), v);
-    if (!ok && !it->alternative.isEmpty())
-        ok = m_editor->setValue(pathOf(it->alternative), v);
+    if (!ok && !alternative.isEmpty())
+        ok = m_editor->setValue(pathOf(alternative), v);
     m_writing = false;
-    it->edit->setText(v);
+    edit->setText(v);
     m_message->setText(
         ok ? QString()
            : tr("%1 is written in a form the form cannot change in place (a mapping, or a list "

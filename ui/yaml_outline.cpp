@@ -215,6 +215,15 @@ void YamlOutline::parse()
             const int colon = keyColon(s, col, end);
             if (colon < 0) {
                 if (s[col] == '{' || s[col] == '[') {
+                    if (afterDash && s[col] == '{') {
+                        // The item itself, so that keys can be added inside its braces.
+                        OutlineEntry item;
+                        item.path = here;
+                        item.line = lineNo;
+                        item.keyColumn = col;
+                        item.valueColumn = col;
+                        m_entries.push_back(std::move(item));
+                    }
                     parseFlow(s.substr(0, end), lineNo, col, here);
                 } else if (afterDash) {
                     OutlineEntry e;
@@ -244,6 +253,7 @@ void YamlOutline::parse()
                 e.line = lineNo;
                 e.keyColumn = col;
                 e.keyLength = keyEnd - col;
+                e.colonColumn = colon;
                 e.opensBlock = f.open;
                 if (!f.open) {
                     const char c = s[valueCol];
@@ -365,6 +375,7 @@ void YamlOutline::parseFlow(const std::string& s, int lineNo, int column, KeyPat
             e.line = lineNo;
             e.keyColumn = start;
             e.keyLength = stop - start;
+            e.colonColumn = i;
             e.flow = true;
             const int valueCol = firstNonBlank(s, i + 1);
             if (valueCol < end && s[valueCol] != '{' && s[valueCol] != '[' && s[valueCol] != ','
@@ -521,7 +532,7 @@ std::optional<TextEdit> YamlOutline::setScalar(const KeyPath& path, const std::s
             const auto sp = span(path);
             if (sp && sp->second > e->line)
                 return std::nullopt; // a block mapping or list
-            const int colonEnd = e->keyColumn + e->keyLength + 1;
+            const int colonEnd = e->colonColumn + 1;
             return TextEdit{e->line, colonEnd, colonEnd, " " + value};
         }
         return std::nullopt;
@@ -597,7 +608,7 @@ std::optional<TextEdit> YamlOutline::replaceValue(const KeyPath& path,
     if (!e || e->keyLength == 0)
         return std::nullopt;
     const std::string& line = m_lines[static_cast<std::size_t>(e->line)];
-    const int colonEnd = e->keyColumn + e->keyLength + 1;
+    const int colonEnd = e->colonColumn + 1;
     if (e->valueLength > 0)
         return TextEdit{e->line, e->valueColumn, e->valueColumn + e->valueLength, value};
     if (e->flowEnd >= 0)
@@ -626,8 +637,9 @@ std::optional<TextEdit> YamlOutline::replaceValue(const KeyPath& path,
                     last};
 }
 
-TextEdit YamlOutline::appendToTopList(const std::string& key,
-                                      const std::vector<std::string>& itemLines) const
+std::optional<TextEdit>
+YamlOutline::appendToTopList(const std::string& key,
+                             const std::vector<std::string>& itemLines) const
 {
     auto item = [&](int indent) {
         std::string text;
@@ -648,14 +660,34 @@ TextEdit YamlOutline::appendToTopList(const std::string& key,
             const int lineEnd = static_cast<int>(m_lines[static_cast<std::size_t>(last)].size());
             return TextEdit{last, lineEnd, lineEnd, item(indent)};
         }
-        if (e->valueColumn >= 0 && e->value.empty()) {
-            // `faults: []`: the empty flow list becomes a block list.
-            const std::string& line = m_lines[static_cast<std::size_t>(e->line)];
-            const auto close = line.find(']', static_cast<std::size_t>(e->valueColumn));
-            if (close != std::string::npos)
-                return TextEdit{
-                    e->line, e->keyColumn + e->keyLength + 1, static_cast<int>(close) + 1, item(2)};
+        const std::string& line = m_lines[static_cast<std::size_t>(e->line)];
+        if (e->valueColumn >= 0 && e->valueLength == 0
+            && line[static_cast<std::size_t>(e->valueColumn)] == '[') {
+            // A flow list on the key's line: its closing bracket.
+            int depth = 0, close = -1;
+            for (int i = e->valueColumn; i < static_cast<int>(line.size()) && close < 0; ++i) {
+                const char c = line[static_cast<std::size_t>(i)];
+                if (c == '[' || c == '{')
+                    ++depth;
+                else if ((c == ']' || c == '}') && --depth == 0)
+                    close = i;
+            }
+            if (close >= 0) {
+                int inside = e->valueColumn + 1;
+                while (inside < close && line[static_cast<std::size_t>(inside)] == ' ')
+                    ++inside;
+                if (inside == close) // `faults: []`: the empty list becomes a block list
+                    return TextEdit{e->line, e->colonColumn + 1, close + 1, item(2)};
+                if (itemLines.size() == 1) { // `[a, b]` -> `[a, b, item]`
+                    int before = close;
+                    while (before > e->valueColumn + 1
+                           && line[static_cast<std::size_t>(before - 1)] == ' ')
+                        --before;
+                    return TextEdit{e->line, before, before, ", " + itemLines.front()};
+                }
+            }
         }
+        return std::nullopt;
     }
     int last = static_cast<int>(m_lines.size()) - 1;
     while (last > 0 && trimmedEnd(m_lines[static_cast<std::size_t>(last)]) == 0)

@@ -41,8 +41,9 @@ struct OutlineEntry
 {
     KeyPath path; // of the key (or, for a scalar list item, of the item)
     int line = 0;
-    int keyColumn = 0; // for a scalar list item: its value's column
-    int keyLength = 0; // 0 for a scalar list item
+    int keyColumn = 0;    // for a scalar list item: its value's column
+    int keyLength = 0;    // 0 for a scalar list item (or a list item written as a flow mapping)
+    int colonColumn = -1; // the key's `:`
     // The scalar value written after the key on the same line (without quotes or comment);
     // valueLength 0 when the key opens a block, a flow collection or has no value yet.
     int valueColumn = -1;
@@ -50,7 +51,9 @@ struct OutlineEntry
     std::string value;
     bool flow = false;       // inside a one-line flow mapping
     bool opensBlock = false; // `key:` with nothing after it (a mapping or a list follows)
-    int flowEnd = -1;        // a key whose value is a flow mapping: column of its closing brace
+    // A key whose value is a flow mapping, or a list item that is one (`- {a: 1}`, an entry with
+    // keyLength 0 and no value): the column of its closing brace.
+    int flowEnd = -1;
 };
 
 // A text edit: replace from column `from` of line `line` to column `to` of line `endLine` (the
@@ -109,8 +112,10 @@ public:
     std::optional<TextEdit> replaceValue(const KeyPath& path, const std::string& value) const;
     // The edit that appends an item (`itemLines`, YAML of one mapping, lines without indentation)
     // to the top-level list `key`, creating the list at the end of the file when it is missing.
-    TextEdit appendToTopList(const std::string& key,
-                             const std::vector<std::string>& itemLines) const;
+    // nullopt when `key` is there but is not a list this can extend (a scalar, a flow list over
+    // several lines).
+    std::optional<TextEdit> appendToTopList(const std::string& key,
+                                            const std::vector<std::string>& itemLines) const;
 
 private:
     void parse();

@@ -248,16 +248,54 @@ private slots:
         const std::string noFaults = "meshsim: 1\nname: x   # keep\n";
         auto o = ui::YamlOutline::fromText(noFaults);
         std::string out
-            = applyEdit(noFaults, o.appendToTopList("faults", {"{at: 5s, kill: {service: a}}"}));
+            = applyEdit(noFaults, *o.appendToTopList("faults", {"{at: 5s, kill: {service: a}}"}));
         QCOMPARE(
             out,
             std::string(
                 "meshsim: 1\nname: x   # keep\n\nfaults:\n  - {at: 5s, kill: {service: a}}\n"));
         o = ui::YamlOutline::fromText(out);
-        out = applyEdit(out, o.appendToTopList("faults", {"{at: 9s, kill: {service: b}}"}));
+        out = applyEdit(out, *o.appendToTopList("faults", {"{at: 9s, kill: {service: b}}"}));
         QVERIFY2(out.find("  - {at: 5s, kill: {service: a}}\n  - {at: 9s, kill: {service: b}}")
                      != std::string::npos,
                  out.c_str());
+    }
+
+    // Lists and mappings written in flow style grow in place, whatever their content; a key
+    // written with a blank before its colon keeps it.
+    void flowStyleGrowsInPlace()
+    {
+        const std::string flowFaults = "faults: [{at: 1s, partition: [a, b]}]   # one\n";
+        auto o = ui::YamlOutline::fromText(flowFaults);
+        auto edit = o.appendToTopList("faults", {"{at: 9s, kill: {service: b}}"});
+        QVERIFY(edit);
+        QCOMPARE(applyEdit(flowFaults, *edit),
+                 std::string("faults: [{at: 1s, partition: [a, b]}, {at: 9s, kill: {service: b}}]"
+                             "   # one\n"));
+        const std::string empty = "faults: []\n";
+        o = ui::YamlOutline::fromText(empty);
+        edit = o.appendToTopList("faults", {"{at: 9s, kill: {service: b}}"});
+        QVERIFY(edit);
+        QCOMPARE(applyEdit(empty, *edit),
+                 std::string("faults:\n  - {at: 9s, kill: {service: b}}\n"));
+        // A list over several lines in flow style is not guessed at.
+        o = ui::YamlOutline::fromText("faults: [{at: 1s,\n  kill: {service: a}}]\n");
+        QVERIFY(!o.appendToTopList("faults", {"{at: 9s, kill: {service: b}}"}));
+
+        // A route written as a one-line flow mapping gets its new keys inside its braces.
+        const std::string routes = "routes:\n  - {path: /books, to: catalog}  # books\n";
+        o = ui::YamlOutline::fromText(routes);
+        edit = o.setScalar(path({{"routes", -1}, {nullptr, 0}, {"retries", -1}, {"attempts", -1}}),
+                           "2");
+        QVERIFY(edit);
+        QCOMPARE(applyEdit(routes, *edit),
+                 std::string("routes:\n  - {path: /books, to: catalog, retries: {attempts: 2}}"
+                             "  # books\n"));
+        // `key :` (a blank before the colon) keeps its colon where it is.
+        const std::string spaced = "slo:\n  p99 :\n";
+        o = ui::YamlOutline::fromText(spaced);
+        edit = o.setScalar(path({{"slo", -1}, {"p99", -1}}), "300ms");
+        QVERIFY(edit);
+        QCOMPARE(applyEdit(spaced, *edit), std::string("slo:\n  p99 : 300ms\n"));
     }
 
     // The help is docs/scenario-format.md's tables: every key table is placed, and a key's row
@@ -426,6 +464,22 @@ private slots:
                  qPrintable(text));
         QVERIFY(text.startsWith("# A small mesh for the GUI tests: no warmup"));
 
+        // A route written as a one-line flow mapping: the new key goes inside its braces, and
+        // the form (whose subject the edit must not change under it) stays on the route.
+        const int routeLine = static_cast<int>(
+            editor.text().left(editor.text().indexOf("  - {path: /shop")).count('\n'));
+        QTextCursor c(editor.editor().document()->findBlockByNumber(routeLine));
+        c.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor, 6);
+        editor.editor().setTextCursor(c);
+        QCOMPARE(ui::formatPath(form.subject()), std::string("routes[0]"));
+        form.field("retries.attempts")->setText("2");
+        emit form.field("retries.attempts")->editingFinished();
+        QCOMPARE(ui::formatPath(form.subject()), std::string("routes[0]"));
+        QCOMPARE(form.message(), QString());
+        QVERIFY2(editor.text().contains(
+                     "  - {path: /shop, to: web, timeout: 2s, retries: {attempts: 2}}\n"),
+                 qPrintable(editor.text()));
+
         // The mesh's default policy, written in flow style: its retries grow in place.
         QVERIFY(editor.revealSection("mesh"));
         QCOMPARE(ui::formatPath(form.subject()), std::string("mesh.defaults"));
@@ -437,14 +491,19 @@ private slots:
         QVERIFY(editor.text().contains("base_ejection_time: 5s, max_ejection_percent: 50%}\n"
                                        "    circuit_breaker:\n      max_requests: 100\n"));
         // The edited text is still a valid scenario; the loader only warns that a library
-        // timeout means nothing in a mesh (the sidecars time calls out), where the form wrote it.
+        // timeout means nothing in a mesh (the sidecars time calls out), where the form wrote it
         QSignalSpy validated(&editor, &ui::ScenarioEditor::validated);
         editor.validateNow();
         QVERIFY(validated.wait(20000));
         QCOMPARE(validated.last().at(0).toBool(), true);
-        QCOMPARE(editor.diagnostics().size(), std::size_t{1});
-        QCOMPARE(editor.diagnostics().front().path, std::string("services[1].client"));
-        QVERIFY(editor.diagnostics().front().severity == topologies::Diagnostic::Severity::Warning);
+        // (and that route retries are the gateway's, so they mean nothing without one).
+        QStringList warned;
+        for (const auto& d : editor.diagnostics()) {
+            QVERIFY(d.severity == topologies::Diagnostic::Severity::Warning);
+            warned << QString::fromStdString(d.path);
+        }
+        warned.sort();
+        QCOMPARE(warned, (QStringList{"routes[0].retries", "services[1].client"}));
     }
 
     // The event list and the inspector are wired to the window: activating a request's event
