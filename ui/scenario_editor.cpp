@@ -290,10 +290,13 @@ bool ScenarioEditor::save(const QString& path)
 void ScenarioEditor::discardRecovery()
 {
     m_autosaveTimer.stop();
-    if (m_autosaver)
-        m_autosaver->wait(); // a pending write must not bring the file back
-    if (!m_spec.isEmpty())
+    if (!m_spec.isEmpty()) {
+        // Newer than every write asked for so far: a write still pending skips itself rather
+        // than bring the file back (the lock waits at most for one write under way).
+        const std::lock_guard lock(m_recovery->mutex);
+        m_recovery->done = ++m_recovery->asked;
         QFile::remove(recoveryPath(m_spec));
+    }
     m_recovered = false;
     m_banner->setVisible(false);
     m_discard->setVisible(false);
@@ -303,15 +306,21 @@ void ScenarioEditor::autosave()
 {
     if (m_spec.isEmpty())
         return;
-    // Written by a worker, one at a time, in the order they were asked for (the GUI thread does
-    // not wait for the disk).
+    // Written by a worker (the GUI thread does not wait for the disk), one at a time; a write
+    // older than one already done is skipped, so the file ends as the last one asked for.
     const QString path = recoveryPath(m_spec);
     const bool modified = isModified();
     const QByteArray bytes = modified ? text().toUtf8() : QByteArray();
-    QPointer<QThread> previous = m_autosaver;
-    QThread* worker = QThread::create([previous, path, modified, bytes] {
-        if (previous)
-            previous->wait();
+    std::uint64_t ticket = 0;
+    {
+        const std::lock_guard lock(m_recovery->mutex);
+        ticket = ++m_recovery->asked;
+    }
+    QThread* worker = QThread::create([recovery = m_recovery, ticket, path, modified, bytes] {
+        const std::lock_guard lock(recovery->mutex);
+        if (ticket <= recovery->done)
+            return;
+        recovery->done = ticket;
         if (!modified) {
             QFile::remove(path);
             return;
@@ -326,7 +335,6 @@ void ScenarioEditor::autosave()
     connect(worker, &QThread::finished, worker, &QObject::deleteLater);
     std::erase_if(m_workers, [](const QPointer<QThread>& t) { return t.isNull(); });
     m_workers.emplace_back(worker);
-    m_autosaver = worker;
     worker->start();
 }
 

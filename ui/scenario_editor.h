@@ -28,6 +28,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -137,7 +138,14 @@ private:
     std::uint64_t m_validatedGeneration = 0;
     bool m_validating = false;
     std::vector<QPointer<QThread>> m_workers; // waited for on destruction
-    QPointer<QThread> m_autosaver;            // the last recovery write
+    // The recovery writes: tickets in the order they were asked for, the newest one done.
+    struct RecoveryWrites
+    {
+        std::mutex mutex;
+        std::uint64_t asked = 0;
+        std::uint64_t done = 0;
+    };
+    std::shared_ptr<RecoveryWrites> m_recovery = std::make_shared<RecoveryWrites>();
     QString m_lastService;
     KeyPath m_lastSubject;
     mutable std::unique_ptr<YamlOutline> m_outline; // of the current text, built on demand
