@@ -259,9 +259,24 @@ QChartView* ChartsPanel::addChart(QChart* chart, int row, int column)
             QMenu menu;
             QAction* png = menu.addAction(tr("Export as PNG…"));
             QAction* svg = menu.addAction(tr("Export as SVG…"));
+            // On a chart over simulated time: a sampled request answered where it was clicked.
+            QAction* slowest = nullptr;
+            QAction* failed = nullptr;
+            const double seconds = chart->mapToValue(chart->mapFromScene(view->mapToScene(at))).x();
+            if (chart == m_latency || chart == m_throughput || chart == m_errors || chart == m_load
+                || chart == m_states) {
+                menu.addSeparator();
+                slowest = menu.addAction(tr("Inspect the slowest request answered here"));
+                failed = menu.addAction(tr("Inspect a failed request answered here"));
+            }
             QAction* chosen = menu.exec(view->mapToGlobal(at));
             if (!chosen)
                 return;
+            if (chosen == slowest || chosen == failed) {
+                emit requestWanted(static_cast<std::int64_t>(std::max(0.0, seconds) * 1e9),
+                                   chosen == failed);
+                return;
+            }
             const bool asPng = chosen == png;
             (void)svg;
             const QString path = QFileDialog::getSaveFileName(

@@ -51,6 +51,13 @@ public:
     void setTheme(const Theme& theme);
 
     QChart* latencyChart() const { return m_latency; }
+
+signals:
+    // The user asked, on a chart over time, for the slowest (or a failed) sampled request
+    // answered at `timeNs`.
+    void requestWanted(std::int64_t timeNs, bool failed);
+
+public:
     QChart* throughputChart() const { return m_throughput; }
     QChart* errorsChart() const { return m_errors; }
     QChart* loadChart() const { return m_load; }

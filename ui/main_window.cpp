@@ -126,6 +126,7 @@ MainWindow::MainWindow(QWidget* parent)
         m_playback->setTime(std::min(ns, m_playback->limit()));
     };
     connect(m_inspector, &RequestInspector::timeRequested, this, showTime);
+    connect(m_charts, &ChartsPanel::requestWanted, this, &MainWindow::inspectAnsweredAt);
     connect(m_events, &EventList::timeRequested, this, showTime);
     connect(m_events, &EventList::requestActivated, this, [this](std::uint64_t id) {
         if (m_inspector->showRequest(id)) {
@@ -652,6 +653,37 @@ bool MainWindow::inspectParticleAt(const QPoint& viewportPos)
     m_inspectorDock->show();
     m_inspectorDock->raise();
     m_statusLabel->setText(tr("Request %1: see the Request dock.").arg(*id));
+    return true;
+}
+
+bool MainWindow::inspectAnsweredAt(std::int64_t timeNs, bool failed)
+{
+    const m::Recording* r = m_session->recording();
+    if (!r || r->windows == 0)
+        return false;
+    const WindowRange w = windowAt(*r, timeNs);
+    const std::int64_t from = std::int64_t{w.first} * r->layout.windowNs;
+    const std::int64_t to = std::int64_t{w.last} * r->layout.windowNs;
+    const m::RecordedRequest* best = nullptr;
+    for (const m::RecordedRequest& q : r->requests) {
+        if (q.hops.empty() || q.hops[0].end < from || q.hops[0].end >= to)
+            continue;
+        const m::RecordedHop& h = q.hops[0];
+        if (failed) {
+            if (h.outcome != m::Outcome::Ok && (!best || h.end < best->hops[0].end))
+                best = &q;
+        } else if (!best || h.end - h.start > best->hops[0].end - best->hops[0].start) {
+            best = &q;
+        }
+    }
+    if (!best || !m_inspector->showRequest(best->id)) {
+        m_statusLabel->setText(
+            tr("No sampled request %1 answered between %2 and %3.")
+                .arg(failed ? tr("that failed was") : tr("was"), seconds(from), seconds(to)));
+        return false;
+    }
+    m_inspectorDock->show();
+    m_inspectorDock->raise();
     return true;
 }
 

@@ -90,6 +90,9 @@ public:
     // Shows the request of the particle under a point of the topology view (what a click does);
     // false when no particle is there.
     bool inspectParticleAt(const QPoint& viewportPos);
+    // Shows the slowest sampled request answered in the window holding `timeNs` (or, `failed`,
+    // the first one that failed there); false when there is none.
+    bool inspectAnsweredAt(std::int64_t timeNs, bool failed);
     QString statusText() const;
     QString sampleText() const;
     QString scenarioSpec() const { return m_spec; }

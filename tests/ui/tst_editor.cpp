@@ -526,6 +526,27 @@ private slots:
         QCOMPARE(w.playback().time(), row.at);
         QCOMPARE(w.inspector().shownRequest(), std::optional<std::uint64_t>(row.request));
         QVERIFY(w.inspector().rowCount() > 1);
+
+        // From a chart: the slowest sampled request answered in the window of 7.5 s, and the first
+        // one there that failed (found here from the raw recording).
+        const m::Recording& r = *w.session().recording();
+        const m::RecordedRequest* slowest = nullptr;
+        const m::RecordedRequest* failed = nullptr;
+        for (const auto& q : r.requests) {
+            const auto& h = q.hops[0];
+            if (h.end < 7'000'000'000 || h.end >= 8'000'000'000)
+                continue;
+            if (!slowest || h.end - h.start > slowest->hops[0].end - slowest->hops[0].start)
+                slowest = &q;
+            if (h.outcome != m::Outcome::Ok && (!failed || h.end < failed->hops[0].end))
+                failed = &q;
+        }
+        QVERIFY(slowest);
+        QVERIFY(w.inspectAnsweredAt(7'500'000'000, false));
+        QCOMPARE(w.inspector().shownRequest(), std::optional<std::uint64_t>(slowest->id));
+        QCOMPARE(w.inspectAnsweredAt(7'500'000'000, true), failed != nullptr);
+        if (failed)
+            QCOMPARE(w.inspector().shownRequest(), std::optional<std::uint64_t>(failed->id));
     }
 
     // A load step from the window: the workload's Poisson arrivals become a `steps` process with
