@@ -11,6 +11,7 @@
 #include "run/validation/validation_suite.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
+#include "topologies/overrides.h"
 #include "topologies/system_view.h"
 #include "topologies/units.h"
 
@@ -113,6 +114,31 @@ std::optional<run::RunOptions> runOptions(const QCommandLineParser& parser)
         options.duration = *d.value;
     }
     return options;
+}
+
+const QCommandLineOption kSetOption("set",
+                                    "Change a key of the scenario before it loads: KEY=VALUE, KEY "
+                                    "a key path as in the diagnostics (repeatable).",
+                                    "KEY=VALUE");
+const QCommandLineOption kArchitectureOption(
+    "architecture", "Run in this architecture: direct, gateway, mesh or gateway+mesh.", "A");
+
+// The overrides of --architecture and --set, in that order; nullopt after saying what is wrong.
+std::optional<std::vector<topologies::Override>> overrides(const QCommandLineParser& parser)
+{
+    std::vector<topologies::Override> out;
+    if (parser.isSet(kArchitectureOption))
+        out.push_back({"architecture", local(parser.value(kArchitectureOption))});
+    for (const QString& text : parser.values(kSetOption)) {
+        std::string error;
+        auto o = topologies::parseOverride(local(text), error);
+        if (!o) {
+            std::fprintf(stderr, "meshsim-cli: --set %s\n", error.c_str());
+            return std::nullopt;
+        }
+        out.push_back(std::move(*o));
+    }
+    return out;
 }
 
 const QCommandLineOption kRecordBudgetOption(
@@ -223,11 +249,14 @@ int runCommand(const QStringList& args)
                        streamRecording,
                        kSeedOption,
                        kEngineOption,
-                       kDurationOption});
+                       kDurationOption,
+                       kSetOption,
+                       kArchitectureOption});
     if (!parse(parser, args, "Simulate one scenario."))
         return kExitUsage;
     auto options = runOptions(parser);
-    if (!options)
+    const auto changes = overrides(parser);
+    if (!options || !changes)
         return kExitUsage;
     if (parser.positionalArguments().size() != 1) {
         std::fprintf(stderr, "meshsim-cli run: expected exactly one scenario FILE\n");
@@ -251,7 +280,7 @@ int runCommand(const QStringList& args)
         return kExitFailure;
     };
 
-    topologies::LoadResult loaded = topologies::loadScenario(file);
+    topologies::LoadResult loaded = topologies::loadScenarioWithOverrides(file, *changes);
     printDiagnostics(loaded.diagnostics);
     if (!loaded.ok()) {
         if (writer) {

@@ -12,7 +12,7 @@
 #include "topologies/loader.h"
 #include "ui/topology_scene.h"
 #include "ui/topology_view.h"
-#include "ui/yaml_outline.h"
+#include "topologies/yaml_outline.h"
 
 #include <QApplication>
 #include <QImage>
@@ -142,7 +142,7 @@ void editorOutline(benchmark::State& state)
     for (std::int64_t i = 0; i < state.range(0); ++i)
         big += std::string(*text) + "\n";
     for (auto _ : state) {
-        const ui::YamlOutline outline = ui::YamlOutline::fromText(big);
+        const topologies::YamlOutline outline = topologies::YamlOutline::fromText(big);
         benchmark::DoNotOptimize(outline.entries().size());
     }
 }

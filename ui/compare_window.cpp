@@ -3,7 +3,7 @@
 #include "run/recording_follower.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
-#include "ui/yaml_outline.h"
+#include "topologies/yaml_outline.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -51,17 +51,8 @@ QPen designPen(std::size_t i)
 // The text with `key: value` at the top level (set in place, or added at the end).
 std::string withTopLevel(const std::string& text, const std::string& key, const std::string& value)
 {
-    const YamlOutline outline = YamlOutline::fromText(text);
-    const auto edit = outline.setScalar({{key, -1}}, value);
-    if (!edit)
-        return text;
-    std::string out;
-    std::size_t lineStart = 0;
-    for (int line = 0; line < edit->line; ++line)
-        lineStart = text.find('\n', lineStart) + 1;
-    out = text.substr(0, lineStart + static_cast<std::size_t>(edit->from)) + edit->text
-          + text.substr(lineStart + static_cast<std::size_t>(edit->to));
-    return out;
+    const auto edit = topologies::YamlOutline::fromText(text).setScalar({{key, -1}}, value);
+    return edit ? topologies::applyEdit(text, *edit) : text;
 }
 
 } // namespace

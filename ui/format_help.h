@@ -6,7 +6,8 @@
 // section's n-th key table and the key paths it describes); a table the mapping does not know is
 // listed by unmappedTables(), and a test fails on it, so a new table cannot be forgotten.
 //
-// Paths are generic paths (ui/yaml_outline.h: `services.steps.call`, without indices). Qt-free.
+// Paths are generic paths (topologies/yaml_outline.h: `services.steps.call`, without indices).
+// Qt-free.
 
 #include <optional>
 #include <string>

@@ -8,15 +8,15 @@
 // read from docs/scenario-format.md's tables (ui/format_help.h).
 //
 // Edits made for the user (a form field, an injected fault) go through the document as one undo
-// step each, changing only the characters they must (ui/yaml_outline.h), so comments and layout
-// stay. Apply hands the buffer to the main window, which runs it; the file is written only by
-// save(). An unsaved buffer is autosaved to a recovery file (QStandardPaths::AppDataLocation,
+// step each, changing only the characters they must (topologies/yaml_outline.h), so comments and
+// layout stay. Apply hands the buffer to the main window, which runs it; the file is written only
+// by save(). An unsaved buffer is autosaved to a recovery file (QStandardPaths::AppDataLocation,
 // `recovery/`), removed once the buffer is saved or discarded; opening the same scenario after a
 // crash restores the buffer and says so.
 
 #include "topologies/diagnostic.h"
+#include "topologies/yaml_outline.h"
 #include "ui/format_help.h"
-#include "ui/yaml_outline.h"
 
 #include <QLabel>
 #include <QListWidget>
@@ -36,6 +36,16 @@ class QCompleter;
 class QPushButton;
 
 namespace meshsim::ui {
+
+// The outline of a scenario's text belongs to the scenario language (topologies/); the editor
+// works with it.
+using topologies::formatPath;
+using topologies::genericPath;
+using topologies::KeyPath;
+using topologies::OutlineEntry;
+using topologies::PathStep;
+using topologies::TextEdit;
+using topologies::YamlOutline;
 
 // The format's help, parsed once from the embedded docs/scenario-format.md.
 const FormatHelp& formatHelp();

@@ -3,11 +3,11 @@
 // help read from docs/scenario-format.md, live validation, completion, the recovery file, and a
 // fault injected from the window whose re-run equals the previous run before the fault's time.
 
+#include "topologies/yaml_outline.h"
 #include "ui/format_help.h"
 #include "ui/main_window.h"
 #include "ui/scenario_editor.h"
 #include "ui/scenario_form.h"
-#include "ui/yaml_outline.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -54,35 +54,15 @@ platform:
   zones: [a, b]
 )";
 
-ui::KeyPath path(std::initializer_list<std::pair<const char*, int>> steps)
+topologies::KeyPath path(std::initializer_list<std::pair<const char*, int>> steps)
 {
-    ui::KeyPath p;
+    topologies::KeyPath p;
     for (const auto& [key, index] : steps)
-        p.push_back(ui::PathStep{key ? std::string(key) : std::string(), index});
+        p.push_back(topologies::PathStep{key ? std::string(key) : std::string(), index});
     return p;
 }
 
-std::string applyEdit(const std::string& text, const ui::TextEdit& edit)
-{
-    std::vector<std::string> lines;
-    std::string line;
-    for (char c : text) {
-        if (c == '\n') {
-            lines.push_back(line);
-            line.clear();
-        } else {
-            line += c;
-        }
-    }
-    lines.push_back(line);
-    std::string& target = lines[static_cast<std::size_t>(edit.line)];
-    target = target.substr(0, static_cast<std::size_t>(edit.from)) + edit.text
-             + target.substr(static_cast<std::size_t>(edit.to));
-    std::string out;
-    for (std::size_t i = 0; i < lines.size(); ++i)
-        out += lines[i] + (i + 1 < lines.size() ? "\n" : "");
-    return out;
-}
+using topologies::applyEdit;
 
 bool runToEnd(ui::MainWindow& w, int timeoutMs = 120000)
 {
@@ -163,8 +143,8 @@ private slots:
     // through block and flow style, list items, nested step groups and a block scalar.
     void outlinePaths()
     {
-        const ui::YamlOutline o = ui::YamlOutline::fromText(kSample);
-        const ui::OutlineEntry* replicas
+        const topologies::YamlOutline o = topologies::YamlOutline::fromText(kSample);
+        const topologies::OutlineEntry* replicas
             = o.find(path({{"services", -1}, {nullptr, 0}, {"replicas", -1}}));
         QVERIFY(replicas);
         QCOMPARE(replicas->line, 8);
@@ -184,7 +164,7 @@ private slots:
                                          {"call", -1}}));
         QVERIFY(audit);
         QCOMPARE(audit->value, std::string("audit"));
-        QCOMPARE(ui::genericPath(audit->path), std::string("services.steps.call"));
+        QCOMPARE(topologies::genericPath(audit->path), std::string("services.steps.call"));
         // A list written at the key's own indentation, and a scalar item.
         const auto* stock
             = o.find(path({{"services", -1}, {nullptr, 1}, {"steps", -1}, {nullptr, 0}}));
@@ -196,17 +176,17 @@ private slots:
         QVERIFY(zone);
         QCOMPARE(zone->value, std::string("b"));
         // A new line typed under a service's steps belongs to that list.
-        const ui::YamlOutline typing = ui::YamlOutline::fromText(
+        const topologies::YamlOutline typing = topologies::YamlOutline::fromText(
             "services:\n  - name: web\n    steps:\n      - call: a\n      \n");
-        QCOMPARE(ui::formatPath(typing.contextAt(4, 6)), std::string("services[0].steps"));
-        QCOMPARE(ui::formatPath(typing.contextAt(4, 4)), std::string("services[0]"));
+        QCOMPARE(topologies::formatPath(typing.contextAt(4, 6)), std::string("services[0].steps"));
+        QCOMPARE(topologies::formatPath(typing.contextAt(4, 4)), std::string("services[0]"));
     }
 
     // Setting a value changes only that value: comments, quoting and layout stay; a missing key
     // is added under its parent, indented as its siblings; a flow mapping grows in place.
     void setScalarKeepsTheRestOfTheFile()
     {
-        const ui::YamlOutline o = ui::YamlOutline::fromText(kSample);
+        const topologies::YamlOutline o = topologies::YamlOutline::fromText(kSample);
         auto edit = o.setScalar(path({{"services", -1}, {nullptr, 0}, {"replicas", -1}}), "5");
         QVERIFY(edit);
         std::string out = applyEdit(kSample, *edit);
@@ -246,14 +226,14 @@ private slots:
     void appendToTopList()
     {
         const std::string noFaults = "meshsim: 1\nname: x   # keep\n";
-        auto o = ui::YamlOutline::fromText(noFaults);
+        auto o = topologies::YamlOutline::fromText(noFaults);
         std::string out
             = applyEdit(noFaults, *o.appendToTopList("faults", {"{at: 5s, kill: {service: a}}"}));
         QCOMPARE(
             out,
             std::string(
                 "meshsim: 1\nname: x   # keep\n\nfaults:\n  - {at: 5s, kill: {service: a}}\n"));
-        o = ui::YamlOutline::fromText(out);
+        o = topologies::YamlOutline::fromText(out);
         out = applyEdit(out, *o.appendToTopList("faults", {"{at: 9s, kill: {service: b}}"}));
         QVERIFY2(out.find("  - {at: 5s, kill: {service: a}}\n  - {at: 9s, kill: {service: b}}")
                      != std::string::npos,
@@ -265,25 +245,25 @@ private slots:
     void flowStyleGrowsInPlace()
     {
         const std::string flowFaults = "faults: [{at: 1s, partition: [a, b]}]   # one\n";
-        auto o = ui::YamlOutline::fromText(flowFaults);
+        auto o = topologies::YamlOutline::fromText(flowFaults);
         auto edit = o.appendToTopList("faults", {"{at: 9s, kill: {service: b}}"});
         QVERIFY(edit);
         QCOMPARE(applyEdit(flowFaults, *edit),
                  std::string("faults: [{at: 1s, partition: [a, b]}, {at: 9s, kill: {service: b}}]"
                              "   # one\n"));
         const std::string empty = "faults: []\n";
-        o = ui::YamlOutline::fromText(empty);
+        o = topologies::YamlOutline::fromText(empty);
         edit = o.appendToTopList("faults", {"{at: 9s, kill: {service: b}}"});
         QVERIFY(edit);
         QCOMPARE(applyEdit(empty, *edit),
                  std::string("faults:\n  - {at: 9s, kill: {service: b}}\n"));
         // A list over several lines in flow style is not guessed at.
-        o = ui::YamlOutline::fromText("faults: [{at: 1s,\n  kill: {service: a}}]\n");
+        o = topologies::YamlOutline::fromText("faults: [{at: 1s,\n  kill: {service: a}}]\n");
         QVERIFY(!o.appendToTopList("faults", {"{at: 9s, kill: {service: b}}"}));
 
         // A route written as a one-line flow mapping gets its new keys inside its braces.
         const std::string routes = "routes:\n  - {path: /books, to: catalog}  # books\n";
-        o = ui::YamlOutline::fromText(routes);
+        o = topologies::YamlOutline::fromText(routes);
         edit = o.setScalar(path({{"routes", -1}, {nullptr, 0}, {"retries", -1}, {"attempts", -1}}),
                            "2");
         QVERIFY(edit);
@@ -292,7 +272,7 @@ private slots:
                              "  # books\n"));
         // `key :` (a blank before the colon) keeps its colon where it is.
         const std::string spaced = "slo:\n  p99 :\n";
-        o = ui::YamlOutline::fromText(spaced);
+        o = topologies::YamlOutline::fromText(spaced);
         edit = o.setScalar(path({{"slo", -1}, {"p99", -1}}), "300ms");
         QVERIFY(edit);
         QCOMPARE(applyEdit(spaced, *edit), std::string("slo:\n  p99 : 300ms\n"));
@@ -451,7 +431,7 @@ private slots:
         ui::ScenarioForm form(&editor);
         editor.setScenario(kSmallMesh, readAll(kSmallMesh));
         QVERIFY(editor.revealService("orders"));
-        QCOMPARE(ui::formatPath(form.subject()), std::string("services[1]"));
+        QCOMPARE(topologies::formatPath(form.subject()), std::string("services[1]"));
         QVERIFY(form.field("replicas"));
         QCOMPARE(form.field("replicas")->text(), QString("3"));
         QCOMPARE(form.field("queue")->text(), QString()); // not written: the default shows
@@ -471,10 +451,10 @@ private slots:
         QTextCursor c(editor.editor().document()->findBlockByNumber(routeLine));
         c.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor, 6);
         editor.editor().setTextCursor(c);
-        QCOMPARE(ui::formatPath(form.subject()), std::string("routes[0]"));
+        QCOMPARE(topologies::formatPath(form.subject()), std::string("routes[0]"));
         form.field("retries.attempts")->setText("2");
         emit form.field("retries.attempts")->editingFinished();
-        QCOMPARE(ui::formatPath(form.subject()), std::string("routes[0]"));
+        QCOMPARE(topologies::formatPath(form.subject()), std::string("routes[0]"));
         QCOMPARE(form.message(), QString());
         QVERIFY2(editor.text().contains(
                      "  - {path: /shop, to: web, timeout: 2s, retries: {attempts: 2}}\n"),
@@ -482,7 +462,7 @@ private slots:
 
         // The mesh's default policy, written in flow style: its retries grow in place.
         QVERIFY(editor.revealSection("mesh"));
-        QCOMPARE(ui::formatPath(form.subject()), std::string("mesh.defaults"));
+        QCOMPARE(topologies::formatPath(form.subject()), std::string("mesh.defaults"));
         QCOMPARE(form.field("retries.attempts")->text(), QString("2"));
         QVERIFY(form.write("retries.attempts", "0"));
         QVERIFY(form.write("circuit_breaker.max_requests", "100"));

@@ -1,9 +1,9 @@
-#include "ui/yaml_outline.h"
+#include "topologies/yaml_outline.h"
 
 #include <algorithm>
 #include <sstream>
 
-namespace meshsim::ui {
+namespace meshsim::topologies {
 
 std::string formatPath(const KeyPath& path)
 {
@@ -162,6 +162,28 @@ YamlOutline::YamlOutline(const std::vector<std::string>& lines)
     : m_lines(lines)
 {
     parse();
+}
+
+std::string applyEdit(const std::string& text, const TextEdit& edit)
+{
+    // The offset of column `column` of line `line`, npos when the text has no such place.
+    const auto offsetOf = [&text](int line, int column) {
+        std::size_t start = 0;
+        for (int l = 0; l < line; ++l) {
+            start = text.find('\n', start);
+            if (start == std::string::npos)
+                return std::string::npos;
+            ++start;
+        }
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        const std::size_t at = start + static_cast<std::size_t>(column);
+        return column < 0 || at > end ? std::string::npos : at;
+    };
+    const std::size_t from = offsetOf(edit.line, edit.from);
+    const std::size_t to = offsetOf(edit.lastLine(), edit.to);
+    if (from == std::string::npos || to == std::string::npos || to < from)
+        return text;
+    return text.substr(0, from) + edit.text + text.substr(to);
 }
 
 YamlOutline YamlOutline::fromText(const std::string& text)
@@ -698,4 +720,4 @@ YamlOutline::appendToTopList(const std::string& key,
     return TextEdit{last, lineEnd, lineEnd, "\n\n" + key + ':' + item(2)};
 }
 
-} // namespace meshsim::ui
+} // namespace meshsim::topologies

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace meshsim::ui {
+namespace meshsim::topologies {
 
 // One step of a key path: a mapping key or a list index.
 struct PathStep
@@ -80,6 +80,10 @@ struct YamlOutlineFrame
     bool open = false;  // a key with nothing after it: children follow
 };
 
+// `text` with `edit` applied (lines and columns as YamlOutline::fromText(text) counts them); the
+// text unchanged when the edit does not fit it.
+std::string applyEdit(const std::string& text, const TextEdit& edit);
+
 class YamlOutline
 {
 public:
@@ -129,4 +133,4 @@ private:
     std::vector<std::vector<YamlOutlineFrame>> m_snapshots;
 };
 
-} // namespace meshsim::ui
+} // namespace meshsim::topologies
