@@ -56,6 +56,10 @@ void Metrics::requestAnswered(std::uint32_t route,
     m_summary.outcomes.add(outcome);
     m_routes[route].latency.record(ns);
     m_routes[route].outcomes.add(outcome);
+    if (outcome == Outcome::Ok) {
+        m_summary.okLatency.record(ns);
+        m_routes[route].okLatency.record(ns);
+    }
 }
 
 void Metrics::instanceServed(std::uint32_t service,
@@ -70,6 +74,8 @@ void Metrics::instanceServed(std::uint32_t service,
         return;
     ServiceStats& stats = m_services[service];
     stats.requests.latency.record(engine::toNanos(latency));
+    if (outcome == Outcome::Ok)
+        stats.requests.okLatency.record(engine::toNanos(latency));
     stats.requests.outcomes.add(outcome);
     if (dependencyFailure)
         ++stats.dependencyFailures;

@@ -39,6 +39,7 @@ struct OutcomeCounts
 struct RequestStats
 {
     Histogram latency;
+    Histogram okLatency; // of the successful requests only (not kept per window)
     OutcomeCounts outcomes;
 };
 

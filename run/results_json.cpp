@@ -62,6 +62,7 @@ Json requestBlock(const m::RequestStats& stats, double seconds)
     j["throughput_rps"] = roundTo(static_cast<double>(answered) / seconds, 3);
     j["goodput_rps"] = roundTo(static_cast<double>(stats.outcomes.ok()) / seconds, 3);
     j["latency_ms"] = latencyBlock(stats.latency);
+    j["latency_ok_ms"] = latencyBlock(stats.okLatency);
     return j;
 }
 
@@ -88,6 +89,13 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
     Json summary = requestBlock(metrics.summary(), seconds);
     summary["sent"] = metrics.sent();
     summary["unanswered_at_end"] = r.requestsUnanswered;
+    // The distribution of client latency: percentiles 1 to 99, then p99.9 and the maximum.
+    Json cdf = Json::array();
+    for (int q = 1; q <= 99; ++q)
+        cdf.push_back(ms(static_cast<double>(metrics.summary().latency.quantile(q / 100.0))));
+    cdf.push_back(ms(static_cast<double>(metrics.summary().latency.quantile(0.999))));
+    cdf.push_back(ms(static_cast<double>(metrics.summary().latency.max())));
+    summary["latency_cdf_ms"] = cdf;
     j["summary"] = summary;
 
     Json routes = Json::array();
