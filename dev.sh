@@ -15,7 +15,7 @@ PACKAGES=(
     g++ cmake ninja-build ccache pkg-config git clang-format clang-tidy clang libclang-rt-14-dev
     qt6-base-dev qt6-charts-dev libqt6svg6-dev libqt6opengl6-dev fonts-dejavu-core
     libboost-graph-dev libyaml-cpp-dev nlohmann-json3-dev libbenchmark-dev libsimgrid-dev
-    libxxhash-dev
+    libxxhash-dev python3-jsonschema poppler-utils
     locales
 )
 

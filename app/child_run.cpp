@@ -39,7 +39,8 @@ std::string describeExit(const QProcess& p)
 std::vector<ChildResult> runChildren(const QString& executable,
                                      const std::vector<QStringList>& runs,
                                      int parallel,
-                                     int silenceSeconds)
+                                     int silenceSeconds,
+                                     const std::function<void(std::size_t)>& finished)
 {
     std::vector<ChildResult> results(runs.size());
     std::vector<std::unique_ptr<Child>> running;
@@ -61,6 +62,8 @@ std::vector<ChildResult> runChildren(const QString& executable,
         }
         if (!r.results && !c.stderrText.isEmpty())
             r.error += "\n" + c.stderrText.trimmed().toStdString();
+        if (finished)
+            finished(c.index);
     };
     while (next < runs.size() || !running.empty()) {
         while (next < runs.size() && static_cast<int>(running.size()) < std::max(1, parallel)) {
@@ -72,6 +75,8 @@ std::vector<ChildResult> runChildren(const QString& executable,
             ++next;
             if (!child->process->waitForStarted(30'000)) {
                 results[child->index].error = "cannot start " + executable.toStdString();
+                if (finished)
+                    finished(child->index);
                 continue;
             }
             running.push_back(std::move(child));

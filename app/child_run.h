@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,11 +25,13 @@ struct ChildResult
 
 // Runs `executable run --stream <arguments...>` once per entry of `runs`, at most `parallel`
 // at a time, and returns their results in the same order. A child that prints nothing for
-// `silenceSeconds` is killed and reported.
+// `silenceSeconds` is killed and reported. `finished` (if set) is told of each run that ends, with
+// its index, in the order they end.
 std::vector<ChildResult> runChildren(const QString& executable,
                                      const std::vector<QStringList>& runs,
                                      int parallel,
-                                     int silenceSeconds = 600);
+                                     int silenceSeconds = 600,
+                                     const std::function<void(std::size_t)>& finished = {});
 
 // This executable (for starting children of itself).
 QString selfExecutable(const QString& fallback);

@@ -1,8 +1,8 @@
-// meshsim-cli: the headless front end. run | compare | validate | list | verify | bench |
-// recording
+// meshsim-cli: the headless front end. run | compare | sweep | merge | report | validate | list |
+// verify | bench | recording
 //
-// Exit codes: 0 success; 1 invalid scenario (or a failed check); 2 usage error; 130 a run
-// cancelled by SIGINT or SIGTERM.
+// Exit codes: 0 success; 1 invalid scenario (or a failed check); 2 usage error; 3 an SLO missed
+// (with --fail-on-slo); 130 a run cancelled by SIGINT or SIGTERM.
 
 #include "app/cli_commands.h"
 
@@ -22,7 +22,9 @@ void printUsage(std::FILE* out)
         "\n"
         "commands:\n"
         "  run FILE            simulate a scenario, print a summary, write results.json\n"
-        "  compare FILE...     simulate several scenarios and print them side by side\n"
+        "  compare FILE...     compare designs: same workload and seeds, replications, 95% CIs\n"
+        "  sweep FILE          run a scenario over a grid of --set values: knee, saturation\n"
+        "  merge DIR...        combine the shards of a compare or sweep (--shard K/N)\n"
         "  validate FILE...    check scenario files; print every problem (file:line:column)\n"
         "  list                list the built-in scenarios (use them as builtin:<name>)\n"
         "  verify              run the queueing-theory validation suite\n"
@@ -60,6 +62,10 @@ int main(int argc, char** argv)
         return runCommand(args);
     if (command == "compare")
         return compareCommand(args);
+    if (command == "sweep")
+        return sweepCommand(args);
+    if (command == "merge")
+        return mergeCommand(args);
     if (command == "validate")
         return validateCommand(args);
     if (command == "list")

@@ -1,5 +1,7 @@
 #include "app/text_report.h"
 
+#include "run/experiment.h"
+
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
@@ -223,52 +225,242 @@ std::string formatRun(const Json& r)
     return out;
 }
 
-std::string formatComparison(const std::vector<Json>& runs)
+namespace {
+
+// `mean ± half width` (the mean alone without an interval).
+std::string cell(const Json& estimate, const std::string& unit)
+{
+    const double mean = estimate["mean"].get<double>();
+    std::string out = run::formatMetric(unit, mean);
+    if (!estimate["ci95"].is_null()) {
+        const double half = estimate["ci95"][1].get<double>() - mean;
+        std::string h = run::formatMetric(unit, half);
+        if (unit == "fraction" && !h.empty())
+            h.pop_back(); // one % sign is enough
+        out += " ± " + h;
+    }
+    return out;
+}
+
+std::string signedMetric(const std::string& unit, double v)
+{
+    return (v >= 0 ? "+" : "") + run::formatMetric(unit, v);
+}
+
+// The rows of a table of designs (one column each): the metrics of `rows` in their order.
+std::string designTable(const Json& designs,
+                        const std::vector<std::string>& labels,
+                        const char* scope,
+                        const std::vector<std::string>& metrics)
+{
+    std::string out = format("%-34s", "");
+    for (const std::string& l : labels)
+        out += format(" %24s", l.substr(0, 24).c_str());
+    out += "\n";
+    for (const std::string& name : metrics) {
+        const run::MetricInfo info = run::metricInfo(name);
+        const bool unitInLabel
+            = info.unit.empty() || info.unit == "fraction" || info.unit.rfind("per ", 0) == 0;
+        const std::string label
+            = info.label + (unitInLabel ? std::string() : " (" + info.unit + ")");
+        std::string line = format("%-34s", label.substr(0, 34).c_str());
+        bool any = false;
+        for (const Json& d : designs) {
+            const Json& m = scope ? d : d["metrics"];
+            if (m.contains(name)) {
+                line += format(" %24s", cell(m[name], info.unit).c_str());
+                any = true;
+            } else {
+                line += format(" %24s", "-");
+            }
+        }
+        if (any)
+            out += line + "\n";
+    }
+    return out;
+}
+
+std::string sloLine(const Json& designs, const std::vector<std::string>& labels)
 {
     std::string out;
-    const auto row = [&](const std::string& label, auto cell) {
-        out += format("%-26s", label.c_str());
-        for (const Json& run : runs)
-            out += format(" %22s", cell(run).c_str());
-        out += "\n";
-    };
-    row("scenario", [](const Json& r) { return text(r["scenario"], "name"); });
-    row("architecture", [](const Json& r) { return text(r["scenario"], "architecture"); });
-    row("engine", [](const Json& r) { return text(r, "engine"); });
-    row("seed", [](const Json& r) { return format("%llu", count(r, "seed")); });
-    out += "\n";
-    row("requests answered",
-        [](const Json& r) { return format("%llu", count(r["summary"], "requests")); });
-    row("throughput (req/s)",
-        [](const Json& r) { return format("%.1f", number(r["summary"], "throughput_rps")); });
-    row("error rate",
-        [](const Json& r) { return format("%.3f%%", 100.0 * number(r["summary"], "error_rate")); });
-    const std::pair<const char*, const char*> latencies[] = {{"latency mean (ms)", "mean"},
-                                                             {"latency p50 (ms)", "p50"},
-                                                             {"latency p90 (ms)", "p90"},
-                                                             {"latency p99 (ms)", "p99"},
-                                                             {"latency p99.9 (ms)", "p999"}};
-    for (const auto& [label, key] : latencies) {
-        const char* k = key;
-        row(label,
-            [k](const Json& r) { return format("%.3f", number(r["summary"]["latency_ms"], k)); });
+    for (std::size_t d = 0; d < designs.size(); ++d) {
+        const Json& slo = designs[d]["slo"];
+        if (slo["objectives"].empty())
+            continue;
+        std::string parts;
+        for (const Json& o : slo["objectives"]) {
+            const std::string unit = o["unit"].get<std::string>() == "ms" ? "ms" : "fraction";
+            parts += format("%s%s %s (limit %s)%s",
+                            parts.empty() ? "" : ", ",
+                            o["metric"].get<std::string>().c_str(),
+                            run::formatMetric(unit, o["mean"].get<double>()).c_str(),
+                            run::formatMetric(unit, o["limit"].get<double>()).c_str(),
+                            o["pass"].get<bool>() ? "" : " MISSED");
+        }
+        out += format("SLO %s: %s: %s\n",
+                      labels[d].c_str(),
+                      slo["pass"].get<bool>() ? "met" : "NOT MET",
+                      parts.c_str());
     }
-    row("retries", [](const Json& r) {
-        unsigned long long retries = 0;
-        for (const Json& e : r["edges"])
-            retries += count(e, "retries");
-        return format("%llu", retries);
-    });
-    row("proxy vCPU",
-        [](const Json& r) { return format("%.3f", number(r["proxies"], "total_vcpu")); });
-    row("proxy vCPU per 1000 req/s",
-        [](const Json& r) { return format("%.3f", number(r["proxies"], "vcpu_per_1000_rps")); });
-    row("SLO", [](const Json& r) {
-        const Json& slo = r["slo"];
-        return slo["objectives"].empty() ? std::string("-")
-                                         : std::string(slo["pass"].get<bool>() ? "met" : "NOT met");
-    });
-    out += "\n";
+    return out;
+}
+
+} // namespace
+
+std::string formatExperiment(const Json& summary)
+{
+    std::string out;
+    const Json& plan = summary["plan"];
+    std::vector<std::string> labels;
+    for (const Json& d : summary["designs"])
+        labels.push_back(d["label"].get<std::string>());
+    const auto reps = plan["replications"].get<unsigned long long>();
+    out += format("%s of %zu design%s, %llu replication%s each, seeds from %llu, %s, engine %s\n",
+                  plan["kind"].get<std::string>().c_str(),
+                  labels.size(),
+                  labels.size() == 1 ? "" : "s",
+                  reps,
+                  reps == 1 ? "" : "s",
+                  plan["base_seed"].get<unsigned long long>(),
+                  plan["common_random_numbers"].get<bool>() ? "common random numbers"
+                                                            : "independent streams",
+                  plan["engine"].is_null() ? "as in the scenario"
+                                           : plan["engine"].get<std::string>().c_str());
+    if (reps > 1)
+        out += "values: mean ± half width of the 95% confidence interval over replications\n";
+    const bool sweep = plan["kind"] == "sweep";
+    if (sweep) {
+        for (const Json& s : summary["sweep"]) {
+            out += format("\n%s: %s swept",
+                          labels[s["design"].get<std::size_t>()].c_str(),
+                          s["axis"].get<std::string>().c_str());
+            for (const auto& [k, v] : s["fixed"].items())
+                out += format(", %s=%s", k.c_str(), v.get<std::string>().c_str());
+            out += "\n";
+            out += format("  %-16s %12s %12s %12s %10s %12s\n",
+                          "value",
+                          "offered/s",
+                          "throughput/s",
+                          "goodput/s",
+                          "errors",
+                          "p99 (ms)");
+            for (const Json& p : s["points"])
+                out += format("  %-16s %12.1f %12.1f %12.1f %9.3f%% %12.3f\n",
+                              p["value"].get<std::string>().substr(0, 16).c_str(),
+                              p["offered_rps"].get<double>(),
+                              p["throughput_rps"].get<double>(),
+                              p["goodput_rps"].get<double>(),
+                              100.0 * p["error_rate"].get<double>(),
+                              p["latency_p99_ms"].get<double>());
+            if (!s["p99_limit_ms"].is_null()) {
+                out += format("  knee (p99 reaches %.3f ms): ", s["p99_limit_ms"].get<double>());
+                out += s["knee_offered_rps"].is_null()
+                           ? s["knee_note"].get<std::string>()
+                           : format("%.1f requests/s offered (%s)",
+                                    s["knee_offered_rps"].get<double>(),
+                                    s["knee_note"].get<std::string>().c_str());
+                out += "\n";
+            }
+            out += format("  saturation throughput: %.1f requests/s",
+                          s["saturation_throughput_rps"].get<double>());
+            if (!s["saturated_from_offered_rps"].is_null())
+                out += format("; below 95%% of the offered load from %.1f requests/s offered",
+                              s["saturated_from_offered_rps"].get<double>());
+            out += "\n";
+        }
+        out += "\n";
+        for (const Json& point : summary["points"]) {
+            std::string settings;
+            for (const auto& [k, v] : point["settings"].items())
+                settings += (settings.empty() ? "" : ", ") + k + "=" + v.get<std::string>();
+            const std::string slo = sloLine(point["designs"], labels);
+            if (!slo.empty())
+                out += "at " + settings + ":\n" + slo;
+        }
+        return out;
+    }
+    for (const Json& point : summary["points"]) {
+        if (!point["settings"].empty()) {
+            out += "with";
+            for (const auto& [k, v] : point["settings"].items())
+                out += format(" %s=%s", k.c_str(), v.get<std::string>().c_str());
+            out += "\n";
+        }
+        const Json& designs = point["designs"];
+        std::vector<std::string> metrics;
+        for (const auto& [name, e] : designs[0]["metrics"].items())
+            if (name.rfind("slo.", 0) != 0)
+                metrics.push_back(name);
+        for (std::size_t d = 1; d < designs.size(); ++d)
+            for (const auto& [name, e] : designs[d]["metrics"].items())
+                if (name.rfind("slo.", 0) != 0
+                    && std::find(metrics.begin(), metrics.end(), name) == metrics.end())
+                    metrics.push_back(name);
+        out += "\n" + designTable(designs, labels, nullptr, metrics);
+        for (const char* scope : {"routes", "services"}) {
+            std::vector<std::string> names;
+            for (const Json& d : designs)
+                for (const auto& [name, rows] : d[scope].items())
+                    if (std::find(names.begin(), names.end(), name) == names.end())
+                        names.push_back(name);
+            out += format("\nper %s\n", scope[0] == 'r' ? "route" : "service");
+            for (const std::string& name : names) {
+                Json rows = Json::array();
+                for (const Json& d : designs)
+                    rows.push_back(d[scope].contains(name) ? d[scope][name] : Json::object());
+                std::string table = designTable(
+                    rows, labels, scope, {"throughput_rps", "error_rate", "latency_p99_ms"});
+                table.erase(0, table.find('\n') + 1); // the header once, above
+                out += "  " + name + "\n" + table;
+            }
+        }
+        for (const Json& c : point["comparisons"]) {
+            const std::string& base = labels[c["baseline"].get<std::size_t>()];
+            const std::string& contender = labels[c["contender"].get<std::size_t>()];
+            out += format("\n%s against %s (%s):\n",
+                          contender.c_str(),
+                          base.c_str(),
+                          plan["common_random_numbers"].get<bool>() ? "paired differences, 95% CI"
+                                                                    : "Welch's unpaired 95% CI");
+            out += format("  %-34s %28s %10s  %s\n", "metric", "difference", "%", "significant");
+            for (const auto& [name, d] : c["metrics"].items()) {
+                const run::MetricInfo info = run::metricInfo(name);
+                std::string diff = signedMetric(info.unit, d["difference"].get<double>());
+                if (!d["ci95"].is_null())
+                    diff += " [" + run::formatMetric(info.unit, d["ci95"][0].get<double>()) + ", "
+                            + run::formatMetric(info.unit, d["ci95"][1].get<double>()) + "]";
+                out += format("  %-34s %28s %+9.1f%%  %s\n",
+                              info.label.substr(0, 34).c_str(),
+                              diff.c_str(),
+                              d["percent"].get<double>(),
+                              d["ci95"].is_null()            ? "n/a (one replication)"
+                              : d["significant"].get<bool>() ? "yes"
+                                                             : "no");
+            }
+            std::string changed;
+            for (const Json& row : c["changed"]) {
+                const std::string where
+                    = row["scope"].get<std::string>() + " " + row["name"].get<std::string>();
+                if (row.contains("only_in")) {
+                    changed += format("  %s: only in %s\n",
+                                      where.c_str(),
+                                      labels[row["only_in"].get<std::size_t>()].c_str());
+                    continue;
+                }
+                const run::MetricInfo info = run::metricInfo(row["metric"].get<std::string>());
+                changed += format("  %s: %s %s (%+.1f%%)\n",
+                                  where.c_str(),
+                                  info.label.c_str(),
+                                  signedMetric(info.unit, row["difference"].get<double>()).c_str(),
+                                  row["percent"].get<double>());
+            }
+            if (!changed.empty())
+                out += "what changed beyond the 95% CI:\n" + changed;
+        }
+        const std::string slo = sloLine(designs, labels);
+        if (!slo.empty())
+            out += "\n" + slo;
+    }
     return out;
 }
 

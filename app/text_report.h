@@ -11,7 +11,8 @@
 namespace meshsim::app {
 
 std::string formatRun(const nlohmann::ordered_json& results);
-std::string formatComparison(const std::vector<nlohmann::ordered_json>& results);
+// An experiment's summary (run/experiment.h): compare or sweep.
+std::string formatExperiment(const nlohmann::ordered_json& summary);
 
 // printf-style formatting in the C locale.
 std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));

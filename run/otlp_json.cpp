@@ -37,8 +37,9 @@ struct TraceKey
 
 TraceKey traceKey(std::uint64_t seed, std::uint64_t request)
 {
-    // splitmix64 returns mix(state + γ) with mix a bijection: distinct requests of a run give
-    // distinct states, hence distinct high words; high and low are never both zero.
+    // splitmix64 returns mix(state + gamma), gamma = 0x9e3779b97f4a7c15, with mix a bijection:
+    // distinct requests of a run give distinct states, hence distinct high words; high and low are
+    // never both zero.
     std::uint64_t state = seed;
     state = splitmix64(state) ^ request;
     TraceKey key;
@@ -49,8 +50,8 @@ TraceKey traceKey(std::uint64_t seed, std::uint64_t request)
 
 std::uint64_t spanKey(const TraceKey& trace, std::uint64_t span)
 {
-    // base + span + γ stays in (0, 2^64) for base <= 2^62 and any 32-bit span id, so mix() of it
-    // is never zero and differs between the spans of a trace.
+    // base + span + gamma stays in (0, 2^64) for base <= 2^62 and any 32-bit span id, so mix() of
+    // it is never zero and differs between the spans of a trace.
     std::uint64_t state = (trace.low >> 2) + 1 + span;
     return splitmix64(state);
 }

@@ -10,9 +10,10 @@
 // characters), not protobuf's base64. Messages and field names: trace/v1/trace.proto
 // (ResourceSpans, ScopeSpans, Span, Span.SpanKind, Status), common/v1/common.proto (KeyValue,
 // AnyValue, InstrumentationScope), collector/trace/v1/trace_service.proto
-// (ExportTraceServiceRequest); checked against opentelemetry-proto's main branch and its
-// examples/trace.json. Fields at their proto3 default (an empty parentSpanId, an UNSET status,
-// an empty version, no attributes) are left out, as a proto3 JSON printer does.
+// (ExportTraceServiceRequest); checked against opentelemetry-proto's docs/specification.md,
+// docs/generated/trace.proto.md and common.proto.md, and examples/trace.json. Fields at their
+// proto3 default (an empty parentSpanId, an UNSET status, an empty version, no attributes) are left
+// out, as a proto3 JSON printer does.
 //
 // Mapping of a trace (docs/results-format.md, "traces"):
 //   - one resourceSpans entry per service, sorted by name, with resource attributes service.name,
