@@ -79,6 +79,9 @@ int runCommand(const QStringList& args)
         "record", "Record the run into FILE (docs/recording-format.md).", "FILE");
     const QCommandLineOption streamRecording(
         "stream-recording", "With --stream: send the recording in the stream as the run goes.");
+    const QCommandLineOption failOnSlo("fail-on-slo",
+                                       "Exit with status 3 when the run misses an objective of its "
+                                       "SLO.");
     parser.addOptions({out,
                        quiet,
                        stream,
@@ -89,7 +92,8 @@ int runCommand(const QStringList& args)
                        kEngineOption,
                        kDurationOption,
                        kSetOption,
-                       kArchitectureOption});
+                       kArchitectureOption,
+                       failOnSlo});
     if (!parse(parser, args, "Simulate one scenario."))
         return kExitUsage;
     auto options = runOptions(parser);
@@ -198,6 +202,10 @@ int runCommand(const QStringList& args)
     }
     if (writer)
         writer->end(kExitOk);
+    if (parser.isSet(failOnSlo) && !result.sloPass) {
+        std::fprintf(stderr, "meshsim-cli run: the SLO is not met\n");
+        return kExitSloFailed;
+    }
     return kExitOk;
 }
 

@@ -194,6 +194,17 @@ bool prepare(run::Plan& plan, const std::optional<std::uint64_t>& seed)
                              where.c_str());
                 return false;
             }
+            if (plan.duration) {
+                const auto d = topologies::parseDuration(*plan.duration);
+                if (d.value && loaded.scenario->warmup >= *d.value) {
+                    std::fprintf(stderr,
+                                 "meshsim-cli: --duration must be longer than the warmup of %s "
+                                 "(%s)\n",
+                                 design.scenario.c_str(),
+                                 topologies::formatDuration(loaded.scenario->warmup).c_str());
+                    return false;
+                }
+            }
             if (p > 0)
                 continue;
             if (!base)

@@ -1,10 +1,13 @@
 // meshsim-cli as a user runs it: exit codes, messages, and the files it writes.
 
+#include "run/experiment.h"
 #include "run/recording_file.h"
 #include "run/stream.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -31,6 +34,17 @@ Result cli(const QStringList& args)
 QString fixture(const char* name)
 {
     return QString::fromLocal8Bit(qgetenv("MESHSIM_SOURCE_DIR")) + "/tests/topologies/data/" + name;
+}
+
+using Json = nlohmann::ordered_json;
+
+Json readJson(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Json();
+    const QByteArray bytes = file.readAll();
+    return Json::parse(bytes.constBegin(), bytes.constEnd(), nullptr, false);
 }
 
 } // namespace
@@ -115,6 +129,191 @@ private slots:
         QVERIFY(r.out.contains("bookstore-direct"));
         QVERIFY(r.out.contains("bookstore-gateway"));
         QVERIFY(r.out.contains("latency p99 (ms)"));
+    }
+
+    void compareReplicationsAgreeWithTheirRuns()
+    {
+        QTemporaryDir dir;
+        const Result r = cli({"compare",
+                              "builtin:bookstore",
+                              "--architectures",
+                              "gateway,mesh",
+                              "--replications",
+                              "3",
+                              "--engine",
+                              "fast",
+                              "--duration",
+                              "15s",
+                              "--core-hour-cost",
+                              "0.05",
+                              "--out",
+                              dir.path()});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("bookstore [mesh] against bookstore [gateway]"), qPrintable(r.out));
+        const Json summary = readJson(dir.filePath("experiment.json"));
+        QCOMPARE(summary["designs"].size(), std::size_t(2));
+        const Json& designs = summary["points"][0]["designs"];
+        for (std::size_t d = 0; d < 2; ++d) {
+            std::vector<double> p99;
+            for (const Json& index : designs[d]["runs"]) {
+                const Json run = readJson(
+                    dir.filePath(QString("runs/%1.json").arg(index.get<int>(), 4, 10, QChar('0'))));
+                // Common random numbers: replication r of every design has the same seed.
+                QCOMPARE(run["seed"].get<std::uint64_t>(),
+                         meshsim::run::replicationSeed(42, static_cast<std::uint32_t>(p99.size())));
+                QCOMPARE(run["scenario"]["architecture"].get<std::string>(),
+                         std::string(d == 0 ? "gateway" : "mesh"));
+                p99.push_back(run["summary"]["latency_ms"]["p99"].get<double>());
+            }
+            // The summary's estimate is the Student t interval of the runs' own numbers.
+            const meshsim::run::Estimate e = meshsim::run::estimate(p99);
+            const Json& got = designs[d]["metrics"]["latency_p99_ms"];
+            QCOMPARE(got["mean"].get<double>(), e.mean);
+            QCOMPARE(got["ci95"][0].get<double>(), e.low());
+            QCOMPARE(got["ci95"][1].get<double>(), e.high());
+            QVERIFY(designs[d]["metrics"].contains("cost_per_hour"));
+            QVERIFY(designs[d]["routes"].contains("/books"));
+        }
+        // Significant exactly where the difference's interval leaves out zero.
+        int significant = 0;
+        for (const auto& [name, diff] : summary["points"][0]["comparisons"][0]["metrics"].items()) {
+            const double low = diff["ci95"][0].get<double>();
+            const double high = diff["ci95"][1].get<double>();
+            QCOMPARE(diff["significant"].get<bool>(), low > 0.0 || high < 0.0);
+            significant += diff["significant"].get<bool>() ? 1 : 0;
+        }
+        // The mesh's sidecars cost CPU: that much is certain whatever the seeds.
+        QVERIFY(summary["points"][0]["comparisons"][0]["metrics"]["proxy_vcpu"]["significant"]
+                    .get<bool>());
+        QVERIFY(significant > 0);
+    }
+
+    void sweepFindsTheMm1Knee()
+    {
+        // M/M/1 with mu = 1000/s: the sojourn time is exponential with rate mu - lambda, so its
+        // p99 is ln(100) / (mu - lambda), and p99 = 10 ms at lambda = 1000 - 460.52 = 539.5/s.
+        // Each point: 2 replications of 200 s (about 108,000 requests each near the knee). The
+        // sd of a p99 estimate from n exponential samples is sqrt(0.01 * 0.99 / n) / (0.01 *
+        // (mu - lambda)) = 0.0068 ms per run; queueing autocorrelation at rho 0.54 widens it about
+        // threefold: ~0.015 ms for the mean of 2 runs, i.e. 0.7 req/s of knee (dp99/dlambda =
+        // ln(100) / (mu - lambda)^2 = 0.0217 ms per req/s). The histogram's 0.4% bucket error is
+        // 0.04 ms = 1.8 req/s, linear interpolation between points 25/s apart on the convex
+        // curve under 1 req/s. Tolerance: 6 req/s (about 1%).
+        QTemporaryDir dir;
+        const Result r = cli({"sweep",
+                              "validation:mm1",
+                              "--set",
+                              "workloads[0].arrival.rate=450/s..650/s/9",
+                              "--p99-limit",
+                              "10ms",
+                              "--replications",
+                              "2",
+                              "--engine",
+                              "fast",
+                              "--duration",
+                              "200s",
+                              "--out",
+                              dir.path()});
+        QCOMPARE(r.exitCode, 0);
+        const Json summary = readJson(dir.filePath("experiment.json"));
+        const Json& sweep = summary["sweep"][0];
+        QCOMPARE(sweep["points"].size(), std::size_t(9));
+        const double knee = sweep["knee_offered_rps"].get<double>();
+        QVERIFY2(std::abs(knee - 539.48) < 6.0, qPrintable(QString::number(knee)));
+        QVERIFY(r.out.contains("knee (p99 reaches 10.000 ms)"));
+        // Below saturation the server answers what is offered.
+        QVERIFY(sweep["saturated_from_offered_rps"].is_null());
+    }
+
+    void shardedThenMergedEqualsUnsharded()
+    {
+        QTemporaryDir dir;
+        const QStringList experiment{"sweep",
+                                     "validation:mm1",
+                                     "--set",
+                                     "workloads[0].arrival.rate=500/s,600/s",
+                                     "--set",
+                                     "services[0].cpu.mean=0.9ms,1ms",
+                                     "--replications",
+                                     "2",
+                                     "--engine",
+                                     "fast",
+                                     "--duration",
+                                     "60s",
+                                     "--quiet"};
+        QCOMPARE(cli(experiment + QStringList{"--out", dir.filePath("one")}).exitCode, 0);
+        QStringList shards;
+        for (int k = 1; k <= 3; ++k) {
+            const QString out = dir.filePath(QString("shard%1").arg(k));
+            QCOMPARE(cli(experiment + QStringList{"--shard", QString("%1/3").arg(k), "--out", out})
+                         .exitCode,
+                     0);
+            QVERIFY(!QFile::exists(out + "/experiment.json")); // a shard is not a whole
+            shards << out;
+        }
+        // A shard missing: refused, saying how many runs are not there.
+        const Result partial = cli(QStringList{"merge"} + shards.mid(0, 2)
+                                   + QStringList{"--out", dir.filePath("partial")});
+        QCOMPARE(partial.exitCode, 1);
+        QVERIFY2(partial.err.contains("2 of 8 runs are missing"), qPrintable(partial.err));
+        const Result merged
+            = cli(QStringList{"merge"} + shards + QStringList{"--out", dir.filePath("merged")});
+        QCOMPARE(merged.exitCode, 0);
+        // Byte for byte, apart from the runs' wall times.
+        QDir one(dir.filePath("one"));
+        QDir two(dir.filePath("merged"));
+        QStringList files{"plan.json", "experiment.json"};
+        for (const QString& f : QDir(one.filePath("runs")).entryList(QDir::Files))
+            files << "runs/" + f;
+        QCOMPARE(files.size(), 2 + 8);
+        for (const QString& f : files) {
+            QFile a(one.filePath(f));
+            QFile b(two.filePath(f));
+            QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+            static const QRegularExpression wall("\"wall_seconds\": [^,\n]+");
+            QString ta = QString::fromUtf8(a.readAll());
+            QString tb = QString::fromUtf8(b.readAll());
+            ta.replace(wall, "");
+            tb.replace(wall, "");
+            QVERIFY2(ta == tb, qPrintable(f));
+        }
+    }
+
+    void failOnSloExitsThree()
+    {
+        const QStringList strict{
+            "--set", "slo.p99=1ms", "--engine", "fast", "--duration", "20s", "-q"};
+        QCOMPARE(cli(QStringList{"run", "builtin:bookstore"} + strict).exitCode, 0);
+        QCOMPARE(cli(QStringList{"run", "builtin:bookstore", "--fail-on-slo"} + strict).exitCode,
+                 3);
+        QCOMPARE(cli(QStringList{"run",
+                                 "builtin:bookstore",
+                                 "--fail-on-slo",
+                                 "--engine",
+                                 "fast",
+                                 "--duration",
+                                 "20s",
+                                 "-q"})
+                     .exitCode,
+                 0);
+        const Result compare
+            = cli(QStringList{"compare", "builtin:bookstore", "--fail-on-slo"} + strict);
+        QCOMPARE(compare.exitCode, 3);
+        QVERIFY(compare.err.contains("SLO is not met"));
+    }
+
+    void experimentUsageErrors()
+    {
+        QCOMPARE(cli({"compare", "builtin:bookstore", "--shard", "3/2", "--out", "x"}).exitCode, 2);
+        QCOMPARE(cli({"compare", "builtin:bookstore", "--shard", "1/2"}).exitCode, 2);
+        QCOMPARE(cli({"compare", "builtin:bookstore", "--replications", "0"}).exitCode, 2);
+        QCOMPARE(cli({"sweep", "builtin:bookstore"}).exitCode, 2);
+        QCOMPARE(cli({"sweep", "builtin:bookstore", "--set", "x=1..2/1"}).exitCode, 2);
+        QCOMPARE(cli({"merge", "somewhere"}).exitCode, 2);
+        // A design that does not load is named before anything runs.
+        const Result bad = cli({"compare", "builtin:bookstore", "--architectures", "gateway,warp"});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("architecture"), qPrintable(bad.err));
     }
 
     void recordingStreamEqualsFile_data()
