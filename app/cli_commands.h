@@ -17,6 +17,7 @@ int runCommand(const QStringList& args);
 int compareCommand(const QStringList& args); // app/experiment_command.cpp
 int sweepCommand(const QStringList& args);
 int mergeCommand(const QStringList& args);
+int reportCommand(const QStringList& args); // app/report_command.cpp
 int validateCommand(const QStringList& args);
 int listCommand(const QStringList& args);
 int verifyCommand(const QStringList& args);

@@ -25,6 +25,7 @@ void printUsage(std::FILE* out)
         "  compare FILE...     compare designs: same workload and seeds, replications, 95% CIs\n"
         "  sweep FILE          run a scenario over a grid of --set values: knee, saturation\n"
         "  merge DIR...        combine the shards of a compare or sweep (--shard K/N)\n"
+        "  report RESULT...    findings, HTML, PDF, CSV, JSON, OTLP of runs or an experiment\n"
         "  validate FILE...    check scenario files; print every problem (file:line:column)\n"
         "  list                list the built-in scenarios (use them as builtin:<name>)\n"
         "  verify              run the queueing-theory validation suite\n"
@@ -66,6 +67,8 @@ int main(int argc, char** argv)
         return sweepCommand(args);
     if (command == "merge")
         return mergeCommand(args);
+    if (command == "report")
+        return reportCommand(args);
     if (command == "validate")
         return validateCommand(args);
     if (command == "list")

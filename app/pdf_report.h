@@ -1,0 +1,16 @@
+#pragma once
+
+// The report as a PDF: the HTML report (report/html_report.h) laid out by QTextDocument and
+// printed through QPdfWriter, its charts drawn by QSvgRenderer as vector graphics (not images).
+// Needs a QGuiApplication.
+
+#include "report/html_report.h"
+
+#include <QString>
+
+namespace meshsim::app {
+
+// Writes `report` (made with chartsAsImages) to `path`; false with `error` set on failure.
+bool writePdfReport(const report::HtmlReport& report, const QString& path, QString& error);
+
+} // namespace meshsim::app
