@@ -2,6 +2,7 @@
 
 #include <QAbstractTextDocumentLayout>
 #include <QFile>
+#include <QFileInfo>
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
@@ -70,7 +71,8 @@ private:
 
 } // namespace
 
-bool writePdfReport(const report::HtmlReport& report, const QString& path, QString& error)
+std::optional<int>
+writePdfReport(const report::HtmlReport& report, const QString& path, QString& error)
 {
     QPdfWriter writer(path);
     writer.setPageSize(QPageSize(QPageSize::A4));
@@ -108,11 +110,11 @@ bool writePdfReport(const report::HtmlReport& report, const QString& path, QStri
         }
     }
     doc.print(&writer);
-    if (!QFile::exists(path)) {
+    if (!QFile::exists(path) || QFileInfo(path).size() == 0) {
         error = "cannot write " + path;
-        return false;
+        return std::nullopt;
     }
-    return true;
+    return doc.pageCount();
 }
 
 } // namespace meshsim::app

@@ -8,9 +8,13 @@
 
 #include <QString>
 
+#include <optional>
+
 namespace meshsim::app {
 
-// Writes `report` (made with chartsAsImages) to `path`; false with `error` set on failure.
-bool writePdfReport(const report::HtmlReport& report, const QString& path, QString& error);
+// Writes `report` (made with chartsAsImages) to `path`; the number of pages, or nullopt with
+// `error` set on failure.
+std::optional<int>
+writePdfReport(const report::HtmlReport& report, const QString& path, QString& error);
 
 } // namespace meshsim::app

@@ -5,6 +5,7 @@
 #include "app/cli_commands.h"
 #include "app/cli_options.h"
 #include "app/pdf_report.h"
+#include "report/csv_export.h"
 #include "report/findings.h"
 #include "report/html_report.h"
 #include "run/otlp_json.h"
@@ -156,6 +157,17 @@ int reportCommand(const QStringList& args)
         return kExitFailure;
     if (parser.isSet(json) && !writeFile(parser.value(json), data->summary.dump(2) + "\n"))
         return kExitFailure;
+    if (parser.isSet(csv)) {
+        const QDir dir(parser.value(csv));
+        if (!QDir().mkpath(dir.path())) {
+            std::fprintf(
+                stderr, "meshsim-cli report: cannot create %s\n", local(dir.path()).c_str());
+            return kExitFailure;
+        }
+        for (const report::CsvFile& f : report::csvFiles(*data))
+            if (!writeFile(dir.filePath(QString::fromStdString(f.name)), f.text))
+                return kExitFailure;
+    }
     if (parser.isSet(otlp)) {
         if (data->runs.size() != 1) {
             std::fprintf(stderr,
