@@ -4,6 +4,7 @@
 #include "topologies/builtin_scenarios.h"
 #include "ui/builtin_browser.h"
 #include "ui/compare_window.h"
+#include "ui/report_export.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -214,6 +215,25 @@ void MainWindow::buildMenus()
         for (const QString& p : paths.mid(0, 3))
             designs.push_back({p, std::nullopt, std::nullopt});
         compare(designs);
+    });
+    file->addSeparator();
+    file->addAction(tr("Export &report…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this,
+            tr("Export report"),
+            QFileInfo(m_spec.section(':', -1)).completeBaseName() + "-report.html",
+            tr("HTML report (*.html);;PDF report (*.pdf)"));
+        if (!path.isEmpty())
+            exportReport(path);
+    });
+    file->addAction(tr("Export &topology…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this,
+            tr("Export topology"),
+            QFileInfo(m_spec.section(':', -1)).completeBaseName() + "-topology.svg",
+            tr("SVG drawing (*.svg);;PNG image (*.png)"));
+        if (!path.isEmpty() && !exportTopology(path))
+            statusBar()->showMessage(tr("Cannot write %1").arg(path), 8000);
     });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
@@ -729,6 +749,41 @@ bool MainWindow::saveScenario()
     }
     m_statusLabel->setText(tr("Saved %1.").arg(m_editor->spec()));
     return true;
+}
+
+bool MainWindow::exportReport(const QString& path)
+{
+    if (!m_session->results()) {
+        statusBar()->showMessage(tr("No finished run to report yet"), 8000);
+        return false;
+    }
+    statusBar()->showMessage(tr("Writing the report…"));
+    // The report is written off the GUI thread (a PDF takes a moment).
+    auto* worker
+        = QThread::create([this,
+                           runs = std::vector<nlohmann::ordered_json>{*m_session->results()},
+                           texts = std::vector<std::string>{m_editor->text().toStdString()},
+                           path]() mutable {
+              const QString error = writeReport(std::move(runs), texts, path);
+              QMetaObject::invokeMethod(
+                  this,
+                  [this, path, error] {
+                      statusBar()->showMessage(
+                          error.isEmpty() ? tr("Report written to %1").arg(path) : error, 8000);
+                      emit reportExported(path, error);
+                  },
+                  Qt::QueuedConnection);
+          });
+    connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    std::erase_if(m_loaders, [](const QPointer<QThread>& t) { return t.isNull(); });
+    m_loaders.emplace_back(worker); // waited for if the window closes first
+    worker->start();
+    return true;
+}
+
+bool MainWindow::exportTopology(const QString& path)
+{
+    return writeScenePicture(*m_scene, path);
 }
 
 bool MainWindow::saveScenarioAs(const QString& path)

@@ -67,6 +67,12 @@ public:
     CompareWindow* compareArchitectures();
     bool saveScenario();
     bool saveScenarioAs(const QString& path = {});
+    // Writes the report of the finished run on screen, HTML or PDF by the file's suffix
+    // (report/), in a worker thread; reportExported follows. False (and why in the status bar)
+    // when no run has finished.
+    bool exportReport(const QString& path);
+    // The topology as it is on screen, as SVG or PNG by the file's suffix.
+    bool exportTopology(const QString& path);
     // Runs the open scenario again on the chosen platform.
     void rerun();
     void setPlatform(models::EngineKind engine);
@@ -115,6 +121,7 @@ signals:
     void scenarioOpened();
     void openFailed();
     void runFinished();
+    void reportExported(const QString& path, const QString& error); // error empty on success
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;

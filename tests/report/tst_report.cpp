@@ -3,7 +3,7 @@
 // out zero; the findings say what the numbers say; the PDF renders (poppler) with the pages laid
 // out.
 
-#include "app/pdf_report.h"
+#include "report/pdf_report.h"
 #include "report/findings.h"
 #include "report/html_report.h"
 #include "run/results_json.h"
@@ -193,7 +193,7 @@ private slots:
         QCOMPARE(report.charts.size(), std::size_t(5));
         QString error;
         const QString path = dir.filePath("report.pdf");
-        const auto pages = app::writePdfReport(report, path, error);
+        const auto pages = report::writePdfReport(report, path, error);
         QVERIFY2(pages, qPrintable(error));
         QVERIFY(*pages >= 4);
         QProcess info;

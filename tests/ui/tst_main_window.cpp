@@ -11,6 +11,7 @@
 #include <QAreaSeries>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QImage>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -75,6 +76,44 @@ private slots:
         QVERIFY(!w.scene().nodes().empty());
         // Playback started by itself and can reach the end of the recording.
         QVERIFY(w.playback().limit() >= w.session().scenario()->duration.count());
+    }
+
+    // File → Export report and Export topology: the report of the run on screen, from its
+    // results.json (the p99 of the summary is in it, exactly), written without blocking; the
+    // topology as SVG and PNG.
+    void exportsTheReportAndTheTopology()
+    {
+        ui::MainWindow w;
+        w.setPlatformOverride(m::EngineKind::Fast);
+        w.show();
+        QTemporaryDir dir;
+        QVERIFY(!w.exportReport(dir.filePath("early.html"))); // nothing finished yet
+        w.open(kSmallMesh);
+        QVERIFY(runToEnd(w));
+        QSignalSpy exported(&w, &ui::MainWindow::reportExported);
+        QVERIFY(w.exportReport(dir.filePath("report.html")));
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(exported.front().at(1).toString(), QString());
+        QFile html(dir.filePath("report.html"));
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QByteArray text = html.readAll();
+        const std::string p99 = (*w.session().results())["summary"]["latency_ms"]["p99"].dump();
+        QVERIFY(text.contains(QByteArray::fromStdString("data-v=\"" + p99 + "\"")));
+        QVERIFY(text.contains("<h2>Findings</h2>"));
+        QVERIFY(text.contains("name: small-mesh") || text.contains("small-mesh"));
+        QVERIFY(w.exportReport(dir.filePath("report.pdf")));
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(exported.back().at(1).toString(), QString());
+        QFile pdf(dir.filePath("report.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
+        QVERIFY(w.exportTopology(dir.filePath("topology.svg")));
+        QFile svg(dir.filePath("topology.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QVERIFY(svg.readAll().contains("<svg"));
+        QVERIFY(w.exportTopology(dir.filePath("topology.png")));
+        QImage png(dir.filePath("topology.png"));
+        QVERIFY(png.width() > 100 && png.height() > 50);
     }
 
     // The graph shows results.json's numbers: over the whole run (no warmup in this scenario) a

@@ -1,4 +1,4 @@
-#include "app/pdf_report.h"
+#include "report/pdf_report.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QFile>
@@ -15,7 +15,7 @@
 #include <memory>
 #include <vector>
 
-namespace meshsim::app {
+namespace meshsim::report {
 
 namespace {
 
@@ -71,8 +71,7 @@ private:
 
 } // namespace
 
-std::optional<int>
-writePdfReport(const report::HtmlReport& report, const QString& path, QString& error)
+std::optional<int> writePdfReport(const HtmlReport& report, const QString& path, QString& error)
 {
     QPdfWriter writer(path);
     writer.setPageSize(QPageSize(QPageSize::A4));
@@ -117,6 +116,6 @@ writePdfReport(const report::HtmlReport& report, const QString& path, QString& e
     return doc.pageCount();
 }
 
-} // namespace meshsim::app
+} // namespace meshsim::report
 
 #include "pdf_report.moc"

@@ -10,11 +10,10 @@
 
 #include <optional>
 
-namespace meshsim::app {
+namespace meshsim::report {
 
 // Writes `report` (made with chartsAsImages) to `path`; the number of pages, or nullopt with
 // `error` set on failure.
-std::optional<int>
-writePdfReport(const report::HtmlReport& report, const QString& path, QString& error);
+std::optional<int> writePdfReport(const HtmlReport& report, const QString& path, QString& error);
 
-} // namespace meshsim::app
+} // namespace meshsim::report
