@@ -4,11 +4,13 @@
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
 #include "topologies/yaml_outline.h"
+#include "ui/report_export.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChartView>
+#include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -96,6 +98,17 @@ CompareWindow::CompareWindow(QWidget* parent)
     transport->addWidget(m_slider, 1);
     m_time->setMinimumWidth(160);
     transport->addWidget(m_time);
+    auto* exportButton = new QPushButton(tr("Export report…"));
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        const QString path
+            = QFileDialog::getSaveFileName(this,
+                                           tr("Export the comparison"),
+                                           "comparison-report.html",
+                                           tr("HTML report (*.html);;PDF report (*.pdf)"));
+        if (!path.isEmpty() && !exportReport(path))
+            m_message->setText(tr("The runs have not all finished: nothing to report yet."));
+    });
+    transport->addWidget(exportButton);
     topLayout->addLayout(transport);
     topLayout->addWidget(m_grid, 1);
     m_message->setWordWrap(true);
@@ -493,6 +506,37 @@ void CompareWindow::refreshTable()
     }
     m_table->setVerticalHeaderLabels(names);
     m_table->resizeColumnsToContents();
+}
+
+bool CompareWindow::exportReport(const QString& path)
+{
+    std::vector<nlohmann::ordered_json> runs;
+    std::vector<std::string> texts;
+    for (const auto& d : m_designs) {
+        if (d->session->state() != RunSession::State::Finished || !d->session->results())
+            return false;
+        runs.push_back(*d->session->results());
+        // The architecture of a design run in another one is in its results.json.
+        texts.push_back(d->text.toStdString());
+    }
+    if (runs.empty())
+        return false;
+    m_message->setText(tr("Writing the report…"));
+    auto* worker = QThread::create([this, runs = std::move(runs), texts, path]() mutable {
+        const QString error = writeReport(std::move(runs), texts, path);
+        QMetaObject::invokeMethod(
+            this,
+            [this, path, error] {
+                m_message->setText(error.isEmpty() ? tr("Report written to %1").arg(path) : error);
+                emit reportExported(path, error);
+            },
+            Qt::QueuedConnection);
+    });
+    connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    std::erase_if(m_loaders, [](const QPointer<QThread>& t) { return t.isNull(); });
+    m_loaders.emplace_back(worker);
+    worker->start();
+    return true;
 }
 
 } // namespace meshsim::ui

@@ -67,10 +67,14 @@ public:
     QChart* chart(const QString& title) const;
     QString message() const { return m_message->text(); }
     bool finished() const;
+    // The report of the finished designs (HTML or PDF by suffix), written in a worker thread;
+    // reportExported follows. False when a run has not finished.
+    bool exportReport(const QString& path);
 
 signals:
     void loadFailed(const QString& why);
     void allFinished(); // every run ended (finished, or failed: finished() tells)
+    void reportExported(const QString& path, const QString& error); // error empty on success
 
 private:
     struct Design

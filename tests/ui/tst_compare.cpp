@@ -6,9 +6,11 @@
 
 #include <QChart>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace meshsim;
@@ -83,6 +85,23 @@ private slots:
         }
         QCOMPARE(w.chart("p99 over time")->series().size(), 2);
         QCOMPARE(w.chart("Throughput")->series().size(), 2);
+
+        // The comparison as a report: both designs, the contender against the baseline, each
+        // design's own p99 exactly as its results.json has it.
+        QTemporaryDir dir;
+        QSignalSpy exported(&w, &ui::CompareWindow::reportExported);
+        QVERIFY(w.exportReport(dir.filePath("compare.html")));
+        QVERIFY(exported.wait(60000));
+        QCOMPARE(exported.front().at(1).toString(), QString());
+        QFile file(dir.filePath("compare.html"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray html = file.readAll();
+        QVERIFY(html.contains("against small-mesh [mesh]"));
+        for (std::size_t d = 0; d < 2; ++d) {
+            const std::string p99
+                = (*w.session(d).results())["summary"]["latency_ms"]["p99"].dump();
+            QVERIFY(html.contains(QByteArray::fromStdString("data-v=\"" + p99 + "\"")));
+        }
     }
 
     void aDesignThatDoesNotLoadSaysWhich()
