@@ -4,10 +4,10 @@
 
 #include "app/cli_commands.h"
 #include "app/cli_options.h"
-#include "report/pdf_report.h"
 #include "report/csv_export.h"
 #include "report/findings.h"
 #include "report/html_report.h"
+#include "report/pdf_report.h"
 #include "run/otlp_json.h"
 
 #include <QDateTime>
@@ -193,7 +193,8 @@ int reportCommand(const QStringList& args)
         report::HtmlOptions options;
         options.chartsAsImages = true;
         QString problem;
-        if (!report::writePdfReport(report::htmlReport(*data, options), parser.value(pdf), problem)) {
+        if (!report::writePdfReport(
+                report::htmlReport(*data, options), parser.value(pdf), problem)) {
             std::fprintf(stderr, "meshsim-cli report: %s\n", local(problem).c_str());
             return kExitFailure;
         }

@@ -361,22 +361,29 @@ std::string formatExperiment(const Json& summary)
                                     s["knee_note"].get<std::string>().c_str());
                 out += "\n";
             }
-            out += format("  saturation throughput: %.1f requests/s",
+            out += format("  saturation: at most %.1f successful requests/s",
                           s["saturation_throughput_rps"].get<double>());
             if (!s["saturated_from_offered_rps"].is_null())
-                out += format("; below 95%% of the offered load from %.1f requests/s offered",
+                out += format("; less than 95%% of the offered load succeeds from %.1f requests/s "
+                              "offered",
                               s["saturated_from_offered_rps"].get<double>());
             out += "\n";
         }
         out += "\n";
+        std::string missed;
         for (const Json& point : summary["points"]) {
             std::string settings;
             for (const auto& [k, v] : point["settings"].items())
                 settings += (settings.empty() ? "" : ", ") + k + "=" + v.get<std::string>();
-            const std::string slo = sloLine(point["designs"], labels);
-            if (!slo.empty())
-                out += "at " + settings + ":\n" + slo;
+            for (std::size_t d = 0; d < labels.size(); ++d)
+                if (!point["designs"][d]["slo"]["pass"].get<bool>())
+                    missed += "  " + labels[d] + " at " + settings + "\n";
         }
+        bool any = false;
+        for (const Json& d : summary["points"][0]["designs"])
+            any = any || !d["slo"]["objectives"].empty();
+        if (any)
+            out += missed.empty() ? "SLO met at every point\n" : "SLO NOT MET by:\n" + missed;
         return out;
     }
     for (const Json& point : summary["points"]) {

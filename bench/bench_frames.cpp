@@ -10,9 +10,9 @@
 #include "run/recording_follower.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
+#include "topologies/yaml_outline.h"
 #include "ui/topology_scene.h"
 #include "ui/topology_view.h"
-#include "topologies/yaml_outline.h"
 
 #include <QApplication>
 #include <QImage>

@@ -326,11 +326,12 @@ std::vector<Finding> findings(const ReportData& data)
                            s["knee_note"].get<std::string>().c_str());
             else
                 text = label + ": " + s["knee_note"].get<std::string>();
-            text += say("; throughput peaks at %.4g requests/s",
+            text += say("; at most %.4g requests/s succeed",
                         s["saturation_throughput_rps"].get<double>());
             if (!s["saturated_from_offered_rps"].is_null())
-                text += say(" and falls below 95%% of the offered load from %.4g requests/s",
-                            s["saturated_from_offered_rps"].get<double>());
+                text
+                    += say(", and less than 95%% of the offered load succeeds from %.4g requests/s",
+                           s["saturated_from_offered_rps"].get<double>());
             out.push_back({Finding::Kind::Sweep, false, text + "."});
         }
         return out;

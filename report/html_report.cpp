@@ -528,10 +528,10 @@ private:
                                   + fmt("%.1f", s["knee_offered_rps"].get<double>())
                                   + "</span> requests/s offered ("
                                   + esc(s["knee_note"].get<std::string>()) + ")")
-                     + ". Saturation throughput: <span data-v=\""
+                     + ". Saturation: at most <span data-v=\""
                      + s["saturation_throughput_rps"].dump() + "\">"
                      + fmt("%.1f", s["saturation_throughput_rps"].get<double>())
-                     + "</span> requests/s.</p>\n";
+                     + "</span> successful requests/s.</p>\n";
         }
         chart(lineChart(p99), p99.width, p99.height);
         chart(lineChart(throughput), throughput.width, throughput.height);

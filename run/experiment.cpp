@@ -145,7 +145,7 @@ std::optional<std::pair<double, std::string>> numberAndUnit(const std::string& t
 std::string formatNumber(double v)
 {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
+    std::snprintf(buf, sizeof buf, "%.6g", v);
     return buf;
 }
 
@@ -680,11 +680,12 @@ Json summarize(const Plan& plan, const std::vector<Json>& results)
                 s["fixed"] = fixed;
                 std::optional<double> limit = plan.p99LimitMs;
                 Json rows = Json::array();
-                std::vector<double> offered, throughput, p99;
+                std::vector<double> offered, throughput, goodput, p99;
                 for (std::size_t i = 0; i < along; ++i) {
                     const Json& m = points[i * others + o]["designs"][d]["metrics"];
                     offered.push_back(m["offered_rps"]["mean"].get<double>());
                     throughput.push_back(m["throughput_rps"]["mean"].get<double>());
+                    goodput.push_back(m["goodput_rps"]["mean"].get<double>());
                     p99.push_back(m["latency_p99_ms"]["mean"].get<double>());
                     rows.push_back({{"value", plan.axes.front().values[i]},
                                     {"offered_rps", offered.back()},
@@ -791,6 +792,8 @@ std::string formatMetric(const std::string& unit, double value)
         std::snprintf(buf, sizeof buf, "%.3f%%", 100.0 * value);
     else if (unit == "req/s")
         std::snprintf(buf, sizeof buf, "%.1f", value);
+    else if (unit == "count")
+        std::snprintf(buf, sizeof buf, "%.0f", value);
     else if (unit == "per hour")
         std::snprintf(buf, sizeof buf, "%.2f", value);
     else

@@ -3,9 +3,9 @@
 // out zero; the findings say what the numbers say; the PDF renders (poppler) with the pages laid
 // out.
 
-#include "report/pdf_report.h"
 #include "report/findings.h"
 #include "report/html_report.h"
+#include "report/pdf_report.h"
 #include "run/results_json.h"
 #include "run/simulation.h"
 #include "topologies/overrides.h"
