@@ -195,8 +195,8 @@ bool prepare(run::Plan& plan, const std::optional<std::uint64_t>& seed)
                 return false;
             }
             if (plan.duration) {
-                const auto d = topologies::parseDuration(*plan.duration);
-                if (d.value && loaded.scenario->warmup >= *d.value) {
+                const auto length = topologies::parseDuration(*plan.duration);
+                if (length.value && loaded.scenario->warmup >= *length.value) {
                     std::fprintf(stderr,
                                  "meshsim-cli: --duration must be longer than the warmup of %s "
                                  "(%s)\n",
@@ -209,12 +209,12 @@ bool prepare(run::Plan& plan, const std::optional<std::uint64_t>& seed)
                 continue;
             if (!base)
                 base = loaded.scenario->seed;
-            const std::string base
+            const std::string name
                 = loaded.scenario->name
                   + (design.architecture ? " [" + *design.architecture + "]" : std::string());
-            std::string label = base;
+            std::string label = name;
             for (int n = 2; labels.count(label); ++n)
-                label = base + " #" + std::to_string(n);
+                label = name + " #" + std::to_string(n);
             labels.insert(label);
             design.label = label;
             plan.scenarioTexts.push_back(
@@ -328,6 +328,13 @@ std::optional<run::Plan> planFromOptions(const QCommandLineParser& parser,
         return std::nullopt;
     }
     plan.replications = static_cast<std::uint32_t>(replications);
+    if (parser.isSet(kJobsOption)) {
+        const int n = parser.value(kJobsOption).toInt(&good);
+        if (!good || n < 1 || n > 4096) {
+            std::fprintf(stderr, "meshsim-cli: --jobs expects a number from 1 to 4096\n");
+            return std::nullopt;
+        }
+    }
     plan.commonRandomNumbers = !parser.isSet(kIndependentOption);
     if (parser.isSet(kCostOption)) {
         const double cost = parser.value(kCostOption).toDouble(&good);
@@ -352,6 +359,24 @@ std::optional<run::Plan> planFromOptions(const QCommandLineParser& parser,
         for (const auto& a : architectures)
             plan.designs.push_back({"", local(file), a});
     return plan;
+}
+
+// A key a run's own options decide (a --set of it would be overridden without a word).
+bool settable(const QCommandLineParser& parser, const std::string& path)
+{
+    const char* option = path == "seed"                                        ? "--seed"
+                         : path == "engine" && parser.isSet(kEngineOption)     ? "--engine"
+                         : path == "duration" && parser.isSet(kDurationOption) ? "--duration"
+                         : path == "architecture" && parser.isSet(kArchitecturesOption)
+                             ? "--architectures"
+                             : nullptr;
+    if (!option)
+        return true;
+    std::fprintf(stderr,
+                 "meshsim-cli: --set %s: a run's %s option decides it; use that option\n",
+                 path.c_str(),
+                 option);
+    return false;
 }
 
 void addExperimentOptions(QCommandLineParser& parser)
@@ -400,6 +425,8 @@ int compareCommand(const QStringList& args)
             std::fprintf(stderr, "meshsim-cli: --set %s\n", error.c_str());
             return kExitUsage;
         }
+        if (!settable(parser, o->path))
+            return kExitUsage;
         plan->axes.push_back({o->path, {o->value}});
     }
     if (!prepare(*plan, seed))
@@ -438,6 +465,8 @@ int sweepCommand(const QStringList& args)
             std::fprintf(stderr, "meshsim-cli: --set %s\n", error.c_str());
             return kExitUsage;
         }
+        if (!settable(parser, axis->path))
+            return kExitUsage;
         plan->axes.push_back(std::move(*axis));
     }
     if (plan->points() > 100'000) {
@@ -503,8 +532,9 @@ int mergeCommand(const QStringList& args)
             if (results[i] || !QFile::exists(path))
                 continue;
             auto r = readJson(path, error);
-            if (!r) {
-                std::fprintf(stderr, "meshsim-cli merge: %s\n", error.c_str());
+            if (!r || !run::checkRun(*plan, i, *r, error)) {
+                std::fprintf(
+                    stderr, "meshsim-cli merge: %s: %s\n", local(path).c_str(), error.c_str());
                 return kExitFailure;
             }
             results[i] = std::move(*r);

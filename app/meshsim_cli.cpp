@@ -11,7 +11,9 @@
 
 #include <clocale>
 #include <cstdio>
+#include <exception>
 #include <string>
+#include <utility>
 
 namespace {
 
@@ -59,26 +61,29 @@ int main(int argc, char** argv)
     }
     args.removeAt(1); // the parser sees "meshsim-cli <options and arguments>"
     using namespace meshsim::app;
-    if (command == "run")
-        return runCommand(args);
-    if (command == "compare")
-        return compareCommand(args);
-    if (command == "sweep")
-        return sweepCommand(args);
-    if (command == "merge")
-        return mergeCommand(args);
-    if (command == "report")
-        return reportCommand(args);
-    if (command == "validate")
-        return validateCommand(args);
-    if (command == "list")
-        return listCommand(args);
-    if (command == "verify")
-        return verifyCommand(args);
-    if (command == "bench")
-        return benchCommand(args);
-    if (command == "recording")
-        return recordingCommand(args);
+    using Command = int (*)(const QStringList&);
+    const std::pair<const char*, Command> commands[] = {{"run", runCommand},
+                                                        {"compare", compareCommand},
+                                                        {"sweep", sweepCommand},
+                                                        {"merge", mergeCommand},
+                                                        {"report", reportCommand},
+                                                        {"validate", validateCommand},
+                                                        {"list", listCommand},
+                                                        {"verify", verifyCommand},
+                                                        {"bench", benchCommand},
+                                                        {"recording", recordingCommand}};
+    for (const auto& [name, run] : commands) {
+        if (command != name)
+            continue;
+        // What the commands read is checked before use; anything that still throws (a file
+        // that is not what it claims, memory) ends the command with a message, not an abort.
+        try {
+            return run(args);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "meshsim-cli %s: %s\n", name, e.what());
+            return kExitFailure;
+        }
+    }
     std::fprintf(
         stderr, "meshsim-cli: unknown command '%s'\n\n", command.toLocal8Bit().constData());
     printUsage(stderr);

@@ -36,10 +36,11 @@ std::optional<Json> readJsonFile(const QString& path, std::string& error)
         error = "cannot read " + local(path) + ": " + local(file.errorString());
         return std::nullopt;
     }
-    // results.json of the largest runs stay far below this; a bigger file is not ours.
-    constexpr qint64 kLimit = qint64(2) << 30;
+    // results.json of the largest runs stay far below this (parsing takes about ten times the
+    // file's size in memory); a bigger file is not ours.
+    constexpr qint64 kLimit = qint64(512) << 20;
     if (file.size() > kLimit) {
-        error = local(path) + " is larger than 2 GiB";
+        error = local(path) + " is larger than 512 MiB";
         return std::nullopt;
     }
     const QByteArray bytes = file.readAll();
@@ -82,6 +83,10 @@ std::optional<report::ReportData> load(const QStringList& inputs, std::string& e
                 error += " (an experiment's runs are all needed: merge the shards first)";
                 return std::nullopt;
             }
+            if (!run::checkRun(*plan, i, *r, error)) {
+                error = local(path) + ": " + error;
+                return std::nullopt;
+            }
             runs.push_back(std::move(*r));
         }
         return report::fromExperiment(std::move(*plan), std::move(runs));
@@ -93,8 +98,8 @@ std::optional<report::ReportData> load(const QStringList& inputs, std::string& e
         auto r = readJsonFile(path, error);
         if (!r)
             return std::nullopt;
-        if (r->value("format", "") != "meshsim-results/1") {
-            error = local(path) + " is not a results.json (format meshsim-results/1)";
+        if (!run::checkResults(*r, error)) {
+            error = local(path) + ": " + error;
             return std::nullopt;
         }
         runs.push_back(std::move(*r));
@@ -146,6 +151,12 @@ int reportCommand(const QStringList& args)
         std::fprintf(stderr, "meshsim-cli report: %s\n", error.c_str());
         return kExitFailure;
     }
+    if (parser.isSet(otlp) && data->runs.size() != 1) {
+        std::fprintf(stderr,
+                     "meshsim-cli report: --otlp takes one run (its trace ids derive from its "
+                     "seed): give one results.json, e.g. runs/0000.json of an experiment\n");
+        return kExitUsage;
+    }
     data->version = MESHSIM_VERSION;
     data->generated = generatedDate();
     const bool anyOutput = parser.isSet(html) || parser.isSet(pdf) || parser.isSet(csv)
@@ -169,12 +180,6 @@ int reportCommand(const QStringList& args)
                 return kExitFailure;
     }
     if (parser.isSet(otlp)) {
-        if (data->runs.size() != 1) {
-            std::fprintf(stderr,
-                         "meshsim-cli report: --otlp takes one run (its trace ids derive from its "
-                         "seed): give one results.json, e.g. runs/0000.json of an experiment\n");
-            return kExitUsage;
-        }
         run::OtlpOptions options;
         options.scopeVersion = MESHSIM_VERSION;
         if (!writeFile(parser.value(otlp),
@@ -182,9 +187,8 @@ int reportCommand(const QStringList& args)
             return kExitFailure;
     }
     if (parser.isSet(pdf)) {
-        // The PDF needs Qt's GUI module, without a display when there is none.
-        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
-            && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        // The PDF needs Qt's GUI module but no display: offscreen, unless told otherwise.
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
         int argc = 1;
         char name[] = "meshsim-cli";

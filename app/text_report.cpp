@@ -242,6 +242,12 @@ std::string cell(const Json& estimate, const std::string& unit)
     return out;
 }
 
+// A difference in percent of its baseline; "n/a" when the baseline is 0.
+std::string percentText(const Json& percent)
+{
+    return percent.is_number() ? format("%+.1f%%", percent.get<double>()) : std::string("n/a");
+}
+
 std::string signedMetric(const std::string& unit, double v)
 {
     return (v >= 0 ? "+" : "") + run::formatMetric(unit, v);
@@ -315,6 +321,9 @@ std::string formatExperiment(const Json& summary)
     for (const Json& d : summary["designs"])
         labels.push_back(d["label"].get<std::string>());
     const auto reps = plan["replications"].get<unsigned long long>();
+    std::string engines;
+    for (const Json& e : summary["engines"])
+        engines += (engines.empty() ? "" : " and ") + e.get<std::string>();
     out += format("%s of %zu design%s, %llu replication%s each, seeds from %llu, %s, engine %s\n",
                   plan["kind"].get<std::string>().c_str(),
                   labels.size(),
@@ -324,8 +333,7 @@ std::string formatExperiment(const Json& summary)
                   plan["base_seed"].get<unsigned long long>(),
                   plan["common_random_numbers"].get<bool>() ? "common random numbers"
                                                             : "independent streams",
-                  plan["engine"].is_null() ? "as in the scenario"
-                                           : plan["engine"].get<std::string>().c_str());
+                  engines.c_str());
     if (reps > 1)
         out += "values: mean ± half width of the 95% confidence interval over replications\n";
     const bool sweep = plan["kind"] == "sweep";
@@ -436,10 +444,10 @@ std::string formatExperiment(const Json& summary)
                 if (!d["ci95"].is_null())
                     diff += " [" + run::formatMetric(info.unit, d["ci95"][0].get<double>()) + ", "
                             + run::formatMetric(info.unit, d["ci95"][1].get<double>()) + "]";
-                out += format("  %-34s %28s %+9.1f%%  %s\n",
+                out += format("  %-34s %28s %10s  %s\n",
                               info.label.substr(0, 34).c_str(),
                               diff.c_str(),
-                              d["percent"].get<double>(),
+                              percentText(d["percent"]).c_str(),
                               d["ci95"].is_null()            ? "n/a (one replication)"
                               : d["significant"].get<bool>() ? "yes"
                                                              : "no");
@@ -455,11 +463,11 @@ std::string formatExperiment(const Json& summary)
                     continue;
                 }
                 const run::MetricInfo info = run::metricInfo(row["metric"].get<std::string>());
-                changed += format("  %s: %s %s (%+.1f%%)\n",
+                changed += format("  %s: %s %s (%s)\n",
                                   where.c_str(),
                                   info.label.c_str(),
                                   signedMetric(info.unit, row["difference"].get<double>()).c_str(),
-                                  row["percent"].get<double>());
+                                  percentText(row["percent"]).c_str());
             }
             if (!changed.empty())
                 out += "what changed beyond the 95% CI:\n" + changed;

@@ -90,6 +90,7 @@ void Cluster::buildTiers()
               tier->kind = kind;
               tier->index = static_cast<ServiceIndex>(m_tiers.size());
               tier->component = workloadCount + tier->index;
+              tier->drawSalt = engine::RandomStream::hashName("service/" + tier->config.name);
               tier->sidecars = kind == TierKind::App && m_system.hasMesh();
               MESHSIM_ASSERT(nodes.size() == tier->config.replicas, "every replica has a node");
               for (std::uint32_t r = 0; r < tier->config.replicas; ++r) {
@@ -191,6 +192,8 @@ void Cluster::buildWorkloads()
         nextClient += config.clients;
         runtime->component = w;
         runtime->random = engine::RandomStream(m_deployment.seed, "workload/" + config.name);
+        runtime->drawSalt = engine::RandomStream::mix(
+            m_runtime->drawSeed, engine::RandomStream::hashName("workload/" + config.name));
         std::vector<double> weights;
         for (const MixEntry& entry : config.mix) {
             weights.push_back(entry.weight);

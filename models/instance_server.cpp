@@ -68,6 +68,12 @@ void InstanceServer::receive(Exchange* ex)
     job->trace = ex->call->trace;
     job->owner = this;
     job->rec = ex->call->rec;
+    // Draw keys (records.h): a gateway stands for its client, an ingress forwards one call.
+    job->forwards = tier.kind == TierKind::Ingress;
+    job->drawKey = tier.kind == TierKind::Gateway ? ex->call->taskKey
+                   : tier.kind == TierKind::Ingress
+                       ? ex->call->drawKey
+                       : engine::RandomStream::mix(ex->call->drawKey, ex->number);
     if (job->rec) [[unlikely]]
         recordJobStart(job);
     if (job->trace)
@@ -104,7 +110,10 @@ void InstanceServer::startJob(Job* job, SimTime now)
     instance.active = job;
     job->state = Job::State::Computing;
     const Tier& tier = *instance.tier;
-    double work = tier.config.cpu.sample(instance.random);
+    // The CPU work of this request: the same in every design that serves it (common random
+    // numbers), not the next draw of whichever instance it reached.
+    engine::RandomStream draws(engine::RandomStream::mix(job->drawKey, tier.drawSalt));
+    double work = tier.config.cpu.sample(draws);
     if (tier.kind == TierKind::Gateway) {
         work = m_gateway->withFilterCpu(work);
     } else if (tier.kind == TierKind::Ingress && m_runtime.system.mesh.sidecar.mtls) {
@@ -216,7 +225,10 @@ void InstanceServer::runJobProgram(Job* job)
         const RouteRuntime& route = m_routes[job->route];
         std::size_t program = 0;
         if (route.config->kind == RouteConfig::Kind::Split)
-            program = pickCumulative(route.splitCumulative, instance.random.nextDouble());
+            program = pickCumulative(
+                route.splitCumulative,
+                engine::RandomStream(engine::RandomStream::mix(job->drawKey, kSplitSalt))
+                    .nextDouble());
         m_programs.run(job, route.programs[program]);
         return;
     }
@@ -242,7 +254,10 @@ void InstanceServer::onStepsDone(Job* job)
         return;
     }
     const double errorRate = std::min(1.0, tier.config.errorRate + instance.faultErrorRate);
-    const bool error = errorRate > 0.0 && instance.random.bernoulli(errorRate);
+    const bool error = errorRate > 0.0
+                       && engine::RandomStream(
+                              engine::RandomStream::mix(job->drawKey, tier.drawSalt ^ kErrorSalt))
+                              .bernoulli(errorRate);
     finishJob(job,
               error ? Outcome::ServerError : Outcome::Ok,
               false,

@@ -39,11 +39,18 @@ void ProgramRunner::startOp(Task* task,
     const StepOp& op = program.ops[opIndex];
     if (op.kind == Step::Kind::Call) {
         Caller& caller = *task->caller;
-        if (op.probability < 1.0 && !caller.random->bernoulli(op.probability)) {
+        const std::uint64_t drawKey = task->forwards
+                                          ? task->drawKey
+                                          : engine::RandomStream::mix(task->drawKey, opIndex + 1);
+        if (op.probability < 1.0
+            && !engine::RandomStream(engine::RandomStream::mix(drawKey, kProbabilitySalt))
+                    .bernoulli(op.probability)) {
             childDone(parent, false, Outcome::Ok);
             return;
         }
         Call* call = m_runtime.records.calls.acquire();
+        call->drawKey = drawKey;
+        call->taskKey = task->drawKey;
         call->target = op.service;
         call->caller = &caller;
         // A client's request, or one a proxy forwards on a client's behalf: same size.

@@ -163,6 +163,9 @@ void WorkloadDriver::sendRequest(WorkloadRuntime& w, bool closedUser)
     ++m_started;
     m_sink.requestSent(request->sentAt);
     request->rec = m_sink.recordRequest(id, route, placeOf(w.caller), request->sentAt);
+    // The n-th request of a workload has the same draws in every design (records.h).
+    request->drawKey = engine::RandomStream::mix(w.drawSalt, ++w.sent);
+    request->forwards = false;
     request->recHop = 0; // a recorded request is hop 0 of its recording
     // The route timeout is the client's in direct and mesh architectures; a gateway enforces
     // it itself (it answers 504).
@@ -176,7 +179,10 @@ void WorkloadDriver::sendRequest(WorkloadRuntime& w, bool closedUser)
     }
     std::size_t program = 0;
     if (routeRuntime.config->kind == RouteConfig::Kind::Split)
-        program = pickCumulative(routeRuntime.splitCumulative, w.random.nextDouble());
+        program = pickCumulative(
+            routeRuntime.splitCumulative,
+            engine::RandomStream(engine::RandomStream::mix(request->drawKey, kSplitSalt))
+                .nextDouble());
     m_programs.run(request, routeRuntime.programs[program]);
 }
 

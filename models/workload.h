@@ -33,6 +33,8 @@ struct WorkloadRuntime
     engine::SimTime stopAt;
     engine::SimTime onUntil;
     std::size_t stepIndex = 0;
+    std::uint64_t drawSalt = 0; // the root of its requests' draw keys (from the seed and its name)
+    std::uint64_t sent = 0;     // requests sent: the n-th has the key mix(drawSalt, n)
 };
 
 class WorkloadDriver final : public TaskOwner

@@ -204,10 +204,14 @@ void perDesign(const ReportData& data,
     }
     // Faults: what they did, and how long discovery took to stop sending to the instance.
     const double end = num(r, "warmup_seconds") + num(r, "measured_seconds");
+    const double window = std::max(num(r["windows"], "window_seconds"), 1e-9);
     for (const Json& t : r["timeline"]) {
         if (t["kind"] != "killed" && t["kind"] != "node_down")
             continue;
         const double at = t["at_seconds"].get<double>();
+        if (at >= end)
+            continue; // during the drain: nothing measured saw it
+        const double windowOfFault = std::floor(at / window) * window;
         const std::string where = t["where"].get<std::string>();
         double until = end;
         std::optional<double> notReady;
@@ -220,8 +224,8 @@ void perDesign(const ReportData& data,
             if (u["kind"] == "not_ready" && !notReady)
                 notReady = ut;
         }
-        const auto during = errorShare(r, std::floor(at), until);
-        const auto before = errorShare(r, num(r, "warmup_seconds"), std::floor(at));
+        const auto during = errorShare(r, windowOfFault, until);
+        const auto before = errorShare(r, num(r, "warmup_seconds"), windowOfFault);
         std::string s = say("%s%s: %s %s at %.4g s",
                             label.c_str(),
                             which.c_str(),

@@ -45,6 +45,11 @@ std::string fmt(const char* f, double v)
     return buf;
 }
 
+std::string percentText(const Json& percent)
+{
+    return percent.is_number() ? fmt("%+.1f%%", percent.get<double>()) : std::string("n/a");
+}
+
 // A cell with the exact value (as JSON writes it) and its reading in `unit`.
 std::string cell(const Json& value, const std::string& unit, const std::string& cls = "")
 {
@@ -137,6 +142,14 @@ private:
         return out + "</tr>";
     }
 
+    std::string engines() const
+    {
+        std::string out;
+        for (const Json& e : m_data.summary["engines"])
+            out += (out.empty() ? "" : " and ") + e.get<std::string>();
+        return out;
+    }
+
     void header()
     {
         const run::Plan& plan = m_data.plan;
@@ -153,8 +166,8 @@ private:
                                 : "seed " + std::to_string(plan.baseSeed);
         m_out += "<p class=\"meta\">" + esc(seeds)
                  + (plan.commonRandomNumbers ? ", common random numbers" : ", independent streams")
-                 + "; engine " + esc(plan.engine.value_or("as in each scenario")) + "; meshsim "
-                 + esc(m_data.version) + "; report made " + esc(m_data.generated) + ". "
+                 + "; engine " + esc(engines()) + "; meshsim " + esc(m_data.version)
+                 + "; report made " + esc(m_data.generated) + ". "
                  + esc(m_data.summary.value("statistics", "")) + ".</p>\n";
     }
 
@@ -265,7 +278,7 @@ private:
                                           + esc(run::formatMetric(unit,
                                                                   diff["ci95"][1].get<double>()))
                                           + "]</td>")
-                             + "<td>" + fmt("%+.1f%%", diff["percent"].get<double>()) + "</td>"
+                             + "<td>" + percentText(diff["percent"]) + "</td>"
                              + (diff["ci95"].is_null() ? "<td>n/a</td>"
                                 : sig                  ? "<td class=\"yes\">yes</td>"
                                                        : "<td>no</td>")
@@ -289,7 +302,7 @@ private:
                                + esc(run::formatMetric(unit, row["baseline"].get<double>()))
                                + " &#8594; "
                                + esc(run::formatMetric(unit, row["contender"].get<double>())) + " ("
-                               + fmt("%+.1f%%", row["percent"].get<double>()) + ")</li>\n";
+                               + percentText(row["percent"]) + ")</li>\n";
                 }
                 if (!changed.empty())
                     m_out += "<p>What changed beyond the 95% CI:</p><ul>\n" + changed + "</ul>\n";

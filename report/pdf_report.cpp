@@ -1,11 +1,10 @@
 #include "report/pdf_report.h"
 
 #include <QAbstractTextDocumentLayout>
-#include <QFile>
-#include <QFileInfo>
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QSaveFile>
 #include <QSvgRenderer>
 #include <QTextBlock>
 #include <QTextCursor>
@@ -73,7 +72,13 @@ private:
 
 std::optional<int> writePdfReport(const HtmlReport& report, const QString& path, QString& error)
 {
-    QPdfWriter writer(path);
+    // Written whole or not at all (a directory, a read-only place: an error, not a success).
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        error = "cannot write " + path + ": " + file.errorString();
+        return std::nullopt;
+    }
+    QPdfWriter writer(&file);
     writer.setPageSize(QPageSize(QPageSize::A4));
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
     writer.setResolution(300);
@@ -109,11 +114,12 @@ std::optional<int> writePdfReport(const HtmlReport& report, const QString& path,
         }
     }
     doc.print(&writer);
-    if (!QFile::exists(path) || QFileInfo(path).size() == 0) {
-        error = "cannot write " + path;
+    const int pages = doc.pageCount();
+    if (file.size() == 0 || !file.commit()) {
+        error = "cannot write " + path + ": " + file.errorString();
         return std::nullopt;
     }
-    return doc.pageCount();
+    return pages;
 }
 
 } // namespace meshsim::report

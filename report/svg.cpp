@@ -86,30 +86,58 @@ std::string escapeXml(const std::string& s)
 {
     std::string out;
     out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            // Control characters are not allowed in XML 1.0.
-            if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t')
-                out += c;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                // Control characters are not allowed in XML 1.0.
+                if (c >= 0x20 || c == '\n' || c == '\t')
+                    out += static_cast<char>(c);
+            }
+            ++i;
+            continue;
+        }
+        // A UTF-8 sequence is copied whole; a broken one becomes U+FFFD.
+        const std::size_t length = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+        bool valid = length > 0 && c < 0xf5 && i + length <= s.size();
+        for (std::size_t k = 1; valid && k < length; ++k)
+            valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+        if (valid) {
+            out.append(s, i, length);
+            i += length;
+        } else {
+            out += "\xef\xbf\xbd";
+            ++i;
         }
     }
     return out;
+}
+
+std::string utf8Prefix(const std::string& s, std::size_t characters)
+{
+    std::size_t i = 0;
+    for (std::size_t n = 0; i < s.size() && n < characters; ++n) {
+        ++i;
+        while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80)
+            ++i;
+    }
+    return s.substr(0, i);
 }
 
 std::vector<double> niceTicks(double low, double high, int target)
@@ -350,7 +378,7 @@ std::string topologySvg(const nlohmann::ordered_json& r, int width)
                   : client ? "#eeeeee"
                            : "#dbe9f6")
                + "\" stroke=\"#505050\"/>";
-        out += text(pos[i].first, pos[i].second + 4, names[i].substr(0, 18), "middle");
+        out += text(pos[i].first, pos[i].second + 4, utf8Prefix(names[i], 18), "middle");
     }
     return out + "</svg>";
 }

@@ -15,8 +15,10 @@ namespace meshsim::report {
 
 // Okabe–Ito colours: told apart by readers with colour-vision deficiencies.
 const std::string& seriesColour(std::size_t i);
-// Text and attribute values escaped for XML.
+// Text and attribute values escaped for XML (control characters dropped, broken UTF-8 replaced).
 std::string escapeXml(const std::string& text);
+// The first `characters` characters of UTF-8 text (never half a character).
+std::string utf8Prefix(const std::string& text, std::size_t characters);
 
 struct Series
 {

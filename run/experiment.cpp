@@ -1,10 +1,12 @@
 #include "run/experiment.h"
 
+#include "engine/core/assert.h"
 #include "engine/core/random.h"
 
 #include <boost/math/distributions/students_t.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -142,11 +144,12 @@ std::optional<std::pair<double, std::string>> numberAndUnit(const std::string& t
     return std::make_pair(v, std::string(end));
 }
 
+// The shortest text that reads back as `v` (1500, 142.85714285714286, 1e+20).
 std::string formatNumber(double v)
 {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
+    const auto result = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, result.ptr);
 }
 
 // Splits at commas outside braces and brackets.
@@ -225,13 +228,18 @@ std::optional<Axis> parseAxis(std::string_view text, std::string& error)
         }
         return axis;
     }
+    // Whole numbers, counted exactly (within ±2^53, where doubles hold every integer).
+    constexpr double kExact = 9007199254740992.0;
     if (a->first != std::floor(a->first) || b->first != std::floor(b->first) || b->first < a->first
+        || std::abs(a->first) > kExact || std::abs(b->first) > kExact
         || b->first - a->first > 10'000) {
-        error = o->path + ": '" + v + "': " + expected;
+        error = o->path + ": '" + v + "': " + expected + " (at most 10001 values)";
         return std::nullopt;
     }
-    for (double x = a->first; x <= b->first; x += 1.0)
-        axis.values.push_back(formatNumber(x) + a->second);
+    const auto first = static_cast<long long>(a->first);
+    const auto last = static_cast<long long>(b->first);
+    for (long long x = first; x <= last; ++x)
+        axis.values.push_back(std::to_string(x) + a->second);
     return axis;
 }
 
@@ -345,16 +353,213 @@ std::optional<Plan> Plan::fromJson(const Json& j, std::string& error)
             error = "a plan needs a design and a replication";
             return std::nullopt;
         }
-        for (const Axis& a : p.axes)
-            if (a.values.empty()) {
-                error = "axis " + a.path + " has no values";
+        std::size_t points = 1;
+        for (const Axis& a : p.axes) {
+            if (a.values.empty() || a.values.size() > 100'000) {
+                error = "axis " + a.path + " has no values or too many";
                 return std::nullopt;
             }
+            points *= a.values.size();
+            if (points > 100'000) {
+                error = "the grid has more than 100000 points";
+                return std::nullopt;
+            }
+        }
+        if (p.replications > 10'000 || p.designs.size() > 64
+            || points * p.designs.size() * p.replications > 10'000'000) {
+            error = "more replications, designs or runs than an experiment may have";
+            return std::nullopt;
+        }
         return p;
     } catch (const nlohmann::json::exception& e) {
         error = std::string("malformed plan: ") + e.what();
         return std::nullopt;
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking a results.json
+
+namespace {
+
+class Checker
+{
+public:
+    explicit Checker(std::string& error)
+        : m_error(error)
+    {}
+    bool ok() const { return m_error.empty(); }
+
+    const Json* at(const Json& j, const std::string& path, const char* key, Json::value_t type)
+    {
+        if (!ok())
+            return nullptr;
+        const auto it = j.find(key);
+        const std::string where = path.empty() ? key : path + "." + key;
+        if (it == j.end())
+            return fail(where, "is missing");
+        const bool good = type == Json::value_t::number_float      ? it->is_number()
+                          : type == Json::value_t::number_unsigned ? it->is_number_unsigned()
+                                                                   : it->type() == type;
+        if (!good)
+            return fail(where, "has the wrong type");
+        return &*it;
+    }
+    void numbers(const Json& j, const std::string& path, std::initializer_list<const char*> keys)
+    {
+        for (const char* k : keys)
+            at(j, path, k, Json::value_t::number_float);
+    }
+    void strings(const Json& j, const std::string& path, std::initializer_list<const char*> keys)
+    {
+        for (const char* k : keys)
+            at(j, path, k, Json::value_t::string);
+    }
+    void numberValues(const Json& j, const std::string& path)
+    {
+        for (const auto& [k, v] : j.items())
+            if (ok() && !v.is_number())
+                fail(path + "." + k, "is not a number");
+    }
+    void requestBlock(const Json& j, const std::string& path)
+    {
+        numbers(j, path, {"requests", "ok", "error_rate", "throughput_rps", "goodput_rps"});
+        if (const Json* e = at(j, path, "errors", Json::value_t::object))
+            numberValues(*e, path + ".errors");
+        for (const char* block : {"latency_ms", "latency_ok_ms"})
+            if (const Json* l = at(j, path, block, Json::value_t::object))
+                numbers(
+                    *l, path + "." + block, {"mean", "p50", "p90", "p95", "p99", "p999", "max"});
+    }
+    template <typename F>
+    void each(const Json& j, const std::string& path, const char* key, F f)
+    {
+        if (const Json* list = at(j, path, key, Json::value_t::array))
+            for (std::size_t i = 0; i < list->size() && ok(); ++i) {
+                const std::string item
+                    = (path.empty() ? "" : path + ".") + key + "[" + std::to_string(i) + "]";
+                if (!(*list)[i].is_object())
+                    fail(item, "is not an object");
+                else
+                    f((*list)[i], item);
+            }
+    }
+    const Json* fail(const std::string& where, const char* what)
+    {
+        if (ok())
+            m_error = where + " " + what;
+        return nullptr;
+    }
+
+private:
+    std::string& m_error;
+};
+
+} // namespace
+
+bool checkResults(const Json& r, std::string& error)
+{
+    error.clear();
+    Checker c(error);
+    if (!r.is_object() || r.value("format", "") != "meshsim-results/1") {
+        error = "not a results.json of this meshsim (format meshsim-results/1)";
+        return false;
+    }
+    using T = Json::value_t;
+    if (const Json* s = c.at(r, "", "scenario", T::object))
+        c.strings(*s, "scenario", {"name", "file", "architecture"});
+    c.at(r, "", "seed", T::number_unsigned);
+    c.strings(r, "", {"engine"});
+    c.numbers(r, "", {"warmup_seconds", "measured_seconds"});
+    if (const Json* s = c.at(r, "", "summary", T::object)) {
+        c.requestBlock(*s, "summary");
+        c.numbers(*s, "summary", {"sent", "unanswered_at_end"});
+        if (const Json* cdf = c.at(*s, "summary", "latency_cdf_ms", T::array))
+            for (const Json& v : *cdf)
+                if (!v.is_number())
+                    c.fail("summary.latency_cdf_ms", "holds something other than numbers");
+    }
+    c.each(r, "", "routes", [&](const Json& j, const std::string& p) {
+        c.requestBlock(j, p);
+        c.strings(j, p, {"path"});
+    });
+    c.each(r, "", "services", [&](const Json& j, const std::string& p) {
+        c.requestBlock(j, p);
+        c.strings(j, p, {"name", "kind"});
+        c.numbers(j, p, {"dependency_failures"});
+    });
+    c.each(r, "", "edges", [&](const Json& j, const std::string& p) {
+        c.strings(j, p, {"from", "to"});
+        c.numbers(j, p, {"requests", "attempts", "retries"});
+        for (const char* k : {"errors", "flags"})
+            if (const Json* o = c.at(j, p, k, T::object))
+                c.numberValues(*o, p + "." + k);
+    });
+    if (const Json* proxies = c.at(r, "", "proxies", T::object)) {
+        c.numbers(*proxies, "proxies", {"total_vcpu", "vcpu_per_1000_rps"});
+        c.each(*proxies, "proxies", "kinds", [&](const Json& j, const std::string& p) {
+            c.strings(j, p, {"kind"});
+            c.numbers(j, p, {"traversals", "cpu_vcpu", "cpu_us_per_traversal"});
+            if (const Json* l = c.at(j, p, "added_latency_ms", T::object))
+                c.numbers(*l, p + ".added_latency_ms", {"mean", "p50", "p90", "p99"});
+        });
+    }
+    c.each(r, "", "nodes", [&](const Json& j, const std::string& p) {
+        c.strings(j, p, {"name"});
+        c.numbers(j, p, {"cores", "utilisation"});
+    });
+    if (const Json* w = c.at(r, "", "windows", T::object)) {
+        c.numbers(*w, "windows", {"window_seconds"});
+        std::optional<std::size_t> length;
+        for (const char* k : {"start_seconds",
+                              "sent",
+                              "ok",
+                              "errors",
+                              "latency_ms_mean",
+                              "latency_ms_p50",
+                              "latency_ms_p99"})
+            if (const Json* column = c.at(*w, "windows", k, T::array)) {
+                if (length && column->size() != *length)
+                    c.fail(std::string("windows.") + k, "has another length than start_seconds");
+                length = column->size();
+                for (const Json& v : *column)
+                    if (!v.is_number())
+                        c.fail(std::string("windows.") + k, "holds something other than numbers");
+            }
+    }
+    c.each(r, "", "timeline", [&](const Json& j, const std::string& p) {
+        c.numbers(j, p, {"at_seconds"});
+        c.strings(j, p, {"kind", "where", "detail"});
+    });
+    c.at(r, "", "traces", T::array);
+    if (const Json* slo = c.at(r, "", "slo", T::object)) {
+        c.at(*slo, "slo", "pass", T::boolean);
+        c.each(*slo, "slo", "objectives", [&](const Json& j, const std::string& p) {
+            c.strings(j, p, {"metric", "unit"});
+            c.numbers(j, p, {"limit", "actual"});
+            c.at(j, p, "pass", T::boolean);
+        });
+    }
+    return c.ok();
+}
+
+bool checkRun(const Plan& plan, std::size_t index, const Json& results, std::string& error)
+{
+    if (!checkResults(results, error))
+        return false;
+    const RunSpec spec = plan.run(index);
+    if (results["seed"].get<std::uint64_t>() != spec.seed) {
+        error = "its seed is not run " + std::to_string(index) + "'s seed of the plan ("
+                + std::to_string(spec.seed) + "): a run of another experiment";
+        return false;
+    }
+    const auto& architecture = plan.designs[spec.design].architecture;
+    if (architecture && results["scenario"]["architecture"].get<std::string>() != *architecture) {
+        error = "it ran in architecture " + results["scenario"]["architecture"].get<std::string>()
+                + ", the plan's design " + std::to_string(spec.design) + " in " + *architecture;
+        return false;
+    }
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,24 +686,27 @@ Json differenceJson(const Difference& d)
     j["contender"] = d.contender;
     j["difference"] = d.value;
     j["ci95"] = d.ci ? Json::array({d.value - d.halfWidth, d.value + d.halfWidth}) : Json(nullptr);
-    j["percent"] = d.percent();
+    j["percent"] = d.baseline != 0.0 ? Json(d.percent()) : Json(nullptr);
     j["significant"] = d.significant;
     j["variance_ratio"] = d.varianceRatio >= 0.0 ? Json(d.varianceRatio) : Json(nullptr);
     return j;
 }
 
-// Samples per quantity name, in first-seen order.
+// Samples per quantity name, in first-seen order, by replication: a row a run does not have (an
+// edge without calls) counts 0 there, so that replication r of one design pairs with
+// replication r of another.
 struct Samples
 {
+    std::size_t replications = 1;
     std::vector<std::string> order;
     std::map<std::string, std::vector<double>> values;
-    void add(const Quantities& q)
+    void add(std::size_t replication, const Quantities& q)
     {
         for (const auto& [name, v] : q) {
-            auto [it, fresh] = values.try_emplace(name);
+            auto [it, fresh] = values.try_emplace(name, std::vector<double>(replications, 0.0));
             if (fresh)
                 order.push_back(name);
-            it->second.push_back(v);
+            it->second[replication] = v;
         }
     }
     Json estimates() const
@@ -514,6 +722,7 @@ struct Samples
 
 Json summarize(const Plan& plan, const std::vector<Json>& results)
 {
+    MESHSIM_ASSERT(results.size() == plan.runCount(), "a summary needs every run of its plan");
     std::set<std::string> causes;
     for (const Json& r : results)
         for (const auto& [cause, n] : r["summary"]["errors"].items())
@@ -543,6 +752,11 @@ Json summarize(const Plan& plan, const std::vector<Json>& results)
              {"scenario", d.scenario},
              {"architecture", d.architecture ? Json(*d.architecture) : Json(nullptr)}});
     j["designs"] = designList;
+    // The platforms the runs used (the scenarios' `engine`, or --engine).
+    std::set<std::string> engines;
+    for (const Json& r : results)
+        engines.insert(r.value("engine", ""));
+    j["engines"] = engines;
     j["statistics"] = plan.commonRandomNumbers
                           ? "95% Student t intervals over replications; differences paired "
                             "(common random numbers)"
@@ -555,7 +769,7 @@ Json summarize(const Plan& plan, const std::vector<Json>& results)
         for (const topologies::Override& o : plan.settings(p))
             settings[o.path] = o.value;
         point["settings"] = settings;
-        std::vector<Samples> overall(designs);
+        std::vector<Samples> overall(designs, Samples{plan.replications, {}, {}});
         std::vector<std::map<std::string, std::map<std::string, Samples>>> scoped(designs);
         std::vector<std::vector<Json>> sloRows(designs);
         Json designRows = Json::array();
@@ -567,10 +781,12 @@ Json summarize(const Plan& plan, const std::vector<Json>& results)
                 const std::size_t index = (p * designs + d) * plan.replications + rep;
                 runs.push_back(index);
                 const Json& r = results[index];
-                overall[d].add(runQuantities(r, causes, plan.coreHourCost));
+                overall[d].add(rep, runQuantities(r, causes, plan.coreHourCost));
                 for (const char* scope : kScopes)
                     for (const auto& [name, q] : scopeQuantities(r, scope))
-                        scoped[d][scope][name].add(q);
+                        scoped[d][scope]
+                            .try_emplace(name, Samples{plan.replications, {}, {}})
+                            .first->second.add(rep, q);
             }
             row["runs"] = runs;
             row["seeds"] = Json::array();
@@ -664,7 +880,7 @@ Json summarize(const Plan& plan, const std::vector<Json>& results)
 
     // A sweep: along the first axis, per design and per combination of the other axes.
     Json sweep = Json::array();
-    if (!plan.axes.empty()) {
+    if (plan.kind == "sweep" && !plan.axes.empty()) {
         const std::size_t along = plan.axes.front().values.size();
         const std::size_t others = plan.points() / along;
         for (std::size_t d = 0; d < designs; ++d) {
@@ -701,26 +917,35 @@ Json summarize(const Plan& plan, const std::vector<Json>& results)
                 }
                 s["points"] = rows;
                 s["p99_limit_ms"] = limit ? Json(*limit) : Json(nullptr);
+                // Along the offered load (an axis may run downwards, or not be the load).
+                std::vector<std::size_t> order(along);
+                for (std::size_t i = 0; i < along; ++i)
+                    order[i] = i;
+                std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+                    return offered[a] < offered[b];
+                });
                 // The knee: the offered load at which the mean p99 reaches the limit, linear
                 // between the last point under it and the first over it.
                 Json knee = nullptr;
                 std::string kneeNote = "no p99 limit (give --p99-limit or an slo.p99)";
                 if (limit) {
                     kneeNote = "every point meets the limit: the knee lies beyond the range";
-                    for (std::size_t i = 0; i < along; ++i) {
+                    for (std::size_t k = 0; k < along; ++k) {
+                        const std::size_t i = order[k];
                         if (p99[i] <= *limit)
                             continue;
-                        if (i == 0) {
+                        if (k == 0) {
                             kneeNote = "the first point already misses the limit: the knee lies "
                                        "below the range";
                         } else {
-                            const double f = (*limit - p99[i - 1]) / (p99[i] - p99[i - 1]);
-                            knee = offered[i - 1] + f * (offered[i] - offered[i - 1]);
+                            const std::size_t h = order[k - 1];
+                            const double f = (*limit - p99[h]) / (p99[i] - p99[h]);
+                            knee = offered[h] + f * (offered[i] - offered[h]);
                             char note[128];
                             std::snprintf(note,
                                           sizeof note,
                                           "between %.1f and %.1f requests/s offered",
-                                          offered[i - 1],
+                                          offered[h],
                                           offered[i]);
                             kneeNote = note;
                         }
@@ -729,11 +954,12 @@ Json summarize(const Plan& plan, const std::vector<Json>& results)
                 }
                 s["knee_offered_rps"] = knee;
                 s["knee_note"] = kneeNote;
-                s["saturation_throughput_rps"]
-                    = *std::max_element(throughput.begin(), throughput.end());
+                // Saturation: the most successful requests per second the design answered, and
+                // the least offered load of which it answers less than 95% successfully.
+                s["saturation_throughput_rps"] = *std::max_element(goodput.begin(), goodput.end());
                 Json saturated = nullptr;
-                for (std::size_t i = 0; i < along; ++i)
-                    if (throughput[i] < 0.95 * offered[i]) {
+                for (const std::size_t i : order)
+                    if (goodput[i] < 0.95 * offered[i]) {
                         saturated = offered[i];
                         break;
                     }

@@ -122,11 +122,24 @@ struct Plan
     }
 
     nlohmann::ordered_json toJson() const;
+    // A plan read back; refuses one outside the limits the commands accept (1 to 10000
+    // replications, 1 to 64 designs, at most 100000 points and 10 million runs).
     static std::optional<Plan> fromJson(const nlohmann::ordered_json& json, std::string& error);
 };
 
+// Whether `results` has every key, of the right type, that summaries and reports read (the
+// results.json of this meshsim version); false with `error` naming the first key that is not.
+bool checkResults(const nlohmann::ordered_json& results, std::string& error);
+
+// Whether `results` is run `index` of `plan`: a results.json (checkResults) with the run's seed
+// and, when the design names one, its architecture.
+bool checkRun(const Plan& plan,
+              std::size_t index,
+              const nlohmann::ordered_json& results,
+              std::string& error);
+
 // The summary document (docs/experiments.md, "experiment.json") of a plan and the results.json of
-// each of its runs, by run index.
+// each of its runs, by run index (exactly plan.runCount() of them, each passing checkResults).
 nlohmann::ordered_json summarize(const Plan& plan,
                                  const std::vector<nlohmann::ordered_json>& results);
 

@@ -2,6 +2,8 @@
 
 #include "topologies/yaml_outline.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -68,27 +70,39 @@ itemNamed(const YamlOutline& outline, const KeyPath& list, const std::string& na
     return std::nullopt;
 }
 
-// Whether YAML reads `value`, unquoted, as the same plain string (or number, or boolean) or as
-// a one-line flow collection: then it is written as given.
+// Whether YAML reads `value`, unquoted, as the same plain scalar wherever it is written (a block
+// or a flow mapping), or as a one-line flow collection: then it is written as given.
 bool writableAsIs(const std::string& value)
 {
     if (value.empty())
         return false;
+    for (char c : value)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            return false; // line breaks, tabs, control characters: quoted (escaped)
     if ((value.front() == '{' && value.back() == '}')
-        || (value.front() == '[' && value.back() == ']'))
-        return true;
-    static const std::string kIndicators = "-?:,[]{}#&*!|>'\"%@`";
-    if (kIndicators.find(value.front()) != std::string::npos && value.size() == 1)
-        return false;
-    if (value.front() != '-' && kIndicators.find(value.front()) != std::string::npos)
+        || (value.front() == '[' && value.back() == ']')) {
+        // A flow collection: as given if YAML reads it as one.
+        try {
+            const YAML::Node node = YAML::Load(value);
+            return node.IsMap() || node.IsSequence();
+        } catch (const YAML::Exception&) {
+            return false;
+        }
+    }
+    // Indicators that change what a plain scalar is, at its start or anywhere in a flow context.
+    static const std::string kStart = "-?:,[]{}#&*!|>'\"%@`";
+    if (kStart.find(value.front()) != std::string::npos) {
+        // A negative number or a leading dash of a word is plain ("-1", "-x"), a block entry is
+        // not.
+        if (!(value.front() == '-' && value.size() > 1 && value[1] != ' '))
+            return false;
+    }
+    if (value.find_first_of(",[]{}") != std::string::npos)
         return false;
     if (value.back() == ' ' || value.front() == ' ' || value.back() == ':')
         return false;
     if (value.find(": ") != std::string::npos || value.find(" #") != std::string::npos)
         return false;
-    for (char c : value)
-        if (c == '\n' || c == '\r' || c == '\t' || static_cast<unsigned char>(c) < 0x20)
-            return false;
     return true;
 }
 
@@ -170,7 +184,12 @@ applyOverrides(const std::string& text, const std::vector<Override>& overrides, 
                       "mapping here: a scalar, or a flow collection over several lines)";
             return std::nullopt;
         }
-        out = applyEdit(out, *edit);
+        auto next = tryApplyEdit(out, *edit);
+        if (!next) {
+            error = o.path + ": cannot be written into this file";
+            return std::nullopt;
+        }
+        out = std::move(*next);
     }
     return out;
 }

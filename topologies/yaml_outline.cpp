@@ -166,6 +166,11 @@ YamlOutline::YamlOutline(const std::vector<std::string>& lines)
 
 std::string applyEdit(const std::string& text, const TextEdit& edit)
 {
+    return tryApplyEdit(text, edit).value_or(text);
+}
+
+std::optional<std::string> tryApplyEdit(const std::string& text, const TextEdit& edit)
+{
     // The offset of column `column` of line `line`, npos when the text has no such place.
     const auto offsetOf = [&text](int line, int column) {
         std::size_t start = 0;
@@ -182,7 +187,7 @@ std::string applyEdit(const std::string& text, const TextEdit& edit)
     const std::size_t from = offsetOf(edit.line, edit.from);
     const std::size_t to = offsetOf(edit.lastLine(), edit.to);
     if (from == std::string::npos || to == std::string::npos || to < from)
-        return text;
+        return std::nullopt;
     return text.substr(0, from) + edit.text + text.substr(to);
 }
 

@@ -80,8 +80,10 @@ struct YamlOutlineFrame
     bool open = false;  // a key with nothing after it: children follow
 };
 
-// `text` with `edit` applied (lines and columns as YamlOutline::fromText(text) counts them); the
-// text unchanged when the edit does not fit it.
+// `text` with `edit` applied (lines and columns as YamlOutline::fromText(text) counts them);
+// nullopt when the edit does not fit the text.
+std::optional<std::string> tryApplyEdit(const std::string& text, const TextEdit& edit);
+// The same, the text unchanged when the edit does not fit it.
 std::string applyEdit(const std::string& text, const TextEdit& edit);
 
 class YamlOutline

@@ -2,6 +2,7 @@
 
 #include "run/recording_follower.h"
 #include "topologies/builtin_scenarios.h"
+#include "topologies/loader.h"
 #include "ui/builtin_browser.h"
 #include "ui/compare_window.h"
 #include "ui/report_export.h"
@@ -759,12 +760,16 @@ bool MainWindow::exportReport(const QString& path)
     }
     statusBar()->showMessage(tr("Writing the report…"));
     // The report is written off the GUI thread (a PDF takes a moment).
+    // The text that ran: the applied buffer, else the scenario's own (read in the worker).
     auto* worker
         = QThread::create([this,
                            runs = std::vector<nlohmann::ordered_json>{*m_session->results()},
-                           texts = std::vector<std::string>{m_editor->text().toStdString()},
+                           applied = m_appliedText,
+                           spec = m_spec.toStdString(),
                            path]() mutable {
-              const QString error = writeReport(std::move(runs), texts, path);
+              const std::string text = applied ? applied->toStdString()
+                                               : topologies::scenarioSourceText(spec).value_or("");
+              const QString error = writeReport(std::move(runs), {text}, path);
               QMetaObject::invokeMethod(
                   this,
                   [this, path, error] {

@@ -16,12 +16,12 @@
 
 namespace meshsim::ui {
 
-QString writeReport(std::vector<nlohmann::ordered_json> runs,
-                    const std::vector<std::string>& texts,
-                    const QString& path)
+namespace {
+
+QString write(std::vector<nlohmann::ordered_json> runs,
+              const std::vector<std::string>& texts,
+              const QString& path)
 {
-    if (runs.empty())
-        return QObject::tr("no finished run to report");
     report::ReportData data = report::fromRuns(std::move(runs));
     for (std::size_t i = 0; i < texts.size() && i < data.plan.scenarioTexts.size(); ++i)
         data.plan.scenarioTexts[i] = texts[i];
@@ -42,6 +42,21 @@ QString writeReport(std::vector<nlohmann::ordered_json> runs,
         || !file.commit())
         return QObject::tr("cannot write %1: %2").arg(path, file.errorString());
     return {};
+}
+
+} // namespace
+
+QString writeReport(std::vector<nlohmann::ordered_json> runs,
+                    const std::vector<std::string>& texts,
+                    const QString& path)
+{
+    if (runs.empty())
+        return QObject::tr("no finished run to report");
+    try {
+        return write(std::move(runs), texts, path);
+    } catch (const std::exception& e) { // a worker thread must not let it escape
+        return QObject::tr("cannot write the report: %1").arg(QString::fromUtf8(e.what()));
+    }
 }
 
 bool writeScenePicture(QGraphicsScene& scene, const QString& path)

@@ -48,6 +48,13 @@ public:
     bool bernoulli(double p) { return nextDouble() < p; }
 
     static std::uint64_t hashName(std::string_view name);
+    // A key derived from two: `key` and a salt or an index, mixed through splitmix64 (keys of
+    // requests and their calls, for draws that do not depend on which component makes them).
+    static std::uint64_t mix(std::uint64_t key, std::uint64_t salt)
+    {
+        std::uint64_t state = key ^ (salt * 0xd1b54a32d192ed03ULL);
+        return splitmix64(state);
+    }
     static std::uint64_t splitmix64(std::uint64_t& state);
 
 private:

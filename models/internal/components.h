@@ -112,7 +112,8 @@ struct Tier
     TierKind kind = TierKind::App;
     ServiceIndex index = 0;
     std::uint32_t component = 0;
-    Program program;               // App: the service's steps
+    std::uint64_t drawSalt = 0; // the keyed draws of its jobs (RandomStream::hashName of its name)
+    Program program;            // App: the service's steps
     std::vector<Program> programs; // Ingress: a forward per service
     std::vector<std::unique_ptr<Instance>> instances;
     bool sidecars = false;

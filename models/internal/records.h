@@ -33,6 +33,11 @@ struct Program;
 struct WorkloadRuntime;
 
 enum class TierKind : std::uint8_t { App, Gateway, Ingress };
+
+// Salts of the draws keyed by a task's or a call's draw key (Task::drawKey).
+inline constexpr std::uint64_t kSplitSalt = 0x73706c6974ULL;     // which branch of a split
+inline constexpr std::uint64_t kProbabilitySalt = 0x70726f62ULL; // whether an optional call runs
+inline constexpr std::uint64_t kErrorSalt = 0x6572726f72ULL;     // whether a handler fails
 enum class CallerKind : std::uint8_t { Client, App, Gateway, Ingress };
 
 struct Call;
@@ -70,6 +75,8 @@ struct Call
     Caller* caller = nullptr;
     Upstream* upstream = nullptr;
     std::uint32_t edge = 0;
+    std::uint64_t drawKey = 0; // of this call (Task::drawKey)
+    std::uint64_t taskKey = 0; // of the task that made it
     std::uint64_t requestBytes = 0;
     engine::SimTime sentAt;
     Outcome outcome = Outcome::Ok;
@@ -147,6 +154,13 @@ struct Task
     std::uint64_t requestBytes = 0; // what calls "of the client's size" send
     Trace* trace = nullptr;
     std::int32_t span = -1;
+    // The key of the draws made for this task whatever component makes them (common random
+    // numbers across designs: docs/experiments.md): a client request's from its workload and its
+    // number there; a call's from its task's and its step; a job's from its call's and the try.
+    // A gateway's job takes its client request's key and an ingress's job its call's, so that
+    // the calls behind a proxy have the keys they have without it.
+    std::uint64_t drawKey = 0;
+    bool forwards = false;     // an ingress job: its one call keeps the job's key
     std::uint32_t rec = 0;     // the recording handle of a sampled request (0: not recorded)
     std::int32_t recHop = -1;  // the task's span: the request (0) or the job
     std::int32_t recLeaf = -1; // a job's hop under way: queue, CPU, stall

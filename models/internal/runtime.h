@@ -28,6 +28,7 @@ struct Runtime
         , platform(platformRef)
         , sink(metrics, recorder)
         , tracer(systemConfig.traces, deploymentConfig.seed, deploymentConfig.warmup)
+        , drawSeed(engine::RandomStream::mix(deploymentConfig.seed, 0x6d65736873696d31ULL))
     {}
 
     // While arrivals go on or requests are in flight. Periodic activities (probes, health checks,
@@ -45,6 +46,8 @@ struct Runtime
     Records records;
     Partitions partitions;
     Tracer tracer;
+    // The root of the draw keys (records.h, Task::drawKey): one per seed.
+    std::uint64_t drawSeed;
 };
 
 } // namespace meshsim::models

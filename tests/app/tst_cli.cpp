@@ -192,13 +192,14 @@ private slots:
     {
         // M/M/1 with mu = 1000/s: the sojourn time is exponential with rate mu - lambda, so its
         // p99 is ln(100) / (mu - lambda), and p99 = 10 ms at lambda = 1000 - 460.52 = 539.5/s.
-        // Each point: 2 replications of 200 s (about 108,000 requests each near the knee). The
-        // sd of a p99 estimate from n exponential samples is sqrt(0.01 * 0.99 / n) / (0.01 *
-        // (mu - lambda)) = 0.0068 ms per run; queueing autocorrelation at rho 0.54 widens it about
-        // threefold: ~0.015 ms for the mean of 2 runs, i.e. 0.7 req/s of knee (dp99/dlambda =
-        // ln(100) / (mu - lambda)^2 = 0.0217 ms per req/s). The histogram's 0.4% bucket error is
-        // 0.04 ms = 1.8 req/s, linear interpolation between points 25/s apart on the convex
-        // curve under 1 req/s. Tolerance: 6 req/s (about 1%).
+        // Each point: 4 replications of 150 measured seconds (about 81,000 requests each near the
+        // knee). The sd of a p99 estimate from n exponential samples is sqrt(0.01 * 0.99 / n) /
+        // (0.01 * (mu - lambda)) = 0.076 ms; correlated neighbours in the queue widen it to about
+        // 0.11 ms, 0.057 ms for the mean of 4 runs, i.e. 2.6 req/s of knee (dp99/dlambda =
+        // ln(100) / (mu - lambda)^2 = 0.0217 ms per req/s); both interpolated points and the
+        // measured offered load (Poisson: 1 req/s for 4 runs) add to it: about 4 req/s (6.5
+        // req/s measured over 6 seeds with 2 replications). Tolerance: 14 req/s, 3 sd (2.6%);
+        // a p90 in place of the p99 would put the knee at 770/s.
         QTemporaryDir dir;
         const Result r = cli({"sweep",
                               "validation:mm1",
@@ -207,7 +208,7 @@ private slots:
                               "--p99-limit",
                               "10ms",
                               "--replications",
-                              "2",
+                              "4",
                               "--engine",
                               "fast",
                               "--duration",
@@ -219,7 +220,7 @@ private slots:
         const Json& sweep = summary["sweep"][0];
         QCOMPARE(sweep["points"].size(), std::size_t(9));
         const double knee = sweep["knee_offered_rps"].get<double>();
-        QVERIFY2(std::abs(knee - 539.48) < 6.0, qPrintable(QString::number(knee)));
+        QVERIFY2(std::abs(knee - 539.48) < 14.0, qPrintable(QString::number(knee)));
         QVERIFY(r.out.contains("knee (p99 reaches 10.000 ms)"));
         // Below saturation the server answers what is offered.
         QVERIFY(sweep["saturated_from_offered_rps"].is_null());
@@ -314,6 +315,68 @@ private slots:
         const Result bad = cli({"compare", "builtin:bookstore", "--architectures", "gateway,warp"});
         QCOMPARE(bad.exitCode, 1);
         QVERIFY2(bad.err.contains("architecture"), qPrintable(bad.err));
+    }
+
+    void hostileInputsGetErrorsNotCrashes()
+    {
+        QTemporaryDir dir;
+        const auto write = [&](const QString& name, const QByteArray& text) {
+            QFile f(dir.filePath(name));
+            f.open(QIODevice::WriteOnly);
+            f.write(text);
+            return dir.filePath(name);
+        };
+        // Not results.json, or one missing what a report reads: exit 1 with the key named.
+        for (const QByteArray& text : {QByteArray("{}"),
+                                       QByteArray(R"({"format":"meshsim-results/1"})"),
+                                       QByteArray("[1,2"),
+                                       QByteArray("\x00\x01\x02", 3)}) {
+            const Result r = cli({"report", write("bad.json", text)});
+            QCOMPARE(r.exitCode, 1);
+            QVERIFY(!r.err.isEmpty());
+        }
+        const Result missing
+            = cli({"report", write("m.json", R"({"format":"meshsim-results/1"})")});
+        QVERIFY2(missing.err.contains("scenario is missing"), qPrintable(missing.err));
+        // A plan beyond the limits is refused before anything is allocated for it.
+        QDir().mkpath(dir.filePath("shard/runs"));
+        write("shard/plan.json",
+              R"({"format":"meshsim-plan/1","kind":"compare","designs":[{"label":"a","scenario":)"
+              R"("builtin:bookstore","architecture":null}],"axes":[],"replications":4000000000,)"
+              R"("base_seed":1,"common_random_numbers":true,"engine":null,"duration":null,)"
+              R"("core_hour_cost":null,"p99_limit_ms":null,"runs":1})");
+        const Result plan = cli({"merge", dir.filePath("shard"), "--out", dir.filePath("out")});
+        QCOMPARE(plan.exitCode, 1);
+        QVERIFY2(plan.err.contains("more replications"), qPrintable(plan.err));
+        // Sweeps that cannot be: too many values, a key a run's option decides.
+        QCOMPARE(cli({"sweep", "builtin:bookstore", "--set", "x=1e17..1e17"}).exitCode, 2);
+        QCOMPARE(cli({"sweep", "builtin:bookstore", "--set", "x=0..20000"}).exitCode, 2);
+        QCOMPARE(cli({"sweep", "builtin:bookstore", "--set", "seed=5,6"}).exitCode, 2);
+        QCOMPARE(cli({"compare", "builtin:bookstore", "--jobs", "0"}).exitCode, 2);
+        // A PDF that cannot be written is a failure, not a success.
+        const Result run = cli({"run",
+                                "builtin:bookstore-direct",
+                                "--engine",
+                                "fast",
+                                "--duration",
+                                "15s",
+                                "--out",
+                                dir.filePath("r"),
+                                "-q"});
+        QCOMPARE(run.exitCode, 0);
+        const Result pdf = cli({"report", dir.filePath("r"), "--pdf", dir.path()});
+        QCOMPARE(pdf.exitCode, 1);
+        QVERIFY2(pdf.err.contains("cannot write"), qPrintable(pdf.err));
+        // --otlp of several runs is refused before any file is written.
+        const Result otlp = cli({"report",
+                                 dir.filePath("r"),
+                                 dir.filePath("r"),
+                                 "--html",
+                                 dir.filePath("x.html"),
+                                 "--otlp",
+                                 dir.filePath("x.json")});
+        QCOMPARE(otlp.exitCode, 2);
+        QVERIFY(!QFile::exists(dir.filePath("x.html")));
     }
 
     void recordingStreamEqualsFile_data()

@@ -3,6 +3,7 @@
 // M/M/1 queue: they cover the closed-form mean about 95% of the time and shrink as 1/sqrt(N).
 
 #include "run/experiment.h"
+#include "run/results_json.h"
 #include "run/simulation.h"
 #include "topologies/overrides.h"
 
@@ -169,6 +170,42 @@ private slots:
         QCOMPARE(back->toJson().dump(), plan.toJson().dump());
         plan.commonRandomNumbers = false;
         QVERIFY(plan.run(3).seed != plan.run(0).seed); // designs differ
+    }
+
+    void pairsByReplicationWhenARowIsMissing()
+    {
+        // An edge without calls is not in a run's results: replication r still pairs with
+        // replication r, the missing row counting 0 calls.
+        auto loaded = topologies::loadScenarioWithOverrides(
+            "validation:mm1", {{"duration", "60s"}, {"window", "5s"}});
+        QVERIFY(loaded.ok());
+        run::Plan plan;
+        plan.designs
+            = {{"a", "validation:mm1", std::nullopt}, {"b", "validation:mm1", std::nullopt}};
+        plan.replications = 3;
+        std::vector<nlohmann::ordered_json> runs;
+        for (std::size_t i = 0; i < plan.runCount(); ++i) {
+            run::RunOptions options;
+            options.seed = plan.run(i).seed;
+            options.engine = models::EngineKind::Fast;
+            runs.push_back(run::resultsToJson(run::runScenario(*loaded.scenario, options), 0.0));
+        }
+        // Design b's replication 1 lost its only edge.
+        runs[plan.replications + 1]["edges"] = nlohmann::ordered_json::array();
+        const auto summary = run::summarize(plan, runs);
+        const auto& edgeA = summary["points"][0]["designs"][0]["edges"]["poisson -> server"];
+        const auto& edgeB = summary["points"][0]["designs"][1]["edges"]["poisson -> server"];
+        QCOMPARE(edgeA["calls_per_second"]["n"].get<int>(), 3);
+        QCOMPARE(edgeB["calls_per_second"]["n"].get<int>(), 3);
+        // b's mean: (replication 0 + 0 + replication 2) / 3, from the runs' own edges.
+        const auto rateOf = [&](std::size_t i) {
+            return runs[i]["edges"][0]["requests"].get<double>()
+                   / runs[i]["measured_seconds"].get<double>();
+        };
+        const double expected = (rateOf(plan.replications) + rateOf(plan.replications + 2)) / 3;
+        QVERIFY(std::abs(edgeB["calls_per_second"]["mean"].get<double>() - expected) < 1e-9);
+        // And the paired difference of replication 1 is its full rate.
+        QVERIFY(edgeA["calls_per_second"]["mean"].get<double>() > expected);
     }
 
     void intervalsCoverTheMm1Mean()

@@ -102,6 +102,24 @@ private slots:
         QCOMPARE(loaded.scenario->name, std::string("a: b #c"));
     }
 
+    void quotesWhatWouldChangeTheStructure()
+    {
+        // A line break cannot smuggle in a key; a dash is not a block entry; a comma inside a
+        // flow mapping does not start another key.
+        std::string out = apply({{"name", "{a: 1}\nduration: 1s\n#}"}});
+        LoadResult loaded = loadScenarioText(out, "t.yaml");
+        QVERIFY(!loaded.ok() || loaded.scenario->duration.count() == 20'000'000'000);
+        QVERIFY(out.find("\nduration: 1s") == std::string::npos);
+        out = apply({{"name", "- a"}});
+        loaded = loadScenarioText(out, "t.yaml");
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded.scenario->name, std::string("- a"));
+        out = apply({{"workloads[0].arrival.process", "poisson,x"}});
+        QVERIFY2(out.find("process: \"poisson,x\"") != std::string::npos, out.c_str());
+        // Negative numbers and words with a dash stay plain.
+        QVERIFY(apply({{"name", "-x"}}).find("name: -x\n") != std::string::npos);
+    }
+
     void refusesWhatCannotBeWritten()
     {
         std::string error;
