@@ -1,5 +1,7 @@
 #include "report/findings.h"
 
+#include "engine/core/format.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
@@ -11,15 +13,11 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string say(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string say(const char* fmt, ...)
+// Sentences with numbers, in the C locale whatever the user's (engine/core/format.h).
+template <typename... Args>
+std::string say(const char* fmt, Args... args)
 {
-    char buffer[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    const int n = std::vsnprintf(buffer, sizeof buffer, fmt, ap);
-    va_end(ap);
-    return std::string(buffer, static_cast<std::size_t>(std::clamp(n, 0, 1023)));
+    return engine::formatC(fmt, args...);
 }
 
 double num(const Json& j, const char* key)

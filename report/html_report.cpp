@@ -1,5 +1,6 @@
 #include "report/html_report.h"
 
+#include "engine/core/format.h"
 #include "report/findings.h"
 #include "report/svg.h"
 
@@ -40,9 +41,7 @@ std::string esc(const std::string& s)
 
 std::string fmt(const char* f, double v)
 {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
+    return engine::formatC(f, v); // the C locale: a GUI thread may have another
 }
 
 std::string percentText(const Json& percent)
@@ -409,6 +408,9 @@ private:
                 m_out += "<p>No state changed.</p>\n";
                 continue;
             }
+            const std::string strip = timelineSvg(*runs.front());
+            const auto h = strip.find("height=\"");
+            chart(strip, 720, h == std::string::npos ? 200 : std::stoi(strip.substr(h + 8)));
             m_out += "<table width=\"100%\"><tr><th>at (s)</th><th class=\"name\">event</th><th "
                      "class=\"name\">"
                      "where</th><th class=\"name\">detail</th></tr>\n";

@@ -1,5 +1,7 @@
 #include "report/svg.h"
 
+#include "engine/core/format.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,26 +14,24 @@ namespace {
 
 std::string num(double v)
 {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f", v);
-    return buf;
+    return engine::formatFixed(v, 1);
 }
 
 std::string tickLabel(double v, bool percent = false)
 {
-    char buf[32];
     if (percent)
         v *= 100.0;
     const double a = std::abs(v);
+    std::string out;
     if (a != 0.0 && (a >= 1e6 || a < 1e-3))
-        std::snprintf(buf, sizeof buf, "%.0e", v);
+        out = engine::formatC("%.0e", v);
     else if (a >= 100 || v == std::floor(v))
-        std::snprintf(buf, sizeof buf, "%.0f", v);
+        out = engine::formatFixed(v, 0);
     else if (a >= 1)
-        std::snprintf(buf, sizeof buf, "%.1f", v);
+        out = engine::formatFixed(v, 1);
     else
-        std::snprintf(buf, sizeof buf, "%.3g", v);
-    return std::string(buf) + (percent ? "%" : "");
+        out = engine::formatSignificant(v, 3);
+    return out + (percent ? "%" : "");
 }
 
 const char* kFont = "font-family=\"sans-serif\"";
@@ -363,8 +363,7 @@ std::string topologySvg(const nlohmann::ordered_json& r, int width)
         const double x2 = pos[b].first - boxW / 2.0, y2 = pos[b].second;
         out += "<line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) + "\" y2=\""
                + num(y2) + "\" stroke=\"#909090\" marker-end=\"url(#arrow)\"/>";
-        char label[32];
-        std::snprintf(label, sizeof label, "%.0f/s", rates[e]);
+        const std::string label = engine::formatFixed(rates[e], 0) + "/s";
         out += text(
             (x1 + x2) / 2, (y1 + y2) / 2 - 3, label, "middle", "font-size=\"9\" fill=\"#505050\"");
     }
@@ -380,6 +379,93 @@ std::string topologySvg(const nlohmann::ordered_json& r, int width)
                + "\" stroke=\"#505050\"/>";
         out += text(pos[i].first, pos[i].second + 4, utf8Prefix(names[i], 18), "middle");
     }
+    return out + "</svg>";
+}
+
+std::string timelineSvg(const nlohmann::ordered_json& r, int width)
+{
+    struct Row
+    {
+        const char* label;
+        std::vector<std::string> kinds;
+        std::string colour;
+    };
+    const std::vector<Row> rows = {{"faults", {"killed", "node_down", "restored"}, "#c00000"},
+                                   {"readiness", {"not_ready", "ready"}, "#E69F00"},
+                                   {"health checks", {"unhealthy", "healthy"}, "#CC79A7"},
+                                   {"ejections", {"ejection", "return"}, "#0072B2"},
+                                   {"breakers", {"circuit_breaker"}, "#009E73"}};
+    const double warmup = r.value("warmup_seconds", 0.0);
+    const double end = std::max(warmup + r.value("measured_seconds", 0.0), 1e-9);
+    Frame f;
+    f.left = 100;
+    f.right = width - 16;
+    f.top = 30;
+    const double rowH = 22;
+    f.bottom = f.top + rowH * static_cast<double>(rows.size());
+    f.x0 = 0;
+    f.x1 = end;
+    const int height = static_cast<int>(f.bottom) + 40;
+    std::string out = open(width, height);
+    out += text(10,
+                18,
+                "State changes over time (a mark per change; faults shaded until restored)",
+                "start",
+                "font-size=\"12\" font-weight=\"bold\"");
+    out += "<rect x=\"" + num(f.px(0)) + "\" y=\"" + num(f.top) + "\" width=\""
+           + num(f.px(warmup) - f.px(0)) + "\" height=\"" + num(f.bottom - f.top)
+           + "\" fill=\"#f0f0f0\"/>";
+    const nlohmann::ordered_json& timeline = r["timeline"];
+    // Faults: shaded from the fault to the restore of the same place.
+    for (const auto& t : timeline) {
+        const std::string kind = t.value("kind", "");
+        if (kind != "killed" && kind != "node_down")
+            continue;
+        const double at = t.value("at_seconds", 0.0);
+        double until = end;
+        for (const auto& u : timeline)
+            if (u.value("kind", "") == "restored" && u.value("where", "") == t.value("where", "")
+                && u.value("at_seconds", 0.0) >= at) {
+                until = std::min(until, u.value("at_seconds", 0.0));
+                break;
+            }
+        if (at < end)
+            out += "<rect x=\"" + num(f.px(at)) + "\" y=\"" + num(f.top) + "\" width=\""
+                   + num(std::max(1.0, f.px(until) - f.px(at))) + "\" height=\"" + num(rowH)
+                   + "\" fill=\"#f4c7c7\"/>";
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const double y = f.top + rowH * static_cast<double>(i);
+        out += text(f.left - 6, y + rowH / 2 + 4, rows[i].label, "end");
+        out += "<line x1=\"" + num(f.left) + "\" x2=\"" + num(f.right) + "\" y1=\"" + num(y + rowH)
+               + "\" y2=\"" + num(y + rowH) + "\" stroke=\"#e0e0e0\"/>";
+        for (const auto& t : timeline) {
+            const std::string kind = t.value("kind", "");
+            if (std::find(rows[i].kinds.begin(), rows[i].kinds.end(), kind) == rows[i].kinds.end())
+                continue;
+            const double at = t.value("at_seconds", 0.0);
+            if (at > end)
+                continue;
+            // Going bad: a full mark; going good again: a short one.
+            const bool recovery = kind == "restored" || kind == "ready" || kind == "healthy"
+                                  || kind == "return" || t.value("detail", "") == "closed";
+            out += "<line x1=\"" + num(f.px(at)) + "\" x2=\"" + num(f.px(at)) + "\" y1=\""
+                   + num(y + (recovery ? rowH * 0.55 : 3)) + "\" y2=\"" + num(y + rowH - 3)
+                   + "\" stroke=\"" + rows[i].colour + "\" stroke-width=\"1.4\"/>";
+        }
+    }
+    out += "<rect x=\"" + num(f.left) + "\" y=\"" + num(f.top) + "\" width=\""
+           + num(f.right - f.left) + "\" height=\"" + num(f.bottom - f.top)
+           + "\" fill=\"none\" stroke=\"#606060\"/>";
+    for (double t : niceTicks(0, end)) {
+        if (t > end + 1e-9)
+            continue;
+        out += "<line x1=\"" + num(f.px(t)) + "\" x2=\"" + num(f.px(t)) + "\" y1=\"" + num(f.bottom)
+               + "\" y2=\"" + num(f.bottom + 4) + "\" stroke=\"#606060\"/>";
+        out += text(f.px(t), f.bottom + 16, tickLabel(t), "middle");
+    }
+    out += text(
+        (f.left + f.right) / 2, f.bottom + 32, "simulated time (s); warmup in grey", "middle");
     return out + "</svg>";
 }
 

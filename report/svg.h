@@ -56,6 +56,11 @@ std::string barChart(const BarChart& chart);
 // layers by call depth, with an arrow per caller -> callee pair labelled with its calls per second.
 std::string topologySvg(const nlohmann::ordered_json& results, int width = 720);
 
+// The state changes of a run (results.json timeline) over simulated time: a row per kind of change
+// (faults, readiness, health checks, ejections, breakers), a mark per change, faults shaded until
+// their instance is restored, and the warmup greyed.
+std::string timelineSvg(const nlohmann::ordered_json& results, int width = 720);
+
 // 1, 2, 5 x 10^k ticks covering [low, high].
 std::vector<double> niceTicks(double low, double high, int target = 6);
 

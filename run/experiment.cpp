@@ -1,6 +1,7 @@
 #include "run/experiment.h"
 
 #include "engine/core/assert.h"
+#include "engine/core/format.h"
 #include "engine/core/random.h"
 
 #include <boost/math/distributions/students_t.hpp>
@@ -137,11 +138,12 @@ std::optional<std::pair<double, std::string>> numberAndUnit(const std::string& t
 {
     if (text.empty())
         return std::nullopt;
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || !std::isfinite(v))
+    double v = 0.0; // from_chars: a decimal point whatever the locale
+    const char* first = text.data() + (text.front() == '+' ? 1 : 0);
+    const auto [end, ec] = std::from_chars(first, text.data() + text.size(), v);
+    if (ec != std::errc() || !std::isfinite(v))
         return std::nullopt;
-    return std::make_pair(v, std::string(end));
+    return std::make_pair(v, std::string(end, text.data() + text.size()));
 }
 
 // The shortest text that reads back as `v` (1500, 142.85714285714286, 1e+20).
@@ -941,13 +943,8 @@ Json summarize(const Plan& plan, const std::vector<Json>& results)
                             const std::size_t h = order[k - 1];
                             const double f = (*limit - p99[h]) / (p99[i] - p99[h]);
                             knee = offered[h] + f * (offered[i] - offered[h]);
-                            char note[128];
-                            std::snprintf(note,
-                                          sizeof note,
-                                          "between %.1f and %.1f requests/s offered",
-                                          offered[h],
-                                          offered[i]);
-                            kneeNote = note;
+                            kneeNote = "between " + engine::formatFixed(offered[h], 1) + " and "
+                                       + engine::formatFixed(offered[i], 1) + " requests/s offered";
                         }
                         break;
                     }
@@ -1013,18 +1010,15 @@ MetricInfo metricInfo(const std::string& name)
 
 std::string formatMetric(const std::string& unit, double value)
 {
-    char buf[64];
     if (unit == "fraction")
-        std::snprintf(buf, sizeof buf, "%.3f%%", 100.0 * value);
-    else if (unit == "req/s")
-        std::snprintf(buf, sizeof buf, "%.1f", value);
-    else if (unit == "count")
-        std::snprintf(buf, sizeof buf, "%.0f", value);
-    else if (unit == "per hour")
-        std::snprintf(buf, sizeof buf, "%.2f", value);
-    else
-        std::snprintf(buf, sizeof buf, "%.3f", value);
-    return buf;
+        return engine::formatFixed(100.0 * value, 3) + "%";
+    if (unit == "req/s")
+        return engine::formatFixed(value, 1);
+    if (unit == "count")
+        return engine::formatFixed(value, 0);
+    if (unit == "per hour")
+        return engine::formatFixed(value, 2);
+    return engine::formatFixed(value, 3);
 }
 
 bool sloFailed(const Json& summary)

@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <bit>
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -116,7 +117,7 @@ bool sameBits(double a, double b)
 }
 
 // Empty when `text` is how the export writes `value`, else what differs: a number as
-// nlohmann::json dumps it, reading back (strtod) as the same double bit for bit, integers
+// nlohmann::json dumps it, reading back (std::from_chars) as the same double bit for bit, integers
 // without a decimal point; booleans true/false; null empty.
 std::string mismatch(const std::string& text, const Json& value)
 {
@@ -136,9 +137,10 @@ std::string mismatch(const std::string& text, const Json& value)
         return "expected " + value.dump() + ", got '" + text + "'";
     if (value.is_number_integer() && text.find_first_of(".eE") != std::string::npos)
         return "the integer " + value.dump() + " written as " + text;
-    char* end = nullptr;
-    const double parsed = std::strtod(text.c_str(), &end);
-    if (*end != '\0' || !sameBits(parsed, value.get<double>()))
+    double parsed = 0.0; // from_chars: the C syntax whatever the locale (CI runs a German one)
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+    if (ec != std::errc() || end != text.data() + text.size()
+        || !sameBits(parsed, value.get<double>()))
         return "'" + text + "' does not read back as " + value.dump();
     return {};
 }
@@ -146,9 +148,10 @@ std::string mismatch(const std::string& text, const Json& value)
 // The same for a number the export computes (offered load, share of errors).
 std::string mismatch(const std::string& text, double computed)
 {
-    char* end = nullptr;
-    const double parsed = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !sameBits(parsed, computed))
+    double parsed = 0.0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()
+        || !sameBits(parsed, computed))
         return "'" + text + "' does not read back as " + Json(computed).dump();
     return text == Json(computed).dump() ? "" : "'" + text + "' is not " + Json(computed).dump();
 }
