@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -131,6 +132,18 @@ private:
         m_out += "</div>\n";
     }
 
+    // A chart whose height depends on its content (the topology, a timeline): its size is the one
+    // its <svg> element declares.
+    void chart(const std::string& svg)
+    {
+        const auto size = [&svg](const char* attribute, int fallback) {
+            const auto at = svg.find(attribute);
+            return at == std::string::npos ? fallback
+                                           : std::stoi(svg.substr(at + std::strlen(attribute)));
+        };
+        chart(svg, size("width=\"", 720), size("height=\"", 300));
+    }
+
     const Json& point(std::size_t p = 0) const { return m_data.summary["points"][p]; }
 
     std::string designHeader(const std::string& first) const
@@ -222,10 +235,7 @@ private:
             if (runs.empty())
                 continue;
             m_out += "<h3>" + esc(m_data.label(d)) + "</h3>\n";
-            const std::string svg = topologySvg(*runs.front());
-            const auto h = svg.find("height=\"");
-            const int height = h == std::string::npos ? 300 : std::stoi(svg.substr(h + 8));
-            chart(svg, 720, height);
+            chart(topologySvg(*runs.front()));
         }
     }
 
@@ -408,9 +418,7 @@ private:
                 m_out += "<p>No state changed.</p>\n";
                 continue;
             }
-            const std::string strip = timelineSvg(*runs.front());
-            const auto h = strip.find("height=\"");
-            chart(strip, 720, h == std::string::npos ? 200 : std::stoi(strip.substr(h + 8)));
+            chart(timelineSvg(*runs.front()));
             m_out += "<table width=\"100%\"><tr><th>at (s)</th><th class=\"name\">event</th><th "
                      "class=\"name\">"
                      "where</th><th class=\"name\">detail</th></tr>\n";

@@ -420,8 +420,12 @@ public:
     void numberValues(const Json& j, const std::string& path)
     {
         for (const auto& [k, v] : j.items())
-            if (ok() && !v.is_number())
-                fail(path + "." + k, "is not a number");
+            if (ok() && !v.is_number()) {
+                std::string where = path;
+                where += '.';
+                where += k;
+                fail(where, "is not a number");
+            }
     }
     void requestBlock(const Json& j, const std::string& path)
     {

@@ -129,12 +129,11 @@ void closeForKey(std::vector<Frame>& frames, int col)
 {
     while (!frames.empty()) {
         const Frame& t = frames.back();
-        if (!t.item && t.col >= col)
-            frames.pop_back();
-        else if (t.item && (t.col >= col || t.contentCol > col))
-            frames.pop_back();
-        else
+        // A key at or right of `col`, or a list item whose dash or content is.
+        const bool closes = t.col >= col || (t.item && t.contentCol > col);
+        if (!closes)
             break;
+        frames.pop_back();
     }
 }
 
@@ -288,7 +287,7 @@ void YamlOutline::parse()
                         e.valueColumn = valueCol;
                         const std::size_t at = m_entries.size();
                         m_entries.push_back(e);
-                        parseFlow(s.substr(0, end), lineNo, valueCol, m_entries[at].path);
+                        parseFlow(s.substr(0, end), lineNo, valueCol, KeyPath(m_entries[at].path));
                         m_snapshots[n] = frames;
                         continue;
                     }
@@ -307,7 +306,7 @@ void YamlOutline::parse()
     }
 }
 
-void YamlOutline::parseFlow(const std::string& s, int lineNo, int column, KeyPath base)
+void YamlOutline::parseFlow(const std::string& s, int lineNo, int column, const KeyPath& base)
 {
     struct Container
     {
@@ -679,10 +678,10 @@ YamlOutline::appendToTopList(const std::string& key,
         if (e->opensBlock) {
             const auto sp = span({{key, -1}});
             int indent = 2;
-            if (sp && sp->second > e->line)
-                indent = m_indent[static_cast<std::size_t>(e->line + 1)] >= 0
-                             ? m_indent[static_cast<std::size_t>(e->line + 1)]
-                             : 2;
+            if (sp && sp->second > e->line) {
+                const auto next = static_cast<std::size_t>(e->line) + 1;
+                indent = m_indent[next] >= 0 ? m_indent[next] : 2;
+            }
             const int last = sp ? sp->second : e->line;
             const int lineEnd = static_cast<int>(m_lines[static_cast<std::size_t>(last)].size());
             return TextEdit{last, lineEnd, lineEnd, item(indent)};

@@ -125,7 +125,7 @@ public:
 
 private:
     void parse();
-    void parseFlow(const std::string& line, int lineNo, int column, KeyPath base);
+    void parseFlow(const std::string& line, int lineNo, int column, const KeyPath& base);
 
     std::vector<std::string> m_lines;
     std::vector<OutlineEntry> m_entries;
