@@ -17,7 +17,6 @@
 #include <QTest>
 #include <QXmlStreamReader>
 
-#include <regex>
 #include <set>
 
 using namespace meshsim;
@@ -110,11 +109,9 @@ private slots:
     {
         const std::string html = report::htmlReport(m_data).html;
         std::multiset<std::string> values;
-        static const std::regex dataV("data-v=\"([^\"]*)\"");
-        for (auto it = std::sregex_iterator(html.begin(), html.end(), dataV);
-             it != std::sregex_iterator();
-             ++it)
-            values.insert((*it)[1].str());
+        static const QRegularExpression dataV(QStringLiteral("data-v=\"([^\"]*)\""));
+        for (const QRegularExpressionMatch& m : dataV.globalMatch(QString::fromStdString(html)))
+            values.insert(m.captured(1).toStdString());
         QVERIFY(values.size() > 200);
         // Every percentile of the latency table, as results.json writes it, for each design's
         // first run; every metric mean of the summary.
@@ -135,15 +132,14 @@ private slots:
         const std::string html = report::htmlReport(m_data).html;
         // Rows of the comparison table: ... <td>[low, high]</td><td>pct</td><td
         // class="yes">yes</td>
-        static const std::regex row("<td>\\[([-0-9.e%]+), ([-0-9.e%]+)\\]</td><td>[^<]*</td>"
-                                    "<td( class=\"yes\")?>(yes|no)</td>");
+        static const QRegularExpression row(
+            QStringLiteral("<td>\\[([-0-9.e%]+), ([-0-9.e%]+)\\]</td><td>[^<]*</td>"
+                           "<td( class=\"yes\")?>(yes|no)</td>"));
         int rows = 0, yes = 0;
-        for (auto it = std::sregex_iterator(html.begin(), html.end(), row);
-             it != std::sregex_iterator();
-             ++it) {
-            const double low = QString::fromStdString((*it)[1].str()).remove('%').toDouble();
-            const double high = QString::fromStdString((*it)[2].str()).remove('%').toDouble();
-            const bool significant = (*it)[4].str() == "yes";
+        for (const QRegularExpressionMatch& m : row.globalMatch(QString::fromStdString(html))) {
+            const double low = m.captured(1).remove('%').toDouble();
+            const double high = m.captured(2).remove('%').toDouble();
+            const bool significant = m.captured(4) == QLatin1String("yes");
             // Printed bounds are rounded: a bound printed as 0 decides nothing either way.
             if (low != 0.0 && high != 0.0)
                 QCOMPARE(significant, low > 0.0 || high < 0.0);
