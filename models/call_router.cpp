@@ -209,9 +209,12 @@ void CallRouter::attempt(Call* call)
     // Consistent hashing hashes the request key (or the client) as Envoy hashes a header.
     if (u.hashing)
         context.hash = hashRequestKey(call->key != 0 ? call->key : call->clientId);
-    context.attempt = call->attempts;
+    context.now = m_platform.now();
     std::vector<std::uint32_t> tried;
-    if (call->attempts > 0) { // retries avoid the hosts already tried (previous_hosts)
+    if (call->attempts > 0 && u.previousHosts) {
+        // Retries avoid the hosts already tried (the previous_hosts predicate). Istio adds none
+        // with consistent hashing: a retry hashes to the same host (reference/semantics.md §3.3).
+        context.attempt = call->attempts;
         tried.assign(call->tried.begin(),
                      call->tried.begin()
                          + std::min<std::size_t>(call->attempts, call->tried.size()));
@@ -231,9 +234,8 @@ void CallRouter::attempt(Call* call)
         --call->retrySlots;
         ex->retrySlot = true;
     }
-    if (call->retries && call->retries->perTryTimeout)
-        ex->perTry = m_platform.schedule(*call->retries->perTryTimeout,
-                                         [this, ex] { onPerTryTimeout(ex); });
+    if (!u.pooled) // a library's timer covers the whole try; Envoy's starts at pool ready
+        armPerTryTimeout(ex);
     const Instance& instance = *u.target->instances[*host];
     if (!m_runtime.partitions.empty()
         && m_runtime.partitions.separates(m_platform.spec(), call->caller->node, instance.node)) {
@@ -250,6 +252,14 @@ void CallRouter::attempt(Call* call)
         return;
     }
     sendExchange(ex);
+}
+
+void CallRouter::armPerTryTimeout(Exchange* ex)
+{
+    const Call* call = ex->call;
+    if (call->retries && call->retries->perTryTimeout)
+        ex->perTry = m_platform.schedule(*call->retries->perTryTimeout,
+                                         [this, ex] { onPerTryTimeout(ex); });
 }
 
 void CallRouter::recordCallStart(Call* call)
@@ -319,7 +329,7 @@ void CallRouter::waitForConnectTimeout(Exchange* ex)
 {
     // No route between the zones: the connection attempt gets no answer.
     startConnectHop(ex);
-    m_platform.schedule(m_runtime.system.connectTimeout, [this, ex] { onExchangeDone(ex); });
+    m_platform.schedule(ex->call->upstream->connectTimeout, [this, ex] { onExchangeDone(ex); });
 }
 
 void CallRouter::connectThroughPool(Exchange* ex)
@@ -354,7 +364,9 @@ void CallRouter::openConnection(Exchange* ex)
     const SidecarConfig& sidecar = m_runtime.system.mesh.sidecar;
     const SimDuration oneWay
         = m_platform.linkBetween(ex->call->caller->node, instance.node).latency;
-    const SimDuration cpu = sidecar.mtls ? sidecar.mtlsHandshakeCpu : SimDuration{0};
+    // mTLS between the mesh's proxies only (a gateway outside the mesh opens plain TCP).
+    const SimDuration cpu
+        = sidecar.mtls && u.inboundSidecar ? sidecar.mtlsHandshakeCpu : SimDuration{0};
     // The SYN reaches the host after one way: a killed instance answers with a reset (back one
     // way later); on a node that is down nothing answers (connect timeout).
     m_platform.schedule(oneWay, [this, ex, oneWay, cpu] {
@@ -396,7 +408,14 @@ void CallRouter::sendExchange(Exchange* ex)
         return;
     }
     const Call* call = ex->call;
-    const Instance& instance = *call->upstream->target->instances[ex->host];
+    Upstream& u = *call->upstream;
+    if (u.pooled) {
+        // Envoy's onPoolReady: the connection is ready, the try stops being a pending request
+        // and its per-try timeout starts (it does not cover the wait for a connection).
+        u.pools->connected(ex);
+        armPerTryTimeout(ex);
+    }
+    const Instance& instance = *u.target->instances[ex->host];
     if (call->rec) [[unlikely]]
         recordTransferToHost(ex);
     // The endpoint ends the transfer's hop when the request has arrived.
@@ -543,6 +562,8 @@ void CallRouter::onExchangeDone(Exchange* ex)
     }
     if (!ex->settled) {
         Upstream& u = *call->upstream;
+        if (u.lb->observesLatency()) // Linkerd's peak EWMA hears every try's round trip
+            u.lb->observe(ex->host, m_platform.now() - ex->start, m_platform.now());
         if (u.plain) {
             ex->settled = true;
             if (u.hosts[ex->host].active > 0)
@@ -595,18 +616,35 @@ void CallRouter::retryOrFinish(
     Call* call, Exchange* ex, Outcome outcome, bool perTryTimeout, bool tryEnded)
 {
     Upstream& u = *call->upstream;
-    const RetryDecision decision = decideRetry(
-        TryResult{outcome, ex->reset, ex->connectFailure, ex->local, ex->passedOn, perTryTimeout},
+    // A hedged per-try timeout (the try goes on) is retried whenever retries remain, whatever
+    // retry_on says (Envoy's shouldHedgeRetryPerTryTimeout).
+    const bool hedge = !tryEnded;
+    RetryDecision decision = decideRetry(
+        TryResult{
+            outcome, ex->reset, ex->connectFailure, ex->local, ex->passedOn, perTryTimeout, hedge},
         RetryState{call->retries,
                    call->conditions,
                    u.limits ? &*u.limits : nullptr,
                    call->attempts,
-                   call->retriesScheduled});
+                   call->retriesScheduled,
+                   static_cast<std::uint32_t>(u.hosts.size())});
+    // A try that already started a hedge is never retried again (Envoy: upstream_request.retried).
+    const bool wouldRetry = decision.retry || (decision.flags & (kFlagURX | kFlagUO)) != 0;
+    if (ex->hedged && tryEnded)
+        decision.retry = false;
     if (!decision.retry) {
-        if (tryEnded)
+        if (!tryEnded)
+            return; // a hedged try that timed out goes on
+        // Envoy's router: a response that would have been retried, or a reset, waits for the
+        // other tries still running (hedging); a response that will not be retried wins at once.
+        if (wouldRetry || ex->reset)
             endTry(call, ex, outcome, decision.flags);
-        return; // a hedged try that timed out goes on
+        else
+            finishCall(call, outcome, decision.flags);
+        return;
     }
+    if (hedge)
+        ex->hedged = true;
     if (u.limits) {
         u.limits->retryStarted();
         ++call->retrySlots;

@@ -70,6 +70,7 @@ private:
     void connectThroughPool(Exchange* ex);
     void openConnection(Exchange* ex);
     void sendExchange(Exchange* ex);
+    void armPerTryTimeout(Exchange* ex);
     void onPerTryTimeout(Exchange* ex);
     void onCallTimeout(Call* call);
     // Tells outlier detection and the library breaker how an attempt went (once).

@@ -1,6 +1,5 @@
 #include "models/connection_pool.h"
 
-#include "engine/core/assert.h"
 #include "models/internal/records.h"
 
 #include <algorithm>
@@ -29,55 +28,77 @@ ConnectionPool::Grant ConnectionPool::acquire(Exchange* ex)
         count(ex);
         return Grant::Reuse;
     }
-    // Envoy: a host's pool without any connection may always open one, whatever
-    // max_connections says (reference/semantics.md §2.1).
+    // Envoy (conn_pool_base.cc, newStreamImpl): a stream without a ready connection is a pending
+    // request, also while the connection it triggers is being opened; over max_pending_requests
+    // it overflows (reference/semantics.md §2.1).
+    if (!m_limits.canQueue())
+        return Grant::Overflow;
+    m_limits.pendingAdded();
+    // A host's pool without any connection may always open one, whatever max_connections says.
     if (pool.open == 0 || m_limits.canOpenConnection()) {
-        m_limits.connectionOpened();
-        ++pool.open;
-        ex->hasConnection = true;
-        ex->freshConnection = true;
-        count(ex);
+        openFor(ex);
         return Grant::Open;
     }
-    if (m_limits.canQueue()) {
-        m_limits.pendingAdded();
-        ex->queued = true;
-        pool.pending.push_back(ex);
-        return Grant::Queued;
-    }
-    return Grant::Overflow;
+    ex->queued = true;
+    pool.pending.push_back(ex);
+    return Grant::Queued;
+}
+
+void ConnectionPool::openFor(Exchange* ex)
+{
+    m_limits.connectionOpened();
+    ++m_hosts[ex->host].open;
+    ex->hasConnection = true;
+    ex->freshConnection = true;
+    ex->connecting = true;
+}
+
+void ConnectionPool::connected(Exchange* ex)
+{
+    if (!ex->connecting)
+        return;
+    ex->connecting = false;
+    m_limits.pendingRemoved();
+    count(ex);
+}
+
+void ConnectionPool::stopConnecting(Exchange* ex)
+{
+    if (!ex->connecting)
+        return;
+    ex->connecting = false;
+    m_limits.pendingRemoved();
 }
 
 ConnectionPool::Handover ConnectionPool::release(Exchange* ex, bool reusable)
 {
+    stopConnecting(ex);
     if (!ex->hasConnection)
         return {};
     ex->hasConnection = false;
     Host& pool = m_hosts[ex->host];
-    const auto takeWaiting = [&] {
-        Exchange* next = pool.pending.front();
-        pool.pending.pop_front();
-        next->queued = false;
-        m_limits.pendingRemoved();
-        return next;
-    };
     if (reusable) {
         if (pool.pending.empty()) {
             ++pool.idle;
             return {};
         }
-        Exchange* next = takeWaiting();
+        Exchange* next = pool.pending.front();
+        pool.pending.pop_front();
+        next->queued = false;
+        m_limits.pendingRemoved();
         next->hasConnection = true;
         count(next);
         return {next, false};
     }
     --pool.open; // a reset or a timeout closes the connection
     m_limits.connectionClosed();
-    // The closed connection's place may serve a waiting try.
+    // The closed connection's place may serve a waiting try: it stays pending while the new
+    // connection opens.
     if (!pool.pending.empty() && (pool.open == 0 || m_limits.canOpenConnection())) {
-        Exchange* next = takeWaiting();
-        const Grant grant = acquire(next);
-        MESHSIM_ASSERT(grant == Grant::Open, "no idle connection while tries wait");
+        Exchange* next = pool.pending.front();
+        pool.pending.pop_front();
+        next->queued = false;
+        openFor(next);
         return {next, true};
     }
     return {};

@@ -4,9 +4,11 @@
 // circuit-breaker accounting (reference/semantics.md §2.1).
 //
 // Per host: open connections, idle ones, and the tries waiting for one. A try is granted an idle
-// connection, or a new one (a host without any connection may always open one, whatever
-// max_connections says; otherwise only below it), or waits (below max_pending_requests), or
-// overflows (a local 503, flag UO). A try counts toward max_requests once it has a connection.
+// connection; otherwise it is a pending request (Envoy counts every stream without a ready
+// connection, also one whose connection is being opened) and overflows beyond
+// max_pending_requests (a local 503, flag UO), else it opens a new connection (a host without any
+// connection may always open one, whatever max_connections says; otherwise only below it) or
+// waits for one. A try counts toward max_requests once its connection is ready.
 // The pool only keeps the books: opening a connection (handshakes, refusals) is the router's
 // work. Not thread-safe.
 
@@ -33,6 +35,9 @@ public:
     ConnectionPool(std::size_t hosts, ResourceLimits& limits);
 
     Grant acquire(Exchange* ex);
+    // The connection opened for `ex` is ready: it stops being a pending request and counts
+    // toward max_requests.
+    void connected(Exchange* ex);
 
     // What release() asks of the caller: send `ex` on the connection it was handed, or open a
     // new connection for it (`open`). Nothing when `ex` is null.
@@ -60,6 +65,9 @@ public:
     const Host& host(std::uint32_t index) const { return m_hosts[index]; }
 
 private:
+    void openFor(Exchange* ex);
+    void stopConnecting(Exchange* ex);
+
     std::vector<Host> m_hosts;
     ResourceLimits& m_limits;
 };

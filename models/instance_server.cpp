@@ -80,10 +80,13 @@ void InstanceServer::receive(Exchange* ex)
         job->span
             = m_runtime.tracer.openSpan(job->trace, ex->call->span, instance.caller.label, now);
     if (tier.kind == TierKind::Gateway) {
-        // The route timeout runs from the request's arrival at the gateway, queueing included.
+        // The route timeout (else the gateway product's) runs from the request's arrival at the
+        // gateway, queueing included.
         const RouteConfig& route = *m_routes[job->route].config;
-        if (route.timeout)
-            job->timeout = m_platform.schedule(*route.timeout, [this, job] { onJobTimeout(job); });
+        const std::optional<SimDuration>& timeout
+            = route.timeout ? route.timeout : m_runtime.system.gateway.timeout;
+        if (timeout)
+            job->timeout = m_platform.schedule(*timeout, [this, job] { onJobTimeout(job); });
     }
     if (workerFree) {
         startJob(job, now);
@@ -410,7 +413,7 @@ void InstanceServer::resetExchange(Instance& instance, Exchange* ex, bool connec
         // (and its per-try timeout may fire first).
         if (ex->call->rec) [[unlikely]]
             recordConnectTimeout(ex);
-        m_platform.schedule(m_runtime.system.connectTimeout, [ex] {
+        m_platform.schedule(ex->call->upstream->connectTimeout, [ex] {
             ex->replied = true;
             answer(ex);
         });

@@ -207,6 +207,72 @@ private:
     EdfScheduler m_edf;
 };
 
+// §1.8: Linkerd's balancer (tower's P2C over PeakEwma): two distinct random hosts, the one of
+// lower cost wins (the first on a tie); cost = RTT estimate x (requests in flight + 1). The
+// estimate starts at 30 ms, jumps to any higher RTT observed and otherwise decays toward each
+// observation (and toward 0 on every read) with a time constant of 10 s.
+class PeakEwmaBalancer final : public LoadBalancer
+{
+public:
+    PeakEwmaBalancer(const LoadBalancerConfig& c, engine::RandomStream& r)
+        : LoadBalancer(c, r)
+    {}
+    static constexpr double kDefaultRttNs = 30e6; // EWMA_DEFAULT_RTT
+    static constexpr double kDecayNs = 10e9;      // EWMA_DECAY
+
+private:
+    struct Estimate
+    {
+        double rttNs = kDefaultRttNs;
+        std::int64_t atNs = 0;
+    };
+    Estimate& estimate(std::uint32_t host)
+    {
+        if (host >= m_estimates.size())
+            m_estimates.resize(host + 1);
+        return m_estimates[host];
+    }
+    static void update(Estimate& e, double rttNs, std::int64_t nowNs)
+    {
+        if (rttNs > e.rttNs) {
+            e.rttNs = rttNs; // peak
+        } else {
+            const double elapsed = static_cast<double>(std::max<std::int64_t>(0, nowNs - e.atNs));
+            const double decay = std::exp(-elapsed / kDecayNs);
+            e.rttNs = e.rttNs * decay + rttNs * (1.0 - decay);
+        }
+        e.atNs = std::max(e.atNs, nowNs);
+    }
+    double cost(const std::vector<LbHost>& hosts, std::uint32_t host, std::int64_t nowNs)
+    {
+        Estimate& e = estimate(host);
+        update(e, 0.0, nowNs); // a read decays the estimate toward 0
+        return e.rttNs * (static_cast<double>(hosts[host].active) + 1.0);
+    }
+    void observe(std::uint32_t host, engine::SimDuration rtt, engine::SimTime now) override
+    {
+        update(estimate(host), static_cast<double>(rtt.count()), engine::toNanos(now));
+    }
+    std::uint32_t pick(const std::vector<LbHost>& hosts,
+                       const std::vector<std::uint32_t>& candidates,
+                       const LbContext& context) override
+    {
+        if (candidates.size() == 1)
+            return candidates[0];
+        const std::uint64_t n = candidates.size();
+        const std::uint64_t a = m_random.nextBelow(n);
+        std::uint64_t b = m_random.nextBelow(n - 1);
+        if (b >= a)
+            ++b;
+        const std::int64_t now = engine::toNanos(context.now);
+        const std::uint32_t ha = candidates[a];
+        const std::uint32_t hb = candidates[b];
+        return cost(hosts, ha, now) <= cost(hosts, hb, now) ? ha : hb;
+    }
+
+    std::vector<Estimate> m_estimates;
+};
+
 // §1.3: uniform, weights ignored.
 class RandomBalancer final : public LoadBalancer
 {
@@ -360,6 +426,8 @@ std::unique_ptr<LoadBalancer> LoadBalancer::create(const LoadBalancerConfig& con
         return std::make_unique<RingHashBalancer>(config, random);
     case LoadBalancerPolicy::Maglev:
         return std::make_unique<MaglevBalancer>(config, random);
+    case LoadBalancerPolicy::PeakEwma:
+        return std::make_unique<PeakEwmaBalancer>(config, random);
     }
     return std::make_unique<RoundRobinBalancer>(config, random);
 }

@@ -2,13 +2,15 @@
 
 // Load balancers with Envoy's semantics (reference/semantics.md §1): round robin (EDF when
 // weights differ), least request (power of two choices; EDF with active-request bias when
-// weights differ), random, ring hash (ketama) and Maglev, plus the panic threshold.
+// weights differ), random, ring hash (ketama) and Maglev, plus the panic threshold; and
+// Linkerd's power of two choices over peak-EWMA latency.
 //
 // A balancer chooses among the hosts of one upstream cluster as its owner (a proxy instance or a
 // client) sees them. The owner keeps the host list (weights, requests in flight, health) and
 // calls hostsChanged() when weights or health change. Not thread-safe.
 
 #include "engine/core/random.h"
+#include "engine/core/sim_time.h"
 #include "models/config.h"
 
 #include <cstdint>
@@ -34,6 +36,7 @@ struct LbContext
     std::optional<std::uint64_t> hash;                 // ring hash / Maglev: the request's hash
     std::uint32_t attempt = 0;                         // retries pick the next ring position
     const std::vector<std::uint32_t>* avoid = nullptr; // hosts already tried (previous_hosts)
+    engine::SimTime now;                               // peak EWMA: when the choice is made
 };
 
 // The hash of a request key (an item id, a client number) for ring hash and Maglev: xxHash64,
@@ -53,6 +56,15 @@ public:
     // Whether the last choice was made in panic mode (all hosts, healthy or not).
     bool lastChoiceInPanic() const { return m_panic; }
     double panicThreshold() const { return m_config.panicThreshold; }
+    // Whether observe() matters to this balancer (peak EWMA).
+    bool observesLatency() const { return m_config.policy == LoadBalancerPolicy::PeakEwma; }
+    // A try to `host` ended after `rtt` (a response or a reset).
+    virtual void observe(std::uint32_t host, engine::SimDuration rtt, engine::SimTime now)
+    {
+        (void)host;
+        (void)rtt;
+        (void)now;
+    }
     // Only the healthy hosts of this zone are candidates (zone-aware routing's per-locality
     // host set); never panics, answers nothing when the zone has no healthy host.
     void restrictToZone(std::uint32_t zone)

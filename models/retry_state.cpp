@@ -10,9 +10,13 @@ RetryDecision decideRetry(const TryResult& result, const RetryState& state)
     const Outcome asSeen = result.outcome == Outcome::ConnectionFailure && !ownReset
                                ? Outcome::QueueFull
                                : result.outcome;
-    const bool retriable
-        = state.retries && state.conditions && !result.local
-          && state.conditions->retriable(asSeen, result.connectFailure, result.perTryTimeout);
+    // Envoy's shouldHedgeRetryPerTryTimeout retries a hedged per-try timeout whatever retry_on
+    // says; other failures only under a matching condition.
+    const bool retriable = state.retries && !result.local
+                           && (result.hedge
+                               || (state.conditions
+                                   && state.conditions->retriable(
+                                       asSeen, result.connectFailure, result.perTryTimeout)));
     // Flags say what this hop saw itself, not what an upstream passed on from further down.
     std::uint16_t flags = ownReset ? kFlagUF : kFlagNone;
     if (result.perTryTimeout)
@@ -24,7 +28,8 @@ RetryDecision decideRetry(const TryResult& result, const RetryState& state)
         flags |= kFlagUAEX;
     if (!retriable)
         return {false, flags};
-    if (state.attempts + state.retriesScheduled > state.retries->attempts)
+    const std::uint32_t tries = state.attempts + state.retriesScheduled;
+    if (tries > state.retries->attempts || (state.retries->oncePerHost && tries >= state.hosts))
         return {false, static_cast<std::uint16_t>(flags | kFlagURX)};
     if (state.limits && !state.limits->canRetry())
         return {false, static_cast<std::uint16_t>(flags | kFlagUO)}; // the retry breaker is full

@@ -22,6 +22,7 @@ struct TryResult
     bool local = false;          // a reply of the caller's own proxy (overflow), not the host's
     bool passedOn = false;       // the host's answer is a failure of its own call, passed on
     bool perTryTimeout = false;  // the per-try timeout fired
+    bool hedge = false;          // ...and the try goes on: retried whenever retries remain
 };
 
 // The call's retry state.
@@ -32,6 +33,7 @@ struct RetryState
     const ResourceLimits* limits = nullptr;      // the retry breaker (max_retries or a budget)
     std::uint32_t attempts = 0;                  // tries started so far
     std::uint32_t retriesScheduled = 0;          // retries waiting for their backoff
+    std::uint32_t hosts = 0;                     // hosts of the upstream (oncePerHost)
 };
 
 struct RetryDecision

@@ -27,21 +27,23 @@ Upstream::Upstream(const UpstreamPolicy& policy,
                                spec.nodes[instance->node].zone});
     inboundSidecar = target->sidecars;
     const LoadBalancerConfig& lbConfig = policy.loadBalancer;
-    if (policy.meshProxy) {
-        const RetryConfig* meshRetries = policy.retries;
-        if (policy.outlierDetection)
-            outlierInterval = policy.outlierDetection->interval;
-        limits.emplace(
-            policy.thresholds, meshRetries->budgetPercent, meshRetries->budgetMinConcurrency);
-        if (policy.outlierDetection)
-            outlier.emplace(*policy.outlierDetection,
-                            static_cast<std::uint32_t>(hosts.size()),
-                            *caller->random);
-        pooled = true; // Envoy connection pools, with mTLS when the mesh has it
+    if (policy.pooled) {
+        const RetryConfig* r = policy.retries;
+        limits.emplace(policy.thresholds,
+                       r ? r->budgetPercent : std::nullopt,
+                       r ? r->budgetMinConcurrency : RetryConfig{}.budgetMinConcurrency);
+        pooled = true; // Envoy connection pools, with mTLS inside the mesh
         pools.emplace(hosts.size(), *limits);
-    } else if (policy.libraryBreaker) {
-        breaker.emplace(*policy.libraryBreaker);
     }
+    if (policy.outlierDetection) {
+        outlierInterval = policy.outlierDetection->interval;
+        outlier.emplace(
+            *policy.outlierDetection, static_cast<std::uint32_t>(hosts.size()), *caller->random);
+    }
+    if (policy.libraryBreaker)
+        breaker.emplace(*policy.libraryBreaker);
+    connectTimeout = policy.connectTimeout;
+    previousHosts = policy.previousHosts;
     retries = policy.retries;
     timeout = policy.timeout;
     fault = policy.fault;

@@ -64,6 +64,8 @@ struct Upstream
     const RetryConditions* retryOn = nullptr; // = &*conditions
     const FaultInjectionConfig* fault = nullptr;
     std::optional<SimDuration> timeout; // default overall timeout of this caller
+    SimDuration connectTimeout{0};      // of this caller's connections
+    bool previousHosts = true;          // retries avoid the hosts already tried
     std::uint64_t seenVersion = ~std::uint64_t{0};
     std::vector<LbHost> hosts;
     bool hashing = false;      // the balancer hashes requests (ring hash, Maglev)

@@ -41,24 +41,44 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
                                      ServiceIndex target,
                                      const MeshPolicy& targetMesh)
 {
-    UpstreamPolicy p; // round robin: kube-proxy, DNS, a client library
-    if (caller == CallerKind::Gateway)
-        p.loadBalancer = system.gateway.loadBalancer;
-    // Envoys: sidecars, the mesh ingress, and a gateway inside a mesh.
+    UpstreamPolicy p;                         // round robin: kube-proxy, DNS, a client library
+    p.connectTimeout = system.connectTimeout; // an application's own
+    const GatewayConfig& gateway = system.gateway;
+    if (caller == CallerKind::Gateway) {
+        p.loadBalancer = gateway.loadBalancer;
+        p.connectTimeout = gateway.connectTimeout;
+        if (gateway.circuitBreaker) { // an Envoy: connection pools and limits
+            p.pooled = true;
+            p.thresholds = *gateway.circuitBreaker;
+        }
+    }
+    // The mesh's proxies: sidecars, the mesh ingress, and a gateway inside the mesh.
     p.meshProxy = targetKind == TierKind::App && system.hasMesh()
                   && (caller == CallerKind::App || caller == CallerKind::Ingress
                       || caller == CallerKind::Gateway);
+    const bool istio = system.mesh.kind == MeshKind::Istio;
     if (p.meshProxy) {
+        p.pooled = true;
         if (caller != CallerKind::Gateway) {
-            p.loadBalancer.policy = LoadBalancerPolicy::LeastRequest; // Istio >= 1.14
+            p.connectTimeout = system.mesh.connectTimeout;
+            // Istio >= 1.14: least request; Linkerd: P2C over peak-EWMA latency.
+            p.loadBalancer.policy
+                = istio ? LoadBalancerPolicy::LeastRequest : LoadBalancerPolicy::PeakEwma;
             if (targetMesh.loadBalancer)
                 p.loadBalancer = *targetMesh.loadBalancer;
+            if (targetMesh.circuitBreaker)
+                p.thresholds = *targetMesh.circuitBreaker;
+            else
+                p.thresholds = {kUnlimited, kUnlimited, kUnlimited, kUnlimited};
+        } else if (targetMesh.circuitBreaker) {
+            p.thresholds = *targetMesh.circuitBreaker;
         }
         if (!p.loadBalancer.panicThresholdSet && targetMesh.outlierDetection)
             p.loadBalancer.panicThreshold = 0.0; // Istio: minHealthPercent 0 with outlier detection
-        if (targetMesh.circuitBreaker)
-            p.thresholds = *targetMesh.circuitBreaker;
-        p.retries = targetMesh.retries ? &*targetMesh.retries : &istioDefaultRetries();
+        if (targetMesh.retries)
+            p.retries = &*targetMesh.retries;
+        else if (istio)
+            p.retries = &istioDefaultRetries();
         if (targetMesh.outlierDetection)
             p.outlierDetection = &*targetMesh.outlierDetection;
         if (caller != CallerKind::Gateway) {
@@ -68,6 +88,11 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
                     p.fault = &f;
             }
         }
+        // Istio adds no previous_hosts predicate to retries with consistent hashing: a retry
+        // hashes to the same host (pilot route/retry/retry.go).
+        const bool hashing = p.loadBalancer.policy == LoadBalancerPolicy::RingHash
+                             || p.loadBalancer.policy == LoadBalancerPolicy::Maglev;
+        p.previousHosts = !(istio && hashing);
     } else if (caller == CallerKind::App && callerService) {
         // Library-level resilience of an application without a sidecar.
         const LibraryClientConfig& lib = callerService->client;
@@ -77,6 +102,9 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
             p.retries = &*lib.retries;
         p.timeout = lib.timeout;
     }
+    // The gateway product's own retries (Kong, NGINX) replace the mesh's.
+    if (caller == CallerKind::Gateway && gateway.retries)
+        p.retries = &*gateway.retries;
     return p;
 }
 

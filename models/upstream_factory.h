@@ -4,10 +4,13 @@
 // resolution of the scenario's configuration, without a platform (reference/semantics.md §8,
 // docs/mechanisms/architectures.md).
 //
-// * A caller that is an Envoy (a sidecar, the mesh ingress, a gateway inside a mesh) calling a
-//   service of the mesh gets the destination's mesh policy: Istio's defaults (least request,
-//   2 retries), circuit-breaker thresholds, outlier detection, connection pools with mTLS,
-//   fault injection (not for the gateway, which applies its routes' retries and timeouts).
+// * A caller that is a mesh proxy (a sidecar, the mesh ingress, a gateway inside a mesh) calling
+//   a service of the mesh gets the destination's mesh policy: the mesh product's defaults
+//   (Istio: least request, 2 retries; Linkerd: peak EWMA, no retries), circuit-breaker
+//   thresholds, outlier detection, connection pools with mTLS, fault injection (not for the
+//   gateway, which applies its routes' retries and timeouts, else its product's).
+// * A gateway calls with its product's defaults (docs/mechanisms/products.md): Envoy's pools,
+//   limits and 5 s connect timeout; Kong's and NGINX's retries on the next server.
 // * An application without a sidecar uses its resilience library (`client`): a library circuit
 //   breaker, retries and a timeout.
 // * Everything else balances round robin (kube-proxy, DNS, a plain client), the gateway with
@@ -23,7 +26,10 @@ namespace meshsim::models {
 struct UpstreamPolicy
 {
     LoadBalancerConfig loadBalancer;
-    bool meshProxy = false; // the caller side is an Envoy: pools, limits, outlier detection
+    bool meshProxy = false;    // the caller side is one of the mesh's proxies: the mesh's policy
+    bool pooled = false;       // Envoy-style connection pools and circuit-breaker limits
+    bool previousHosts = true; // retries avoid the hosts already tried
+    SimDuration connectTimeout{5'000'000'000};
     CircuitBreakerThresholds thresholds{kUnlimited, kUnlimited, kUnlimited, kUnlimited};
     const RetryConfig* retries = nullptr;
     std::optional<SimDuration> timeout;

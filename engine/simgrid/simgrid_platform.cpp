@@ -274,8 +274,10 @@ TimerId SimGridPlatform::schedule(SimDuration delay, Callback callback)
     t.callback = callback;
     t.armed = true;
     const std::uint32_t generation = t.generation;
-    t.timer = Timer::set(seconds(now() + delay),
-                         [this, slot, generation] { onTimer(slot, generation); });
+    // now() rounds SimGrid's clock to a nanosecond: a date computed from it may lie a fraction
+    // of a nanosecond in SimGrid's past, which its solver refuses; never set one before the clock.
+    const double date = std::max(seconds(now() + delay), sg4::Engine::get_clock());
+    t.timer = Timer::set(date, [this, slot, generation] { onTimer(slot, generation); });
     ++impl.pending;
     return TimerId{slot, generation};
 }

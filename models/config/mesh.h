@@ -9,6 +9,7 @@
 #include "models/config/policy.h"
 
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace meshsim::models {
@@ -47,10 +48,11 @@ struct DestinationPolicy
 
 struct SidecarConfig
 {
-    // Per request and per proxy a request passes; defaults calibrated to Istio's published
-    // figures (reference/semantics.md §6.1: 0.35 vCPU per 1000 rps per proxy, +2.65 ms at p90
-    // for the two proxies of a call): exponential CPU of mean 350 us, plus 750 us of latency.
-    Distribution cpu = Distribution::exponential(350'000);
+    // Per request and per proxy a request passes; defaults calibrated to Istio's newest
+    // published figures (reference/semantics.md §6.1, 1.24: 0.20 vCPU per 1000 rps per proxy,
+    // 185 us + 15 us of mTLS records): exponential CPU of mean 185 us, plus 750 us of latency.
+    // Other releases and products: meshDefaults().
+    Distribution cpu = Distribution::exponential(185'000);
     SimDuration latency{750'000};
     bool mtls = true;
     SimDuration mtlsHandshakeCpu{600'000};
@@ -65,15 +67,26 @@ struct IngressConfig
     PlacementConstraint placement;
 };
 
+// The product a mesh stands for: Istio with Envoy sidecars, Linkerd with linkerd2-proxy sidecars.
+enum class MeshKind { Istio, Linkerd };
+
 struct MeshConfig
 {
     bool present = false;
+    MeshKind kind = MeshKind::Istio;
+    std::string version; // the calibration of a release ("1.13"); empty: the newest
     SidecarConfig sidecar;
     IngressConfig ingress;
     MeshPolicy defaults;
     std::vector<DestinationPolicy> destinations;
     std::vector<AuthorizationRule> authorization;
     std::vector<FaultInjectionConfig> faults;
+    SimDuration connectTimeout{10'000'000'000}; // Istio's DestinationRule tcp.connectTimeout
 };
+
+// The defaults of a product's mesh at a release (`version`, empty: the newest calibration):
+// proxy costs, connect timeout. Throws std::invalid_argument for a version older than every
+// published calibration. docs/mechanisms/products.md cites each value.
+MeshConfig meshDefaults(MeshKind kind, const std::string& version);
 
 } // namespace meshsim::models

@@ -38,9 +38,11 @@ struct RetryConfig
     std::optional<double> budgetPercent; // retry budget replaces max_retries when set
     std::uint32_t budgetMinConcurrency = 3;
     bool hedgeOnPerTryTimeout = false; // Envoy hedge_on_per_try_timeout
+    // nginx's proxy_next_upstream_tries 0: no more tries than the upstream has servers.
+    bool oncePerHost = false;
 };
 
-enum class LoadBalancerPolicy { RoundRobin, LeastRequest, Random, RingHash, Maglev };
+enum class LoadBalancerPolicy { RoundRobin, LeastRequest, Random, RingHash, Maglev, PeakEwma };
 
 struct LoadBalancerConfig
 {

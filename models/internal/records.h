@@ -133,6 +133,8 @@ struct Exchange
     bool counted = false;         // counts toward the circuit breaker's active requests
     bool retrySlot = false;       // holds one of the retry breaker's slots
     bool freshConnection = false; // its connection was opened for it
+    bool connecting = false;      // holds a pending-request slot while its connection opens
+    bool hedged = false;          // its per-try timeout started a hedged try
     bool reset = false;           // refused, reset or unreachable (not a response)
     bool passedOn = false;        // the upstream's answer is a failure of its own call, passed on
     bool perTryTimedOut = false;

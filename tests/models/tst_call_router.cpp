@@ -334,10 +334,10 @@ private slots:
     void meshPendingOverflowIsA503UO()
     {
         // max_connections 1, max_pending_requests 1 (a DestinationRule): three calls at 0.
-        // All three leave the outbound sidecar at 965 us. Call 1 opens the connection, call 2
-        // waits for it, call 3 overflows: a local 503 with UO at 965 us, never retried (§2.1).
-        // Call 1 ends at 19,130 us (as in meshCallsPayTheHandshakeOnce); its connection goes to
-        // call 2, sent then: 19,130 + 1 ms + 965 us + 10 ms + 1 ms = 32,095 us.
+        // All three leave the outbound sidecar at 965 us. Call 1 opens the connection and is a
+        // pending request until it is ready (Envoy's newStreamImpl); calls 2 and 3 find the one
+        // pending slot taken: local 503s with UO at 965 us, never retried (§2.1). Call 1 ends at
+        // 19,130 us, as in meshCallsPayTheHandshakeOnce.
         SystemConfig config = meshWith(10);
         DestinationPolicy d;
         d.service = TwoTierSystem::kBackend;
@@ -352,17 +352,127 @@ private slots:
         b.call();
         b.sys.platform.runAll();
         QCOMPARE(b.log.calls.size(), std::size_t{3});
-        QCOMPARE(b.log.calls[0].outcome, Outcome::Overflow); // the first to end: call 3
-        QCOMPARE(b.log.calls[0].atNs, 965 * kUs);
-        QCOMPARE(b.log.calls[0].flags, std::uint16_t{kFlagUO});
-        QCOMPARE(b.log.calls[0].attempts, 1U);
-        QCOMPARE(b.log.calls[1].outcome, Outcome::Ok);
-        QCOMPARE(b.log.calls[1].atNs, 19'130 * kUs);
+        for (std::size_t i = 0; i < 2; ++i) {
+            QCOMPARE(b.log.calls[i].outcome, Outcome::Overflow);
+            QCOMPARE(b.log.calls[i].atNs, 965 * kUs);
+            QCOMPARE(b.log.calls[i].flags, std::uint16_t{kFlagUO});
+            QCOMPARE(b.log.calls[i].attempts, 1U);
+        }
         QCOMPARE(b.log.calls[2].outcome, Outcome::Ok);
-        QCOMPARE(b.log.calls[2].atNs, 32'095 * kUs);
-        QCOMPARE(flagCount(b.sys.edge(), kFlagUO), std::uint64_t{1});
+        QCOMPARE(b.log.calls[2].atNs, 19'130 * kUs);
+        QCOMPARE(flagCount(b.sys.edge(), kFlagUO), std::uint64_t{2});
         QCOMPARE(b.sys.upstream().limits->connections(), 1U);
+        QCOMPARE(b.sys.upstream().limits->pending(), 0U);
         QVERIFY(b.allReleased());
+    }
+
+    void perTryTimeoutStartsWhenTheConnectionIsReady()
+    {
+        // Envoy arms the per-try timeout in onPoolReady: it does not cover the connection's
+        // set-up. A per-try timeout of 5 ms, 1 ms of backend CPU, the first call of a mesh:
+        //   outbound sidecar -> 965 us; TCP + TLS handshakes -> 6,165 us (the timer starts)
+        //   request 1 ms -> 7,165; inbound sidecar 965 us -> 8,130; CPU 1 ms -> 9,130;
+        //   response 1 ms -> 10,130 us, before the timer's 6,165 + 5,000 = 11,165 us.
+        // Armed when the try was created (965 us) it would have fired at 5,965 us, before the
+        // request was even sent.
+        SystemConfig config = meshWith(1);
+        DestinationPolicy d;
+        d.service = TwoTierSystem::kBackend;
+        RetryConfig r = retries(1, {"5xx"});
+        r.perTryTimeout = SimDuration{5 * kMs};
+        d.policy.retries = r;
+        config.mesh.destinations.push_back(d);
+        Bench b(config);
+        b.call();
+        b.sys.platform.runAll();
+        QCOMPARE(b.log.calls.size(), std::size_t{1});
+        QCOMPARE(b.log.calls[0].outcome, Outcome::Ok);
+        QCOMPARE(b.log.calls[0].atNs, 10'130 * kUs);
+        QCOMPARE(b.log.calls[0].attempts, 1U);
+        const auto perTry = b.timersOf(5 * kMs);
+        QCOMPARE(perTry.size(), std::size_t{1});
+        QCOMPARE(toNanos(perTry[0].scheduledAt), 6'165 * kUs);
+        QVERIFY(perTry[0].cancelled && !perTry[0].fired);
+        QVERIFY(b.allReleased());
+    }
+
+    void hedgingIgnoresRetryOn()
+    {
+        // Envoy's shouldHedgeRetryPerTryTimeout: a hedged per-try timeout is retried whenever
+        // retries remain, whatever retry_on says (here only connect-failure). Per-try 30 ms,
+        // 100 ms of CPU on 2 workers: try 1 sent at 0, the hedge at 30 ms; try 1's answer at
+        // 102 ms wins, try 2 is reset. Two tries, RX, the answer at 102 ms.
+        SystemConfig config = backendWith(100);
+        RetryConfig r = retries(1, {"connect-failure"});
+        r.perTryTimeout = SimDuration{30 * kMs};
+        r.hedgeOnPerTryTimeout = true;
+        frontendOf(config).client.retries = r;
+        Bench b(config);
+        b.call();
+        b.sys.platform.runAll();
+        QCOMPARE(b.log.calls.size(), std::size_t{1});
+        QCOMPARE(b.log.calls[0].outcome, Outcome::Ok);
+        QCOMPARE(b.log.calls[0].atNs, 102 * kMs);
+        QCOMPARE(b.log.calls[0].attempts, 2U);
+        QCOMPARE(b.log.calls[0].flags, std::uint16_t{kFlagRX});
+        QCOMPARE(b.requestsSent(), (std::vector<std::int64_t>{0, 30 * kMs}));
+        QVERIFY(b.allReleased());
+    }
+
+    void aHedgedTrysFailureIsNotRetried()
+    {
+        // Envoy's router: a try that started a hedge (upstream_request.retried()) is never
+        // retried itself; its failure waits for the tries still running. 2 retries on 5xx,
+        // per-try 30 ms with hedging, a backend answering 500 after 50 ms (2 workers):
+        //   0: try 1; 30: its per-try timeout hedges try 2; 52: try 1's 500, not retried,
+        //   try 2 runs; 60: try 2's per-try timeout hedges try 3 (the last retry);
+        //   82: try 2's 500, not retried; try 3 (61 -> 111 ms) answers 500 at 112 ms: retries
+        //   exhausted (URX), the call ends with it. Retrying try 1's 500 would have sent try 3
+        //   at 52 ms instead.
+        SystemConfig config = backendWith(50);
+        config.services[TwoTierSystem::kBackend].errorRate = 1.0;
+        RetryConfig r = retries(2, {"5xx"});
+        r.perTryTimeout = SimDuration{30 * kMs};
+        r.hedgeOnPerTryTimeout = true;
+        frontendOf(config).client.retries = r;
+        Bench b(config);
+        b.call();
+        b.sys.platform.runAll();
+        QCOMPARE(b.log.calls.size(), std::size_t{1});
+        QCOMPARE(b.log.calls[0].outcome, Outcome::ServerError);
+        QCOMPARE(b.log.calls[0].atNs, 112 * kMs);
+        QCOMPARE(b.log.calls[0].attempts, 3U);
+        QCOMPARE(b.requestsSent(), (std::vector<std::int64_t>{0, 30 * kMs, 60 * kMs}));
+        QVERIFY(b.allReleased());
+    }
+
+    void istioConsistentHashRetriesStayOnTheirHost()
+    {
+        // Istio adds no previous_hosts predicate when the destination hashes (ring hash): the
+        // two retries of a failing call go to the host the request hashes to, not elsewhere.
+        SystemConfig config = meshWith(10);
+        config.services[TwoTierSystem::kBackend].replicas = 3;
+        config.services[TwoTierSystem::kBackend].errorRate = 1.0;
+        DestinationPolicy d;
+        d.service = TwoTierSystem::kBackend;
+        meshsim::models::LoadBalancerConfig ring;
+        ring.policy = meshsim::models::LoadBalancerPolicy::RingHash;
+        d.policy.loadBalancer = ring;
+        d.policy.retries = retries(2, {"5xx"});
+        config.mesh.destinations.push_back(d);
+        Bench b(config);
+        b.call();
+        b.sys.platform.runAll();
+        QCOMPARE(b.log.calls.size(), std::size_t{1});
+        QCOMPARE(b.log.calls[0].attempts, 3U);
+        int hostsReached = 0;
+        for (std::uint32_t i = 0; i < 3; ++i) {
+            const auto served
+                = b.sys.metrics.services()[TwoTierSystem::kBackend].instances[i].served;
+            QVERIFY(served == 0 || served == 3);
+            hostsReached += served > 0 ? 1 : 0;
+        }
+        QCOMPARE(hostsReached, 1);
     }
 };
 

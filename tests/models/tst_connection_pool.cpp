@@ -1,7 +1,9 @@
 // ConnectionPool: one proxy's connections to an upstream's hosts, with Envoy's circuit-breaker
-// accounting (reference/semantics.md §2.1): max_connections makes a try wait as pending (no
-// error), a host's pool without any connection may always open one, max_pending_requests
-// overflows (503 UO), a try counts toward max_requests once it has a connection. The pool keeps
+// accounting (reference/semantics.md §2.1; conn_pool_base.cc newStreamImpl): every try without a
+// ready connection is a pending request, also while the connection it triggered is being opened;
+// beyond max_pending_requests it overflows (503 UO); max_connections makes a try wait (no error),
+// a host's pool without any connection may always open one, a try counts toward max_requests once
+// its connection is ready (connected()). The pool keeps
 // the books only; the router opens connections and ends a request's count (requestFinished), so
 // the counts below are the pool's part.
 
@@ -51,7 +53,13 @@ private slots:
         ConnectionPool pool(1, limits);
         Exchange a = tryTo(0);
         QCOMPARE(pool.acquire(&a), Grant::Open);
-        QVERIFY(a.hasConnection && a.freshConnection && a.counted);
+        // Pending while its connection opens; counted once it is ready.
+        QVERIFY(a.hasConnection && a.freshConnection && a.connecting && !a.counted);
+        QCOMPARE(limits.pending(), 1U);
+        QCOMPARE(limits.requests(), 0U);
+        pool.connected(&a);
+        QVERIFY(!a.connecting && a.counted);
+        QCOMPARE(limits.pending(), 0U);
         QCOMPARE(limits.connections(), 1U);
         QCOMPARE(limits.requests(), 1U);
         // A response leaves the connection usable: idle, then reused by the next try.
@@ -77,6 +85,7 @@ private slots:
         Exchange a = tryTo(0);
         Exchange b = tryTo(0);
         QCOMPARE(pool.acquire(&a), Grant::Open);
+        pool.connected(&a);
         QCOMPARE(pool.acquire(&b), Grant::Queued);
         QVERIFY(b.queued && !b.hasConnection && !b.counted);
         QCOMPARE(limits.pending(), 1U);
@@ -114,20 +123,43 @@ private slots:
 
     void pendingOverflowIsRefused()
     {
-        // §2.1: a try that must queue while max_pending_requests wait overflows (503 UO); it
-        // neither waits nor counts.
+        // §2.1: a try without a ready connection while max_pending_requests wait overflows
+        // (503 UO); it neither waits nor counts. A's connection is ready, b waits for it.
         ResourceLimits limits = limitsOf(1, 1);
         ConnectionPool pool(1, limits);
         Exchange a = tryTo(0);
         Exchange b = tryTo(0);
         Exchange c = tryTo(0);
         QCOMPARE(pool.acquire(&a), Grant::Open);
+        pool.connected(&a);
         QCOMPARE(pool.acquire(&b), Grant::Queued);
         QCOMPARE(pool.acquire(&c), Grant::Overflow);
         QVERIFY(!c.queued && !c.hasConnection && !c.counted);
         QCOMPARE(limits.pending(), 1U);
         QCOMPARE(limits.requests(), 1U);
         QCOMPARE(pool.host(0).pending.size(), std::size_t{1});
+    }
+
+    void aTryWhoseConnectionOpensIsPending()
+    {
+        // Envoy counts a stream whose connection is being opened as pending (Istio's own
+        // circuit-breaking example, http1MaxPendingRequests 1, sees 503s in bursts): with
+        // max_pending_requests 1, a second try to a host whose first connection is still
+        // opening overflows, whatever max_connections allows.
+        ResourceLimits limits = limitsOf(1024, 1);
+        ConnectionPool pool(1, limits);
+        Exchange a = tryTo(0);
+        Exchange b = tryTo(0);
+        QCOMPARE(pool.acquire(&a), Grant::Open);
+        QCOMPARE(pool.acquire(&b), Grant::Overflow);
+        QCOMPARE(limits.pending(), 1U);
+        // Once a's connection is ready the slot is free again: b's retry opens a second one.
+        pool.connected(&a);
+        QCOMPARE(pool.acquire(&b), Grant::Open);
+        // A try reset while its connection opens gives its slot back with the connection.
+        QVERIFY(pool.release(&b, false).ex == nullptr);
+        QCOMPARE(limits.pending(), 0U);
+        QCOMPARE(limits.connections(), 1U);
     }
 
     void waitingTriesAreServedInArrivalOrder()
@@ -138,6 +170,7 @@ private slots:
         Exchange b = tryTo(0);
         Exchange c = tryTo(0);
         QCOMPARE(pool.acquire(&a), Grant::Open);
+        pool.connected(&a);
         QCOMPARE(pool.acquire(&b), Grant::Queued);
         QCOMPARE(pool.acquire(&c), Grant::Queued);
         QCOMPARE(pool.release(&a, true).ex, &b);
@@ -156,12 +189,15 @@ private slots:
         Exchange a = tryTo(0);
         Exchange b = tryTo(0);
         QCOMPARE(pool.acquire(&a), Grant::Open);
+        pool.connected(&a);
         QCOMPARE(pool.acquire(&b), Grant::Queued);
         const ConnectionPool::Handover next = pool.release(&a, false);
         QCOMPARE(next.ex, &b);
         QVERIFY(next.open);
-        QVERIFY(b.hasConnection && b.freshConnection && !b.queued);
+        QVERIFY(b.hasConnection && b.freshConnection && !b.queued && b.connecting);
         QCOMPARE(limits.connections(), 1U); // one closed, one opened
+        QCOMPARE(limits.pending(), 1U);     // b stays pending while its connection opens
+        pool.connected(&b);
         QCOMPARE(limits.pending(), 0U);
         QCOMPARE(pool.host(0).open, 1U);
         QCOMPARE(pool.host(0).idle, 0U);
@@ -179,6 +215,7 @@ private slots:
         Exchange b = tryTo(0);
         Exchange c = tryTo(0);
         QCOMPARE(pool.acquire(&a), Grant::Open);
+        pool.connected(&a);
         QCOMPARE(pool.acquire(&b), Grant::Queued);
         QCOMPARE(pool.acquire(&c), Grant::Queued);
         pool.leaveQueue(&b); // reset before it had a connection
@@ -215,6 +252,7 @@ private slots:
         QCOMPARE(limits.requests(), 1U);
         // Granted a connection later, it is not counted again.
         QCOMPARE(pool.acquire(&a), Grant::Open);
+        pool.connected(&a);
         QCOMPARE(limits.requests(), 1U);
         // Releasing a try that holds no connection changes nothing.
         Exchange stranger = tryTo(0);

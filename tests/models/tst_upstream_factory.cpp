@@ -170,19 +170,65 @@ private slots:
         QVERIFY(p.outlierDetection == nullptr);
     }
 
-    void gatewayWithoutMeshUsesItsBalancerOnly()
+    void gatewayWithoutMeshUsesItsProductsDefaults()
     {
-        // The gateway balances with its own policy; its routes' retries and timeouts are the
-        // router's (per call), not the upstream's.
+        // An Envoy gateway (the default kind) balances with its own policy, has Envoy's pools
+        // and 1024-request thresholds (3 retries), Envoy Gateway's 10 s connect timeout and no
+        // retries; its route timeout (15 s) is the gateway's job timer, not the upstream's.
         SystemConfig system = systemOf(Architecture::Gateway);
         system.gateway.loadBalancer.policy = LoadBalancerPolicy::LeastRequest;
         const UpstreamPolicy p = resolveUpstreamPolicy(
             system, CallerKind::Gateway, nullptr, TierKind::App, 0, MeshPolicy{});
         QCOMPARE(p.loadBalancer.policy, LoadBalancerPolicy::LeastRequest);
         QVERIFY(!p.meshProxy);
+        QVERIFY(p.pooled);
         QVERIFY(p.retries == nullptr);
         QVERIFY(!p.timeout);
+        QCOMPARE(p.thresholds.maxConnections, 1024U);
+        QCOMPARE(p.thresholds.maxPendingRequests, 1024U);
+        QCOMPARE(p.thresholds.maxRequests, 1024U);
+        QCOMPARE(p.thresholds.maxRetries, 3U);
+        QCOMPARE(p.connectTimeout.count(), std::int64_t{10'000'000'000});
+
+        // Kong: no pools or limits, 5 retries on the next server for connection errors and
+        // timeouts (nginx's "error timeout"), 60 s per try and to connect.
+        system.gateway = meshsim::models::gatewayDefaults(meshsim::models::GatewayKind::Kong);
+        const UpstreamPolicy k = resolveUpstreamPolicy(
+            system, CallerKind::Gateway, nullptr, TierKind::App, 0, MeshPolicy{});
+        QVERIFY(!k.pooled);
+        QVERIFY(unlimited(k.thresholds));
+        QVERIFY(k.retries == &*system.gateway.retries);
+        QCOMPARE(k.retries->attempts, 5U);
+        QCOMPARE(k.retries->retryOn, (std::vector<std::string>{"reset", "connect-failure"}));
+        QCOMPARE(k.retries->perTryTimeout->count(), std::int64_t{60'000'000'000});
+        QCOMPARE(k.connectTimeout.count(), std::int64_t{60'000'000'000});
+    }
+
+    void linkerdSidecarsBalanceByPeakEwmaWithoutRetries()
+    {
+        // Linkerd: P2C over peak EWMA, no retries and no limits unless configured, a 1 s connect
+        // timeout; Istio's consistent-hash retries stay on their host (no previous_hosts).
+        SystemConfig system = systemOf(Architecture::Mesh);
+        system.mesh = meshsim::models::meshDefaults(meshsim::models::MeshKind::Linkerd, "");
+        system.mesh.present = true;
+        const UpstreamPolicy p = resolveUpstreamPolicy(
+            system, CallerKind::App, &system.services[0], TierKind::App, 0, MeshPolicy{});
+        QVERIFY(p.meshProxy && p.pooled);
+        QCOMPARE(p.loadBalancer.policy, LoadBalancerPolicy::PeakEwma);
+        QVERIFY(p.retries == nullptr);
         QVERIFY(unlimited(p.thresholds));
+        QCOMPARE(p.connectTimeout.count(), std::int64_t{1'000'000'000});
+        QVERIFY(p.previousHosts);
+
+        SystemConfig istio = systemOf(Architecture::Mesh);
+        MeshPolicy hashing;
+        LoadBalancerConfig ring;
+        ring.policy = LoadBalancerPolicy::RingHash;
+        hashing.loadBalancer = ring;
+        const UpstreamPolicy h = resolveUpstreamPolicy(
+            istio, CallerKind::App, &istio.services[0], TierKind::App, 0, hashing);
+        QVERIFY(!h.previousHosts);
+        QCOMPARE(h.connectTimeout.count(), std::int64_t{10'000'000'000});
     }
 
     void sidecarGetsIstioDefaults()

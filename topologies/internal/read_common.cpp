@@ -320,6 +320,33 @@ void readRetries(Reader& reader,
     }
 }
 
+void readThresholds(Reader& reader,
+                    const YAML::Node& node,
+                    const std::string& path,
+                    m::CircuitBreakerThresholds& out,
+                    bool zeroIsUnset)
+{
+    Fields c(reader,
+             node,
+             path,
+             {"max_connections", "max_pending_requests", "max_requests", "max_retries"});
+    if (!c.valid())
+        return;
+    const auto read = [&](std::string_view key, std::uint32_t& value, std::uint32_t least) {
+        if (zeroIsUnset) {
+            std::uint32_t v = value;
+            if (reader.readCount(c, key, v, 0, m::kUnlimited, true))
+                value = v == 0 ? m::kUnlimited : v;
+            return;
+        }
+        reader.readCount(c, key, value, least, m::kUnlimited, true);
+    };
+    read("max_connections", out.maxConnections, 1);
+    read("max_pending_requests", out.maxPendingRequests, 1);
+    read("max_requests", out.maxRequests, 1);
+    read("max_retries", out.maxRetries, 0);
+}
+
 void readLoadBalancer(Reader& reader,
                       const YAML::Node& node,
                       const std::string& path,
@@ -330,7 +357,8 @@ void readLoadBalancer(Reader& reader,
            {"least_request", m::LoadBalancerPolicy::LeastRequest},
            {"random", m::LoadBalancerPolicy::Random},
            {"ring_hash", m::LoadBalancerPolicy::RingHash},
-           {"maglev", m::LoadBalancerPolicy::Maglev}};
+           {"maglev", m::LoadBalancerPolicy::Maglev},
+           {"peak_ewma", m::LoadBalancerPolicy::PeakEwma}};
     reader.visit(node);
     if (node.IsScalar()) {
         reader.parseEnum(node, path, out.policy, kPolicies);

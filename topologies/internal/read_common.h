@@ -31,6 +31,12 @@ void readRetries(Reader& reader,
                  const YAML::Node& node,
                  const std::string& path,
                  models::RetryConfig& out);
+// Envoy's circuit-breaker thresholds; `zeroIsUnset`: Istio's reading, where 0 means 2^32 - 1.
+void readThresholds(Reader& reader,
+                    const YAML::Node& node,
+                    const std::string& path,
+                    models::CircuitBreakerThresholds& out,
+                    bool zeroIsUnset);
 // A policy name, or a mapping with the policy and its settings.
 void readLoadBalancer(Reader& reader,
                       const YAML::Node& node,

@@ -17,7 +17,8 @@ void readGateway(Context& ctx, const YAML::Node& node, Scenario& s)
     Fields f(reader,
              node,
              "gateway",
-             {"replicas",
+             {"kind",
+              "replicas",
               "workers",
               "queue",
               "cpu",
@@ -26,9 +27,21 @@ void readGateway(Context& ctx, const YAML::Node& node, Scenario& s)
               "cache",
               "translation",
               "load_balancer",
-              "placement"});
+              "placement",
+              "timeout",
+              "retries",
+              "circuit_breaker",
+              "connect_timeout"});
     if (!f.valid())
         return;
+    // The product first: its defaults are what the other keys change.
+    static constexpr EnumName<m::GatewayKind> kKinds[] = {{"envoy", m::GatewayKind::Envoy},
+                                                          {"kong", m::GatewayKind::Kong},
+                                                          {"nginx", m::GatewayKind::Nginx}};
+    m::GatewayKind kind = m::GatewayKind::Envoy;
+    reader.readEnum(f, "kind", kind, kKinds);
+    g = m::gatewayDefaults(kind);
+    g.present = true;
     reader.readCount(f, "replicas", g.replicas, 1, limits.maxReplicas);
     reader.readCount(f, "workers", g.workers, 1, limits.maxWorkers);
     reader.readCount(f, "queue", g.queue, 0, 100'000'000, true);
@@ -105,6 +118,21 @@ void readGateway(Context& ctx, const YAML::Node& node, Scenario& s)
         readLoadBalancer(reader, *lb, f.pathOf("load_balancer"), g.loadBalancer);
     if (const YAML::Node* pl = f.find("placement"))
         readPlacement(ctx, *pl, f.pathOf("placement"), g.placement);
+    // The resilience of the gateway's calls; 0 turns the timeout off (as Envoy's timeout: 0s).
+    std::optional<SimDuration> timeout;
+    if (reader.readDuration(f, "timeout", timeout, false))
+        g.timeout = timeout->count() > 0 ? timeout : std::nullopt;
+    if (const YAML::Node* r = f.find("retries")) {
+        m::RetryConfig config = g.retries ? *g.retries : m::RetryConfig{};
+        readRetries(reader, *r, f.pathOf("retries"), config);
+        g.retries = config;
+    }
+    if (const YAML::Node* cb = f.find("circuit_breaker")) {
+        m::CircuitBreakerThresholds t = g.circuitBreaker.value_or(m::CircuitBreakerThresholds{});
+        readThresholds(reader, *cb, f.pathOf("circuit_breaker"), t, false);
+        g.circuitBreaker = t;
+    }
+    reader.readDuration(f, "connect_timeout", g.connectTimeout, true);
 }
 
 } // namespace meshsim::topologies::internal

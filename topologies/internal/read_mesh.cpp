@@ -5,6 +5,7 @@
 #include "topologies/internal/sections.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace meshsim::topologies::internal {
 
@@ -13,11 +14,13 @@ namespace m = meshsim::models;
 
 namespace {
 
-void readMeshPolicy(Reader& reader, const Fields& f, m::MeshPolicy& out)
+void readMeshPolicy(Reader& reader, const Fields& f, m::MeshKind kind, m::MeshPolicy& out)
 {
     if (const YAML::Node* lb = f.find("load_balancer")) {
         m::LoadBalancerConfig config;
-        config.policy = m::LoadBalancerPolicy::LeastRequest; // Istio >= 1.14 default
+        // Istio >= 1.14: least request; Linkerd: P2C over peak EWMA.
+        config.policy = kind == m::MeshKind::Istio ? m::LoadBalancerPolicy::LeastRequest
+                                                   : m::LoadBalancerPolicy::PeakEwma;
         readLoadBalancer(reader, *lb, f.pathOf("load_balancer"), config);
         out.loadBalancer = config;
     }
@@ -29,22 +32,11 @@ void readMeshPolicy(Reader& reader, const Fields& f, m::MeshPolicy& out)
         out.retries = config;
     }
     if (const YAML::Node* cb = f.find("circuit_breaker")) {
-        Fields c(reader,
-                 *cb,
-                 f.pathOf("circuit_breaker"),
-                 {"max_connections", "max_pending_requests", "max_requests", "max_retries"});
-        if (c.valid()) {
-            // Istio leaves every threshold at 2^32 - 1 unless the DestinationRule sets it
-            // (reference/semantics.md §2.1).
-            m::CircuitBreakerThresholds t{
-                m::kUnlimited, m::kUnlimited, m::kUnlimited, m::kUnlimited};
-            reader.readCount(c, "max_connections", t.maxConnections, 1, m::kUnlimited, true);
-            reader.readCount(
-                c, "max_pending_requests", t.maxPendingRequests, 1, m::kUnlimited, true);
-            reader.readCount(c, "max_requests", t.maxRequests, 1, m::kUnlimited, true);
-            reader.readCount(c, "max_retries", t.maxRetries, 0, m::kUnlimited, true);
-            out.circuitBreaker = t;
-        }
+        // Istio leaves every threshold at 2^32 - 1 unless the DestinationRule sets it, and reads
+        // 0 as unset (reference/semantics.md §2.1).
+        m::CircuitBreakerThresholds t{m::kUnlimited, m::kUnlimited, m::kUnlimited, m::kUnlimited};
+        readThresholds(reader, *cb, f.pathOf("circuit_breaker"), t, true);
+        out.circuitBreaker = t;
     }
     if (const YAML::Node* od = f.find("outlier_detection")) {
         Fields o(reader,
@@ -135,9 +127,34 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
     Fields f(reader,
              node,
              "mesh",
-             {"sidecar", "ingress", "defaults", "destinations", "authorization", "faults"});
+             {"kind",
+              "version",
+              "connect_timeout",
+              "sidecar",
+              "ingress",
+              "defaults",
+              "destinations",
+              "authorization",
+              "faults"});
     if (!f.valid())
         return;
+    // The product and its release first: their defaults are what the other keys change.
+    static constexpr EnumName<m::MeshKind> kKinds[]
+        = {{"istio", m::MeshKind::Istio}, {"linkerd", m::MeshKind::Linkerd}};
+    m::MeshKind kind = m::MeshKind::Istio;
+    reader.readEnum(f, "kind", kind, kKinds);
+    std::string version;
+    if (reader.readString(f, "version", version) && kind != m::MeshKind::Istio)
+        reader.error(*f.find("version"),
+                     f.pathOf("version"),
+                     "only mesh.kind istio has releases with their own calibration");
+    try {
+        mesh = m::meshDefaults(kind, kind == m::MeshKind::Istio ? version : std::string{});
+    } catch (const std::invalid_argument& e) {
+        reader.error(*f.find("version"), f.pathOf("version"), e.what());
+    }
+    mesh.present = true;
+    reader.readDuration(f, "connect_timeout", mesh.connectTimeout, true);
     if (const YAML::Node* sc = f.find("sidecar")) {
         Fields sf(reader, *sc, f.pathOf("sidecar"), {"cpu", "latency", "mtls"});
         if (sf.valid()) {
@@ -176,7 +193,7 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
     if (const YAML::Node* d = f.find("defaults")) {
         Fields df(reader, *d, f.pathOf("defaults"), policyKeys);
         if (df.valid())
-            readMeshPolicy(reader, df, mesh.defaults);
+            readMeshPolicy(reader, df, mesh.kind, mesh.defaults);
     }
     if (const YAML::Node* ds = f.find("destinations")) {
         reader.forEachItem(*ds,
@@ -202,7 +219,7 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
                                }
                                const auto target
                                    = ctx.names.service(*df.find("service"), df.pathOf("service"));
-                               readMeshPolicy(reader, df, dp.policy);
+                               readMeshPolicy(reader, df, mesh.kind, dp.policy);
                                if (target) {
                                    dp.service = *target;
                                    mesh.destinations.push_back(dp);
