@@ -14,6 +14,7 @@
 #include <QDir>
 #include <QFile>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -41,6 +42,15 @@ const QCommandLineOption kArchitecturesOption(
     "architectures",
     "Run every scenario in each of these architectures (comma-separated: direct, gateway, mesh, "
     "gateway+mesh).",
+    "LIST");
+const QCommandLineOption kGatewayKindsOption(
+    "gateway-kinds",
+    "Run every design with a gateway with each of these products (comma-separated: envoy, kong, "
+    "nginx).",
+    "LIST");
+const QCommandLineOption kMeshKindsOption(
+    "mesh-kinds",
+    "Run every design with a mesh with each of these products (comma-separated: istio, linkerd).",
     "LIST");
 const QCommandLineOption kCostOption("core-hour-cost",
                                      "Money per core-hour: adds the cost per hour of the busy "
@@ -171,9 +181,47 @@ int finishExperiment(const run::Plan& plan,
     return kExitOk;
 }
 
+// A design's product that its architecture does not have is no design of its own: dropped,
+// and so are the duplicates that leaves (bookstore in mesh with --gateway-kinds envoy,kong).
+bool dropUnusedProducts(run::Plan& plan)
+{
+    std::vector<run::Design> kept;
+    for (run::Design design : plan.designs) {
+        if (design.gatewayKind || design.meshKind) {
+            run::Design bare = design;
+            bare.gatewayKind.reset();
+            bare.meshKind.reset();
+            std::vector<topologies::Override> overrides;
+            if (bare.architecture)
+                overrides.push_back({"architecture", *bare.architecture});
+            const topologies::LoadResult loaded
+                = topologies::loadScenarioWithOverrides(design.scenario, overrides);
+            if (!loaded.ok()) {
+                printDiagnostics(loaded.diagnostics);
+                std::fprintf(stderr, "meshsim-cli: %s does not load\n", design.scenario.c_str());
+                return false;
+            }
+            if (!loaded.scenario->system.hasGateway())
+                design.gatewayKind.reset();
+            if (!loaded.scenario->system.hasMesh())
+                design.meshKind.reset();
+        }
+        const bool duplicate = std::any_of(kept.begin(), kept.end(), [&](const run::Design& k) {
+            return k.scenario == design.scenario && k.architecture == design.architecture
+                   && k.gatewayKind == design.gatewayKind && k.meshKind == design.meshKind;
+        });
+        if (!duplicate)
+            kept.push_back(design);
+    }
+    plan.designs = std::move(kept);
+    return true;
+}
+
 // Checks every design at every point loads, and takes the texts and the base seed.
 bool prepare(run::Plan& plan, const std::optional<std::uint64_t>& seed)
 {
+    if (!dropUnusedProducts(plan))
+        return false;
     std::optional<std::uint64_t> base = seed;
     std::set<std::string> labels;
     for (std::size_t d = 0; d < plan.designs.size(); ++d) {
@@ -209,9 +257,12 @@ bool prepare(run::Plan& plan, const std::optional<std::uint64_t>& seed)
                 continue;
             if (!base)
                 base = loaded.scenario->seed;
+            std::string what;
+            for (const auto* part : {&design.architecture, &design.gatewayKind, &design.meshKind})
+                if (*part)
+                    what += (what.empty() ? "" : ", ") + **part;
             const std::string name
-                = loaded.scenario->name
-                  + (design.architecture ? " [" + *design.architecture + "]" : std::string());
+                = loaded.scenario->name + (what.empty() ? std::string() : " [" + what + "]");
             std::string label = name;
             for (int n = 2; labels.count(label); ++n)
                 label = name + " #" + std::to_string(n);
@@ -355,21 +406,46 @@ std::optional<run::Plan> planFromOptions(const QCommandLineParser& parser,
             return std::nullopt;
         }
     }
+    // Products: each list crosses the designs; prepare() drops a product from a design whose
+    // architecture lacks that component (and the duplicates it leaves).
+    const auto kinds
+        = [&](const QCommandLineOption& option, std::vector<std::optional<std::string>>& out) {
+              if (!parser.isSet(option))
+                  return true;
+              out.clear();
+              for (const QString& k : parser.value(option).split(',', Qt::SkipEmptyParts))
+                  out.push_back(local(k.trimmed()));
+              if (out.empty()) {
+                  std::fprintf(stderr,
+                               "meshsim-cli: --%s expects a comma-separated list\n",
+                               option.names().first().toUtf8().constData());
+                  return false;
+              }
+              return true;
+          };
+    std::vector<std::optional<std::string>> gatewayKinds{std::nullopt};
+    std::vector<std::optional<std::string>> meshKinds{std::nullopt};
+    if (!kinds(kGatewayKindsOption, gatewayKinds) || !kinds(kMeshKindsOption, meshKinds))
+        return std::nullopt;
     for (const QString& file : files)
         for (const auto& a : architectures)
-            plan.designs.push_back({"", local(file), a});
+            for (const auto& g : gatewayKinds)
+                for (const auto& m : meshKinds)
+                    plan.designs.push_back({"", local(file), a, g, m});
     return plan;
 }
 
 // A key a run's own options decide (a --set of it would be overridden without a word).
 bool settable(const QCommandLineParser& parser, const std::string& path)
 {
-    const char* option = path == "seed"                                        ? "--seed"
-                         : path == "engine" && parser.isSet(kEngineOption)     ? "--engine"
-                         : path == "duration" && parser.isSet(kDurationOption) ? "--duration"
-                         : path == "architecture" && parser.isSet(kArchitecturesOption)
-                             ? "--architectures"
-                             : nullptr;
+    const char* option
+        = path == "seed"                                                 ? "--seed"
+          : path == "engine" && parser.isSet(kEngineOption)              ? "--engine"
+          : path == "duration" && parser.isSet(kDurationOption)          ? "--duration"
+          : path == "architecture" && parser.isSet(kArchitecturesOption) ? "--architectures"
+          : path == "gateway.kind" && parser.isSet(kGatewayKindsOption)  ? "--gateway-kinds"
+          : path == "mesh.kind" && parser.isSet(kMeshKindsOption)        ? "--mesh-kinds"
+                                                                         : nullptr;
     if (!option)
         return true;
     std::fprintf(stderr,
@@ -386,6 +462,8 @@ void addExperimentOptions(QCommandLineParser& parser)
                        kReplicationsOption,
                        kIndependentOption,
                        kArchitecturesOption,
+                       kGatewayKindsOption,
+                       kMeshKindsOption,
                        kCostOption,
                        kShardOption,
                        kFailOnSloOption,

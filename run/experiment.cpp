@@ -280,8 +280,13 @@ RunSpec Plan::run(std::size_t index) const
     r.seed = commonRandomNumbers
                  ? replicationSeed(baseSeed, r.replication)
                  : independentSeed(baseSeed, r.replication, static_cast<std::uint32_t>(r.design));
-    if (designs[r.design].architecture)
-        r.overrides.push_back({"architecture", *designs[r.design].architecture});
+    const Design& design = designs[r.design];
+    if (design.architecture)
+        r.overrides.push_back({"architecture", *design.architecture});
+    if (design.gatewayKind)
+        r.overrides.push_back({"gateway.kind", *design.gatewayKind});
+    if (design.meshKind)
+        r.overrides.push_back({"mesh.kind", *design.meshKind});
     for (topologies::Override& o : settings(r.point))
         r.overrides.push_back(std::move(o));
     return r;
@@ -297,6 +302,8 @@ Json Plan::toJson() const
         Json dj{{"label", designs[d].label}, {"scenario", designs[d].scenario}};
         dj["architecture"]
             = designs[d].architecture ? Json(*designs[d].architecture) : Json(nullptr);
+        dj["gateway_kind"] = designs[d].gatewayKind ? Json(*designs[d].gatewayKind) : Json(nullptr);
+        dj["mesh_kind"] = designs[d].meshKind ? Json(*designs[d].meshKind) : Json(nullptr);
         dj["text"] = d < scenarioTexts.size() ? scenarioTexts[d] : std::string();
         ds.push_back(dj);
     }
@@ -330,6 +337,10 @@ std::optional<Plan> Plan::fromJson(const Json& j, std::string& error)
                 d.at("label").get<std::string>(), d.at("scenario").get<std::string>(), {}};
             if (!d.at("architecture").is_null())
                 design.architecture = d.at("architecture").get<std::string>();
+            if (d.contains("gateway_kind") && !d.at("gateway_kind").is_null())
+                design.gatewayKind = d.at("gateway_kind").get<std::string>();
+            if (d.contains("mesh_kind") && !d.at("mesh_kind").is_null())
+                design.meshKind = d.at("mesh_kind").get<std::string>();
             p.designs.push_back(design);
             p.scenarioTexts.push_back(d.value("text", ""));
         }
@@ -565,6 +576,16 @@ bool checkRun(const Plan& plan, std::size_t index, const Json& results, std::str
                 + ", the plan's design " + std::to_string(spec.design) + " in " + *architecture;
         return false;
     }
+    for (const auto& [key, kind] :
+         {std::pair{"gateway_kind", plan.designs[spec.design].gatewayKind},
+          std::pair{"mesh_kind", plan.designs[spec.design].meshKind}}) {
+        const Json& scenario = results["scenario"];
+        if (kind && scenario.value(key, std::string()) != *kind) {
+            error = std::string("its ") + key + " is not the plan's design "
+                    + std::to_string(spec.design) + "'s " + *kind;
+            return false;
+        }
+    }
     return true;
 }
 
@@ -756,7 +777,9 @@ Json summarize(const Plan& plan, const std::vector<Json>& results)
         designList.push_back(
             {{"label", d.label},
              {"scenario", d.scenario},
-             {"architecture", d.architecture ? Json(*d.architecture) : Json(nullptr)}});
+             {"architecture", d.architecture ? Json(*d.architecture) : Json(nullptr)},
+             {"gateway_kind", d.gatewayKind ? Json(*d.gatewayKind) : Json(nullptr)},
+             {"mesh_kind", d.meshKind ? Json(*d.meshKind) : Json(nullptr)}});
     j["designs"] = designList;
     // The platforms the runs used (the scenarios' `engine`, or --engine).
     std::set<std::string> engines;

@@ -78,6 +78,14 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
     j["scenario"] = {{"name", s.name},
                      {"file", s.file},
                      {"architecture", topologies::architectureName(s.system.architecture)}};
+    // The products the architecture's gateway and mesh stand for.
+    if (s.system.hasGateway())
+        j["scenario"]["gateway_kind"] = topologies::gatewayKindName(s.system.gateway.kind);
+    if (s.system.hasMesh()) {
+        j["scenario"]["mesh_kind"] = topologies::meshKindName(s.system.mesh.kind);
+        if (!s.system.mesh.version.empty())
+            j["scenario"]["mesh_version"] = s.system.mesh.version;
+    }
     j["seed"] = r.seed;
     j["engine"] = topologies::engineName(r.engine);
     j["simulated_seconds"] = roundTo(r.simulatedSeconds, 9);

@@ -40,4 +40,22 @@ std::string engineName(models::EngineKind e)
     return e == models::EngineKind::SimGrid ? "simgrid" : "fast";
 }
 
+std::string gatewayKindName(models::GatewayKind k)
+{
+    switch (k) {
+    case models::GatewayKind::Envoy:
+        return "envoy";
+    case models::GatewayKind::Kong:
+        return "kong";
+    case models::GatewayKind::Nginx:
+        return "nginx";
+    }
+    return "envoy";
+}
+
+std::string meshKindName(models::MeshKind k)
+{
+    return k == models::MeshKind::Linkerd ? "linkerd" : "istio";
+}
+
 } // namespace meshsim::topologies

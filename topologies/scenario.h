@@ -35,5 +35,8 @@ struct Scenario
 
 std::string architectureName(models::Architecture a);
 std::string engineName(models::EngineKind e);
+// The scenario keys' names of the products: envoy, kong, nginx; istio, linkerd.
+std::string gatewayKindName(models::GatewayKind k);
+std::string meshKindName(models::MeshKind k);
 
 } // namespace meshsim::topologies

@@ -864,6 +864,48 @@ faults:
         QVERIFY2(leastRequest < 0.15, qPrintable(QString::number(leastRequest)));
     }
 
+    void linkerdPeakEwmaStarvesTheSlowInstance()
+    {
+        // Linkerd (mesh.kind linkerd) balances by P2C over peak EWMA (reference/semantics.md
+        // §1.8). b has 2 instances: b-0 answers in f = 10 ms, b-1 in s = 100 ms (a slow fault).
+        // One request a second (constant arrivals) finds both idle, so with 2 hosts P2C picks
+        // the lower RTT estimate. b-0's estimate jumps to f at each answer and decays for the
+        // 0.99 s to the next choice: 10 x e^(-0.099) = 9.057 ms. b-1's is s = 100 ms after its
+        // answer and decays with tau = 10 s: at the k-th arrival after it was chosen it is
+        // 100 x e^(-(k - 0.1)/10) ms, below 9.057 first at k = 25 (k = 24 gives 9.16 ms). So b-1
+        // gets one request in 25 (a period of 24 or 26 would give 62 or 57): 60 of the 1,500
+        // measured seconds, against 750 by round robin.
+        const char* scenario = R"(
+meshsim: 1
+duration: 1560s
+warmup: 60s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 16, steps: [b]}
+  - {name: b, replicas: 2, workers: 16, cpu: 10ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 1/s}}]
+mesh:
+  kind: linkerd
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  %1
+faults:
+  - {at: 0s, slow: {service: b, instance: 1, latency: 90ms}}
+)";
+        const auto arrivals = [&](const char* policy) {
+            const auto r = run(QString(scenario).arg(policy).toStdString());
+            const auto& instances = service(r, "b").instances;
+            return std::pair{instances[0].arrivals, instances[1].arrivals};
+        };
+        const auto [fast, slow] = arrivals("");
+        QCOMPARE(fast + slow, std::uint64_t{1500});
+        QCOMPARE(slow, std::uint64_t{60});
+        const auto [fastRr, slowRr] = arrivals("defaults: {load_balancer: round_robin}");
+        QCOMPARE(fastRr, std::uint64_t{750});
+        QCOMPARE(slowRr, std::uint64_t{750});
+    }
+
     void zoneAwareRoutingKeepsTrafficLocal()
     {
         // The example of reference/semantics.md §1.0: callers spread 40/40/20% over zones
@@ -1034,6 +1076,58 @@ faults:
         QCOMPARE(r.metrics->summary().outcomes.errors(),
                  r.metrics->summary().outcomes[Outcome::ConnectionFailure]);
         QCOMPARE(events(r, "ready").size(), std::size_t{1});
+    }
+
+    void gatewayProductsMeetAKilledInstance_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<double>("failingShare");
+        // Envoy (Envoy Gateway): no retries by default; each refused try is the client's 503.
+        QTest::newRow("envoy") << "envoy" << 1.0;
+        // Kong: 5 retries on connection errors (nginx's "error timeout") to the next server.
+        QTest::newRow("kong") << "kong" << 0.0;
+        // NGINX: every server of the upstream once, on the same errors.
+        QTest::newRow("nginx") << "nginx" << 0.0;
+    }
+
+    void gatewayProductsMeetAKilledInstance()
+    {
+        // killedInstanceLeavesWithReadiness behind a gateway: 4 replicas, round robin,
+        // 400 requests/s, a-0 killed at 10 s and out of rotation 1 s after its not_ready event,
+        // a window of W = not_ready + 1 s - 10 s. Behind Envoy every fourth try is refused and
+        // fails its request: 100/s x W errors, no retry. Kong and NGINX retry a refusal on the
+        // next server (docs/mechanisms/products.md), and the retry takes the next round-robin
+        // turn: the picks go dead, a-1 (retry), a-2, a-3, dead, ... so one request in three is
+        // refused, 400/3 per second x W retries, and no request fails.
+        QFETCH(QString, kind);
+        QFETCH(double, failingShare);
+        const auto r = run(R"(
+meshsim: 1
+duration: 30s
+architecture: gateway
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+discovery: {readiness_period: 2s, failure_threshold: 3, propagation: 1s}
+services:
+  - {name: a, cpu: 1ms, workers: 64, replicas: 4}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 400/s}}]
+gateway: {kind: )" + kind.toStdString()
+                           + R"(, cpu: 0, replicas: 1}
+faults:
+  - {at: 10s, until: 20s, kill: {service: a, instance: 0}}
+)");
+        const auto notReady = events(r, "not_ready");
+        QCOMPARE(notReady.size(), std::size_t{1});
+        const double window = seconds(notReady[0].at) + 1.0 - 10.0;
+        const double refused = (failingShare > 0 ? 400.0 / 4 : 400.0 / 3) * window;
+        const models::EdgeStats ga = edge(r, "gateway", "a");
+        const double retries = static_cast<double>(ga.attempts - ga.calls);
+        QVERIFY2(std::abs(retries - (1.0 - failingShare) * refused) <= 1.0,
+                 qPrintable(QString("%1 retries, %2 refused").arg(retries).arg(refused)));
+        const auto errors = static_cast<double>(r.metrics->summary().outcomes.errors());
+        QVERIFY2(std::abs(errors - failingShare * refused) <= 1.0,
+                 qPrintable(QString("%1 errors, %2 refused").arg(errors).arg(refused)));
+        QCOMPARE(ga.outcomes.errors(), r.metrics->summary().outcomes.errors());
     }
 
     void activeHealthCheckIsFaster()
