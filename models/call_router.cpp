@@ -190,9 +190,30 @@ void CallRouter::attempt(Call* call)
     // A retry holds one of the retry breaker's slots, taken when it was scheduled; it passes to
     // the try, or back to the breaker if no try starts.
     const bool holdsSlot = call->attempts > 0 && call->retrySlots > 0;
+    // A try that never leaves the caller: a local failure, retried only by a library that
+    // retries everything (resilience4j).
     const auto fail = [&](Outcome outcome, std::uint16_t flags) {
         if (holdsSlot)
             releaseRetrySlot(call);
+        if (call->retries && call->retries->retryAll) {
+            // A refused try is an attempt of the library's Retry (it tried no host).
+            if (call->attempts < call->tried.size())
+                call->tried[call->attempts] = ~std::uint32_t{0};
+            ++call->attempts;
+            const RetryDecision decision
+                = decideRetry(TryResult{outcome, false, false, true, false, false, false},
+                              RetryState{call->retries,
+                                         call->conditions,
+                                         u.limits ? &*u.limits : nullptr,
+                                         call->attempts,
+                                         call->retriesScheduled,
+                                         static_cast<std::uint32_t>(u.hosts.size())});
+            if (decision.retry) {
+                scheduleRetry(call);
+                return;
+            }
+            flags |= decision.flags;
+        }
         endTry(call, nullptr, outcome, flags);
     };
     if (u.tracksHealth && u.breaker) {
@@ -203,6 +224,16 @@ void CallRouter::attempt(Call* call)
             fail(Outcome::CircuitOpen, kFlagNone);
             return;
         }
+    }
+    if (u.bulkhead && u.bulkheadActive >= *u.bulkhead) {
+        // The library's bulkhead is full (resilience4j BulkheadFullException, Hystrix's thread
+        // pool rejection): a local refusal its breaker counts as a failure.
+        if (u.breaker) {
+            u.breaker->onResult(m_platform.now(), true);
+            u.noteBreaker(m_platform.now(), m_sink);
+        }
+        fail(Outcome::Overflow, kFlagUO);
+        return;
     }
     u.refreshHosts();
     LbContext context;
@@ -230,6 +261,10 @@ void CallRouter::attempt(Call* call)
         return;
     }
     Exchange* ex = newExchange(call, *host);
+    if (u.bulkhead) {
+        ++u.bulkheadActive;
+        ex->bulkheadSlot = true;
+    }
     if (holdsSlot) {
         --call->retrySlots;
         ex->retrySlot = true;
@@ -508,6 +543,10 @@ void CallRouter::settleExchange(Exchange* ex, bool reusable)
         ex->retrySlot = false;
         u.limits->retryFinished();
     }
+    if (ex->bulkheadSlot) {
+        ex->bulkheadSlot = false;
+        --u.bulkheadActive;
+    }
     if (ex->hasConnection)
         releaseConnection(ex, reusable);
 }
@@ -645,6 +684,12 @@ void CallRouter::retryOrFinish(
     }
     if (hedge)
         ex->hedged = true;
+    scheduleRetry(call);
+}
+
+void CallRouter::scheduleRetry(Call* call)
+{
+    Upstream& u = *call->upstream;
     if (u.limits) {
         u.limits->retryStarted();
         ++call->retrySlots;
@@ -652,8 +697,11 @@ void CallRouter::retryOrFinish(
     call->flags |= kFlagRX;
     if (call->attempts == 1)
         call->backoff = JitteredBackoff(call->retries->backoffBase, call->retries->backoffMax);
-    // Envoy's jittered exponential backoff: U[0, min(base x 2^(n-1), max)).
-    const SimDuration wait = call->backoff.next(*call->caller->random);
+    // Envoy's jittered exponential backoff: U[0, min(base x 2^(n-1), max)); resilience4j waits
+    // the same fixed interval before every retry.
+    const SimDuration wait = call->retries->fixedBackoff
+                                 ? call->retries->backoffBase
+                                 : call->backoff.next(*call->caller->random);
     ++call->outstanding; // the pending retry keeps the call alive
     ++call->retriesScheduled;
     const std::int32_t leaf = m_sink.startHop(call->rec,

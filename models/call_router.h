@@ -96,6 +96,8 @@ private:
     void
     retryOrFinish(Call* call, Exchange* ex, Outcome outcome, bool perTryTimeout, bool tryEnded);
     void endTry(Call* call, const Exchange* ex, Outcome outcome, std::uint16_t flags);
+    // Another try after the backoff (its retry-breaker slot taken, the call kept alive).
+    void scheduleRetry(Call* call);
     static bool othersRunning(const Call* call, const Exchange* except);
     void releaseRetrySlot(Call* call);
     void resetLosingTries(Call* call);

@@ -114,33 +114,56 @@ void Resilience4jBreaker::onResult(engine::SimTime now, bool failure)
 
 HystrixBreaker::HystrixBreaker(const LibraryCircuitBreakerConfig& config)
     : m_config(config)
-    , m_buckets(std::max<std::uint32_t>(1, config.slidingWindow))
+    , m_buckets(2 * static_cast<std::size_t>(std::max<std::uint32_t>(1, config.slidingWindow)))
 {}
 
 void HystrixBreaker::countIn(engine::SimTime now, bool failure)
 {
-    const std::int64_t second = engine::toNanos(now) / 1'000'000'000;
-    Bucket& b = m_buckets[static_cast<std::size_t>(second) % m_buckets.size()];
-    if (b.second != second)
-        b = Bucket{second, 0, 0};
+    const std::int64_t number = engine::toNanos(now) / kSnapshotNs;
+    Bucket& b = m_buckets[static_cast<std::size_t>(number) % m_buckets.size()];
+    if (b.second != number)
+        b = Bucket{number, 0, 0};
     ++b.calls;
     b.errors += failure ? 1 : 0;
 }
 
-void HystrixBreaker::totals(engine::SimTime now, std::uint32_t& calls, std::uint32_t& errors) const
+void HystrixBreaker::takeSnapshots(engine::SimTime now)
 {
-    const std::int64_t second = engine::toNanos(now) / 1'000'000'000;
-    calls = errors = 0;
-    for (const Bucket& b : m_buckets) {
-        if (b.second > second - static_cast<std::int64_t>(m_buckets.size())) {
-            calls += b.calls;
-            errors += b.errors;
+    const auto window = static_cast<std::int64_t>(m_buckets.size());
+    const std::int64_t current = engine::toNanos(now) / kSnapshotNs;
+    std::int64_t newest = -1; // the newest bucket with calls
+    for (const Bucket& b : m_buckets)
+        newest = b.calls > 0 ? std::max(newest, b.second) : newest;
+    for (; m_nextSnapshot <= current; ++m_nextSnapshot) {
+        const std::int64_t k = m_nextSnapshot;
+        if (newest < k - window) { // nothing left in the window: no snapshot can open it
+            m_nextSnapshot = current + 1;
+            break;
+        }
+        if (m_state != BreakerState::Closed)
+            continue;
+        // Snapshot k, at k x 500 ms: the buckets k - window .. k - 1.
+        std::uint32_t calls = 0;
+        std::uint32_t errors = 0;
+        for (const Bucket& b : m_buckets) {
+            if (b.second >= k - window && b.second < k) {
+                calls += b.calls;
+                errors += b.errors;
+            }
+        }
+        // errorPercentage = int(errors / total * 100) >= threshold, with at least the volume.
+        if (calls >= m_config.minimumCalls
+            && static_cast<int>(100.0 * errors / calls)
+                   >= static_cast<int>(std::lround(100.0 * m_config.failureRateThreshold))) {
+            m_state = BreakerState::Open;
+            m_openedAt = engine::atNanos(k * kSnapshotNs);
         }
     }
 }
 
 bool HystrixBreaker::tryAcquire(engine::SimTime now)
 {
+    takeSnapshots(now);
     if (m_state == BreakerState::Closed)
         return true;
     if (m_state == BreakerState::Open && now - m_openedAt > m_config.waitInOpen) {
@@ -153,6 +176,7 @@ bool HystrixBreaker::tryAcquire(engine::SimTime now)
 
 void HystrixBreaker::onResult(engine::SimTime now, bool failure)
 {
+    takeSnapshots(now);
     if (m_state == BreakerState::HalfOpen) {
         if (!m_trialInFlight)
             return;
@@ -166,19 +190,9 @@ void HystrixBreaker::onResult(engine::SimTime now, bool failure)
         }
         return;
     }
-    if (m_state == BreakerState::Open)
-        return;
+    // Calls that end while it is open still count in the stream (short-circuited ones never
+    // started); the next snapshot decides.
     countIn(now, failure);
-    std::uint32_t calls = 0;
-    std::uint32_t errors = 0;
-    totals(now, calls, errors);
-    // errorPercentage = int(errors / total * 100) >= threshold, with at least the volume.
-    if (calls >= m_config.minimumCalls
-        && static_cast<int>(100.0 * errors / calls)
-               >= static_cast<int>(std::lround(100.0 * m_config.failureRateThreshold))) {
-        m_state = BreakerState::Open;
-        m_openedAt = now;
-    }
 }
 
 // --- facade ----------------------------------------------------------------------------------

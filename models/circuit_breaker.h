@@ -93,9 +93,11 @@ private:
     std::uint32_t m_halfOpenDone = 0;
 };
 
-// Netflix Hystrix (§2.4): a 10 s rolling window of 1 s buckets; opens when at least
-// request_volume_threshold calls and an error percentage >= threshold; after the sleep window one
-// trial call goes through (HALF_OPEN): success closes and resets the window, failure reopens.
+// Netflix Hystrix (§2.4): the breaker decides only on health snapshots, emitted every 500 ms
+// (metrics.healthSnapshot.intervalInMilliseconds) with the totals of the rolling window (10 s in
+// 500 ms buckets): it opens at a snapshot with at least request_volume_threshold calls and an
+// error percentage >= threshold; after the sleep window one trial call goes through (HALF_OPEN):
+// success closes and resets the window, failure reopens.
 class HystrixBreaker
 {
 public:
@@ -108,16 +110,19 @@ public:
 private:
     struct Bucket
     {
-        std::int64_t second = -1;
+        std::int64_t second = -1; // its number: start / 500 ms
         std::uint32_t calls = 0;
         std::uint32_t errors = 0;
     };
+    static constexpr std::int64_t kSnapshotNs = 500'000'000;
     void countIn(engine::SimTime now, bool failure);
-    void totals(engine::SimTime now, std::uint32_t& calls, std::uint32_t& errors) const;
+    // The snapshots due up to `now`, in order: each may open the breaker.
+    void takeSnapshots(engine::SimTime now);
 
     LibraryCircuitBreakerConfig m_config;
     BreakerState m_state = BreakerState::Closed;
-    std::vector<Bucket> m_buckets = std::vector<Bucket>(10);
+    std::vector<Bucket> m_buckets;   // of 500 ms, indexed by bucket number
+    std::int64_t m_nextSnapshot = 1; // the next snapshot, in bucket numbers (k x 500 ms)
     engine::SimTime m_openedAt;
     bool m_trialInFlight = false;
 };

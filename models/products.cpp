@@ -60,6 +60,48 @@ GatewayConfig gatewayDefaults(GatewayKind kind)
     return g;
 }
 
+LibraryClientConfig libraryClientDefaults(LibraryClientConfig::Kind kind)
+{
+    LibraryClientConfig c;
+    c.kind = kind;
+    LibraryCircuitBreakerConfig breaker;
+    switch (kind) {
+    case LibraryClientConfig::Kind::Plain:
+        return c;
+    case LibraryClientConfig::Kind::Resilience4j: {
+        // RetryConfig: maxAttempts 3, waitDuration 500 ms, every exception retried;
+        // TimeLimiterConfig: 1 s; BulkheadConfig: 25 concurrent calls, no wait;
+        // CircuitBreakerConfig: the member defaults of LibraryCircuitBreakerConfig.
+        RetryConfig r;
+        r.attempts = 2;
+        r.retryOn.clear();
+        r.retryAll = true;
+        r.fixedBackoff = true;
+        r.backoffBase = SimDuration{500'000'000};
+        r.backoffMax = r.backoffBase;
+        r.perTryTimeout = kSecond;
+        c.retries = r;
+        c.bulkhead = 25;
+        c.circuitBreaker = breaker;
+        return c;
+    }
+    case LibraryClientConfig::Kind::Hystrix:
+        // HystrixCommandProperties: 1 s execution timeout, breaker volume 20, 50% errors, 5 s
+        // sleep, 10 s window; HystrixThreadPoolProperties: 10 threads, no queue.
+        breaker.kind = LibraryCircuitBreakerConfig::Kind::Hystrix;
+        breaker.failureRateThreshold = 0.5;
+        breaker.slidingWindow = 10;
+        breaker.minimumCalls = 20;
+        breaker.waitInOpen = 5 * kSecond;
+        breaker.halfOpenCalls = 1;
+        c.circuitBreaker = breaker;
+        c.timeout = kSecond;
+        c.bulkhead = 10;
+        return c;
+    }
+    return c;
+}
+
 namespace {
 
 // A release "MAJOR.MINOR" as one comparable number (1.13 -> 1013), or -1.

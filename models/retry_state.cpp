@@ -11,12 +11,15 @@ RetryDecision decideRetry(const TryResult& result, const RetryState& state)
                                ? Outcome::QueueFull
                                : result.outcome;
     // Envoy's shouldHedgeRetryPerTryTimeout retries a hedged per-try timeout whatever retry_on
-    // says; other failures only under a matching condition.
-    const bool retriable = state.retries && !result.local
-                           && (result.hedge
-                               || (state.conditions
-                                   && state.conditions->retriable(
-                                       asSeen, result.connectFailure, result.perTryTimeout)));
+    // says; other failures only under a matching condition. resilience4j retries every
+    // exception, its own breaker's and bulkhead's refusals included.
+    const bool matches
+        = result.hedge
+          || (state.conditions
+              && state.conditions->retriable(asSeen, result.connectFailure, result.perTryTimeout));
+    const bool retriable
+        = state.retries
+          && (state.retries->retryAll ? result.outcome != Outcome::Ok : !result.local && matches);
     // Flags say what this hop saw itself, not what an upstream passed on from further down.
     std::uint16_t flags = ownReset ? kFlagUF : kFlagNone;
     if (result.perTryTimeout)

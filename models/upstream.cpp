@@ -43,6 +43,7 @@ Upstream::Upstream(const UpstreamPolicy& policy,
     if (policy.libraryBreaker)
         breaker.emplace(*policy.libraryBreaker);
     connectTimeout = policy.connectTimeout;
+    bulkhead = policy.bulkhead;
     previousHosts = policy.previousHosts;
     retries = policy.retries;
     timeout = policy.timeout;
@@ -72,7 +73,8 @@ Upstream::Upstream(const UpstreamPolicy& policy,
     }
     tracksHealth = outlier.has_value() || breaker.has_value();
     zoneAware = !zoneBalancers.empty();
-    plain = !tracksHealth && !pooled && !zoneAware && !hashing && !fault && !retries && !timeout;
+    plain = !tracksHealth && !pooled && !zoneAware && !hashing && !fault && !retries && !timeout
+            && !bulkhead;
     name = caller->label + " -> " + target->config.name;
 }
 

@@ -63,9 +63,11 @@ struct Upstream
     const RetryConfig* retries = nullptr;     // default retry policy of this caller
     const RetryConditions* retryOn = nullptr; // = &*conditions
     const FaultInjectionConfig* fault = nullptr;
-    std::optional<SimDuration> timeout; // default overall timeout of this caller
-    SimDuration connectTimeout{0};      // of this caller's connections
-    bool previousHosts = true;          // retries avoid the hosts already tried
+    std::optional<SimDuration> timeout;    // default overall timeout of this caller
+    SimDuration connectTimeout{0};         // of this caller's connections
+    bool previousHosts = true;             // retries avoid the hosts already tried
+    std::optional<std::uint32_t> bulkhead; // a library's limit of tries in flight
+    std::uint32_t bulkheadActive = 0;
     std::uint64_t seenVersion = ~std::uint64_t{0};
     std::vector<LbHost> hosts;
     bool hashing = false;      // the balancer hashes requests (ring hash, Maglev)

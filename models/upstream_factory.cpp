@@ -101,6 +101,7 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
         if (lib.retries)
             p.retries = &*lib.retries;
         p.timeout = lib.timeout;
+        p.bulkhead = lib.bulkhead;
     }
     // The gateway product's own retries (Kong, NGINX) replace the mesh's.
     if (caller == CallerKind::Gateway && gateway.retries)

@@ -35,6 +35,7 @@ struct UpstreamPolicy
     std::optional<SimDuration> timeout;
     const OutlierDetectionConfig* outlierDetection = nullptr;
     const LibraryCircuitBreakerConfig* libraryBreaker = nullptr;
+    std::optional<std::uint32_t> bulkhead; // a library's: tries in flight at once
     const FaultInjectionConfig* fault = nullptr;
 };
 

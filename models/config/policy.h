@@ -40,6 +40,10 @@ struct RetryConfig
     bool hedgeOnPerTryTimeout = false; // Envoy hedge_on_per_try_timeout
     // nginx's proxy_next_upstream_tries 0: no more tries than the upstream has servers.
     bool oncePerHost = false;
+    // resilience4j's Retry: the same wait (backoffBase) before every retry, and every failure
+    // retried, a refusal of the library's own breaker or bulkhead included.
+    bool fixedBackoff = false;
+    bool retryAll = false;
 };
 
 enum class LoadBalancerPolicy { RoundRobin, LeastRequest, Random, RingHash, Maglev, PeakEwma };

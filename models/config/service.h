@@ -25,12 +25,23 @@ struct Step
     std::vector<Step> children;             // Parallel / Sequence
 };
 
+// The resilience library of an application without a sidecar. `kind` names the library whose
+// defaults and semantics apply (libraryClientDefaults()); without one, only what the scenario
+// sets, with Envoy's retry semantics.
 struct LibraryClientConfig
 {
+    enum class Kind { Plain, Resilience4j, Hystrix };
+    Kind kind = Kind::Plain;
     std::optional<LibraryCircuitBreakerConfig> circuitBreaker;
-    std::optional<RetryConfig> retries;
-    std::optional<SimDuration> timeout;
+    std::optional<RetryConfig> retries;    // resilience4j's TimeLimiter is their per-try timeout
+    std::optional<SimDuration> timeout;    // the whole call (Hystrix's execution timeout)
+    std::optional<std::uint32_t> bulkhead; // tries in flight at once per caller instance
 };
+
+// The defaults of a resilience library: resilience4j's Retry (3 attempts, a fixed 500 ms wait,
+// every failure retried), CircuitBreaker, TimeLimiter (1 s per try) and Bulkhead (25); Hystrix's
+// command (1 s timeout, a 10-thread pool, its breaker). docs/mechanisms/products.md cites them.
+LibraryClientConfig libraryClientDefaults(LibraryClientConfig::Kind kind);
 
 struct ServiceConfig
 {

@@ -135,6 +135,7 @@ struct Exchange
     bool freshConnection = false; // its connection was opened for it
     bool connecting = false;      // holds a pending-request slot while its connection opens
     bool hedged = false;          // its per-try timeout started a hedged try
+    bool bulkheadSlot = false;    // holds one of its library bulkhead's places
     bool reset = false;           // refused, reset or unreachable (not a response)
     bool passedOn = false;        // the upstream's answer is a failure of its own call, passed on
     bool perTryTimedOut = false;

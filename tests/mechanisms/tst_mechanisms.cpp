@@ -297,6 +297,102 @@ mesh:
 
     // --- circuit breakers ----------------------------------------------------------------------
 
+    void resilience4jRetriesEveryFailureAfterAFixedWait()
+    {
+        // client.kind resilience4j (direct architecture): Retry makes 3 attempts, waits a fixed
+        // 500 ms and retries every failure, 500s included. b fails p = 20% of its tries:
+        // attempts per call 1 + p + p^2 = 1.24 (E[A^2] = 0.8 + 4 x 0.16 + 9 x 0.04 = 1.8,
+        // variance 0.2624), calls failing p^3 = 0.008. (The breaker opens at a 50% failure rate
+        // over 100 calls: 50 failures of 100 at p = 0.2 has a probability near 1e-11.) A call
+        // retried twice waits exactly 2 x 500 ms: the slowest call takes 1 s plus three tries.
+        const auto r = run(R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 256, steps: [b], client: {kind: resilience4j}}
+  - {name: b, cpu: 1ms, workers: 64, replicas: 2, errors: 20%}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 200/s}}]
+)");
+        const models::EdgeStats ab = edge(r, "a", "b");
+        const double calls = static_cast<double>(ab.calls);
+        const double attempts = static_cast<double>(ab.attempts) / calls;
+        QVERIFY2(std::abs(attempts - 1.24) < 5 * std::sqrt(0.2624 / calls),
+                 qPrintable(QString::number(attempts)));
+        const double failed = static_cast<double>(ab.outcomes.errors()) / calls;
+        QVERIFY2(std::abs(failed - 0.008) < 5 * std::sqrt(0.008 * 0.992 / calls),
+                 qPrintable(QString::number(failed)));
+        // Client latency = 1 ms there and back + tries of 1 ms + the waits.
+        const std::int64_t slowest = r.metrics->summary().latency.max();
+        QVERIFY2(slowest >= 1'005'000'000 && slowest < 1'010'000'000,
+                 qPrintable(QString::number(slowest)));
+    }
+
+    void resilience4jRetriesItsOwnBreakersRefusals()
+    {
+        // b always fails: resilience4j's breaker opens after 100 recorded tries (failure rate
+        // 100% >= 50%) and then refuses (CallNotPermittedException), which Retry retries too:
+        // every call makes exactly 3 attempts, and once the breaker is open (it stays open for
+        // 60 s, longer than the run) every call ends refused, after 2 x 500 ms of waiting.
+        const auto r = run(R"(
+meshsim: 1
+duration: 30s
+warmup: 10s
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 256, steps: [b], client: {kind: resilience4j}}
+  - {name: b, cpu: 1ms, workers: 64, errors: 100%}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+)");
+        const models::EdgeStats ab = edge(r, "a", "b");
+        QVERIFY(ab.calls > 1000);
+        QCOMPARE(ab.attempts, 3 * ab.calls);
+        QCOMPARE(ab.outcomes[Outcome::CircuitOpen], ab.calls);
+        QCOMPARE(r.metrics->summary().latency.min(), std::int64_t{1'002'000'000});
+    }
+
+    void hystrixBulkheadLosesErlangB()
+    {
+        // client.kind hystrix: a 10-thread pool without a queue in front of b. Calls arrive as
+        // Poisson at 200/s and hold a thread for b's 100 ms: an M/G/10/10 loss system with an
+        // offered load of E = 20 Erlang, whose blocking probability is Erlang B(20, 10) =
+        // (20^10 / 10!) / sum_{k=0..10} 20^k / k! = 0.5379 (insensitive to the service time's
+        // distribution). Rejections are local 503s (overflow, UO); the breaker is lifted to
+        // 100% so that they do not open it. Binomial sd over N calls: sqrt(B (1 - B) / N).
+        const auto r = run(R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - name: a
+    cpu: 0
+    workers: 512
+    steps: [b]
+    client: {kind: hystrix, circuit_breaker: {failure_rate_threshold: 100%}}
+  - {name: b, cpu: 100ms, workers: 64}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 200/s}}]
+)");
+        double term = 1.0;
+        double sum = 1.0;
+        for (int k = 1; k <= 10; ++k) {
+            term *= 20.0 / k;
+            sum += term;
+        }
+        const double erlangB = term / sum;
+        QVERIFY(std::abs(erlangB - 0.5379) < 1e-4);
+        const models::EdgeStats ab = edge(r, "a", "b");
+        const double calls = static_cast<double>(ab.calls);
+        const double rejected = static_cast<double>(ab.outcomes[Outcome::Overflow]) / calls;
+        QVERIFY2(std::abs(rejected - erlangB) < 5 * std::sqrt(erlangB * (1 - erlangB) / calls),
+                 qPrintable(QString::number(rejected)));
+        QCOMPARE(ab.attempts, ab.calls); // Hystrix does not retry
+    }
+
     void libraryCircuitBreakerTripsAndRecovers()
     {
         // Direct architecture; a calls b through a resilience4j breaker (count window 100,

@@ -338,14 +338,17 @@ private slots:
 
     void hystrixVolumeThreshold()
     {
-        // CLOSED -> OPEN needs total >= requestVolumeThreshold (20) AND errorPercentage >= 50.
-        // 19 failures within one second: 100% errors but volume 19 < 20 -> closed; the 20th
-        // failure reaches the volume -> open.
+        // CLOSED -> OPEN needs total >= requestVolumeThreshold (20) AND errorPercentage >= 50,
+        // and Hystrix decides only on its health snapshots, every 500 ms. 19 failures between
+        // 100 and 280 ms: 100% errors but volume 19 < 20; the 20th at 300 ms reaches the volume,
+        // yet the breaker stays closed until the snapshot at 500 ms opens it.
         LibraryBreaker cb(hystrixConfig());
         for (int i = 0; i < 19; ++i)
             QVERIFY(call(cb, ms(100 + 10 * i), true));
-        QCOMPARE(name(cb.state()), QByteArray("closed"));
         QVERIFY(call(cb, ms(300), true));
+        QCOMPARE(name(cb.state()), QByteArray("closed"));
+        QVERIFY(cb.tryAcquire(ms(499))); // no snapshot yet: still let through
+        QVERIFY(!cb.tryAcquire(ms(500)));
         QCOMPARE(name(cb.state()), QByteArray("open"));
     }
 
@@ -355,7 +358,7 @@ private slots:
         QTest::addColumn<int>("successes");
         QTest::addColumn<QByteArray>("state");
         // Successes first, then failures, all within the 10 s window: errorPercentage =
-        // int(errors / total x 100) >= 50 opens (§2.4).
+        // int(errors / total x 100) >= 50 opens at the next snapshot (§2.4).
         QTest::newRow("9 of 20: 45%") << 9 << 11 << QByteArray("closed");
         QTest::newRow("10 of 20: 50%") << 10 << 10 << QByteArray("open");
         QTest::newRow("19 of 40: 47%") << 19 << 21 << QByteArray("closed");
@@ -372,6 +375,7 @@ private slots:
             QVERIFY(call(cb, ms(t += 100), false));
         for (int i = 0; i < failures; ++i)
             QVERIFY(call(cb, ms(t += 100), true));
+        cb.tryAcquire(ms(t + 500)); // a snapshot has been taken since the last call
         QCOMPARE(name(cb.state()), state);
     }
 
@@ -379,10 +383,13 @@ private slots:
     {
         QTest::addColumn<int>("lastAtMs");
         QTest::addColumn<QByteArray>("state");
-        // 19 failures at 0.5 s, the 20th later. The window is the last 10 one-second buckets:
-        // at 9.5 s the bucket of second 0 is still inside (seconds 0..9) -> 20 calls -> open;
-        // at 10.5 s it has rolled out (seconds 1..10) -> 1 call -> closed.
+        // 19 failures at 0.5 s (bucket 1 of 500 ms), the 20th later. Snapshot k (at k x 500 ms)
+        // sums the 20 buckets k - 20 .. k - 1. 20th at 9.5 s (bucket 19): snapshot 20 at 10 s
+        // holds buckets 0..19, 20 calls -> open. 20th at 10.4 s (bucket 20): snapshot 21 at
+        // 10.5 s holds 1..20 -> open. 20th at 10.5 s (bucket 21): snapshot 21 does not hold it
+        // yet (19 calls), snapshot 22 at 11 s no longer holds bucket 1 (1 call) -> closed.
         QTest::newRow("20th at 9.5 s") << 9500 << QByteArray("open");
+        QTest::newRow("20th at 10.4 s") << 10'400 << QByteArray("open");
         QTest::newRow("20th at 10.5 s") << 10'500 << QByteArray("closed");
     }
 
@@ -394,6 +401,7 @@ private slots:
         for (int i = 0; i < 19; ++i)
             QVERIFY(call(cb, ms(500), true));
         QVERIFY(call(cb, ms(lastAtMs), true));
+        cb.tryAcquire(ms(lastAtMs + 1000));
         QCOMPARE(name(cb.state()), state);
     }
 
@@ -406,18 +414,19 @@ private slots:
 
     void hystrixSleepWindowAndTrial()
     {
-        // Open at t = 1 s. attemptExecution lets a request through only when
-        // now > circuitOpened + sleepWindow (5 s), strictly; then exactly one trial runs
-        // (HALF_OPEN). Success -> CLOSED with the metrics reset; failure -> OPEN with
-        // circuitOpened = now (§2.4).
+        // 20 failures at 1 s: the snapshot at 1.5 s opens it (circuitOpened = 1.5 s).
+        // attemptExecution lets a request through only when now > circuitOpened + sleepWindow
+        // (5 s), strictly; then exactly one trial runs (HALF_OPEN). Success -> CLOSED with the
+        // metrics reset; failure -> OPEN with circuitOpened = now (§2.4).
         QFETCH(bool, trialFails);
         LibraryBreaker cb(hystrixConfig());
-        const std::int64_t opened = 1000;
         for (int i = 0; i < 20; ++i)
-            QVERIFY(call(cb, ms(opened), true));
+            QVERIFY(call(cb, ms(1000), true));
+        const std::int64_t opened = 1500;
+        QVERIFY(cb.tryAcquire(ms(opened - 1)));
+        QVERIFY(!cb.tryAcquire(ms(opened)));
         QCOMPARE(name(cb.state()), QByteArray("open"));
 
-        QVERIFY(!cb.tryAcquire(ms(opened + 1)));
         QVERIFY(!cb.tryAcquire(ms(opened + 4999)));
         QVERIFY(!cb.tryAcquire(ms(opened + 5000))); // not yet: now must exceed opened + 5 s
         QCOMPARE(name(cb.state()), QByteArray("open"));
@@ -436,6 +445,7 @@ private slots:
             // (volume 19 < 20) keep it closed even though they are within 10 s of the old ones.
             for (int i = 0; i < 19; ++i)
                 QVERIFY(call(cb, ms(resultAt + 1 + i), true));
+            QVERIFY(cb.tryAcquire(ms(resultAt + 1000)));
             QCOMPARE(name(cb.state()), QByteArray("closed"));
         } else {
             QCOMPARE(name(cb.state()), QByteArray("open"));

@@ -85,9 +85,16 @@ void readLibraryClient(Reader& reader,
                        const std::string& path,
                        m::LibraryClientConfig& out)
 {
-    Fields f(reader, node, path, {"circuit_breaker", "retries", "timeout"});
+    Fields f(reader, node, path, {"kind", "circuit_breaker", "retries", "timeout", "bulkhead"});
     if (!f.valid())
         return;
+    // The library first: its defaults are what the other keys change.
+    using C = m::LibraryClientConfig::Kind;
+    static constexpr EnumName<C> kLibraries[]
+        = {{"resilience4j", C::Resilience4j}, {"hystrix", C::Hystrix}};
+    C library = C::Plain;
+    reader.readEnum(f, "kind", library, kLibraries);
+    out = m::libraryClientDefaults(library);
     if (const YAML::Node* cb = f.find("circuit_breaker")) {
         Fields c(reader,
                  *cb,
@@ -103,6 +110,9 @@ void readLibraryClient(Reader& reader,
             using K = m::LibraryCircuitBreakerConfig::Kind;
             static constexpr EnumName<K> kKinds[]
                 = {{"resilience4j", K::Resilience4j}, {"hystrix", K::Hystrix}};
+            // The client's library, unless the breaker names one.
+            if (library == C::Hystrix)
+                config.kind = K::Hystrix;
             reader.readEnum(c, "kind", config.kind, kKinds);
             if (config.kind == K::Hystrix) { // Hystrix defaults, reference/semantics.md §8
                 config.failureRateThreshold = 0.5;
@@ -120,11 +130,19 @@ void readLibraryClient(Reader& reader,
         }
     }
     if (const YAML::Node* r = f.find("retries")) {
-        m::RetryConfig config;
+        m::RetryConfig config = out.retries.value_or(m::RetryConfig{});
         readRetries(reader, *r, f.pathOf("retries"), config);
+        if (config.fixedBackoff) // resilience4j waits backoff.base before every retry
+            config.backoffMax = config.backoffBase;
         out.retries = config;
     }
-    reader.readDuration(f, "timeout", out.timeout, true);
+    // 0 turns the library's timeout off.
+    std::optional<SimDuration> timeout;
+    if (reader.readDuration(f, "timeout", timeout, false))
+        out.timeout = timeout->count() > 0 ? timeout : std::nullopt;
+    std::uint32_t bulkhead = out.bulkhead.value_or(m::kUnlimited);
+    if (reader.readCount(f, "bulkhead", bulkhead, 1, m::kUnlimited, true))
+        out.bulkhead = bulkhead == m::kUnlimited ? std::nullopt : std::optional(bulkhead);
 }
 
 } // namespace
