@@ -64,7 +64,7 @@ std::optional<std::uint32_t> LoadBalancer::choose(const std::vector<LbHost>& hos
         std::vector<std::uint32_t> present; // in discovery: the host set
         std::vector<std::uint32_t> healthy;
         for (std::uint32_t i = 0; i < hosts.size(); ++i) {
-            if (!hosts[i].present || (m_zone && hosts[i].zone != *m_zone))
+            if (!hosts[i].present || (m_zone && (hosts[i].zone == *m_zone) == m_otherZones))
                 continue;
             present.push_back(i);
             if (hosts[i].healthy)

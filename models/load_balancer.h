@@ -72,6 +72,13 @@ public:
         m_zone = zone;
         m_dirty = true;
     }
+    // Only the healthy hosts outside this zone (locality failover's second priority).
+    void restrictToOtherZones(std::uint32_t zone)
+    {
+        m_zone = zone;
+        m_otherZones = true;
+        m_dirty = true;
+    }
 
     static std::unique_ptr<LoadBalancer> create(const LoadBalancerConfig& config,
                                                 engine::RandomStream& random);
@@ -103,6 +110,7 @@ private:
     bool m_dirty = true;
     bool m_panic = false;
     std::optional<std::uint32_t> m_zone;
+    bool m_otherZones = false;
 };
 
 // Earliest-deadline-first scheduler of Envoy (edf_scheduler.h): a host of weight w is picked

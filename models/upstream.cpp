@@ -67,12 +67,21 @@ Upstream::Upstream(const UpstreamPolicy& policy,
             zoneBalancers.back()->restrictToZone(static_cast<std::uint32_t>(z));
         }
     }
+    if (policy.localityFailover && spec.zones.size() > 1) {
+        callerZone = spec.nodes[caller->node].zone;
+        LoadBalancerConfig priorityLb = lbConfig;
+        priorityLb.panicThreshold = 0.0;
+        localBalancer = LoadBalancer::create(priorityLb, *caller->random);
+        localBalancer->restrictToZone(callerZone);
+        remoteBalancer = LoadBalancer::create(priorityLb, *caller->random);
+        remoteBalancer->restrictToOtherZones(callerZone);
+    }
     if (retries) {
         conditions.emplace(retries->retryOn);
         retryOn = &*conditions;
     }
     tracksHealth = outlier.has_value() || breaker.has_value();
-    zoneAware = !zoneBalancers.empty();
+    zoneAware = !zoneBalancers.empty() || localBalancer;
     plain = !tracksHealth && !pooled && !zoneAware && !hashing && !fault && !retries && !timeout
             && !bulkhead;
     name = caller->label + " -> " + target->config.name;
@@ -95,18 +104,59 @@ void Upstream::refreshHosts()
     balancer->hostsChanged();
     for (auto& zoneBalancer : zoneBalancers)
         zoneBalancer->hostsChanged();
+    if (localBalancer) {
+        localBalancer->hostsChanged();
+        remoteBalancer->hostsChanged();
+    }
 }
 
 std::optional<std::uint32_t> Upstream::chooseHost(const LbContext& context)
 {
     std::optional<std::uint32_t> host;
-    if (zoneAware) {
+    if (localBalancer) {
+        if (const auto priority = choosePriority())
+            host = (*priority == 0 ? localBalancer : remoteBalancer)->choose(hosts, context);
+    } else if (zoneAware) {
         if (const auto zone = chooseZone())
             host = zoneBalancers[*zone]->choose(hosts, context);
     }
     if (!host)
         host = lb->choose(hosts, context);
     return host;
+}
+
+std::optional<int> Upstream::choosePriority()
+{
+    // Envoy's priority load (reference/semantics.md §1.0, recalculatePerPriorityState) over
+    // two priorities, the caller's zone and the rest: health = min(100, 140 x healthy / hosts)
+    // in integer percent (overprovisioning factor 1.4), loads in proportion to the health
+    // normalized to at most 100, the rounding remainder to the first priority with health.
+    std::uint64_t total[2] = {0, 0};
+    std::uint64_t healthy[2] = {0, 0};
+    for (const LbHost& h : hosts) {
+        if (!h.present)
+            continue;
+        const int p = h.zone == callerZone ? 0 : 1;
+        ++total[p];
+        healthy[p] += h.healthy ? 1 : 0;
+    }
+    if (total[1] == 0)
+        return std::nullopt; // one zone only: nothing to fail over to
+    std::uint64_t health[2];
+    for (int p = 0; p < 2; ++p)
+        health[p] = total[p] == 0 ? 0 : std::min<std::uint64_t>(100, 140 * healthy[p] / total[p]);
+    const std::uint64_t normalized = std::min<std::uint64_t>(100, health[0] + health[1]);
+    if (normalized == 0)
+        return std::nullopt; // nothing healthy: the balancer answers (no healthy upstream)
+    std::uint64_t load[2];
+    std::uint64_t remaining = 100;
+    for (int p = 0; p < 2; ++p) {
+        load[p] = std::min(remaining, health[p] * 100 / normalized);
+        remaining -= load[p];
+    }
+    load[health[0] > 0 ? 0 : 1] += remaining;
+    const std::uint64_t draw = caller->random->nextBelow(100) + 1;
+    return draw <= load[0] ? 0 : 1;
 }
 
 std::optional<std::uint32_t> Upstream::chooseZone()

@@ -87,6 +87,9 @@ struct Upstream
     std::vector<std::unique_ptr<LoadBalancer>> zoneBalancers;
     std::uint32_t callerZone = 0;
     std::vector<double> localShare; // per zone, of the caller tier's instances
+    // Istio's locality failover: the caller's zone (priority 0) and the others (priority 1).
+    std::unique_ptr<LoadBalancer> localBalancer;
+    std::unique_ptr<LoadBalancer> remoteBalancer;
     SimDuration outlierInterval{0};
     std::optional<RetryConditions> conditions;
     engine::TimerId outlierTimer;
@@ -94,6 +97,8 @@ struct Upstream
 
 private:
     std::optional<std::uint32_t> chooseZone();
+    // Locality failover's priority for this request, or nothing to let the balancer decide.
+    std::optional<int> choosePriority();
     void onOutlierInterval(Runtime& runtime);
 };
 

@@ -90,6 +90,11 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
         }
         // Istio adds no previous_hosts predicate to retries with consistent hashing: a retry
         // hashes to the same host (pilot route/retry/retry.go).
+        // Istio turns locality failover on for a destination with outlier detection
+        // (cluster_traffic_policy.go): its sidecars and ingress keep calls in their own zone
+        // while it is healthy enough.
+        p.localityFailover = istio && caller != CallerKind::Gateway && targetMesh.outlierDetection
+                             && p.loadBalancer.localityFailover && !p.loadBalancer.zoneAware;
         const bool hashing = p.loadBalancer.policy == LoadBalancerPolicy::RingHash
                              || p.loadBalancer.policy == LoadBalancerPolicy::Maglev;
         p.previousHosts = !(istio && hashing);

@@ -29,6 +29,7 @@ struct UpstreamPolicy
     bool meshProxy = false;    // the caller side is one of the mesh's proxies: the mesh's policy
     bool pooled = false;       // Envoy-style connection pools and circuit-breaker limits
     bool previousHosts = true; // retries avoid the hosts already tried
+    bool localityFailover = false; // Istio: the caller's zone first, then the other zones
     SimDuration connectTimeout{5'000'000'000};
     CircuitBreakerThresholds thresholds{kUnlimited, kUnlimited, kUnlimited, kUnlimited};
     const RetryConfig* retries = nullptr;

@@ -56,6 +56,9 @@ struct LoadBalancerConfig
     double panicThreshold = 0.5;    // Envoy's default; see panicThresholdSet
     bool panicThresholdSet = false; // unset: 0 when outlier detection is on (Istio), else 0.5
     bool zoneAware = false;
+    // Istio's locality failover (localityLbSetting, on when outlier detection is): each zone a
+    // priority of its own, the caller's first. Mesh destinations only.
+    bool localityFailover = true;
 };
 
 struct CircuitBreakerThresholds

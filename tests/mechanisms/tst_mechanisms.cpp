@@ -1002,6 +1002,78 @@ faults:
         QCOMPARE(slowRr, std::uint64_t{750});
     }
 
+    void istioLocalityFailoverSpillsBelowTheOverprovisionedShare_data()
+    {
+        QTest::addColumn<int>("failing");
+        QTest::addColumn<double>("localShare");
+        // b has 4 instances in zone x (a's) and 4 in y; `failing` of x's answer 500 and are
+        // ejected. x's priority health = min(100, 140 x healthy / 4) (Envoy's integer percent,
+        // overprovisioning 1.4), y's 100; the normalized total is 100, so x keeps its health
+        // as its share: 1 failing -> 105 -> 100% local; 2 -> 70%; 3 -> 35%.
+        QTest::newRow("1 of 4 failing") << 1 << 1.0;
+        QTest::newRow("2 of 4 failing") << 2 << 0.70;
+        QTest::newRow("3 of 4 failing") << 3 << 0.35;
+    }
+
+    void istioLocalityFailoverSpillsBelowTheOverprovisionedShare()
+    {
+        // Istio enables locality failover for a destination with outlier detection: every zone
+        // is a priority, the caller's first (reference/semantics.md §1.0). The failing instances
+        // are ejected at the first interval (10 s) and stay out (base ejection 100 s); measured
+        // from 15 s, the calls to x's healthy instances are a share `localShare` of all, with
+        // a binomial standard deviation sqrt(s (1 - s) / N).
+        QFETCH(int, failing);
+        QFETCH(double, localShare);
+        const auto r = run(QString(R"(
+meshsim: 1
+duration: 45s
+warmup: 15s
+architecture: mesh
+platform:
+  zones: [x, y]
+  nodes:
+    - {name: ax, zone: x, cores: 8}
+    - {name: bx1, zone: x, cores: 8}
+    - {name: bx2, zone: x, cores: 8}
+    - {name: bx3, zone: x, cores: 8}
+    - {name: bx4, zone: x, cores: 8}
+    - {name: by1, zone: y, cores: 8}
+    - {name: by2, zone: y, cores: 8}
+    - {name: by3, zone: y, cores: 8}
+    - {name: by4, zone: y, cores: 8}
+  network: {same_zone: {latency: 0, bandwidth: unlimited}, cross_zone: {latency: 0, bandwidth: unlimited}}
+  client_network: {latency: 1ms, bandwidth: unlimited}
+services:
+  - {name: a, cpu: 0, workers: 64, steps: [b], placement: {nodes: [ax]}}
+  - {name: b, replicas: 8, cpu: 1ms, workers: 64, placement: {nodes: [bx1, bx2, bx3, bx4, by1, by2, by3, by4]}}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 400/s}}]
+mesh:
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults:
+    outlier_detection: {consecutive_5xx: 5, interval: 10s, base_ejection_time: 100s, max_ejection_percent: 50%}
+faults:
+  - {at: 0s, errors: {service: b, instances: %1, rate: 100%}}
+)")
+                               .arg(failing)
+                               .toStdString());
+        QCOMPARE(events(r, "ejection").size(), static_cast<std::size_t>(failing));
+        const auto& instances = service(r, "b").instances;
+        double local = 0.0;
+        double total = 0.0;
+        for (std::size_t i = 0; i < instances.size(); ++i) {
+            const auto n = static_cast<double>(instances[i].arrivals);
+            total += n;
+            if (i < 4)
+                local += n;
+        }
+        QCOMPARE(instances[0].arrivals, std::uint64_t{0}); // ejected the whole time
+        const double share = local / total;
+        const double sd = std::sqrt(localShare * (1 - localShare) / total);
+        QVERIFY2(std::abs(share - localShare) <= 5 * sd + 1e-9,
+                 qPrintable(QString("local share %1, expected %2").arg(share).arg(localShare)));
+    }
+
     void zoneAwareRoutingKeepsTrafficLocal()
     {
         // The example of reference/semantics.md §1.0: callers spread 40/40/20% over zones

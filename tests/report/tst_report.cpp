@@ -3,6 +3,7 @@
 // out zero; the findings say what the numbers say; the PDF renders (poppler) with the pages laid
 // out.
 
+#include "engine/core/format.h"
 #include "report/findings.h"
 #include "report/html_report.h"
 #include "report/pdf_report.h"
@@ -159,12 +160,10 @@ private slots:
             if (f.kind == report::Finding::Kind::Comparison
                 && f.text.find("at p50") != std::string::npos) {
                 latency = true;
-                // The p50 difference as the summary has it, to 3 significant digits.
-                char expected[64];
-                std::snprintf(expected,
-                              sizeof expected,
-                              "adds %.3g ms at p50",
-                              c["latency_p50_ms"]["difference"].get<double>());
+                // The p50 difference as the summary has it, to 3 significant digits (in the C
+                // locale, as reports write numbers whatever the user's locale).
+                const std::string expected = meshsim::engine::formatC(
+                    "adds %.3g ms at p50", c["latency_p50_ms"]["difference"].get<double>());
                 QVERIFY2(f.text.find(expected) != std::string::npos, f.text.c_str());
             }
             killed = killed || f.text.find("killing inventory/0 at 40 s") != std::string::npos;

@@ -367,10 +367,16 @@ void readLoadBalancer(Reader& reader,
     Fields f(reader,
              node,
              path,
-             {"policy", "choice_count", "active_request_bias", "panic_threshold", "zone_aware"});
+             {"policy",
+              "choice_count",
+              "active_request_bias",
+              "panic_threshold",
+              "zone_aware",
+              "locality_failover"});
     if (!f.valid())
         return;
     reader.readEnum(f, "policy", out.policy, kPolicies);
+    reader.readBool(f, "locality_failover", out.localityFailover);
     reader.readCount(f, "choice_count", out.choiceCount, 2, 100);
     reader.readNumber(
         f, "active_request_bias", out.activeRequestBias, 0.0, 100.0, "a bias between 0 and 100");
