@@ -38,7 +38,10 @@ bool OutlierDetector::eject(std::uint32_t host,
     // would not have been enforced), then enforcement, a probability (runtime featureEnabled).
     const double ejectedPercent
         = static_cast<double>(m_ejectedCount + 1) / static_cast<double>(m_hosts.size());
-    if (ejectedPercent > m_config.maxEjectionPercent + 1e-12) {
+    // always_eject_one_host: the first ejection passes the cap (small clusters, where 10% of
+    // the hosts is less than one).
+    const bool first = m_config.alwaysEjectOneHost && m_ejectedCount == 0;
+    if (!first && ejectedPercent > m_config.maxEjectionPercent + 1e-12) {
         ++m_overflows;
         return false;
     }

@@ -10,7 +10,8 @@
 //   thresholds, outlier detection, connection pools with mTLS, fault injection (not for the
 //   gateway, which applies its routes' retries and timeouts, else its product's).
 // * A gateway calls with its product's defaults (docs/mechanisms/products.md): Envoy's pools,
-//   limits and 5 s connect timeout; Kong's and NGINX's retries on the next server.
+//   limits and Envoy Gateway's 10 s connect timeout; Kong's and NGINX's retries on the next
+//   server.
 // * An application without a sidecar uses its resilience library (`client`): a library circuit
 //   breaker, retries and a timeout.
 // * Everything else balances round robin (kube-proxy, DNS, a plain client), the gateway with

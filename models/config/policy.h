@@ -87,6 +87,7 @@ struct OutlierDetectionConfig
     std::uint32_t failurePercentageRequestVolume = 50;
     double enforcingFailurePercentage = 0.0;
     bool successfulActiveHealthCheckUnejectHost = true; // a passing health check ends an ejection
+    bool alwaysEjectOneHost = false; // one host may be ejected whatever max_ejection_percent says
 };
 
 // Envoy active health checking (reference/semantics.md §7.2): every `interval` each host is

@@ -168,6 +168,21 @@ private slots:
         }
     }
 
+    void alwaysEjectOneHost()
+    {
+        // Envoy's always_eject_one_host: one host may be ejected whatever the cap says (§2.2):
+        // of 5 hosts (20% > 10%) the first is ejected, a second (40%) still overflows.
+        OutlierDetectionConfig config;
+        config.alwaysEjectOneHost = true;
+        RandomStream random(4, "od/always1");
+        OutlierDetector od(config, 5, random);
+        QVERIFY(ejectByErrors(od, 3, sec(1)));
+        QVERIFY(od.ejected(3));
+        QVERIFY(!ejectByErrors(od, 4, sec(2)));
+        QCOMPARE(od.ejectedCount(), std::uint32_t{1});
+        QCOMPARE(od.overflows(), std::uint64_t{1});
+    }
+
     void detectionResetsTheCounter()
     {
         // Envoy resets the consecutive counter at every detection, ejected or not: a host the

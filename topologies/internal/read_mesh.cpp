@@ -27,7 +27,8 @@ void readMeshPolicy(Reader& reader, const Fields& f, m::MeshKind kind, m::MeshPo
     reader.readDuration(f, "timeout", out.timeout, true);
     if (const YAML::Node* r = f.find("retries")) {
         m::RetryConfig config;
-        config.attempts = 2; // Istio default
+        // Istio's default attempts; Linkerd's retry.linkerd.io/limit defaults to 1.
+        config.attempts = kind == m::MeshKind::Istio ? 2 : 1;
         readRetries(reader, *r, f.pathOf("retries"), config);
         out.retries = config;
     }
@@ -57,7 +58,8 @@ void readMeshPolicy(Reader& reader, const Fields& f, m::MeshKind kind, m::MeshPo
                   "enforcing_success_rate",
                   "failure_percentage_minimum_hosts",
                   "failure_percentage_request_volume",
-                  "successful_active_health_check_uneject_host"});
+                  "successful_active_health_check_uneject_host",
+                  "always_eject_one_host"});
         if (o.valid()) {
             m::OutlierDetectionConfig c;
             reader.readCount(o, "consecutive_5xx", c.consecutive5xx, 1, 1'000'000);
@@ -97,6 +99,7 @@ void readMeshPolicy(Reader& reader, const Fields& f, m::MeshKind kind, m::MeshPo
             reader.readBool(o,
                             "successful_active_health_check_uneject_host",
                             c.successfulActiveHealthCheckUnejectHost);
+            reader.readBool(o, "always_eject_one_host", c.alwaysEjectOneHost);
             out.outlierDetection = c;
         }
     }
