@@ -50,7 +50,8 @@ const QCommandLineOption kGatewayKindsOption(
     "LIST");
 const QCommandLineOption kMeshKindsOption(
     "mesh-kinds",
-    "Run every design with a mesh with each of these products (comma-separated: istio, linkerd).",
+    "Run every design with a mesh with each of these products (comma-separated: istio, "
+    "istio-ambient, linkerd).",
     "LIST");
 const QCommandLineOption kCostOption("core-hour-cost",
                                      "Money per core-hour: adds the cost per hour of the busy "

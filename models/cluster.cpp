@@ -133,7 +133,7 @@ void Cluster::buildTiers()
         in.replicas = m_system.mesh.ingress.replicas;
         in.workers = m_system.mesh.ingress.workers;
         in.queue = kUnlimited;
-        in.cpu = m_system.mesh.sidecar.cpu;
+        in.cpu = m_system.mesh.ingress.cpu.value_or(m_system.mesh.sidecar.cpu);
         Tier* tier = addTier(in, TierKind::Ingress, m_deployment.ingressNodes);
         m_ingressTier = tier->index;
         // The ingress forwards each call to the service it names.

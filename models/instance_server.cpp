@@ -156,11 +156,15 @@ void InstanceServer::onCpuDone(Job* job)
         job->state = Job::State::Stalled;
         if (job->rec) [[unlikely]]
             recordJobStage(job, HopKind::Stall);
-        job->stall = m_platform.schedule(m_runtime.system.mesh.sidecar.latency, [this, job] {
-            m_sink.proxyPassed(
-                ProxyKind::Ingress, job->arrivedAt, job->work, m_platform.now() - job->arrivedAt);
-            onStallDone(job);
-        });
+        const MeshConfig& mesh = m_runtime.system.mesh;
+        job->stall
+            = m_platform.schedule(mesh.ingress.latency.value_or(mesh.sidecar.latency), [this, job] {
+                  m_sink.proxyPassed(ProxyKind::Ingress,
+                                     job->arrivedAt,
+                                     job->work,
+                                     m_platform.now() - job->arrivedAt);
+                  onStallDone(job);
+              });
         return;
     }
     if (job->instance->addedLatency.count() > 0) {

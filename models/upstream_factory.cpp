@@ -56,14 +56,24 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
     p.meshProxy = targetKind == TierKind::App && system.hasMesh()
                   && (caller == CallerKind::App || caller == CallerKind::Ingress
                       || caller == CallerKind::Gateway);
-    const bool istio = system.mesh.kind == MeshKind::Istio;
+    // Istio ambient without waypoints: an application's calls pass two ztunnels, which do L4
+    // only: mTLS connections to a host picked at random (weighted random per connection in
+    // ztunnel), and none of a DestinationRule's or VirtualService's L7 policy. The ingress is
+    // an Envoy gateway and applies them.
+    if (p.meshProxy && system.mesh.kind == MeshKind::IstioAmbient && caller == CallerKind::App) {
+        p.pooled = true;
+        p.connectTimeout = system.mesh.connectTimeout;
+        p.loadBalancer.policy = LoadBalancerPolicy::Random;
+        return p;
+    }
+    const bool envoyMesh = system.mesh.kind != MeshKind::Linkerd; // Istio's Envoys
     if (p.meshProxy) {
         p.pooled = true;
         if (caller != CallerKind::Gateway) {
             p.connectTimeout = system.mesh.connectTimeout;
             // Istio >= 1.14: least request; Linkerd: P2C over peak-EWMA latency.
             p.loadBalancer.policy
-                = istio ? LoadBalancerPolicy::LeastRequest : LoadBalancerPolicy::PeakEwma;
+                = envoyMesh ? LoadBalancerPolicy::LeastRequest : LoadBalancerPolicy::PeakEwma;
             if (targetMesh.loadBalancer)
                 p.loadBalancer = *targetMesh.loadBalancer;
             if (targetMesh.circuitBreaker)
@@ -77,7 +87,7 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
             p.loadBalancer.panicThreshold = 0.0; // Istio: minHealthPercent 0 with outlier detection
         if (targetMesh.retries)
             p.retries = &*targetMesh.retries;
-        else if (istio)
+        else if (envoyMesh)
             p.retries = &istioDefaultRetries();
         if (targetMesh.outlierDetection)
             p.outlierDetection = &*targetMesh.outlierDetection;
@@ -93,11 +103,12 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
         // Istio turns locality failover on for a destination with outlier detection
         // (cluster_traffic_policy.go): its sidecars and ingress keep calls in their own zone
         // while it is healthy enough.
-        p.localityFailover = istio && caller != CallerKind::Gateway && targetMesh.outlierDetection
-                             && p.loadBalancer.localityFailover && !p.loadBalancer.zoneAware;
+        p.localityFailover = envoyMesh && caller != CallerKind::Gateway
+                             && targetMesh.outlierDetection && p.loadBalancer.localityFailover
+                             && !p.loadBalancer.zoneAware;
         const bool hashing = p.loadBalancer.policy == LoadBalancerPolicy::RingHash
                              || p.loadBalancer.policy == LoadBalancerPolicy::Maglev;
-        p.previousHosts = !(istio && hashing);
+        p.previousHosts = !(envoyMesh && hashing);
     } else if (caller == CallerKind::App && callerService) {
         // Library-level resilience of an application without a sidecar.
         const LibraryClientConfig& lib = callerService->client;

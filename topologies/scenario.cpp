@@ -55,7 +55,15 @@ std::string gatewayKindName(models::GatewayKind k)
 
 std::string meshKindName(models::MeshKind k)
 {
-    return k == models::MeshKind::Linkerd ? "linkerd" : "istio";
+    switch (k) {
+    case models::MeshKind::Istio:
+        return "istio";
+    case models::MeshKind::IstioAmbient:
+        return "istio-ambient";
+    case models::MeshKind::Linkerd:
+        return "linkerd";
+    }
+    return "istio";
 }
 
 } // namespace meshsim::topologies

@@ -65,10 +65,15 @@ struct IngressConfig
     std::uint32_t replicas = 2;
     std::uint32_t workers = 4; // Envoy worker threads (--concurrency)
     PlacementConstraint placement;
+    // Its cost per request when it is not the sidecars' (ambient: an Envoy, not a ztunnel).
+    std::optional<Distribution> cpu;
+    std::optional<SimDuration> latency;
 };
 
-// The product a mesh stands for: Istio with Envoy sidecars, Linkerd with linkerd2-proxy sidecars.
-enum class MeshKind { Istio, Linkerd };
+// The product a mesh stands for: Istio with Envoy sidecars; Istio's ambient mode, a ztunnel per
+// node doing L4 and mTLS (no waypoint proxies: no L7 policy between services); Linkerd with
+// linkerd2-proxy sidecars.
+enum class MeshKind { Istio, IstioAmbient, Linkerd };
 
 struct MeshConfig
 {

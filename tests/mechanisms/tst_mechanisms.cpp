@@ -217,6 +217,50 @@ workloads: [{name: w, arrival: {process: poisson, rate: 1000/s}}]
                  qPrintable(QString("inbound sidecar adds %1 ns").arg(mean)));
     }
 
+    void istioAmbientZtunnelsAreL4Only()
+    {
+        // mesh.kind istio-ambient (no waypoints): every call passes a ztunnel on the caller's
+        // node and one on the callee's: 45 us of CPU + 15 us of mTLS records, constant, and
+        // 20 us of latency each (Istio 1.24: 0.06 vCPU per 1000 requests/s). The ztunnels do
+        // no L7: the mesh's retries (3 on 5xx) do not apply to a -> b, whose calls fail with b's
+        // 50% of 500s; the ingress is an Envoy gateway and retries its calls to a, which fail
+        // exactly when a's call to b does: 1 + p + p^2 + p^3 = 1.875 attempts per request
+        // (variance 1.109, as in retryStormMultipliesLoad).
+        const auto r = run(R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b]}
+  - {name: b, replicas: 4, workers: 64, cpu: 1ms, errors: 50%}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+mesh:
+  kind: istio-ambient
+  defaults:
+    retries: {attempts: 3, retry_on: [5xx]}
+)");
+        const models::EdgeStats ab = edge(r, "a", "b");
+        QCOMPARE(ab.attempts, ab.calls);
+        const double failed
+            = static_cast<double>(ab.outcomes.errors()) / static_cast<double>(ab.calls);
+        QVERIFY(std::abs(failed - 0.5) < 5 * std::sqrt(0.25 / static_cast<double>(ab.calls)));
+        const models::EdgeStats ia = edge(r, "ingress", "a");
+        const double calls = static_cast<double>(ia.calls);
+        const double attempts = static_cast<double>(ia.attempts) / calls;
+        QVERIFY2(std::abs(attempts - 1.875) < 5 * std::sqrt(1.109 / calls),
+                 qPrintable(QString::number(attempts)));
+        for (const auto kind :
+             {models::ProxyKind::SidecarOutbound, models::ProxyKind::SidecarInbound}) {
+            const auto& z = proxy(r, kind);
+            QVERIFY(z.traversals > 1000);
+            QVERIFY(std::abs(z.cpuSeconds / static_cast<double>(z.traversals) - 60e-6) < 1e-12);
+            QCOMPARE(z.addedLatency.min(), std::int64_t{80'000}); // 60 us of CPU + 20 us
+        }
+    }
+
     // --- retries -------------------------------------------------------------------------------
 
     void retryStormMultipliesLoad()

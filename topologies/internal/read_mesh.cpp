@@ -5,6 +5,7 @@
 #include "topologies/internal/sections.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace meshsim::topologies::internal {
@@ -142,15 +143,17 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
     if (!f.valid())
         return;
     // The product and its release first: their defaults are what the other keys change.
-    static constexpr EnumName<m::MeshKind> kKinds[]
-        = {{"istio", m::MeshKind::Istio}, {"linkerd", m::MeshKind::Linkerd}};
+    static constexpr EnumName<m::MeshKind> kKinds[] = {{"istio", m::MeshKind::Istio},
+                                                       {"istio-ambient", m::MeshKind::IstioAmbient},
+                                                       {"linkerd", m::MeshKind::Linkerd}};
     m::MeshKind kind = m::MeshKind::Istio;
     reader.readEnum(f, "kind", kind, kKinds);
     std::string version;
     if (reader.readString(f, "version", version) && kind != m::MeshKind::Istio)
         reader.error(*f.find("version"),
                      f.pathOf("version"),
-                     "only mesh.kind istio has releases with their own calibration");
+                     "only Istio's sidecar releases have calibrations of their own (mesh.kind "
+                     "istio)");
     try {
         mesh = m::meshDefaults(kind, kind == m::MeshKind::Istio ? version : std::string{});
     } catch (const std::invalid_argument& e) {
@@ -310,6 +313,46 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
                     mesh.faults.push_back(fi);
                 }
             });
+    }
+    // Keys the product does not have: said, then applied as written (Linkerd) or where they
+    // can apply (ambient: at the ingress, an Envoy).
+    const auto say = [&](std::string_view key, const std::string& what) {
+        if (const YAML::Node* n = f.find(key))
+            reader.warning(*n, f.pathOf(key), what);
+    };
+    if (kind == m::MeshKind::Linkerd) {
+        // The policies that name a setting Linkerd does not have.
+        std::vector<YAML::Node> policies; // handles: yaml-cpp's iterators yield temporaries
+        if (const YAML::Node* d = f.find("defaults"); d && d->IsMap())
+            policies.push_back(*d);
+        if (const YAML::Node* ds = f.find("destinations"); ds && ds->IsSequence())
+            for (const YAML::Node item : *ds)
+                if (item.IsMap())
+                    policies.push_back(item);
+        for (const char* istioOnly : {"circuit_breaker", "outlier_detection", "health_check"}) {
+            std::optional<YAML::Node> found;
+            for (const YAML::Node& policy : policies)
+                for (const auto& entry : policy)
+                    if (!found && entry.first.IsScalar() && entry.first.Scalar() == istioOnly)
+                        found = entry.first;
+            if (found)
+                reader.warning(*found,
+                               "mesh",
+                               std::string("Linkerd has no ") + istioOnly
+                                   + " (an Istio DestinationRule setting); meshsim applies it "
+                                     "as written");
+        }
+        say("faults", "Linkerd has no fault injection; meshsim applies it as Istio would");
+    }
+    if (kind == m::MeshKind::IstioAmbient) {
+        const std::string atIngress
+            = "in ambient mode without waypoints the ztunnels do L4 only: this L7 policy applies "
+              "at the ingress alone";
+        say("defaults", atIngress);
+        say("destinations", atIngress);
+        say("faults",
+            "in ambient mode without waypoints nothing injects faults between services (only "
+            "calls from the ingress get them)");
     }
 }
 
