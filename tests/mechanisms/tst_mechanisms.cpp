@@ -221,7 +221,7 @@ workloads: [{name: w, arrival: {process: poisson, rate: 1000/s}}]
     {
         // mesh.kind istio-ambient (no waypoints): every call passes a ztunnel on the caller's
         // node and one on the callee's: 45 us of CPU + 15 us of mTLS records, constant, and
-        // 20 us of latency each (Istio 1.24: 0.06 vCPU per 1000 requests/s). The ztunnels do
+        // no latency of their own (Istio 1.24: 0.06 vCPU per 1000 requests/s). The ztunnels do
         // no L7: the mesh's retries (3 on 5xx) do not apply to a -> b, whose calls fail with b's
         // 50% of 500s; the ingress is an Envoy gateway and retries its calls to a, which fail
         // exactly when a's call to b does: 1 + p + p^2 + p^3 = 1.875 attempts per request
@@ -257,8 +257,71 @@ mesh:
             const auto& z = proxy(r, kind);
             QVERIFY(z.traversals > 1000);
             QVERIFY(std::abs(z.cpuSeconds / static_cast<double>(z.traversals) - 60e-6) < 1e-12);
-            QCOMPARE(z.addedLatency.min(), std::int64_t{80'000}); // 60 us of CPU + 20 us
+            QCOMPARE(z.addedLatency.min(), std::int64_t{60'000}); // 60 us of CPU, no latency
         }
+    }
+
+    void meshProductsMatchTheirPublishedOverhead_data()
+    {
+        // The published figures (reference/semantics.md §6.1, docs/mechanisms/products.md):
+        // latency the two proxies of a call add at p90, vCPU per 1000 requests/s per proxy.
+        QTest::addColumn<QString>("mesh");
+        QTest::addColumn<double>("p90Ms");
+        QTest::addColumn<double>("vcpu");
+        // Istio 1.24 publishes its latency as charts only: the newest figure, 1.22's.
+        QTest::newRow("istio (1.24)") << "{kind: istio}" << 2.8 << 0.20;
+        QTest::newRow("istio 1.22") << "{kind: istio, version: \"1.22\"}" << 2.8 << 0.50;
+        QTest::newRow("istio 1.13") << "{kind: istio, version: \"1.13\"}" << 2.65 << 0.35;
+        QTest::newRow("istio 1.8") << "{kind: istio, version: \"1.8\"}" << 2.76 << 0.50;
+        QTest::newRow("istio-ambient") << "{kind: istio-ambient}" << 0.17 << 0.06;
+    }
+
+    void meshProductsMatchTheirPublishedOverhead()
+    {
+        // The shape of Istio's benchmark: 1000 requests/s of 1 KB, one call from a client to a
+        // server on nodes of their own, mTLS. The overhead is the client's p90 latency in the
+        // mesh less its p90 in direct (its call to the server passes two proxies; the ingress
+        // before it is not part of it), and the CPU per proxy traversal. Both within +-20% of
+        // the published figure, as issue 11 asks; the same scenario is in
+        // docs/mechanisms/products.md with the command that measures it.
+        QFETCH(QString, mesh);
+        QFETCH(double, p90Ms);
+        QFETCH(double, vcpu);
+        const QString scenario = R"(
+meshsim: 1
+duration: 70s
+warmup: 10s
+architecture: %1
+platform:
+  nodes:
+    - {name: client-node, cores: 16}
+    - {name: server-node, cores: 16}
+services:
+  - {name: client, cpu: 0, workers: 256, steps: [server], placement: {nodes: [client-node]}}
+  - {name: server, cpu: 0, workers: 256, response: 1KB, placement: {nodes: [server-node]}}
+routes: [{path: /echo, to: client}]
+workloads: [{name: fortio, arrival: {process: poisson, rate: 1000/s}}]
+mesh: %2
+)";
+        const auto direct = run(scenario.arg("direct", "{}").toStdString());
+        const auto meshed = run(scenario.arg("mesh", mesh).toStdString());
+        const auto p90 = [&](const run::RunResult& r) {
+            return static_cast<double>(service(r, "client").requests.latency.quantile(0.9)) / 1e6;
+        };
+        const double added = p90(meshed) - p90(direct);
+        QVERIFY2(std::abs(added - p90Ms) <= 0.2 * p90Ms,
+                 qPrintable(QString("adds %1 ms at p90, published %2").arg(added).arg(p90Ms)));
+        double cpu = 0.0;
+        double traversals = 0.0;
+        for (const auto kind :
+             {models::ProxyKind::SidecarOutbound, models::ProxyKind::SidecarInbound}) {
+            cpu += proxy(meshed, kind).cpuSeconds;
+            traversals += static_cast<double>(proxy(meshed, kind).traversals);
+        }
+        const double perThousand = cpu / traversals * 1e6 / 1000.0;
+        QVERIFY2(
+            std::abs(perThousand - vcpu) <= 0.2 * vcpu,
+            qPrintable(QString("%1 vCPU per 1000 rps, published %2").arg(perThousand).arg(vcpu)));
     }
 
     // --- retries -------------------------------------------------------------------------------
