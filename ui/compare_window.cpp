@@ -3,6 +3,7 @@
 #include "run/recording_follower.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
+#include "topologies/overrides.h"
 #include "topologies/yaml_outline.h"
 #include "ui/report_export.h"
 
@@ -64,7 +65,11 @@ QString CompareDesign::label() const
     QString name = spec;
     if (!name.startsWith("builtin:"))
         name = name.section('/', -1);
-    return architecture ? name + " [" + *architecture + "]" : name;
+    QStringList what;
+    for (const auto* part : {&architecture, &gatewayKind, &meshKind})
+        if (*part)
+            what << **part;
+    return what.isEmpty() ? name : name + " [" + what.join(", ") + "]";
 }
 
 CompareWindow::CompareWindow(QWidget* parent)
@@ -205,6 +210,21 @@ void CompareWindow::compare(std::vector<CompareDesign> designs, std::optional<m:
             }
             if (design.architecture)
                 *text = withTopLevel(*text, "architecture", design.architecture->toStdString());
+            // The products, as `meshsim-cli compare --gateway-kinds/--mesh-kinds` sets them.
+            std::vector<topologies::Override> products;
+            if (design.gatewayKind)
+                products.push_back({"gateway.kind", design.gatewayKind->toStdString()});
+            if (design.meshKind)
+                products.push_back({"mesh.kind", design.meshKind->toStdString()});
+            if (!products.empty()) {
+                std::string why;
+                auto withProducts = topologies::applyOverrides(*text, products, why);
+                if (!withProducts) {
+                    error = tr("%1: %2").arg(design.label(), QString::fromStdString(why));
+                    break;
+                }
+                *text = std::move(*withProducts);
+            }
             topologies::LoadResult result = topologies::loadScenarioText(*text, spec);
             if (!result.ok()) {
                 error = tr("%1 does not validate: %2")

@@ -204,6 +204,12 @@ void MainWindow::buildMenus()
                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
                     this,
                     [this] { compareArchitectures(); });
+    file->addAction(tr("Compare &gateway products (Envoy, Kong, NGINX)"), this, [this] {
+        compareGatewayProducts();
+    });
+    file->addAction(tr("Compare m&esh products (Istio, Istio ambient, Linkerd)"), this, [this] {
+        compareMeshProducts();
+    });
     file->addAction(tr("Compare &with other scenarios…"), this, [this] {
         const QStringList paths
             = QFileDialog::getOpenFileNames(this,
@@ -735,6 +741,27 @@ CompareWindow* MainWindow::compareArchitectures()
     std::vector<CompareDesign> designs;
     for (const char* a : {"direct", "gateway", "mesh", "gateway+mesh"})
         designs.push_back({m_spec, QString(a), m_editor->text()});
+    return compare(std::move(designs));
+}
+
+CompareWindow* MainWindow::compareGatewayProducts()
+{
+    if (m_spec.isEmpty())
+        return nullptr;
+    std::vector<CompareDesign> designs;
+    for (const char* kind : {"envoy", "kong", "nginx"})
+        designs.push_back(
+            {m_spec, QString("gateway"), m_editor->text(), QString(kind), std::nullopt});
+    return compare(std::move(designs));
+}
+
+CompareWindow* MainWindow::compareMeshProducts()
+{
+    if (m_spec.isEmpty())
+        return nullptr;
+    std::vector<CompareDesign> designs;
+    for (const char* kind : {"istio", "istio-ambient", "linkerd"})
+        designs.push_back({m_spec, QString("mesh"), m_editor->text(), std::nullopt, QString(kind)});
     return compare(std::move(designs));
 }
 

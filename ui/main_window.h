@@ -65,6 +65,10 @@ public:
     CompareWindow* compare(std::vector<CompareDesign> designs);
     // The open scenario in the four architectures.
     CompareWindow* compareArchitectures();
+    // The scenario behind each gateway product (architecture gateway), or in each mesh product
+    // (architecture mesh).
+    CompareWindow* compareGatewayProducts();
+    CompareWindow* compareMeshProducts();
     bool saveScenario();
     bool saveScenarioAs(const QString& path = {});
     // Writes the report of the finished run on screen, HTML or PDF by the file's suffix

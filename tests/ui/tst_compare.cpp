@@ -104,6 +104,34 @@ private slots:
         }
     }
 
+    void meshProductsSideBySide()
+    {
+        // File > Compare mesh products: the scenario in Istio, Istio ambient and Linkerd, each
+        // loaded with its product (the kind reaches the scenario and its results.json), the
+        // same seed, and each product's own sidecar or ztunnel cost in its run.
+        ui::CompareWindow w;
+        w.show();
+        QSignalSpy done(&w, &ui::CompareWindow::allFinished);
+        std::vector<ui::CompareDesign> designs;
+        for (const char* kind : {"istio", "istio-ambient", "linkerd"})
+            designs.push_back(
+                {kSmallMesh, QString("mesh"), std::nullopt, std::nullopt, QString(kind)});
+        w.compare(designs, m::EngineKind::Fast);
+        QVERIFY(done.wait(120000));
+        QCOMPARE(w.designCount(), std::size_t{3});
+        QCOMPARE(w.designLabel(1), QString("small-mesh.yaml [mesh, istio-ambient]"));
+        const m::MeshKind kinds[]
+            = {m::MeshKind::Istio, m::MeshKind::IstioAmbient, m::MeshKind::Linkerd};
+        for (std::size_t d = 0; d < 3; ++d) {
+            const auto& scenario = *w.session(d).scenario();
+            QVERIFY(scenario.system.mesh.kind == kinds[d]);
+            QCOMPARE(scenario.seed, w.session(0).scenario()->seed);
+            const char* names[] = {"istio", "istio-ambient", "linkerd"};
+            QCOMPARE((*w.session(d).results())["scenario"]["mesh_kind"].get<std::string>(),
+                     std::string(names[d]));
+        }
+    }
+
     void aDesignThatDoesNotLoadSaysWhich()
     {
         ui::CompareWindow w;
