@@ -32,6 +32,8 @@ void CallRouter::beginCall(Call* call)
     call->sentAt = m_platform.now();
     call->retries = call->upstream->retries;
     call->conditions = call->upstream->retryOn;
+    if (call->upstream->tpsBudget) // every original request deposits into Linkerd's budget
+        call->upstream->tpsBudget->deposit(call->sentAt);
     call->timeout = call->upstream->timeout;
     if (caller.kind == CallerKind::Gateway) {
         // The route's retries, else (inside a mesh) the destination's mesh retries.
@@ -680,6 +682,12 @@ void CallRouter::retryOrFinish(
             endTry(call, ex, outcome, decision.flags);
         else
             finishCall(call, outcome, decision.flags);
+        return;
+    }
+    if (u.tpsBudget && !u.tpsBudget->withdraw(m_platform.now())) {
+        // Linkerd's retry budget is spent: the failure goes back as it is.
+        if (tryEnded)
+            endTry(call, ex, outcome, static_cast<std::uint16_t>(decision.flags | kFlagURX));
         return;
     }
     if (hedge)

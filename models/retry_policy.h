@@ -38,6 +38,30 @@ private:
     bool m_connectFailure = false;
 };
 
+// Linkerd's retry budget (tower's TpsBudget, reference/semantics.md §3.2): every original
+// request deposits 1, every retry withdraws 1 / ratio (5 at 20%); deposits and withdrawals expire
+// after `ttl`, kept in 10 slots; a reserve of min_per_second x ttl x withdrawal lets retries
+// through when there is little traffic. A retry is allowed while the balance covers it.
+class TpsRetryBudget
+{
+public:
+    explicit TpsRetryBudget(double ratio = 0.2,
+                            double minPerSecond = 10.0,
+                            engine::SimDuration ttl = engine::SimDuration{10'000'000'000});
+    void deposit(engine::SimTime now);
+    // Takes a retry's withdrawal if the balance covers it.
+    bool withdraw(engine::SimTime now);
+    std::int64_t balance(engine::SimTime now);
+
+private:
+    void expire(engine::SimTime now);
+    std::int64_t m_withdrawal = 5;
+    std::int64_t m_reserve = 500;
+    std::int64_t m_slotNs = 1'000'000'000;
+    std::int64_t m_slot = 0; // the current slot's number (time / slot length)
+    std::vector<std::int64_t> m_slots = std::vector<std::int64_t>(10, 0);
+};
+
 class JitteredBackoff
 {
 public:

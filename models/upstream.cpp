@@ -28,7 +28,8 @@ Upstream::Upstream(const UpstreamPolicy& policy,
     inboundSidecar = target->sidecars;
     const LoadBalancerConfig& lbConfig = policy.loadBalancer;
     if (policy.pooled) {
-        const RetryConfig* r = policy.retries;
+        // Envoy's concurrency budget; Linkerd's is rate-based (below).
+        const RetryConfig* r = policy.linkerdBudget ? nullptr : policy.retries;
         limits.emplace(policy.thresholds,
                        r ? r->budgetPercent : std::nullopt,
                        r ? r->budgetMinConcurrency : RetryConfig{}.budgetMinConcurrency);
@@ -43,6 +44,8 @@ Upstream::Upstream(const UpstreamPolicy& policy,
     if (policy.libraryBreaker)
         breaker.emplace(*policy.libraryBreaker);
     connectTimeout = policy.connectTimeout;
+    if (policy.linkerdBudget)
+        tpsBudget.emplace(policy.retries->budgetPercent.value_or(0.2));
     bulkhead = policy.bulkhead;
     previousHosts = policy.previousHosts;
     retries = policy.retries;

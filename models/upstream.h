@@ -82,6 +82,7 @@ struct Upstream
     std::optional<ConnectionPool> pools;
     std::optional<OutlierDetector> outlier;
     std::optional<LibraryBreaker> breaker;
+    std::optional<TpsRetryBudget> tpsBudget; // Linkerd's retry budget
     // Zone-aware routing (Envoy locality routing): one balancer per upstream zone, and the
     // caller's zone and its tier's share of instances per zone.
     std::vector<std::unique_ptr<LoadBalancer>> zoneBalancers;

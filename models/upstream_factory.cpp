@@ -89,6 +89,8 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
             p.retries = &*targetMesh.retries;
         else if (envoyMesh)
             p.retries = &istioDefaultRetries();
+        // Linkerd retries only within its budget (and has no retry breaker).
+        p.linkerdBudget = !envoyMesh && p.retries && caller != CallerKind::Gateway;
         if (targetMesh.outlierDetection)
             p.outlierDetection = &*targetMesh.outlierDetection;
         if (caller != CallerKind::Gateway) {

@@ -31,6 +31,7 @@ struct UpstreamPolicy
     bool pooled = false;       // Envoy-style connection pools and circuit-breaker limits
     bool previousHosts = true; // retries avoid the hosts already tried
     bool localityFailover = false; // Istio: the caller's zone first, then the other zones
+    bool linkerdBudget = false;    // retries limited by Linkerd's rate-based budget
     SimDuration connectTimeout{5'000'000'000};
     CircuitBreakerThresholds thresholds{kUnlimited, kUnlimited, kUnlimited, kUnlimited};
     const RetryConfig* retries = nullptr;

@@ -261,6 +261,39 @@ mesh:
         }
     }
 
+    void linkerdRetriesWithinItsBudget()
+    {
+        // Linkerd retries only within its budget (tower's TpsBudget: 20% of the calls plus
+        // 10 retries/s, over 10 s). b fails half of its tries, one retry on 5xx: the retries
+        // wanted are half of a -> b's C calls/s, the budget allows 0.2 C + 10 per second, so a
+        // call makes 1.2 + 10 / C tries once the budget is spent (the first seconds live off the
+        // reserve: measured after a 20 s warmup). C is above 100/s: the ingress retries a's
+        // failures too, each a new call of a to b. The slots of 1 s make the window 9 to 10 s:
+        // the 10/s term by up to 10%, 1 / C at most: tolerance 0.01.
+        const auto r = run(R"(
+meshsim: 1
+duration: 80s
+warmup: 20s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 64, steps: [b]}
+  - {name: b, replicas: 4, workers: 64, cpu: 1ms, errors: 50%}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+mesh:
+  kind: linkerd
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults: {retries: {attempts: 1, retry_on: [5xx]}}
+)");
+        const models::EdgeStats ab = edge(r, "a", "b");
+        const double calls = static_cast<double>(ab.calls);
+        const double attempts = static_cast<double>(ab.attempts) / calls;
+        const double expected = 1.2 + 10.0 / (calls / 60.0);
+        QVERIFY2(std::abs(attempts - expected) < 0.01,
+                 qPrintable(QString("%1, expected %2").arg(attempts).arg(expected)));
+    }
+
     void meshProductsMatchTheirPublishedOverhead_data()
     {
         // The published figures (reference/semantics.md §6.1, docs/mechanisms/products.md):

@@ -24,6 +24,7 @@ using meshsim::engine::SimDuration;
 using meshsim::models::JitteredBackoff;
 using meshsim::models::Outcome;
 using meshsim::models::RetryConditions;
+using meshsim::models::TpsRetryBudget;
 
 namespace {
 constexpr std::int64_t kMs = 1'000'000;
@@ -44,6 +45,34 @@ class TestRetryPolicy : public QObject
     Q_OBJECT
 
 private slots:
+    void linkerdBudgetIsRateBased()
+    {
+        // tower's TpsBudget with Linkerd's defaults (ratio 0.2, 10 retries/s minimum, ttl 10 s):
+        // a retry withdraws 1 / 0.2 = 5, the reserve is 10 x 10 x 5 = 500. Without requests,
+        // exactly 100 retries pass in a ttl; 100 requests deposited add 100 / 5 = 20 more.
+        const auto at
+            = [](double s) { return meshsim::engine::atNanos(static_cast<std::int64_t>(s * 1e9)); };
+        TpsRetryBudget idle;
+        int passed = 0;
+        while (idle.withdraw(at(0.5)))
+            ++passed;
+        QCOMPARE(passed, 100);
+        TpsRetryBudget busy;
+        for (int i = 0; i < 100; ++i)
+            busy.deposit(at(0.01 * i));
+        passed = 0;
+        while (busy.withdraw(at(1.5)))
+            ++passed;
+        QCOMPARE(passed, 120);
+        // Ten seconds later the withdrawals of the first second have expired: the full reserve.
+        QCOMPARE(busy.balance(at(11.6)), std::int64_t{500});
+        // ... but not yet at 9.9 s (slots of 1 s: the window still holds second 1's withdrawals).
+        TpsRetryBudget partial;
+        QVERIFY(partial.withdraw(at(1.2)));
+        QCOMPARE(partial.balance(at(10.9)), std::int64_t{495});
+        QCOMPARE(partial.balance(at(11.0)), std::int64_t{500});
+    }
+
     void conditions_data()
     {
         QTest::addColumn<QStringList>("retryOn");

@@ -339,6 +339,104 @@ workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
         QVERIFY(std::abs(s[0].cpu.param1() - std::log(2e6)) < 1e-12);
     }
 
+    void productsSetDefaultsThatKeysChange()
+    {
+        // A kind sets its product's defaults (docs/mechanisms/products.md); the section's
+        // other keys change them, a block starting from the product's values.
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+architecture: gateway+mesh
+services:
+  - {name: a, cpu: 1ms, steps: [b], client: {kind: resilience4j, bulkhead: 5, retries: {attempts: 1}}}
+  - {name: b, cpu: 1ms, client: {kind: hystrix, timeout: 0}}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+gateway: {kind: kong, retries: {attempts: 2}, timeout: 30s}
+mesh:
+  kind: istio
+  version: "1.13"
+  defaults: {circuit_breaker: {max_connections: 0, max_retries: 5}}
+)",
+                                              "p.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        const models::SystemConfig& s = r.scenario->system;
+        QVERIFY(s.gateway.kind == models::GatewayKind::Kong);
+        QCOMPARE(s.gateway.retries->attempts, 2U); // the key
+        QCOMPARE(s.gateway.retries->retryOn,
+                 (std::vector<std::string>{"reset", "connect-failure"})); // Kong's
+        QCOMPARE(s.gateway.retries->perTryTimeout->count(), std::int64_t{60'000'000'000});
+        QCOMPARE(s.gateway.timeout->count(), std::int64_t{30'000'000'000});
+        QVERIFY(!s.gateway.circuitBreaker);
+        QCOMPARE(s.gateway.connectTimeout.count(), std::int64_t{60'000'000'000});
+        // Istio 1.13's calibration: 335 us + 15 us of mTLS per traversal; 0 is unset in Istio.
+        QCOMPARE(s.mesh.sidecar.cpu.mean(), 335e3);
+        QCOMPARE(s.mesh.defaults.circuitBreaker->maxConnections, models::kUnlimited);
+        QCOMPARE(s.mesh.defaults.circuitBreaker->maxRetries, 5U);
+        QCOMPARE(s.mesh.connectTimeout.count(), std::int64_t{10'000'000'000});
+        // resilience4j: its Retry with the attempts changed, its bulkhead changed.
+        const models::LibraryClientConfig& a = s.services[0].client;
+        QVERIFY(a.retries->retryAll && a.retries->fixedBackoff);
+        QCOMPARE(a.retries->attempts, 1U);
+        QCOMPARE(a.retries->backoffBase.count(), std::int64_t{500'000'000});
+        QCOMPARE(*a.bulkhead, 5U);
+        QVERIFY(a.circuitBreaker->kind == models::LibraryCircuitBreakerConfig::Kind::Resilience4j);
+        // Hystrix: its breaker and pool, its timeout turned off.
+        const models::LibraryClientConfig& b = s.services[1].client;
+        QVERIFY(b.circuitBreaker->kind == models::LibraryCircuitBreakerConfig::Kind::Hystrix);
+        QCOMPARE(b.circuitBreaker->minimumCalls, 20U);
+        QCOMPARE(*b.bulkhead, 10U);
+        QVERIFY(!b.timeout);
+    }
+
+    void badProductsSayWhatIsExpected_data()
+    {
+        QTest::addColumn<QString>("section");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("gateway kind") << "gateway: {kind: traefik}"
+                                      << "gateway.kind"
+                                      << "expected one of envoy, kong, nginx";
+        QTest::newRow("mesh kind") << "mesh: {kind: consul}"
+                                   << "mesh.kind"
+                                   << "expected one of istio, istio-ambient, linkerd";
+        QTest::newRow("version format") << "mesh: {version: latest}"
+                                        << "mesh.version"
+                                        << "a release such as \"1.24\"";
+        QTest::newRow("version too old") << "mesh: {version: \"1.1\"}"
+                                         << "mesh.version"
+                                         << "no published calibration before";
+        QTest::newRow("version of linkerd") << "mesh: {kind: linkerd, version: \"2.14\"}"
+                                            << "mesh.version"
+                                            << "only Istio's sidecar releases";
+        QTest::newRow("client kind") << "services: [{name: a, client: {kind: polly}}]"
+                                     << "services[0].client.kind"
+                                     << "expected one of resilience4j, hystrix";
+    }
+
+    void badProductsSayWhatIsExpected()
+    {
+        // Each error at its key, saying what was expected (file:line:column in the message).
+        QFETCH(QString, section);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const std::string services
+            = section.startsWith("services") ? "" : "services: [{name: a, cpu: 1ms}]\n";
+        const LoadResult r = loadScenarioText("meshsim: 1\narchitecture: gateway+mesh\n" + services
+                                                  + "routes: [{path: /x, to: a}]\n"
+                                                    "workloads: [{name: w, arrival: {process: "
+                                                    "poisson, rate: 5/s}}]\n"
+                                                  + section.toStdString() + "\n",
+                                              "bad.yaml");
+        QVERIFY(!r.ok());
+        QVERIFY2(mentions(r.diagnostics,
+                          -1,
+                          -1,
+                          path.toStdString(),
+                          message.toStdString(),
+                          Diagnostic::Severity::Error),
+                 dump(r.diagnostics).c_str());
+    }
+
     void cycleDetectionOnTheGraph()
     {
         const LoadResult r = loadScenarioText(R"(
