@@ -202,10 +202,11 @@ int main(int argc, char* argv[])
                 return 2;
             }
             for (const QString& a : parser.value(architectures).split(',', Qt::SkipEmptyParts))
-                designs.push_back({specs.front(), a.trimmed(), std::nullopt});
+                designs.push_back(
+                    {specs.front(), a.trimmed(), std::nullopt, std::nullopt, std::nullopt});
         } else {
             for (const QString& s : specs)
-                designs.push_back({s, std::nullopt, std::nullopt});
+                designs.push_back({s, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
         }
         if (designs.size() < 2 || designs.size() > meshsim::ui::CompareWindow::kMaxDesigns) {
             std::fprintf(stderr, "meshsim: --compare needs 2 to 4 designs\n");

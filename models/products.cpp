@@ -133,8 +133,8 @@ struct Calibration
 constexpr Calibration kIstio[] = {
     {1024, 185, 750},  // 1.24: 0.20 vCPU; latency published as charts only: kept from before
     {1022, 485, 400},  // 1.22: 0.5 vCPU, +2.8 ms p90
-    {1011, 335, 620},  // 1.11-1.13: 0.35 vCPU, +2.65 ms p90
-    {1005, 485, 380},  // 1.5-1.10: 0.5 vCPU, +2.76 ms p90
+    {1010, 335, 620},  // 1.10-1.13: 0.35 vCPU, +2.65 ms p90
+    {1005, 485, 380},  // 1.5-1.9: 0.5 vCPU, +2.76 ms p90 (1.8's page)
     {1002, 585, 2810}, // 1.2 (Mixer): 0.6 vCPU, +8 ms p90
 };
 

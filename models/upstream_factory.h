@@ -6,7 +6,8 @@
 //
 // * A caller that is a mesh proxy (a sidecar, the mesh ingress, a gateway inside a mesh) calling
 //   a service of the mesh gets the destination's mesh policy: the mesh product's defaults
-//   (Istio: least request, 2 retries; Linkerd: peak EWMA, no retries), circuit-breaker
+//   (Istio: least request, 2 retries; Linkerd: peak EWMA, no retries, a retry budget; Istio
+//   ambient: L4 ztunnels, random hosts, none of it), circuit-breaker
 //   thresholds, outlier detection, connection pools with mTLS, fault injection (not for the
 //   gateway, which applies its routes' retries and timeouts, else its product's).
 // * A gateway calls with its product's defaults (docs/mechanisms/products.md): Envoy's pools,

@@ -33,7 +33,8 @@ ReportData fromRuns(std::vector<Json> runs)
         for (const run::Design& d : plan.designs)
             if (d.label == label)
                 label += " #" + std::to_string(i + 1);
-        plan.designs.push_back({label, r["scenario"].value("file", ""), std::nullopt});
+        plan.designs.push_back(
+            {label, r["scenario"].value("file", ""), std::nullopt, std::nullopt, std::nullopt});
         plan.scenarioTexts.emplace_back();
     }
     // Each run keeps its own seed: independent streams unless they share one.

@@ -334,7 +334,7 @@ std::optional<Plan> Plan::fromJson(const Json& j, std::string& error)
         p.kind = j.at("kind").get<std::string>();
         for (const Json& d : j.at("designs")) {
             Design design{
-                d.at("label").get<std::string>(), d.at("scenario").get<std::string>(), {}};
+                d.at("label").get<std::string>(), d.at("scenario").get<std::string>(), {}, {}, {}};
             if (!d.at("architecture").is_null())
                 design.architecture = d.at("architecture").get<std::string>();
             if (d.contains("gateway_kind") && !d.at("gateway_kind").is_null())

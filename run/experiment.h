@@ -84,8 +84,8 @@ struct Design
     std::string label;
     std::string scenario; // a file path, builtin:<name> or validation:<name>
     std::optional<std::string> architecture;
-    std::optional<std::string> gatewayKind; // gateway.kind, when the design sets it
-    std::optional<std::string> meshKind;    // mesh.kind
+    std::optional<std::string> gatewayKind = std::nullopt; // gateway.kind, when the design sets it
+    std::optional<std::string> meshKind = std::nullopt;    // mesh.kind
 };
 
 struct RunSpec

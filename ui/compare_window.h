@@ -38,9 +38,9 @@ struct CompareDesign
 {
     QString spec;                        // a file or "builtin:<name>"
     std::optional<QString> architecture; // run it in this architecture instead of its own
-    std::optional<QString> text;        // the scenario's text (an editor's buffer), else the spec's
-    std::optional<QString> gatewayKind; // gateway.kind: envoy, kong, nginx
-    std::optional<QString> meshKind;    // mesh.kind: istio, istio-ambient, linkerd
+    std::optional<QString> text; // the scenario's text (an editor's buffer), else the spec's
+    std::optional<QString> gatewayKind = std::nullopt; // gateway.kind: envoy, kong, nginx
+    std::optional<QString> meshKind = std::nullopt;    // mesh.kind: istio, istio-ambient, linkerd
     QString label() const;
 };
 

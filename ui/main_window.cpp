@@ -218,9 +218,10 @@ void MainWindow::buildMenus()
                                             tr("Scenarios (*.yaml *.yml);;All files (*)"));
         if (paths.isEmpty() || m_spec.isEmpty())
             return;
-        std::vector<CompareDesign> designs{{m_spec, std::nullopt, m_editor->text()}};
+        std::vector<CompareDesign> designs{
+            {m_spec, std::nullopt, m_editor->text(), std::nullopt, std::nullopt}};
         for (const QString& p : paths.mid(0, 3))
-            designs.push_back({p, std::nullopt, std::nullopt});
+            designs.push_back({p, std::nullopt, std::nullopt, std::nullopt, std::nullopt});
         compare(designs);
     });
     file->addSeparator();
@@ -740,7 +741,7 @@ CompareWindow* MainWindow::compareArchitectures()
         return nullptr;
     std::vector<CompareDesign> designs;
     for (const char* a : {"direct", "gateway", "mesh", "gateway+mesh"})
-        designs.push_back({m_spec, QString(a), m_editor->text()});
+        designs.push_back({m_spec, QString(a), m_editor->text(), std::nullopt, std::nullopt});
     return compare(std::move(designs));
 }
 

@@ -141,7 +141,8 @@ private slots:
     {
         run::Plan plan;
         plan.kind = "sweep";
-        plan.designs = {{"a", "builtin:bookstore", "gateway"}, {"b", "builtin:bookstore", "mesh"}};
+        plan.designs = {{"a", "builtin:bookstore", "gateway", std::nullopt, std::nullopt},
+                        {"b", "builtin:bookstore", "mesh", std::nullopt, std::nullopt}};
         plan.axes = {{"x", {"1", "2", "3"}}, {"y", {"p", "q"}}};
         plan.replications = 3;
         plan.baseSeed = 9;
@@ -180,8 +181,8 @@ private slots:
             "validation:mm1", {{"duration", "60s"}, {"window", "5s"}});
         QVERIFY(loaded.ok());
         run::Plan plan;
-        plan.designs
-            = {{"a", "validation:mm1", std::nullopt}, {"b", "validation:mm1", std::nullopt}};
+        plan.designs = {{"a", "validation:mm1", std::nullopt, std::nullopt, std::nullopt},
+                        {"b", "validation:mm1", std::nullopt, std::nullopt, std::nullopt}};
         plan.replications = 3;
         std::vector<nlohmann::ordered_json> runs;
         for (std::size_t i = 0; i < plan.runCount(); ++i) {

@@ -42,8 +42,8 @@ private slots:
         ui::CompareWindow w;
         w.show();
         QSignalSpy done(&w, &ui::CompareWindow::allFinished);
-        w.compare({{kSmallMesh, QString("mesh"), std::nullopt},
-                   {kSmallMesh, QString("direct"), std::nullopt}},
+        w.compare({{kSmallMesh, QString("mesh"), std::nullopt, std::nullopt, std::nullopt},
+                   {kSmallMesh, QString("direct"), std::nullopt, std::nullopt, std::nullopt}},
                   m::EngineKind::Fast);
         QVERIFY(done.wait(120000));
         QCOMPARE(w.designCount(), std::size_t{2});
@@ -136,15 +136,20 @@ private slots:
     {
         ui::CompareWindow w;
         QSignalSpy failed(&w, &ui::CompareWindow::loadFailed);
-        w.compare({{kSmallMesh, std::nullopt, std::nullopt},
-                   {kSmallMesh, QString("no-such-architecture"), std::nullopt}},
+        w.compare({{kSmallMesh, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
+                   {kSmallMesh,
+                    QString("no-such-architecture"),
+                    std::nullopt,
+                    std::nullopt,
+                    std::nullopt}},
                   m::EngineKind::Fast);
         QVERIFY(failed.wait(30000));
         QVERIFY2(w.message().contains("[no-such-architecture] does not validate"),
                  qPrintable(w.message()));
         QVERIFY(w.message().contains("architecture"));
         // One design is not a comparison.
-        w.compare({{kSmallMesh, std::nullopt, std::nullopt}}, m::EngineKind::Fast);
+        w.compare({{kSmallMesh, std::nullopt, std::nullopt, std::nullopt, std::nullopt}},
+                  m::EngineKind::Fast);
         QVERIFY(w.message().contains("2 to 4"));
     }
 };

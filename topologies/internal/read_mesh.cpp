@@ -20,8 +20,8 @@ void readMeshPolicy(Reader& reader, const Fields& f, m::MeshKind kind, m::MeshPo
     if (const YAML::Node* lb = f.find("load_balancer")) {
         m::LoadBalancerConfig config;
         // Istio >= 1.14: least request; Linkerd: P2C over peak EWMA.
-        config.policy = kind == m::MeshKind::Istio ? m::LoadBalancerPolicy::LeastRequest
-                                                   : m::LoadBalancerPolicy::PeakEwma;
+        config.policy = kind == m::MeshKind::Linkerd ? m::LoadBalancerPolicy::PeakEwma
+                                                     : m::LoadBalancerPolicy::LeastRequest;
         readLoadBalancer(reader, *lb, f.pathOf("load_balancer"), config);
         out.loadBalancer = config;
     }
@@ -29,7 +29,7 @@ void readMeshPolicy(Reader& reader, const Fields& f, m::MeshKind kind, m::MeshPo
     if (const YAML::Node* r = f.find("retries")) {
         m::RetryConfig config;
         // Istio's default attempts; Linkerd's retry.linkerd.io/limit defaults to 1.
-        config.attempts = kind == m::MeshKind::Istio ? 2 : 1;
+        config.attempts = kind == m::MeshKind::Linkerd ? 1 : 2;
         readRetries(reader, *r, f.pathOf("retries"), config);
         out.retries = config;
     }
@@ -326,7 +326,7 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
         if (const YAML::Node* d = f.find("defaults"); d && d->IsMap())
             policies.push_back(*d);
         if (const YAML::Node* ds = f.find("destinations"); ds && ds->IsSequence())
-            for (const YAML::Node item : *ds)
+            for (const YAML::Node& item : *ds)
                 if (item.IsMap())
                     policies.push_back(item);
         for (const char* istioOnly : {"circuit_breaker", "outlier_detection", "health_check"}) {
@@ -347,7 +347,7 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
     if (kind == m::MeshKind::IstioAmbient) {
         const std::string atIngress
             = "in ambient mode without waypoints the ztunnels do L4 only: this L7 policy applies "
-              "at the ingress alone";
+              "at the ingress alone (a health_check's verdict, shared by every caller, excepted)";
         say("defaults", atIngress);
         say("destinations", atIngress);
         say("faults",
