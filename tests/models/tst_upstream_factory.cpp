@@ -212,7 +212,7 @@ private slots:
         system.mesh = meshsim::models::meshDefaults(meshsim::models::MeshKind::Linkerd, "");
         system.mesh.present = true;
         const UpstreamPolicy p = resolveUpstreamPolicy(
-            system, CallerKind::App, &system.services[0], TierKind::App, 0, MeshPolicy{});
+            system, CallerKind::App, nullptr, TierKind::App, 0, MeshPolicy{});
         QVERIFY(p.meshProxy && p.pooled);
         QCOMPARE(p.loadBalancer.policy, LoadBalancerPolicy::PeakEwma);
         QVERIFY(p.retries == nullptr);
@@ -225,8 +225,8 @@ private slots:
         LoadBalancerConfig ring;
         ring.policy = LoadBalancerPolicy::RingHash;
         hashing.loadBalancer = ring;
-        const UpstreamPolicy h = resolveUpstreamPolicy(
-            istio, CallerKind::App, &istio.services[0], TierKind::App, 0, hashing);
+        const UpstreamPolicy h
+            = resolveUpstreamPolicy(istio, CallerKind::App, nullptr, TierKind::App, 0, hashing);
         QVERIFY(!h.previousHosts);
         QCOMPARE(h.connectTimeout.count(), std::int64_t{10'000'000'000});
     }

@@ -5,7 +5,6 @@
 #include "topologies/internal/sections.h"
 
 #include <algorithm>
-#include <optional>
 #include <stdexcept>
 
 namespace meshsim::topologies::internal {
@@ -17,6 +16,16 @@ namespace {
 
 void readMeshPolicy(Reader& reader, const Fields& f, m::MeshKind kind, m::MeshPolicy& out)
 {
+    // Istio DestinationRule settings Linkerd does not have: said, then applied as written.
+    if (kind == m::MeshKind::Linkerd) {
+        for (const char* istioOnly : {"circuit_breaker", "outlier_detection", "health_check"})
+            if (const YAML::Node* n = f.find(istioOnly))
+                reader.warning(*n,
+                               f.pathOf(istioOnly),
+                               std::string("Linkerd has no ") + istioOnly
+                                   + " (an Istio DestinationRule setting); meshsim applies it "
+                                     "as written");
+    }
     if (const YAML::Node* lb = f.find("load_balancer")) {
         m::LoadBalancerConfig config;
         // Istio >= 1.14: least request; Linkerd: P2C over peak EWMA.
@@ -314,36 +323,14 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
                 }
             });
     }
-    // Keys the product does not have: said, then applied as written (Linkerd) or where they
-    // can apply (ambient: at the ingress, an Envoy).
+    // Keys the product does not have (a policy's: readMeshPolicy): said, then applied as
+    // written (Linkerd) or where they can apply (ambient: at the ingress, an Envoy).
     const auto say = [&](std::string_view key, const std::string& what) {
         if (const YAML::Node* n = f.find(key))
             reader.warning(*n, f.pathOf(key), what);
     };
-    if (kind == m::MeshKind::Linkerd) {
-        // The policies that name a setting Linkerd does not have.
-        std::vector<YAML::Node> policies; // handles: yaml-cpp's iterators yield temporaries
-        if (const YAML::Node* d = f.find("defaults"); d && d->IsMap())
-            policies.push_back(*d);
-        if (const YAML::Node* ds = f.find("destinations"); ds && ds->IsSequence())
-            for (const YAML::Node& item : *ds)
-                if (item.IsMap())
-                    policies.push_back(item);
-        for (const char* istioOnly : {"circuit_breaker", "outlier_detection", "health_check"}) {
-            std::optional<YAML::Node> found;
-            for (const YAML::Node& policy : policies)
-                for (const auto& entry : policy)
-                    if (!found && entry.first.IsScalar() && entry.first.Scalar() == istioOnly)
-                        found = entry.first;
-            if (found)
-                reader.warning(*found,
-                               "mesh",
-                               std::string("Linkerd has no ") + istioOnly
-                                   + " (an Istio DestinationRule setting); meshsim applies it "
-                                     "as written");
-        }
+    if (kind == m::MeshKind::Linkerd)
         say("faults", "Linkerd has no fault injection; meshsim applies it as Istio would");
-    }
     if (kind == m::MeshKind::IstioAmbient) {
         const std::string atIngress
             = "in ambient mode without waypoints the ztunnels do L4 only: this L7 policy applies "
