@@ -202,14 +202,8 @@ void CallRouter::attempt(Call* call)
             if (call->attempts < call->tried.size())
                 call->tried[call->attempts] = ~std::uint32_t{0};
             ++call->attempts;
-            const RetryDecision decision
-                = decideRetry(TryResult{outcome, false, false, true, false, false, false},
-                              RetryState{call->retries,
-                                         call->conditions,
-                                         u.limits ? &*u.limits : nullptr,
-                                         call->attempts,
-                                         call->retriesScheduled,
-                                         static_cast<std::uint32_t>(u.hosts.size())});
+            const RetryDecision decision = decideRetry(
+                TryResult{outcome, false, false, true, false, false, false}, retryState(call));
             if (decision.retry) {
                 scheduleRetry(call);
                 return;
@@ -603,7 +597,7 @@ void CallRouter::onExchangeDone(Exchange* ex)
     }
     if (!ex->settled) {
         Upstream& u = *call->upstream;
-        if (u.lb->observesLatency()) // Linkerd's peak EWMA hears every try's round trip
+        if (u.observesLatency) // Linkerd's peak EWMA hears every try's round trip
             u.lb->observe(ex->host, m_platform.now() - ex->start, m_platform.now());
         if (u.plain) {
             ex->settled = true;
@@ -663,12 +657,7 @@ void CallRouter::retryOrFinish(
     RetryDecision decision = decideRetry(
         TryResult{
             outcome, ex->reset, ex->connectFailure, ex->local, ex->passedOn, perTryTimeout, hedge},
-        RetryState{call->retries,
-                   call->conditions,
-                   u.limits ? &*u.limits : nullptr,
-                   call->attempts,
-                   call->retriesScheduled,
-                   static_cast<std::uint32_t>(u.hosts.size())});
+        retryState(call));
     // A try that already started a hedge is never retried again (Envoy: upstream_request.retried).
     const bool wouldRetry = decision.retry || (decision.flags & (kFlagURX | kFlagUO)) != 0;
     if (ex->hedged && tryEnded)
@@ -693,6 +682,17 @@ void CallRouter::retryOrFinish(
     if (hedge)
         ex->hedged = true;
     scheduleRetry(call);
+}
+
+RetryState CallRouter::retryState(const Call* call)
+{
+    const Upstream& u = *call->upstream;
+    return RetryState{call->retries,
+                      call->conditions,
+                      u.limits ? &*u.limits : nullptr,
+                      call->attempts,
+                      call->retriesScheduled,
+                      static_cast<std::uint32_t>(u.hosts.size())};
 }
 
 void CallRouter::scheduleRetry(Call* call)

@@ -24,6 +24,7 @@
 #include "models/endpoint.h"
 #include "models/internal/records.h"
 #include "models/internal/runtime.h"
+#include "models/retry_state.h"
 #include "models/sim_events.h"
 
 #include <memory>
@@ -96,6 +97,8 @@ private:
     void
     retryOrFinish(Call* call, Exchange* ex, Outcome outcome, bool perTryTimeout, bool tryEnded);
     void endTry(Call* call, const Exchange* ex, Outcome outcome, std::uint16_t flags);
+    // The call's retry state, for decideRetry.
+    static RetryState retryState(const Call* call);
     // Another try after the backoff (its retry-breaker slot taken, the call kept alive).
     void scheduleRetry(Call* call);
     static bool othersRunning(const Call* call, const Exchange* except);

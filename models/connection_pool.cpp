@@ -53,6 +53,14 @@ void ConnectionPool::openFor(Exchange* ex)
     ex->connecting = true;
 }
 
+Exchange* ConnectionPool::takeWaiting(Host& pool)
+{
+    Exchange* next = pool.pending.front();
+    pool.pending.pop_front();
+    next->queued = false;
+    return next;
+}
+
 void ConnectionPool::connected(Exchange* ex)
 {
     if (!ex->connecting)
@@ -82,10 +90,8 @@ ConnectionPool::Handover ConnectionPool::release(Exchange* ex, bool reusable)
             ++pool.idle;
             return {};
         }
-        Exchange* next = pool.pending.front();
-        pool.pending.pop_front();
-        next->queued = false;
-        m_limits.pendingRemoved();
+        Exchange* next = takeWaiting(pool);
+        m_limits.pendingRemoved(); // a ready connection: no longer pending
         next->hasConnection = true;
         count(next);
         return {next, false};
@@ -95,9 +101,7 @@ ConnectionPool::Handover ConnectionPool::release(Exchange* ex, bool reusable)
     // The closed connection's place may serve a waiting try: it stays pending while the new
     // connection opens.
     if (!pool.pending.empty() && (pool.open == 0 || m_limits.canOpenConnection())) {
-        Exchange* next = pool.pending.front();
-        pool.pending.pop_front();
-        next->queued = false;
+        Exchange* next = takeWaiting(pool); // pending until its connection is ready
         openFor(next);
         return {next, true};
     }

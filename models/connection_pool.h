@@ -66,6 +66,8 @@ public:
 
 private:
     void openFor(Exchange* ex);
+    // The first try waiting for a connection to the host, out of its queue (still pending).
+    static Exchange* takeWaiting(Host& pool);
     void stopConnecting(Exchange* ex);
 
     std::vector<Host> m_hosts;

@@ -84,9 +84,10 @@ Upstream::Upstream(const UpstreamPolicy& policy,
         retryOn = &*conditions;
     }
     tracksHealth = outlier.has_value() || breaker.has_value();
-    zoneAware = !zoneBalancers.empty() || localBalancer;
-    plain = !tracksHealth && !pooled && !zoneAware && !hashing && !fault && !retries && !timeout
-            && !bulkhead;
+    zoneAware = !zoneBalancers.empty();
+    observesLatency = lb->observesLatency();
+    plain = !tracksHealth && !pooled && !zoneAware && !localBalancer && !hashing && !fault
+            && !retries && !timeout && !bulkhead;
     name = caller->label + " -> " + target->config.name;
 }
 

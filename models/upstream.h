@@ -75,7 +75,8 @@ struct Upstream
     bool tracksHealth = false; // outlier detection or a library breaker
     bool plain = false;        // none of the mechanisms: CallRouter::attemptPlain()
     bool zoneAware = false;
-    bool inboundSidecar = false; // the target's instances have sidecars
+    bool observesLatency = false; // the balancer hears every try's round trip (peak EWMA)
+    bool inboundSidecar = false;  // the target's instances have sidecars
     BreakerState lastBreakerState = BreakerState::Closed;
     std::unique_ptr<LoadBalancer> balancer;
     std::optional<ResourceLimits> limits;
