@@ -396,8 +396,7 @@ void CallRouter::openConnection(Exchange* ex)
     const SimDuration oneWay
         = m_platform.linkBetween(ex->call->caller->node, instance.node).latency;
     // mTLS between the mesh's proxies only (a gateway outside the mesh opens plain TCP).
-    const SimDuration cpu
-        = sidecar.mtls && u.inboundSidecar ? sidecar.mtlsHandshakeCpu : SimDuration{0};
+    const SimDuration cpu = sidecar.mtls && u.mtlsPeer ? sidecar.mtlsHandshakeCpu : SimDuration{0};
     // The SYN reaches the host after one way: a killed instance answers with a reset (back one
     // way later); on a node that is down nothing answers (connect timeout).
     m_platform.schedule(oneWay, [this, ex, oneWay, cpu] {

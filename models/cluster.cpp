@@ -136,9 +136,33 @@ void Cluster::buildTiers()
         in.cpu = m_system.mesh.ingress.cpu.value_or(m_system.mesh.sidecar.cpu);
         Tier* tier = addTier(in, TierKind::Ingress, m_deployment.ingressNodes);
         m_ingressTier = tier->index;
+        tier->proxyLatency = m_system.mesh.ingress.latency.value_or(m_system.mesh.sidecar.latency);
         // The ingress forwards each call to the service it names.
         for (ServiceIndex s = 0; s < m_system.services.size(); ++s)
             tier->programs.push_back(forwardTo(s));
+    }
+    // Waypoints (layoutOf's order): each forwards the calls of its services.
+    const std::vector<std::optional<std::uint32_t>> waypoints = waypointsOf(m_system);
+    MESHSIM_ASSERT(m_deployment.waypointNodes.size()
+                       == (m_system.hasMesh() ? m_system.mesh.waypoints.size() : 0),
+                   "every waypoint has a placement");
+    const auto firstWaypoint = static_cast<ServiceIndex>(m_tiers.size());
+    for (std::size_t w = 0; w < m_deployment.waypointNodes.size(); ++w) {
+        const WaypointConfig& config = m_system.mesh.waypoints[w];
+        ServiceConfig wp;
+        wp.name = config.name;
+        wp.replicas = config.replicas;
+        wp.workers = config.workers;
+        wp.queue = kUnlimited;
+        wp.cpu = config.cpu;
+        Tier* tier = addTier(wp, TierKind::Waypoint, m_deployment.waypointNodes[w]);
+        tier->proxyLatency = config.latency;
+        for (ServiceIndex s = 0; s < m_system.services.size(); ++s)
+            tier->programs.push_back(forwardTo(s));
+    }
+    if (!m_deployment.waypointNodes.empty()) {
+        for (ServiceIndex s = 0; s < m_system.services.size(); ++s)
+            m_entryTiers.push_back(waypoints[s] ? firstWaypoint + *waypoints[s] : s);
     }
 }
 
@@ -167,6 +191,8 @@ void Cluster::buildCallers()
             kind = CallerKind::Gateway;
         else if (tier->kind == TierKind::Ingress)
             kind = CallerKind::Ingress;
+        else if (tier->kind == TierKind::Waypoint)
+            kind = CallerKind::Waypoint;
         for (auto& instance : tier->instances) {
             Caller& caller = instance->caller;
             caller.kind = kind;
@@ -224,6 +250,9 @@ void Cluster::initCaller(Caller& caller)
     for (const std::uint32_t c : m_layout.components[caller.component].callees)
         callees.push_back(c - m_layout.firstTier);
     caller.sidecar = caller.kind == CallerKind::App && m_system.hasMesh();
+    if (!m_entryTiers.empty()
+        && (caller.kind == CallerKind::App || caller.kind == CallerKind::Gateway))
+        caller.entryTiers = &m_entryTiers;
     caller.callees = std::move(callees);
     caller.edges.resize(caller.callees.size());
     caller.upstreams.resize(caller.callees.size());

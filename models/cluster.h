@@ -83,9 +83,11 @@ private:
     SystemLayout m_layout;
     Deployment m_deployment;
     std::unique_ptr<Runtime> m_runtime;
-    std::vector<std::unique_ptr<Tier>> m_tiers; // services, then gateway, then ingress
+    // services, then gateway, then ingress, then waypoints
+    std::vector<std::unique_ptr<Tier>> m_tiers;
     ServiceIndex m_gatewayTier = ~0U;
     ServiceIndex m_ingressTier = ~0U;
+    std::vector<ServiceIndex> m_entryTiers; // per service, with waypoints (Caller::entryTiers)
     std::vector<RouteRuntime> m_routes;
     std::unique_ptr<Program> m_toGateway;
     std::vector<std::unique_ptr<WorkloadRuntime>> m_workloads;

@@ -16,6 +16,7 @@ struct Deployment
     std::vector<std::vector<engine::NodeId>> instanceNodes; // per service, per replica
     std::vector<engine::NodeId> gatewayNodes;               // gateway architectures
     std::vector<engine::NodeId> ingressNodes;               // architecture mesh
+    std::vector<std::vector<engine::NodeId>> waypointNodes; // per waypoint (mesh architectures)
     engine::NodeId clientNode = 0;
     std::uint64_t seed = 1;
     SimDuration duration{0}; // arrivals stop here

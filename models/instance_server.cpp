@@ -1,6 +1,7 @@
 #include "models/instance_server.h"
 
 #include "engine/core/assert.h"
+#include "models/authorization.h"
 #include "models/gateway.h"
 #include "models/internal/components.h"
 #include "models/internal/runtime.h"
@@ -68,12 +69,12 @@ void InstanceServer::receive(Exchange* ex)
     job->trace = ex->call->trace;
     job->owner = this;
     job->rec = ex->call->rec;
-    // Draw keys (records.h): a gateway stands for its client, an ingress forwards one call.
-    job->forwards = tier.kind == TierKind::Ingress;
+    // Draw keys (records.h): a gateway stands for its client, an ingress or a waypoint forwards
+    // one call.
+    job->forwards = tier.kind == TierKind::Ingress || tier.kind == TierKind::Waypoint;
     job->drawKey = tier.kind == TierKind::Gateway ? ex->call->taskKey
-                   : tier.kind == TierKind::Ingress
-                       ? ex->call->drawKey
-                       : engine::RandomStream::mix(ex->call->drawKey, ex->number);
+                   : job->forwards                ? ex->call->drawKey
+                                   : engine::RandomStream::mix(ex->call->drawKey, ex->number);
     if (job->rec) [[unlikely]]
         recordJobStart(job);
     if (job->trace)
@@ -119,7 +120,8 @@ void InstanceServer::startJob(Job* job, SimTime now)
     double work = tier.config.cpu.sample(draws);
     if (tier.kind == TierKind::Gateway) {
         work = m_gateway->withFilterCpu(work);
-    } else if (tier.kind == TierKind::Ingress && m_runtime.system.mesh.sidecar.mtls) {
+    } else if ((tier.kind == TierKind::Ingress || tier.kind == TierKind::Waypoint)
+               && m_runtime.system.mesh.sidecar.mtls) {
         work += static_cast<double>(m_runtime.system.mesh.sidecar.mtlsRequestCpu.count());
     }
     if (instance.slowFactor != 1.0)
@@ -151,20 +153,19 @@ void InstanceServer::onCpuDone(Job* job)
         m_sink.proxyPassed(
             ProxyKind::Gateway, job->arrivedAt, job->work, m_platform.now() - job->arrivedAt);
     }
-    if (tier.kind == TierKind::Ingress) {
-        // The ingress is an Envoy like the sidecars: their per-hop latency after its CPU work.
+    if (tier.kind == TierKind::Ingress || tier.kind == TierKind::Waypoint) {
+        // The ingress and the waypoints are Envoys: an Envoy's latency after their CPU work.
         job->state = Job::State::Stalled;
         if (job->rec) [[unlikely]]
             recordJobStage(job, HopKind::Stall);
-        const MeshConfig& mesh = m_runtime.system.mesh;
-        job->stall
-            = m_platform.schedule(mesh.ingress.latency.value_or(mesh.sidecar.latency), [this, job] {
-                  m_sink.proxyPassed(ProxyKind::Ingress,
-                                     job->arrivedAt,
-                                     job->work,
-                                     m_platform.now() - job->arrivedAt);
-                  onStallDone(job);
-              });
+        job->stall = m_platform.schedule(tier.proxyLatency, [this, job] {
+            m_sink.proxyPassed(job->instance->tier->kind == TierKind::Ingress ? ProxyKind::Ingress
+                                                                              : ProxyKind::Waypoint,
+                               job->arrivedAt,
+                               job->work,
+                               m_platform.now() - job->arrivedAt);
+            onStallDone(job);
+        });
         return;
     }
     if (job->instance->addedLatency.count() > 0) {
@@ -218,6 +219,21 @@ void InstanceServer::runJobProgram(Job* job)
     case TierKind::Ingress:
         m_programs.run(job, tier.programs[job->exchange->call->forward]);
         return;
+    case TierKind::Waypoint: {
+        // The waypoint enforces the callee's authorization policies with the caller's identity
+        // (the callee's ztunnel then lets the waypoint in: sidecar.cpp).
+        const Call* call = job->exchange->call;
+        const Tier* from = call->caller->tier;
+        if (!authorized(m_runtime.system.mesh.authorization,
+                        from && from->kind == TierKind::App ? std::optional(from->index)
+                                                            : std::nullopt,
+                        call->forward)) {
+            finishJob(job, Outcome::Denied, false, 0);
+            return;
+        }
+        m_programs.run(job, tier.programs[call->forward]);
+        return;
+    }
     case TierKind::Gateway: {
         if (m_gateway->caches(job->route)) {
             const bool hit
@@ -275,7 +291,7 @@ std::uint64_t InstanceServer::responseSizeOf(const Job* job) const
 {
     // A proxy answers with what the services answered: the route's first target's size.
     const Tier& tier = *job->instance->tier;
-    if (tier.kind == TierKind::Ingress)
+    if (tier.kind == TierKind::Ingress || tier.kind == TierKind::Waypoint)
         return m_tiers[job->exchange->call->forward]->config.responseBytes;
     const RouteConfig& route = *m_routes[job->route].config;
     return route.targets.empty() ? 0 : m_tiers[route.targets.front()]->config.responseBytes;

@@ -76,8 +76,8 @@ struct ProxyStats
     Histogram addedLatency; // from entering the proxy to leaving it toward the next hop
 };
 
-enum class ProxyKind : std::uint8_t { SidecarOutbound, SidecarInbound, Gateway, Ingress };
-inline constexpr std::size_t kProxyKinds = 4;
+enum class ProxyKind : std::uint8_t { SidecarOutbound, SidecarInbound, Gateway, Ingress, Waypoint };
+inline constexpr std::size_t kProxyKinds = 5;
 
 // A state change as results.json words it (Metrics::describe).
 struct TimelineEvent

@@ -68,8 +68,11 @@ void ProgramRunner::startOp(Task* task,
         if (caller.viaIngress) {
             call->forward = op.service; // through the ingress
             call->target = *caller.viaIngress;
+        } else if (caller.entryTiers && (*caller.entryTiers)[op.service] != op.service) {
+            call->forward = op.service; // through the service's waypoint
+            call->target = (*caller.entryTiers)[op.service];
         }
-        if (caller.kind == CallerKind::Ingress)
+        if (caller.kind == CallerKind::Ingress || caller.kind == CallerKind::Waypoint)
             call->forward = op.service;
         m_router.beginCall(call);
         return;

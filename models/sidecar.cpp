@@ -64,13 +64,16 @@ void InboundSidecar::receive(Exchange* ex)
 
 void InboundSidecar::afterProxy(Exchange* ex)
 {
-    // Istio authorization: DENY rules first, then ALLOW rules (semantics §7.3).
+    // Istio authorization: DENY rules first, then ALLOW rules (semantics §7.3). A waypoint
+    // enforced them already (instance_server.cpp).
     const Call* call = ex->call;
     const Caller& from = *call->caller;
     const bool fromService = from.tier && from.tier->kind == TierKind::App;
-    if (!authorized(m_runtime.system.mesh.authorization,
-                    fromService ? std::optional<ServiceIndex>(from.tier->index) : std::nullopt,
-                    call->upstream->target->index)) {
+    const bool fromWaypoint = from.tier && from.tier->kind == TierKind::Waypoint;
+    if (!fromWaypoint
+        && !authorized(m_runtime.system.mesh.authorization,
+                       fromService ? std::optional<ServiceIndex>(from.tier->index) : std::nullopt,
+                       call->upstream->target->index)) {
         reply(ex, Outcome::Denied);
         return;
     }

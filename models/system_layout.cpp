@@ -3,6 +3,7 @@
 #include "models/program.h"
 
 #include <algorithm>
+#include <array>
 
 namespace meshsim::models {
 
@@ -11,6 +12,37 @@ std::string SystemLayout::instanceLabel(std::uint32_t component, std::uint32_t i
     if (!isTier(component))
         return components[component].name;
     return components[component].name + "/" + std::to_string(instance);
+}
+
+namespace {
+
+constexpr std::array<const char*, 5> kKindNames{
+    "client", "service", "gateway", "ingress", "waypoint"};
+
+} // namespace
+
+const char* componentKindName(ComponentKind kind)
+{
+    return kKindNames[static_cast<std::size_t>(kind)];
+}
+
+std::optional<ComponentKind> componentKindFromName(std::string_view name)
+{
+    for (std::size_t k = 0; k < kKindNames.size(); ++k)
+        if (name == kKindNames[k])
+            return static_cast<ComponentKind>(k);
+    return std::nullopt;
+}
+
+std::vector<std::optional<std::uint32_t>> waypointsOf(const SystemConfig& system)
+{
+    std::vector<std::optional<std::uint32_t>> out(system.services.size());
+    if (!system.hasMesh())
+        return out;
+    for (std::uint32_t w = 0; w < system.mesh.waypoints.size(); ++w)
+        for (const ServiceIndex s : system.mesh.waypoints[w].services)
+            out[s] = w;
+    return out;
 }
 
 SystemLayout layoutOf(const SystemConfig& system)
@@ -31,13 +63,24 @@ SystemLayout layoutOf(const SystemConfig& system)
         layout.components.push_back(
             {"ingress", ComponentKind::Ingress, system.mesh.ingress.replicas, {}});
     }
+    layout.firstWaypoint = static_cast<std::uint32_t>(layout.components.size());
+    if (system.hasMesh())
+        for (const WaypointConfig& w : system.mesh.waypoints)
+            layout.components.push_back({w.name, ComponentKind::Waypoint, w.replicas, {}});
+    const std::vector<std::optional<std::uint32_t>> waypoints = waypointsOf(system);
+    for (ServiceIndex s = 0; s < system.services.size(); ++s)
+        layout.entryOf.push_back(waypoints[s] ? layout.firstWaypoint + *waypoints[s]
+                                              : layout.componentOfTier(s));
 
-    const auto addCalleesOf = [&](const Program& program, std::vector<std::uint32_t>& out) {
-        std::vector<ServiceIndex> tiers;
-        collectCallees(program, tiers);
-        for (const ServiceIndex t : tiers)
-            out.push_back(layout.componentOfTier(t));
-    };
+    // A client or the ingress reaches the services themselves; a service or the gateway their
+    // waypoints.
+    const auto addCalleesOf
+        = [&](const Program& program, std::vector<std::uint32_t>& out, bool viaWaypoints) {
+              std::vector<ServiceIndex> tiers;
+              collectCallees(program, tiers);
+              for (const ServiceIndex t : tiers)
+                  out.push_back(viaWaypoints ? layout.entryOf[t] : layout.componentOfTier(t));
+          };
     std::vector<std::vector<Program>> routePrograms;
     for (const RouteConfig& route : system.routes)
         routePrograms.push_back(compileRoute(route));
@@ -53,19 +96,23 @@ SystemLayout layoutOf(const SystemConfig& system)
                     callees.push_back(*layout.ingress);
                 else
                     for (const Program& program : routePrograms[entry.route])
-                        addCalleesOf(program, callees);
+                        addCalleesOf(program, callees, false);
             }
             break;
         case ComponentKind::Service:
-            addCalleesOf(compileSteps(system.services[c - layout.firstTier].steps), callees);
+            addCalleesOf(compileSteps(system.services[c - layout.firstTier].steps), callees, true);
             break;
         case ComponentKind::Gateway:
             for (const auto& programs : routePrograms)
                 for (const Program& program : programs)
-                    addCalleesOf(program, callees);
+                    addCalleesOf(program, callees, true);
             break;
         case ComponentKind::Ingress:
             for (ServiceIndex s = 0; s < system.services.size(); ++s)
+                callees.push_back(layout.componentOfTier(s));
+            break;
+        case ComponentKind::Waypoint:
+            for (const ServiceIndex s : system.mesh.waypoints[c - layout.firstWaypoint].services)
                 callees.push_back(layout.componentOfTier(s));
             break;
         }

@@ -25,7 +25,8 @@ Upstream::Upstream(const UpstreamPolicy& policy,
                                0,
                                true,
                                spec.nodes[instance->node].zone});
-    inboundSidecar = target->sidecars;
+    // The target's sidecars or ztunnels, or a waypoint, terminate the mesh's mTLS.
+    mtlsPeer = target->sidecars || target->kind == TierKind::Waypoint;
     const LoadBalancerConfig& lbConfig = policy.loadBalancer;
     if (policy.pooled) {
         // Envoy's concurrency budget; Linkerd's is rate-based (below).

@@ -76,7 +76,7 @@ struct Upstream
     bool plain = false;        // none of the mechanisms: CallRouter::attemptPlain()
     bool zoneAware = false;
     bool observesLatency = false; // the balancer hears every try's round trip (peak EWMA)
-    bool inboundSidecar = false;  // the target's instances have sidecars
+    bool mtlsPeer = false;        // the target is one of the mesh's proxies (mTLS to it)
     BreakerState lastBreakerState = BreakerState::Closed;
     std::unique_ptr<LoadBalancer> balancer;
     std::optional<ResourceLimits> limits;

@@ -52,15 +52,16 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
             p.thresholds = *gateway.circuitBreaker;
         }
     }
-    // The mesh's proxies: sidecars, the mesh ingress, and a gateway inside the mesh.
-    p.meshProxy = targetKind == TierKind::App && system.hasMesh()
-                  && (caller == CallerKind::App || caller == CallerKind::Ingress
-                      || caller == CallerKind::Gateway);
-    // Istio ambient without waypoints: an application's calls pass two ztunnels, which do L4
-    // only: mTLS connections to a host picked at random (weighted random per connection in
-    // ztunnel), and none of a DestinationRule's or VirtualService's L7 policy. The ingress is
-    // an Envoy gateway and applies them.
-    if (p.meshProxy && system.mesh.kind == MeshKind::IstioAmbient && caller == CallerKind::App) {
+    // The mesh's proxies: sidecars, the mesh ingress, a gateway inside the mesh, waypoints.
+    p.meshProxy = targetKind == TierKind::App && system.hasMesh() && caller != CallerKind::Client;
+    // Istio ambient: an application's calls pass two ztunnels, which do L4 only: mTLS
+    // connections to a host picked at random (weighted random per connection in ztunnel), and
+    // none of a DestinationRule's or VirtualService's L7 policy. Calls to a service with a
+    // waypoint go to the waypoint the same way; the waypoint (an Envoy) applies that policy, as
+    // the ingress (an Envoy gateway) does.
+    const bool toWaypoint = targetKind == TierKind::Waypoint && caller == CallerKind::App;
+    if ((p.meshProxy && system.mesh.kind == MeshKind::IstioAmbient && caller == CallerKind::App)
+        || toWaypoint) {
         p.pooled = true;
         p.connectTimeout = system.mesh.connectTimeout;
         p.loadBalancer.policy = LoadBalancerPolicy::Random;

@@ -96,21 +96,6 @@ void writePlace(Out& out, const m::Place& p)
     out.index(p.node);
 }
 
-const char* kindName(m::ComponentKind kind)
-{
-    switch (kind) {
-    case m::ComponentKind::Client:
-        return "client";
-    case m::ComponentKind::Service:
-        return "service";
-    case m::ComponentKind::Gateway:
-        return "gateway";
-    case m::ComponentKind::Ingress:
-        return "ingress";
-    }
-    return "service";
-}
-
 Json viewToJson(const topologies::SystemView& v)
 {
     Json j;
@@ -129,7 +114,7 @@ Json viewToJson(const topologies::SystemView& v)
     Json components = Json::array();
     for (const auto& c : v.components)
         components.push_back({{"name", c.name},
-                              {"kind", kindName(c.kind)},
+                              {"kind", m::componentKindName(c.kind)},
                               {"replicas", c.replicas},
                               {"workers", c.workers},
                               {"first_instance", c.firstInstance},
@@ -379,15 +364,8 @@ std::optional<topologies::SystemView> viewFromJson(const Json& j, JsonReader& r)
     for (const Json& c : *components) {
         topologies::SystemView::Component component;
         component.name = r.text(c, "name");
-        const std::string kind = r.text(c, "kind");
-        if (kind == "client")
-            component.kind = m::ComponentKind::Client;
-        else if (kind == "service")
-            component.kind = m::ComponentKind::Service;
-        else if (kind == "gateway")
-            component.kind = m::ComponentKind::Gateway;
-        else if (kind == "ingress")
-            component.kind = m::ComponentKind::Ingress;
+        if (const auto kind = m::componentKindFromName(r.text(c, "kind")))
+            component.kind = *kind;
         else
             r.fail("unknown component kind");
         component.replicas = static_cast<std::uint32_t>(r.number(c, "replicas", kMax));
@@ -447,7 +425,8 @@ nlohmann::ordered_json recordingHeaderJson(const RecordingInfo& info, const m::R
     j["layout"] = {{"routes", s.routes},
                    {"tier_replicas", s.tierReplicas},
                    {"edges", edges},
-                   {"nodes", s.nodes}};
+                   {"nodes", s.nodes},
+                   {"proxy_kinds", recording.proxies.size()}};
     j["view"] = viewToJson(info.view);
     return j;
 }
@@ -758,6 +737,10 @@ bool RecordingDecoder::header(std::string_view payload)
         }
     }
     s.nodes = static_cast<std::uint32_t>(r.number(*layout, "nodes", m_info.view.nodes.size()));
+    // Written since waypoints (a fifth kind); older files have the first four.
+    m_proxyKinds = layout->contains("proxy_kinds")
+                       ? static_cast<std::size_t>(r.number(*layout, "proxy_kinds", m::kProxyKinds))
+                       : 4;
     if (!r.error.empty())
         return fail("header: layout: " + r.error);
     m_recording.routes.resize(s.routes);
@@ -780,7 +763,7 @@ bool RecordingDecoder::windows(std::string_view payload)
         return fail("windows out of order");
     // Every window holds at least one byte per series.
     const std::size_t perWindow = r.routes.size() + r.tiers.size() + r.instances.size()
-                                  + r.edges.size() + r.proxies.size() + r.nodes.size();
+                                  + r.edges.size() + m_proxyKinds + r.nodes.size();
     if (count > kMaxWindowsPerChunk || count > in.remaining() / std::max<std::size_t>(1, perWindow))
         return fail("windows: more than the chunk holds");
     // Every window must start at a time (its index times window_ns, in signed 64-bit
@@ -818,8 +801,13 @@ bool RecordingDecoder::windows(std::string_view payload)
             e.ejections = static_cast<std::uint16_t>(in.u32(0xFFFF));
             series.push_back(e);
         }
-        for (auto& series : r.proxies) {
+        for (std::size_t k = 0; k < r.proxies.size(); ++k) {
+            auto& series = r.proxies[k];
             m::ProxyWindow p;
+            if (k >= m_proxyKinds) { // a kind the writer did not have
+                series.push_back(p);
+                continue;
+            }
             p.traversals = in.u32();
             p.cpuSeconds = in.f32();
             p.p50 = in.zigzag();

@@ -115,6 +115,7 @@ private:
     Limits m_limits;
     std::optional<std::string> m_error;
     bool m_hasHeader = false;
+    std::size_t m_proxyKinds = models::kProxyKinds; // per window in the file (header)
     bool m_ended = false;
     bool m_cancelled = false;
     std::uint32_t m_latencyWindows = 0; // windows whose latency buckets have come

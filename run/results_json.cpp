@@ -115,19 +115,22 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
     }
     j["routes"] = routes;
 
-    // Tiers: the scenario's services, then the gateway or the mesh ingress, if any.
-    const std::size_t serviceCount = r.placement.instances.size();
+    // Tiers: the scenario's services, then the gateway, the mesh ingress and the waypoints.
+    const m::SystemLayout layout = m::layoutOf(s.system);
     Json services = Json::array();
     for (std::size_t i = 0; i < metrics.services().size(); ++i) {
         const m::ServiceStats& stats = metrics.services()[i];
-        const bool isService = i < serviceCount;
-        const bool isGateway = !isService && !r.placement.gateway.empty();
-        const std::vector<m::NodeIndex>& tierNodes = isService   ? r.placement.instances[i]
-                                                     : isGateway ? r.placement.gateway
-                                                                 : r.placement.ingress;
+        const std::uint32_t component = layout.componentOfTier(static_cast<std::uint32_t>(i));
+        const m::ComponentKind kind = layout.components[component].kind;
+        const std::vector<m::NodeIndex>& tierNodes
+            = kind == m::ComponentKind::Service   ? r.placement.instances[i]
+              : kind == m::ComponentKind::Gateway ? r.placement.gateway
+              : kind == m::ComponentKind::Ingress
+                  ? r.placement.ingress
+                  : r.placement.waypoints[component - layout.firstWaypoint];
         Json svc;
         svc["name"] = metrics.layout().services[i];
-        svc["kind"] = isService ? "service" : isGateway ? "gateway" : "ingress";
+        svc["kind"] = componentKindName(kind);
         svc["replicas"] = metrics.layout().replicas[i];
         svc.update(requestBlock(stats.requests, seconds));
         svc["dependency_failures"] = stats.dependencyFailures;
@@ -167,7 +170,7 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
     const double answeredRps = static_cast<double>(metrics.summary().outcomes.total()) / seconds;
     Json proxies = Json::array();
     constexpr std::array<const char*, m::kProxyKinds> kProxyNames{
-        "sidecar_outbound", "sidecar_inbound", "gateway", "ingress"};
+        "sidecar_outbound", "sidecar_inbound", "gateway", "ingress", "waypoint"};
     double proxyVcpu = 0.0;
     for (std::size_t k = 0; k < m::kProxyKinds; ++k) {
         const m::ProxyStats& p = metrics.proxies()[k];

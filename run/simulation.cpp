@@ -103,6 +103,13 @@ std::vector<std::pair<NodeId, NodeId>> communicatingNodes(const topologies::Scen
         else
             link(serviceNodes(static_cast<std::size_t>(source.service)), to);
     }
+    // Waypoints take calls from the services and the gateway and make them to their services.
+    for (const auto& waypoint : placement.waypoints) {
+        const std::vector<NodeId> nodes(waypoint.begin(), waypoint.end());
+        link(nodes, std::vector<NodeId>(placement.gateway.begin(), placement.gateway.end()));
+        for (std::size_t service = 0; service < placement.instances.size(); ++service)
+            link(nodes, serviceNodes(service));
+    }
     // Sidecars talk to their applications over the node's loopback.
     for (const auto& nodes : placement.instances)
         for (const NodeId n : nodes)
@@ -143,6 +150,8 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
                                    result.placement.gateway.end());
     deployment.ingressNodes.assign(result.placement.ingress.begin(),
                                    result.placement.ingress.end());
+    for (const auto& nodes : result.placement.waypoints)
+        deployment.waypointNodes.emplace_back(nodes.begin(), nodes.end());
     deployment.warmup = std::min(scenario.warmup, duration);
     for (const auto& nodes : result.placement.instances)
         deployment.instanceNodes.emplace_back(nodes.begin(), nodes.end());

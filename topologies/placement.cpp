@@ -42,8 +42,11 @@ std::string checkPlacement(const Scenario& s)
         check("service \"" + svc.name + "\"", svc.placement);
     if (s.system.gateway.present)
         check("the gateway", s.system.gateway.placement);
-    if (s.system.mesh.present)
+    if (s.system.mesh.present) {
         check("the mesh ingress", s.system.mesh.ingress.placement);
+        for (const models::WaypointConfig& w : s.system.mesh.waypoints)
+            check("waypoint \"" + w.name + "\"", w.placement);
+    }
     return problems;
 }
 
@@ -83,6 +86,17 @@ Placement computePlacement(const Scenario& s)
                           std::min(16U, s.system.mesh.ingress.workers),
                           &s.system.mesh.ingress.placement,
                           &p.ingress});
+    if (s.system.hasMesh()) {
+        p.waypoints.resize(s.system.mesh.waypoints.size());
+        for (std::size_t w = 0; w < p.waypoints.size(); ++w) {
+            const models::WaypointConfig& config = s.system.mesh.waypoints[w];
+            groups.push_back({config.name,
+                              config.replicas,
+                              std::min(16U, config.workers),
+                              &config.placement,
+                              &p.waypoints[w]});
+        }
+    }
 
     if (!s.platform.declaredNodes) {
         for (const Group& g : groups) {

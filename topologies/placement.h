@@ -25,6 +25,7 @@ struct Placement
     std::vector<std::vector<models::NodeIndex>> instances; // per service, per replica
     std::vector<models::NodeIndex> gateway;                // per gateway replica (gateway archs)
     std::vector<models::NodeIndex> ingress;                // per ingress replica (mesh)
+    std::vector<std::vector<models::NodeIndex>> waypoints; // per waypoint, per replica (mesh)
 };
 
 // "" when every instance can be placed, else what is wrong.

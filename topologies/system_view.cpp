@@ -43,6 +43,9 @@ SystemView makeSystemView(const Scenario& scenario, const Placement& placement)
         } else if (from.kind == models::ComponentKind::Ingress) {
             nodes = &placement.ingress;
             component.workers = scenario.system.mesh.ingress.workers;
+        } else if (from.kind == models::ComponentKind::Waypoint) {
+            nodes = &placement.waypoints[c - layout.firstWaypoint];
+            component.workers = scenario.system.mesh.waypoints[c - layout.firstWaypoint].workers;
         }
         for (std::uint32_t i = 0; nodes && i < nodes->size(); ++i)
             view.instances.push_back({c, i, (*nodes)[i]});

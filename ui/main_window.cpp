@@ -1078,7 +1078,7 @@ void MainWindow::onSelection()
                     m_editor->revealService(subject.name);
                 else if (kind == m::ComponentKind::Gateway)
                     m_editor->revealSection("gateway");
-                else if (kind == m::ComponentKind::Ingress)
+                else if (kind == m::ComponentKind::Ingress || kind == m::ComponentKind::Waypoint)
                     m_editor->revealSection("mesh");
                 m_syncing = false;
             }
@@ -1120,8 +1120,8 @@ void MainWindow::updateTable()
             QList<QStandardItem*> row;
             row << new QStandardItem(QString::fromStdString(c.name));
             row[0]->setData(index, Qt::UserRole); // the component, whatever the sort order
-            const char* kinds[] = {"clients", "service", "gateway", "ingress"};
-            row << new QStandardItem(kinds[static_cast<int>(c.kind)]);
+            row << new QStandardItem(
+                c.kind == m::ComponentKind::Client ? "clients" : m::componentKindName(c.kind));
             for (int k = 0; k < 5; ++k)
                 row << new QStandardItem;
             row[2]->setData(c.replicas, Qt::DisplayRole);

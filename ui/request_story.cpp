@@ -43,6 +43,8 @@ const char* proxyKindText(std::uint64_t kind)
         return "gateway";
     case m::ProxyKind::Ingress:
         return "ingress";
+    case m::ProxyKind::Waypoint:
+        return "waypoint";
     }
     return "proxy";
 }
@@ -176,6 +178,7 @@ std::string Teller::label(std::int32_t i) const
         case m::ComponentKind::Gateway:
             return "rate-limit delay at " + place(h.at);
         case m::ComponentKind::Ingress:
+        case m::ComponentKind::Waypoint:
             return "proxy latency at " + place(h.at);
         case m::ComponentKind::Service:
         case m::ComponentKind::Client:

@@ -201,6 +201,7 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
         break;
     case m::ComponentKind::Gateway:
     case m::ComponentKind::Ingress:
+    case m::ComponentKind::Waypoint:
         p->drawPolygon(hexagon({0, 0}, r));
         break;
     case m::ComponentKind::Service:

@@ -26,7 +26,7 @@ namespace meshsim::models {
 struct Tier;
 struct Upstream;
 
-// Whoever makes calls: clients, an application instance, a gateway or ingress instance.
+// Whoever makes calls: clients, an application instance, a gateway, ingress or waypoint instance.
 struct Caller
 {
     CallerKind kind = CallerKind::Client;
@@ -39,6 +39,9 @@ struct Caller
     // Clients of the mesh architecture reach every service through the ingress: their calls go
     // to this tier and name the service to forward to.
     std::optional<ServiceIndex> viaIngress;
+    // Services and the gateway in an ambient mesh with waypoints: per service, the tier its calls
+    // go to (its waypoint, which forwards them, or the service itself).
+    const std::vector<ServiceIndex>* entryTiers = nullptr;
     std::string label;                                // "frontend/2", "gateway/0", "browsers"
     std::vector<ServiceIndex> callees;                // sorted tier indices
     std::vector<std::uint32_t> edges;                 // metrics edge per callee
@@ -114,7 +117,8 @@ struct Tier
     std::uint32_t component = 0;
     std::uint64_t drawSalt = 0; // the keyed draws of its jobs (RandomStream::hashName of its name)
     Program program;            // App: the service's steps
-    std::vector<Program> programs; // Ingress: a forward per service
+    std::vector<Program> programs; // Ingress, Waypoint: a forward per service
+    SimDuration proxyLatency{0};   // Ingress, Waypoint: an Envoy's latency after its CPU work
     std::vector<std::unique_ptr<Instance>> instances;
     bool sidecars = false;
     // which instances are in the endpoints callers see (discovery, after propagation)

@@ -32,13 +32,13 @@ class ProgramRunner;
 struct Program;
 struct WorkloadRuntime;
 
-enum class TierKind : std::uint8_t { App, Gateway, Ingress };
+enum class TierKind : std::uint8_t { App, Gateway, Ingress, Waypoint };
 
 // Salts of the draws keyed by a task's or a call's draw key (Task::drawKey).
 inline constexpr std::uint64_t kSplitSalt = 0x73706c6974ULL;     // which branch of a split
 inline constexpr std::uint64_t kProbabilitySalt = 0x70726f62ULL; // whether an optional call runs
 inline constexpr std::uint64_t kErrorSalt = 0x6572726f72ULL;     // whether a handler fails
-enum class CallerKind : std::uint8_t { Client, App, Gateway, Ingress };
+enum class CallerKind : std::uint8_t { Client, App, Gateway, Ingress, Waypoint };
 
 struct Call;
 struct Exchange;
@@ -85,7 +85,7 @@ struct Call
     Frame* frame = nullptr; // the owner's frame that waits for it (opaque to the router)
     // the client request it serves
     RouteIndex route = 0;
-    ServiceIndex forward = 0; // ingress: the service to forward to
+    ServiceIndex forward = 0; // ingress, waypoint: the service to forward to
     std::uint32_t clientId = 0;
     std::uint64_t key = 0;
     Trace* trace = nullptr;
@@ -163,7 +163,7 @@ struct Task
     // A gateway's job takes its client request's key and an ingress's job its call's, so that
     // the calls behind a proxy have the keys they have without it.
     std::uint64_t drawKey = 0;
-    bool forwards = false;     // an ingress job: its one call keeps the job's key
+    bool forwards = false;     // an ingress or waypoint job: its one call keeps the job's key
     std::uint32_t rec = 0;     // the recording handle of a sampled request (0: not recorded)
     std::int32_t recHop = -1;  // the task's span: the request (0) or the job
     std::int32_t recLeaf = -1; // a job's hop under way: queue, CPU, stall

@@ -261,6 +261,101 @@ mesh:
         }
     }
 
+    void istioAmbientWaypointAppliesL7Policy()
+    {
+        // The scenario of istioAmbientZtunnelsAreL4Only with a waypoint for b: a's calls to b
+        // now go a -> (ztunnel) -> waypoint -> (ztunnel) -> b. a's ztunnel still does L4 only
+        // (one try per call), the waypoint applies the mesh's retries: 1 + p + p^2 + p^3 = 1.875
+        // tries per call (p = 0.5, variance 1.109, retryStormMultipliesLoad), and a call fails
+        // when all four do, q = p^4 = 0.0625 (sd sqrt(q (1 - q) / N)). The ztunnels: one
+        // outbound per call of a (to the waypoint), one inbound per try that reaches a service
+        // (the ingress's to a, the waypoint's to b); the waypoint terminates its mTLS itself.
+        // Its CPU: exponential of mean 235 us + 15 us of mTLS records (0.25 vCPU per 1000
+        // requests/s, Istio 1.24), so the mean over N traversals has sd 235 / sqrt(N) us; the
+        // least time it adds is its 15 us of records and 750 us of latency.
+        const auto r = run(R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, workers: 64, steps: [b]}
+  - {name: b, replicas: 4, workers: 64, cpu: 1ms, errors: 50%}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+mesh:
+  kind: istio-ambient
+  waypoints: [{name: b-waypoint, services: [b]}]
+  defaults:
+    retries: {attempts: 3, retry_on: [5xx]}
+)");
+        const models::EdgeStats aw = edge(r, "a", "b-waypoint");
+        QCOMPARE(aw.attempts, aw.calls);
+        const models::EdgeStats wb = edge(r, "b-waypoint", "b");
+        QCOMPARE(wb.calls, aw.calls);
+        const double calls = static_cast<double>(wb.calls);
+        const double attempts = static_cast<double>(wb.attempts) / calls;
+        QVERIFY2(std::abs(attempts - 1.875) < 5 * std::sqrt(1.109 / calls),
+                 qPrintable(QString::number(attempts)));
+        const double failed = static_cast<double>(wb.outcomes.errors()) / calls;
+        QVERIFY2(std::abs(failed - 0.0625) < 5 * std::sqrt(0.0625 * 0.9375 / calls),
+                 qPrintable(QString::number(failed)));
+        QCOMPARE(aw.outcomes.errors(), wb.outcomes.errors()); // the waypoint answers with b's 500
+
+        // Tries count when they start, traversals when they end: the warmup's end cuts the
+        // tries in flight then, about 1.875 x 100/s x 30 ms = 6 (mean latency with the
+        // retries' backoff); 20 is more than 5 sd above a Poisson count of 6.
+        const auto near = [](std::uint64_t a, std::uint64_t b) {
+            return std::max(a, b) - std::min(a, b) <= 20;
+        };
+        const models::EdgeStats ia = edge(r, "ingress", "a");
+        QVERIFY(near(proxy(r, models::ProxyKind::SidecarOutbound).traversals, aw.attempts));
+        QVERIFY(near(proxy(r, models::ProxyKind::SidecarInbound).traversals,
+                     ia.attempts + wb.attempts));
+        const auto& w = proxy(r, models::ProxyKind::Waypoint);
+        QVERIFY(near(w.traversals, aw.attempts));
+        const double n = static_cast<double>(w.traversals);
+        const double meanUs = w.cpuSeconds / n * 1e6;
+        QVERIFY2(std::abs(meanUs - 250.0) < 5 * 235.0 / std::sqrt(n),
+                 qPrintable(QString::number(meanUs)));
+        QVERIFY(w.addedLatency.min() >= std::int64_t{765'000});
+    }
+
+    void waypointEnforcesAuthorizationWithTheCallersIdentity()
+    {
+        // c only accepts calls from a. Behind a waypoint the rule is the waypoint's: b's calls
+        // are denied there (403) and never reach c; a's pass the waypoint, and c's ztunnel lets
+        // the waypoint in (in sidecar mode c's own proxy decides: authorizationDeniesWith403).
+        const auto r = run(R"(
+meshsim: 1
+duration: 20s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 1ms, steps: [c]}
+  - {name: b, cpu: 1ms, steps: [c]}
+  - {name: c, cpu: 1ms}
+routes: [{path: /a, to: a}, {path: /b, to: b}]
+workloads: [{name: w, arrival: {process: constant, rate: 20/s}, mix: [{path: /a}, {path: /b}]}]
+mesh:
+  kind: istio-ambient
+  waypoints: [{services: [c]}]
+  authorization:
+    - {to: c, allow_from: [a]}
+)");
+        const models::EdgeStats aw = edge(r, "a", "waypoint");
+        const models::EdgeStats bw = edge(r, "b", "waypoint");
+        const models::EdgeStats wc = edge(r, "waypoint", "c");
+        QVERIFY(aw.calls > 100);
+        QCOMPARE(aw.outcomes.errors(), std::uint64_t{0});
+        QVERIFY(bw.calls > 100);
+        QCOMPARE(bw.outcomes[Outcome::Denied], bw.calls);
+        QCOMPARE(wc.calls, aw.calls);
+        QCOMPARE(wc.outcomes.errors(), std::uint64_t{0});
+        QCOMPARE(service(r, "c").requests.outcomes.total(), aw.calls);
+    }
+
     void linkerdRetriesWithinItsBudget()
     {
         // Linkerd retries only within its budget (tower's TpsBudget: 20% of the calls plus

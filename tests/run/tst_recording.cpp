@@ -194,6 +194,13 @@ class TestRecording : public QObject
         QTest::newRow("direct-stress") << QString(kDirectStress) << 0;
         QTest::newRow("mesh-stress") << QString(kMeshStress) << 0;
         QTest::newRow("gateway-stress") << QString(kGatewayStress) << 0;
+        // The mesh in ambient mode, api and db behind a waypoint: a fifth kind of proxy.
+        QTest::newRow("ambient-waypoint-stress")
+            << QString(kMeshStress)
+                   .replace("mesh:\n  defaults:",
+                            "mesh:\n  kind: istio-ambient\n  waypoints: [{name: data, services: "
+                            "[api, db], replicas: 2, placement: {nodes: [n2]}}]\n  defaults:")
+            << 0;
         for (const char* name :
              {"bookstore", "bookstore-direct", "bookstore-gateway", "bookstore-mesh"})
             QTest::newRow(name) << QString("builtin:") + name << 15;
@@ -428,6 +435,31 @@ workloads: [{name: w, arrival: {process: poisson, rate: 200/s}, mix: [{path: /x}
         QCOMPARE(run::encodeRecording(decoder.info(), decoder.recording(), false), bytes);
         QCOMPARE(decoder.recording().requests.size(), r.recording->requests.size());
         QCOMPARE(decoder.info().view.components.size(), r.view.components.size());
+    }
+
+    void olderFilesHaveFourKindsOfProxy()
+    {
+        // Files written before waypoints hold four proxy series per window; they read back with
+        // an empty fifth.
+        const auto& s = scenario(kMeshStress);
+        const run::RunResult r
+            = run(s, m::Recorder::kDefaultBudget, engine::SimDuration{3'000'000'000});
+        m::Recording older = *r.recording;
+        older.proxies.resize(4);
+        run::RecordingInfo info;
+        info.engine = "fast";
+        info.view = r.view;
+        run::RecordingDecoder decoder;
+        QVERIFY2(decoder.file(run::encodeRecording(info, older, false)),
+                 decoder.error() ? decoder.error()->c_str() : "");
+        const m::Recording& back = decoder.recording();
+        QCOMPARE(back.proxies.size(), m::kProxyKinds);
+        QCOMPARE(back.proxies[3].size(), std::size_t{back.windows});
+        QCOMPARE(back.proxies[0][1].traversals, older.proxies[0][1].traversals);
+        QVERIFY(back.proxies[0][1].traversals > 0);
+        for (const m::ProxyWindow& w : back.proxies[4])
+            QCOMPARE(w.traversals, 0U);
+        QCOMPARE(back.proxies[4].size(), std::size_t{back.windows});
     }
 
     // A window's p50/p95/p99 are the quantiles of its latency buckets, and the buckets count

@@ -1,6 +1,7 @@
 // The scenario loader: the shipped scenarios load; every rejected-input fixture gives its
 // diagnostic at the right place; hostile input gets an error, never a crash or a blow-up.
 
+#include "models/system_layout.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
 #include "topologies/topology_graph.h"
@@ -388,6 +389,85 @@ mesh:
         QVERIFY(!b.timeout);
     }
 
+    void waypointsTakeTheirServicesCalls()
+    {
+        // A waypoint names its services, or takes every service not yet taken (a namespace's
+        // waypoint); its defaults are Istio's generated Deployment (1 replica, 2 workers) and
+        // 1.24's cost (235 us + 15 us of mTLS). The layout sends a service's and the gateway's
+        // calls to a service with a waypoint through the waypoint; the ingress's go direct.
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+architecture: mesh
+services:
+  - {name: a, cpu: 1ms, steps: [b, c]}
+  - {name: b, cpu: 1ms}
+  - {name: c, cpu: 1ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+mesh:
+  kind: istio-ambient
+  waypoints:
+    - {name: b-waypoint, services: [b], replicas: 3, workers: 4, cpu: 100us, latency: 0}
+    - {name: rest}
+  destinations: [{service: b, timeout: 1s}]
+)",
+                                              "w.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        QVERIFY2(r.diagnostics.empty(), dump(r.diagnostics).c_str()); // b has a waypoint
+        const auto& w = r.scenario->system.mesh.waypoints;
+        QCOMPARE(w.size(), std::size_t{2});
+        QCOMPARE(w[0].services, (std::vector<models::ServiceIndex>{1}));
+        QCOMPARE(w[0].replicas, 3U);
+        QCOMPARE(w[0].workers, 4U);
+        QCOMPARE(w[0].cpu.mean(), 100e3);
+        QCOMPARE(w[0].latency.count(), std::int64_t{0});
+        QCOMPARE(w[1].services, (std::vector<models::ServiceIndex>{0, 2}));
+        QCOMPARE(w[1].replicas, 1U);
+        QCOMPARE(w[1].workers, 2U);
+        QCOMPARE(w[1].cpu.mean(), 235e3);
+        QCOMPARE(w[1].latency.count(), std::int64_t{750'000});
+        // Components: w, a, b, c, ingress, b-waypoint, rest.
+        const models::SystemLayout layout = models::layoutOf(r.scenario->system);
+        QCOMPARE(layout.components.size(), std::size_t{7});
+        QCOMPARE(layout.components[5].name, std::string("b-waypoint"));
+        QVERIFY(layout.components[5].kind == models::ComponentKind::Waypoint);
+        QCOMPARE(layout.components[1].callees, (std::vector<std::uint32_t>{5, 6}));    // a
+        QCOMPARE(layout.components[4].callees, (std::vector<std::uint32_t>{1, 2, 3})); // ingress
+        QCOMPARE(layout.components[5].callees, (std::vector<std::uint32_t>{2}));
+        QCOMPARE(layout.components[6].callees, (std::vector<std::uint32_t>{1, 3}));
+        // In an architecture without the mesh the waypoints are not there.
+        topologies::Scenario direct = *r.scenario;
+        direct.system.architecture = models::Architecture::Direct;
+        QCOMPARE(models::layoutOf(direct.system).components.size(), std::size_t{4});
+    }
+
+    void ambientPolicyOfAServiceWithoutAWaypointIsSaid()
+    {
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+architecture: mesh
+services:
+  - {name: a, cpu: 1ms, steps: [b]}
+  - {name: b, cpu: 1ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+mesh:
+  kind: istio-ambient
+  waypoints: [{services: [b]}]
+  destinations: [{service: b, timeout: 1s}, {service: a, timeout: 1s}]
+)",
+                                              "w.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        QCOMPARE(r.diagnostics.size(), std::size_t{1});
+        QVERIFY2(mentions(r.diagnostics,
+                          12,
+                          -1,
+                          "mesh.destinations[1]",
+                          "service \"a\" has no waypoint",
+                          Diagnostic::Severity::Warning),
+                 dump(r.diagnostics).c_str());
+    }
+
     void badProductsSayWhatIsExpected_data()
     {
         QTest::addColumn<QString>("section");
@@ -408,6 +488,21 @@ mesh:
         QTest::newRow("version of linkerd") << "mesh: {kind: linkerd, version: \"2.14\"}"
                                             << "mesh.version"
                                             << "only Istio's sidecar releases";
+        QTest::newRow("waypoint with sidecars") << "mesh: {waypoints: [{services: [a]}]}"
+                                                << "mesh.waypoints"
+                                                << "belong to Istio's ambient mode";
+        QTest::newRow("waypoint name taken")
+            << "mesh: {kind: istio-ambient, waypoints: [{name: a}]}"
+            << "mesh.waypoints[0].name"
+            << "the name \"a\" is taken";
+        QTest::newRow("two waypoints for a service")
+            << "mesh: {kind: istio-ambient, waypoints: [{}, {name: w2, services: [a]}]}"
+            << "mesh.waypoints[1].services[0]"
+            << "service \"a\" already uses waypoint \"waypoint\"";
+        QTest::newRow("waypoint of no service")
+            << "mesh: {kind: istio-ambient, waypoints: [{services: [z]}]}"
+            << "mesh.waypoints[0].services[0]"
+            << "unknown service \"z\"";
         QTest::newRow("client kind") << "services: [{name: a, client: {kind: polly}}]"
                                      << "services[0].client.kind"
                                      << "expected one of resilience4j, hystrix";

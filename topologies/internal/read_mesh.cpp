@@ -14,6 +14,81 @@ namespace m = meshsim::models;
 
 namespace {
 
+void readWaypoints(Context& ctx, const YAML::Node& node, const std::string& path, Scenario& s)
+{
+    Reader& reader = ctx.reader;
+    const LoadLimits& limits = reader.limits();
+    m::MeshConfig& mesh = s.system.mesh;
+    std::vector<std::string> owner(s.system.services.size()); // the waypoint of each service
+    reader.forEachItem(node, path, "waypoints", [&](const YAML::Node& item, const std::string& p) {
+        Fields wf(reader,
+                  item,
+                  p,
+                  {"name", "services", "replicas", "workers", "cpu", "latency", "placement"});
+        if (!wf.valid())
+            return;
+        m::WaypointConfig w;
+        reader.readString(wf, "name", w.name);
+        const std::string name = wf.find("name") ? wf.pathOf("name") : p;
+        const YAML::Node& nameNode = wf.find("name") ? *wf.find("name") : item;
+        const bool taken
+            = w.name == "gateway" || w.name == "ingress"
+              || std::any_of(s.system.services.begin(),
+                             s.system.services.end(),
+                             [&](const m::ServiceConfig& svc) { return svc.name == w.name; })
+              || std::any_of(mesh.waypoints.begin(),
+                             mesh.waypoints.end(),
+                             [&](const m::WaypointConfig& o) { return o.name == w.name; });
+        if (taken)
+            reader.error(nameNode,
+                         name,
+                         "the name " + quote(w.name)
+                             + " is taken (a service, the gateway, the ingress or another "
+                               "waypoint); give this waypoint a name of its own");
+        if (const YAML::Node* list = wf.find("services")) {
+            reader.forEachItem(*list,
+                               wf.pathOf("services"),
+                               "service names",
+                               [&](const YAML::Node& e, const std::string& ep) {
+                                   const auto sv = ctx.names.service(e, ep);
+                                   if (!sv)
+                                       return;
+                                   if (!owner[*sv].empty()) {
+                                       reader.error(e,
+                                                    ep,
+                                                    "service " + quote(s.system.services[*sv].name)
+                                                        + " already uses waypoint "
+                                                        + quote(owner[*sv])
+                                                        + " (a service has one waypoint)");
+                                       return;
+                                   }
+                                   owner[*sv] = w.name;
+                                   w.services.push_back(*sv);
+                               });
+        } else { // the namespace's waypoint: every service not yet taken
+            for (m::ServiceIndex sv = 0; sv < s.system.services.size(); ++sv) {
+                if (owner[sv].empty()) {
+                    owner[sv] = w.name;
+                    w.services.push_back(sv);
+                }
+            }
+        }
+        reader.readCount(wf, "replicas", w.replicas, 1, limits.maxReplicas);
+        reader.readCount(wf, "workers", w.workers, 1, limits.maxWorkers);
+        readDistribution(reader, wf, "cpu", w.cpu);
+        reader.readDuration(wf, "latency", w.latency);
+        if (const YAML::Node* pl = wf.find("placement"))
+            readPlacement(ctx, *pl, wf.pathOf("placement"), w.placement);
+        ctx.totalInstances += w.replicas;
+        mesh.waypoints.push_back(std::move(w));
+    });
+    if (ctx.totalInstances > limits.maxInstances)
+        reader.error(node,
+                     path,
+                     "too many instances in all (services and waypoints: at most "
+                         + std::to_string(limits.maxInstances) + ")");
+}
+
 void readMeshPolicy(Reader& reader, const Fields& f, m::MeshKind kind, m::MeshPolicy& out)
 {
     // Istio DestinationRule settings Linkerd does not have: said, then applied as written.
@@ -148,7 +223,8 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
               "defaults",
               "destinations",
               "authorization",
-              "faults"});
+              "faults",
+              "waypoints"});
     if (!f.valid())
         return;
     // The product and its release first: their defaults are what the other keys change.
@@ -331,15 +407,50 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
     };
     if (kind == m::MeshKind::Linkerd)
         say("faults", "Linkerd has no fault injection; meshsim applies it as Istio would");
-    if (kind == m::MeshKind::IstioAmbient) {
+    if (const YAML::Node* wp = f.find("waypoints")) {
+        if (kind == m::MeshKind::IstioAmbient)
+            readWaypoints(ctx, *wp, f.pathOf("waypoints"), s);
+        else
+            reader.error(*wp,
+                         f.pathOf("waypoints"),
+                         "waypoint proxies belong to Istio's ambient mode (mesh.kind: "
+                         "istio-ambient); sidecars apply L7 policy themselves");
+    }
+    if (kind == m::MeshKind::IstioAmbient && mesh.waypoints.empty()) {
         const std::string atIngress
             = "in ambient mode without waypoints the ztunnels do L4 only: this L7 policy applies "
-              "at the ingress alone (a health_check's verdict, shared by every caller, excepted)";
+              "at the ingress alone (a health_check's verdict, shared by every caller, excepted); "
+              "add mesh.waypoints for L7 between services";
         say("defaults", atIngress);
         say("destinations", atIngress);
         say("faults",
             "in ambient mode without waypoints nothing injects faults between services (only "
             "calls from the ingress get them)");
+    } else if (kind == m::MeshKind::IstioAmbient) {
+        // Policies of services without a waypoint: only the ingress applies them.
+        std::vector<bool> waypoint(s.system.services.size(), false);
+        for (const m::WaypointConfig& w : mesh.waypoints)
+            for (const m::ServiceIndex sv : w.services)
+                waypoint[sv] = true;
+        const auto sayUnserved = [&](std::string_view key, const auto& entries, auto serviceOf) {
+            const YAML::Node* list = f.find(key);
+            if (!list || !list->IsSequence() || list->size() != entries.size())
+                return; // an entry was in error
+            for (std::size_t i = 0; i < entries.size(); ++i) {
+                const m::ServiceIndex sv = serviceOf(entries[i]);
+                if (!waypoint[sv])
+                    reader.warning((*list)[i],
+                                   f.pathOf(key) + "[" + std::to_string(i) + "]",
+                                   "service " + quote(s.system.services[sv].name)
+                                       + " has no waypoint: only the ingress's calls to it get "
+                                         "this L7 policy");
+            }
+        };
+        sayUnserved("destinations", mesh.destinations, [](const m::DestinationPolicy& d) {
+            return d.service;
+        });
+        sayUnserved(
+            "faults", mesh.faults, [](const m::FaultInjectionConfig& fi) { return fi.service; });
     }
 }
 
