@@ -231,6 +231,8 @@ void CallRouter::attempt(Call* call)
         fail(Outcome::Overflow, kFlagUO);
         return;
     }
+    if (u.accrual)
+        u.accrual->advance(m_platform.now());
     u.refreshHosts();
     LbContext context;
     // Consistent hashing hashes the request key (or the client) as Envoy hashes a header.
@@ -256,6 +258,8 @@ void CallRouter::attempt(Call* call)
         fail(Outcome::Overflow, kFlagUO); // overflow is never retried
         return;
     }
+    if (u.accrual)
+        u.accrual->onDispatched(*host);
     Exchange* ex = newExchange(call, *host);
     if (u.bulkhead) {
         ++u.bulkheadActive;

@@ -6,12 +6,14 @@ namespace meshsim::models {
 
 namespace {
 
-constexpr std::array<const char*, 6> kReasons{"consecutive_5xx",
+constexpr std::array<const char*, 8> kReasons{"consecutive_5xx",
                                               "consecutive_gateway_failure",
                                               "success_rate",
                                               "failure_percentage",
                                               "ejection_time_elapsed",
-                                              "active_health_check"};
+                                              "active_health_check",
+                                              "failure_accrual",
+                                              "probation_passed"};
 
 } // namespace
 

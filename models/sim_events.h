@@ -31,7 +31,8 @@ enum class ProxyKind : std::uint8_t;
 
 inline constexpr std::uint32_t kNoIndex = ~std::uint32_t{0};
 
-// Why outlier detection ejected or returned a host (reference/semantics.md §2.2).
+// Why outlier detection ejected or returned a host (reference/semantics.md §2.2), or Linkerd's
+// failure accrual shut or opened it.
 enum class EjectionReason : std::uint8_t {
     Consecutive5xx,
     ConsecutiveGatewayFailure,
@@ -39,6 +40,8 @@ enum class EjectionReason : std::uint8_t {
     FailurePercentage,
     EjectionTimeElapsed,
     ActiveHealthCheck,
+    FailureAccrual,  // shut after consecutive failures
+    ProbationPassed, // its probe succeeded
 };
 const char* ejectionReasonName(EjectionReason reason);
 EjectionReason ejectionReasonFromName(const std::string& name);

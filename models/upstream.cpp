@@ -42,6 +42,8 @@ Upstream::Upstream(const UpstreamPolicy& policy,
         outlier.emplace(
             *policy.outlierDetection, static_cast<std::uint32_t>(hosts.size()), *caller->random);
     }
+    if (policy.failureAccrual)
+        accrual.emplace(*policy.failureAccrual, static_cast<std::uint32_t>(hosts.size()));
     if (policy.libraryBreaker)
         breaker.emplace(*policy.libraryBreaker);
     connectTimeout = policy.connectTimeout;
@@ -84,7 +86,7 @@ Upstream::Upstream(const UpstreamPolicy& policy,
         conditions.emplace(retries->retryOn);
         retryOn = &*conditions;
     }
-    tracksHealth = outlier.has_value() || breaker.has_value();
+    tracksHealth = outlier.has_value() || accrual.has_value() || breaker.has_value();
     zoneAware = !zoneBalancers.empty();
     observesLatency = lb->observesLatency();
     plain = !tracksHealth && !pooled && !zoneAware && !localBalancer && !hashing && !fault
@@ -94,17 +96,21 @@ Upstream::Upstream(const UpstreamPolicy& policy,
 
 void Upstream::refreshHosts()
 {
-    const std::uint64_t version
-        = target->version + (tracksHealth && outlier ? outlier->events().size() << 32 : 0);
-    if (version == seenVersion)
+    const std::uint64_t health
+        = (outlier ? outlier->events().size() : 0) + (accrual ? accrual->changes() : 0);
+    if (target->version == seenVersion && health == seenHealth)
         return;
-    seenVersion = version;
+    seenVersion = target->version;
+    seenHealth = health;
     // Discovery decides which hosts are in the set; active health checks (shared by the
-    // destination's proxies) and this caller's outlier detection which of them are healthy.
+    // destination's proxies) and this caller's outlier detection or failure accrual which of
+    // them are healthy.
     for (std::size_t h = 0; h < hosts.size(); ++h) {
+        const auto host = static_cast<std::uint32_t>(h);
         hosts[h].present = target->visible[h] != 0;
         hosts[h].healthy = (!target->healthCheck || target->instances[h]->healthCheck.passing())
-                           && !(outlier && outlier->ejected(static_cast<std::uint32_t>(h)));
+                           && !(outlier && outlier->ejected(host))
+                           && !(accrual && !accrual->available(host));
     }
     balancer->hostsChanged();
     for (auto& zoneBalancer : zoneBalancers)
@@ -231,6 +237,24 @@ void Upstream::recordHealth(std::uint32_t host,
 {
     if (outlier && outlier->onResult(host, outcome, now))
         recordOutlierEvents(outlier->events().size() - 1, sink);
+    if (accrual) {
+        // The jitter of a penalty: drawn only when this response shuts the host.
+        const bool failure = isServerError(outcome);
+        const double jitter = accrual->shuts(host, failure) ? caller->random->nextDouble() : 0.0;
+        const FailureAccrual::Change change = accrual->onResult(host, failure, now, jitter);
+        if (change != FailureAccrual::Change::None) {
+            StateChange s;
+            s.at = now;
+            const bool shut = change == FailureAccrual::Change::Shut;
+            s.kind = shut ? StateChange::Kind::Ejection : StateChange::Kind::Return;
+            s.reason = shut ? EjectionReason::FailureAccrual : EjectionReason::ProbationPassed;
+            s.component = caller->component;
+            s.instance = caller->instance;
+            s.target = target->component;
+            s.host = host;
+            sink.stateChanged(s);
+        }
+    }
     if (breaker) {
         breaker->onResult(now, isServerError(outcome));
         noteBreaker(now, sink);

@@ -13,6 +13,7 @@
 #include "models/circuit_breaker.h"
 #include "models/connection_pool.h"
 #include "models/endpoint.h"
+#include "models/failure_accrual.h"
 #include "models/internal/records.h"
 #include "models/load_balancer.h"
 #include "models/outlier_detector.h"
@@ -42,11 +43,11 @@ struct Upstream
              const engine::PlatformSpec& spec);
 
     // Brings the hosts' presence (discovery) and health (active health checks, this caller's
-    // outlier detection) up to date, if either changed since the last call.
+    // outlier detection or failure accrual) up to date, if either changed since the last call.
     void refreshHosts();
     // A host for a try, or nothing (no healthy upstream).
     std::optional<std::uint32_t> chooseHost(const LbContext& context);
-    // Tells outlier detection and the library breaker how a try to `host` went.
+    // Tells outlier detection, failure accrual and the library breaker how a try to `host` went.
     void recordHealth(std::uint32_t host, Outcome outcome, engine::SimTime now, EventSinks& sink);
     // Reports the library breaker's state if it changed.
     void noteBreaker(engine::SimTime now, EventSinks& sink);
@@ -69,10 +70,11 @@ struct Upstream
     std::optional<std::uint32_t> bulkhead; // a library's limit of tries in flight
     std::uint32_t bulkheadActive = 0;
     std::uint64_t seenVersion = ~std::uint64_t{0};
+    std::uint64_t seenHealth = 0; // outlier events + failure-accrual changes, at the last refresh
     std::vector<LbHost> hosts;
     bool hashing = false;      // the balancer hashes requests (ring hash, Maglev)
     bool pooled = false;       // Envoy connection pools and circuit-breaker limits
-    bool tracksHealth = false; // outlier detection or a library breaker
+    bool tracksHealth = false; // outlier detection, failure accrual or a library breaker
     bool plain = false;        // none of the mechanisms: CallRouter::attemptPlain()
     bool zoneAware = false;
     bool observesLatency = false; // the balancer hears every try's round trip (peak EWMA)
@@ -82,6 +84,7 @@ struct Upstream
     std::optional<ResourceLimits> limits;
     std::optional<ConnectionPool> pools;
     std::optional<OutlierDetector> outlier;
+    std::optional<FailureAccrual> accrual; // Linkerd's
     std::optional<LibraryBreaker> breaker;
     std::optional<TpsRetryBudget> tpsBudget; // Linkerd's retry budget
     // Zone-aware routing (Envoy locality routing): one balancer per upstream zone, and the

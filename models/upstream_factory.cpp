@@ -30,6 +30,8 @@ MeshPolicy resolveMeshPolicy(const MeshConfig& mesh, ServiceIndex service)
             p.outlierDetection = d.policy.outlierDetection;
         if (d.policy.healthCheck)
             p.healthCheck = d.policy.healthCheck;
+        if (d.policy.failureAccrual)
+            p.failureAccrual = d.policy.failureAccrual;
     }
     return p;
 }
@@ -90,8 +92,15 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
             p.retries = &*targetMesh.retries;
         else if (envoyMesh)
             p.retries = &istioDefaultRetries();
-        // Linkerd retries only within its budget (and has no retry breaker).
+        // Linkerd retries only within its budget (and has no retry breaker); its balancer never
+        // panics, and may shut endpoints by failure accrual.
         p.linkerdBudget = !envoyMesh && p.retries && caller != CallerKind::Gateway;
+        if (!envoyMesh && caller != CallerKind::Gateway) {
+            if (!p.loadBalancer.panicThresholdSet)
+                p.loadBalancer.panicThreshold = 0.0;
+            if (targetMesh.failureAccrual)
+                p.failureAccrual = &*targetMesh.failureAccrual;
+        }
         if (targetMesh.outlierDetection)
             p.outlierDetection = &*targetMesh.outlierDetection;
         if (caller != CallerKind::Gateway) {

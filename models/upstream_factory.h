@@ -38,6 +38,7 @@ struct UpstreamPolicy
     const RetryConfig* retries = nullptr;
     std::optional<SimDuration> timeout;
     const OutlierDetectionConfig* outlierDetection = nullptr;
+    const FailureAccrualConfig* failureAccrual = nullptr; // Linkerd
     const LibraryCircuitBreakerConfig* libraryBreaker = nullptr;
     std::optional<std::uint32_t> bulkhead; // a library's: tries in flight at once
     const FaultInjectionConfig* fault = nullptr;

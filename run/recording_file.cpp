@@ -837,7 +837,7 @@ bool RecordingDecoder::states(std::string_view payload)
         const std::uint8_t reason = in.u8();
         if (kind > static_cast<std::uint8_t>(m::StateChange::Kind::Restored)
             || breaker > static_cast<std::uint8_t>(m::BreakerState::HalfOpen)
-            || reason > static_cast<std::uint8_t>(m::EjectionReason::ActiveHealthCheck))
+            || reason > static_cast<std::uint8_t>(m::EjectionReason::ProbationPassed))
             return fail("states: unknown kind");
         s.kind = static_cast<m::StateChange::Kind>(kind);
         s.breaker = static_cast<m::BreakerState>(breaker);

@@ -38,6 +38,7 @@ struct MeshPolicy
     std::optional<CircuitBreakerThresholds> circuitBreaker;
     std::optional<OutlierDetectionConfig> outlierDetection;
     std::optional<HealthCheckConfig> healthCheck;
+    std::optional<FailureAccrualConfig> failureAccrual; // Linkerd only
 };
 
 struct DestinationPolicy

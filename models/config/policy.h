@@ -90,6 +90,18 @@ struct OutlierDetectionConfig
     bool alwaysEjectOneHost = false; // one host may be ejected whatever max_ejection_percent says
 };
 
+// Linkerd's failure accrual (balancer.linkerd.io/failure-accrual: consecutive): after
+// `consecutiveFailures` failed responses in a row an endpoint is unavailable for a penalty,
+// min_penalty x 2^k capped at max_penalty, plus up to `jitter` of it at random; then it takes one
+// request (probation): a success makes it available again, a failure shuts it for the next penalty.
+struct FailureAccrualConfig
+{
+    std::uint32_t consecutiveFailures = 7;
+    SimDuration minPenalty{1'000'000'000};
+    SimDuration maxPenalty{60'000'000'000};
+    double jitter = 0.5;
+};
+
 // Envoy active health checking (reference/semantics.md §7.2): every `interval` each host is
 // probed; a probe that gets no answer within `timeout` fails; `unhealthyThreshold` failures mark
 // it unhealthy, `healthyThreshold` successes healthy again; the first result sets it at once.

@@ -389,6 +389,46 @@ mesh:
                  qPrintable(QString("%1, expected %2").arg(attempts).arg(expected)));
     }
 
+    void linkerdFailureAccrualShutsTheFailingEndpoint()
+    {
+        // b-0 answers every request with a 500 from the start. With failure accrual (Linkerd's
+        // defaults: 7 consecutive failures, penalties from 1 s doubling to 60 s, jitter up to
+        // 50%), a's proxy sends it 7 requests, then only one probe after each penalty. Probe k
+        // (k = 1, 2, ...) comes after 1 + 2 + ... + 2^(k-1) = 2^k - 1 s of penalties, each
+        // lengthened by at most half: probe 5 by 31 x 1.5 = 46.5 s, probe 6 not before 63 s, so a
+        // 60 s run has exactly 5 probes, all failing. Requests already on their way to b-0 when
+        // it shuts add to that: at 100/s and about 1 ms each, fewer than 3. Without it, peak
+        // EWMA sends the fast-failing b-0 its quarter, about 1,500.
+        const QString scenario = R"(
+meshsim: 1
+duration: 60s
+warmup: 0s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 64, steps: [b]}
+  - {name: b, replicas: 4, workers: 64, cpu: 1ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+faults:
+  - {at: 0s, errors: {service: b, instance: 0, rate: 100%}}
+mesh:
+  kind: linkerd
+  sidecar: {cpu: 0, latency: 0, mtls: false}
+  defaults: %1
+)";
+        const auto accrued = run(scenario.arg("{failure_accrual: {}}").toStdString());
+        const std::uint64_t toB0 = service(accrued, "b").instances[0].arrivals;
+        QVERIFY2(toB0 >= 12 && toB0 <= 15, qPrintable(QString::number(toB0)));
+        const models::EdgeStats ab = edge(accrued, "a", "b");
+        QCOMPARE(ab.outcomes.errors(), toB0); // no retries: each of them failed a call
+        QCOMPARE(events(accrued, "ejection").size(), std::size_t{1}); // shut once, never opened
+        QCOMPARE(events(accrued, "return").size(), std::size_t{0});
+
+        const auto plain = run(scenario.arg("{}").toStdString());
+        QVERIFY(service(plain, "b").instances[0].arrivals > 500);
+    }
+
     void meshProductsMatchTheirPublishedOverhead_data()
     {
         // The published figures (reference/semantics.md §6.1, docs/mechanisms/products.md):

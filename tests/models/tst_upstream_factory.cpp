@@ -219,6 +219,14 @@ private slots:
         QVERIFY(unlimited(p.thresholds));
         QCOMPARE(p.connectTimeout.count(), std::int64_t{1'000'000'000});
         QVERIFY(p.previousHosts);
+        // Its balancer never panics; failure accrual only where the policy asks for it.
+        QCOMPARE(p.loadBalancer.panicThreshold, 0.0);
+        QVERIFY(p.failureAccrual == nullptr);
+        MeshPolicy accruing;
+        accruing.failureAccrual = meshsim::models::FailureAccrualConfig{};
+        const UpstreamPolicy fa
+            = resolveUpstreamPolicy(system, CallerKind::App, nullptr, TierKind::App, 0, accruing);
+        QVERIFY(fa.failureAccrual == &*accruing.failureAccrual);
 
         SystemConfig istio = systemOf(Architecture::Mesh);
         MeshPolicy hashing;

@@ -441,6 +441,34 @@ mesh:
         QCOMPARE(models::layoutOf(direct.system).components.size(), std::size_t{4});
     }
 
+    void linkerdFailureAccrualReadsItsKeys()
+    {
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+architecture: mesh
+services: [{name: a, cpu: 1ms}]
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+mesh:
+  kind: linkerd
+  defaults: {failure_accrual: {}}
+  destinations: [{service: a, failure_accrual: {consecutive_failures: 3, max_penalty: 10s, jitter: 0}}]
+)",
+                                              "f.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        const models::MeshConfig& mesh = r.scenario->system.mesh;
+        // Linkerd's defaults (the failure-accrual-consecutive-* annotations).
+        const models::FailureAccrualConfig& d = *mesh.defaults.failureAccrual;
+        QCOMPARE(d.consecutiveFailures, 7U);
+        QCOMPARE(d.minPenalty.count(), std::int64_t{1'000'000'000});
+        QCOMPARE(d.maxPenalty.count(), std::int64_t{60'000'000'000});
+        QCOMPARE(d.jitter, 0.5);
+        const models::FailureAccrualConfig& a = *mesh.destinations[0].policy.failureAccrual;
+        QCOMPARE(a.consecutiveFailures, 3U);
+        QCOMPARE(a.maxPenalty.count(), std::int64_t{10'000'000'000});
+        QCOMPARE(a.jitter, 0.0);
+    }
+
     void ambientPolicyOfAServiceWithoutAWaypointIsSaid()
     {
         const LoadResult r = loadScenarioText(R"(
@@ -488,6 +516,14 @@ mesh:
         QTest::newRow("version of linkerd") << "mesh: {kind: linkerd, version: \"2.14\"}"
                                             << "mesh.version"
                                             << "only Istio's sidecar releases";
+        QTest::newRow("failure accrual in istio") << "mesh: {defaults: {failure_accrual: {}}}"
+                                                  << "mesh.defaults.failure_accrual"
+                                                  << "failure accrual is Linkerd's";
+        QTest::newRow("failure accrual penalties")
+            << "mesh: {kind: linkerd, defaults: {failure_accrual: {min_penalty: 2s, max_penalty: "
+               "1s}}}"
+            << "mesh.defaults.failure_accrual"
+            << "max_penalty is below min_penalty";
         QTest::newRow("waypoint with sidecars") << "mesh: {waypoints: [{services: [a]}]}"
                                                 << "mesh.waypoints"
                                                 << "belong to Istio's ambient mode";

@@ -188,6 +188,30 @@ void readMeshPolicy(Reader& reader, const Fields& f, m::MeshKind kind, m::MeshPo
             out.outlierDetection = c;
         }
     }
+    if (const YAML::Node* fa = f.find("failure_accrual")) {
+        // linkerd's balancer.linkerd.io/failure-accrual-consecutive-* annotations.
+        Fields a(reader,
+                 *fa,
+                 f.pathOf("failure_accrual"),
+                 {"consecutive_failures", "min_penalty", "max_penalty", "jitter"});
+        if (kind != m::MeshKind::Linkerd) {
+            reader.error(*fa,
+                         f.pathOf("failure_accrual"),
+                         "failure accrual is Linkerd's (mesh.kind: linkerd); Istio's proxies eject "
+                         "hosts by outlier_detection");
+        } else if (a.valid()) {
+            m::FailureAccrualConfig c;
+            reader.readCount(a, "consecutive_failures", c.consecutiveFailures, 1, 1'000'000);
+            reader.readDuration(a, "min_penalty", c.minPenalty, true);
+            reader.readDuration(a, "max_penalty", c.maxPenalty, true);
+            reader.readNumber(a, "jitter", c.jitter, 0.0, 100.0, "a ratio between 0 and 100");
+            if (c.maxPenalty < c.minPenalty)
+                reader.error(a.find("max_penalty") ? *a.find("max_penalty") : *fa,
+                             f.pathOf("failure_accrual"),
+                             "max_penalty is below min_penalty");
+            out.failureAccrual = c;
+        }
+    }
     if (const YAML::Node* hc = f.find("health_check")) {
         Fields h(reader,
                  *hc,
@@ -280,7 +304,8 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
                                                              "retries",
                                                              "circuit_breaker",
                                                              "outlier_detection",
-                                                             "health_check"};
+                                                             "health_check",
+                                                             "failure_accrual"};
     if (const YAML::Node* d = f.find("defaults")) {
         Fields df(reader, *d, f.pathOf("defaults"), policyKeys);
         if (df.valid())
@@ -300,7 +325,8 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
                                           "retries",
                                           "circuit_breaker",
                                           "outlier_detection",
-                                          "health_check"});
+                                          "health_check",
+                                          "failure_accrual"});
                                if (!df.valid())
                                    return;
                                m::DestinationPolicy dp;
