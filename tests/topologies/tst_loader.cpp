@@ -441,6 +441,41 @@ mesh:
         QCOMPARE(models::layoutOf(direct.system).components.size(), std::size_t{4});
     }
 
+    void keysOfAnotherProductAreIgnoredWithAWarning()
+    {
+        // A file written for one product still runs as another (compare --mesh-kinds): what
+        // the product lacks is said and left out.
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+architecture: mesh
+services: [{name: a, cpu: 1ms}]
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+mesh:
+  kind: istio
+  waypoints: [{services: [a]}]
+  defaults: {failure_accrual: {}}
+)",
+                                              "k.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        QVERIFY(r.scenario->system.mesh.waypoints.empty());
+        QVERIFY(!r.scenario->system.mesh.defaults.failureAccrual);
+        QVERIFY2(mentions(r.diagnostics,
+                          9,
+                          -1,
+                          "mesh.waypoints",
+                          "belong to Istio's ambient mode",
+                          Diagnostic::Severity::Warning),
+                 dump(r.diagnostics).c_str());
+        QVERIFY2(mentions(r.diagnostics,
+                          10,
+                          -1,
+                          "mesh.defaults.failure_accrual",
+                          "failure accrual is Linkerd's",
+                          Diagnostic::Severity::Warning),
+                 dump(r.diagnostics).c_str());
+    }
+
     void linkerdFailureAccrualReadsItsKeys()
     {
         const LoadResult r = loadScenarioText(R"(
@@ -516,17 +551,11 @@ mesh:
         QTest::newRow("version of linkerd") << "mesh: {kind: linkerd, version: \"2.14\"}"
                                             << "mesh.version"
                                             << "only Istio's sidecar releases";
-        QTest::newRow("failure accrual in istio") << "mesh: {defaults: {failure_accrual: {}}}"
-                                                  << "mesh.defaults.failure_accrual"
-                                                  << "failure accrual is Linkerd's";
         QTest::newRow("failure accrual penalties")
             << "mesh: {kind: linkerd, defaults: {failure_accrual: {min_penalty: 2s, max_penalty: "
                "1s}}}"
             << "mesh.defaults.failure_accrual"
             << "max_penalty is below min_penalty";
-        QTest::newRow("waypoint with sidecars") << "mesh: {waypoints: [{services: [a]}]}"
-                                                << "mesh.waypoints"
-                                                << "belong to Istio's ambient mode";
         QTest::newRow("waypoint name taken")
             << "mesh: {kind: istio-ambient, waypoints: [{name: a}]}"
             << "mesh.waypoints[0].name"

@@ -195,10 +195,11 @@ void readMeshPolicy(Reader& reader, const Fields& f, m::MeshKind kind, m::MeshPo
                  f.pathOf("failure_accrual"),
                  {"consecutive_failures", "min_penalty", "max_penalty", "jitter"});
         if (kind != m::MeshKind::Linkerd) {
-            reader.error(*fa,
-                         f.pathOf("failure_accrual"),
-                         "failure accrual is Linkerd's (mesh.kind: linkerd); Istio's proxies eject "
-                         "hosts by outlier_detection");
+            // Said and left out, so that one file compares the products (--mesh-kinds).
+            reader.warning(*fa,
+                           f.pathOf("failure_accrual"),
+                           "failure accrual is Linkerd's (mesh.kind: linkerd); ignored here, "
+                           "Istio's proxies eject hosts by outlier_detection");
         } else if (a.valid()) {
             m::FailureAccrualConfig c;
             reader.readCount(a, "consecutive_failures", c.consecutiveFailures, 1, 1'000'000);
@@ -436,11 +437,11 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
     if (const YAML::Node* wp = f.find("waypoints")) {
         if (kind == m::MeshKind::IstioAmbient)
             readWaypoints(ctx, *wp, f.pathOf("waypoints"), s);
-        else
-            reader.error(*wp,
-                         f.pathOf("waypoints"),
-                         "waypoint proxies belong to Istio's ambient mode (mesh.kind: "
-                         "istio-ambient); sidecars apply L7 policy themselves");
+        else // said and left out, so that one file compares the products (--mesh-kinds)
+            reader.warning(*wp,
+                           f.pathOf("waypoints"),
+                           "waypoint proxies belong to Istio's ambient mode (mesh.kind: "
+                           "istio-ambient); ignored here, sidecars apply L7 policy themselves");
     }
     if (kind == m::MeshKind::IstioAmbient && mesh.waypoints.empty()) {
         const std::string atIngress
