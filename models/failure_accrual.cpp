@@ -9,6 +9,13 @@ FailureAccrual::FailureAccrual(const FailureAccrualConfig& config, std::uint32_t
     , m_hosts(hosts)
 {}
 
+bool FailureAccrual::isFailure(Outcome outcome) const
+{
+    if (m_config.style == FailureAccrualConfig::Style::Nginx) // proxy_next_upstream error timeout
+        return outcome == Outcome::ConnectionFailure || outcome == Outcome::Timeout;
+    return httpStatus(outcome) >= 500; // linkerd's classifier: 5xx and errors
+}
+
 FailureAccrual::Change
 FailureAccrual::onResult(std::uint32_t host, bool failure, engine::SimTime now, double jitter)
 {

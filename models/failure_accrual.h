@@ -11,10 +11,15 @@
 // * Probation: it admits one request; the next response decides: a success opens it (the count
 //   and the penalty start over), a failure shuts it for the next penalty.
 //
+// NGINX's passive health checks (FailureAccrualConfig::Style::Nginx; max_fails consecutive
+// failures, a constant fail_timeout) differ in what fails (connection errors and timeouts only)
+// and in that a server whose fail_timeout is over takes every request until one decides.
+//
 // Time moves lazily: the owner calls advance(now) before it chooses an endpoint. Not thread-safe.
 
 #include "engine/core/sim_time.h"
 #include "models/config.h"
+#include "models/outcome.h"
 
 #include <cstdint>
 #include <vector>
@@ -28,6 +33,9 @@ public:
     enum class Change : std::uint8_t { None, Shut, Opened };
 
     FailureAccrual(const FailureAccrualConfig& config, std::uint32_t hosts);
+
+    // Whether a try that ended so counts as a failure in this style.
+    bool isFailure(Outcome outcome) const;
 
     // A response of `host`. `jitter` is a uniform draw in [0, 1), used when the host shuts.
     Change onResult(std::uint32_t host, bool failure, engine::SimTime now, double jitter);
@@ -51,7 +59,9 @@ public:
     bool available(std::uint32_t host) const
     {
         const Host& h = m_hosts[host];
-        return h.state == State::Open || (h.state == State::Probation && !h.probing);
+        return h.state == State::Open
+               || (h.state == State::Probation
+                   && (!h.probing || m_config.style == FailureAccrualConfig::Style::Nginx));
     }
     State state(std::uint32_t host) const { return m_hosts[host].state; }
     engine::SimTime probationAt(std::uint32_t host) const { return m_hosts[host].probationAt; }

@@ -53,6 +53,9 @@ GatewayConfig gatewayDefaults(GatewayKind kind)
         g.retries = nextUpstream(kUnlimited);
         g.retries->oncePerHost = true;
         g.circuitBreaker.reset();
+        // server max_fails=1 fail_timeout=10s: one failed attempt sets a server aside for 10 s.
+        g.passiveHealth = FailureAccrualConfig{
+            FailureAccrualConfig::Style::Nginx, 1, 10 * kSecond, 10 * kSecond, 0.0};
         g.connectTimeout = 60 * kSecond;
         g.cpu = Distribution::constant(static_cast<double>(27 * kMicrosecond));
         break;

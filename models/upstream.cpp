@@ -42,7 +42,10 @@ Upstream::Upstream(const UpstreamPolicy& policy,
         outlier.emplace(
             *policy.outlierDetection, static_cast<std::uint32_t>(hosts.size()), *caller->random);
     }
-    if (policy.failureAccrual)
+    // NGINX ignores max_fails in an upstream of one server.
+    if (policy.failureAccrual
+        && !(policy.failureAccrual->style == FailureAccrualConfig::Style::Nginx
+             && hosts.size() == 1))
         accrual.emplace(*policy.failureAccrual, static_cast<std::uint32_t>(hosts.size()));
     if (policy.libraryBreaker)
         breaker.emplace(*policy.libraryBreaker);
@@ -239,7 +242,7 @@ void Upstream::recordHealth(std::uint32_t host,
         recordOutlierEvents(outlier->events().size() - 1, sink);
     if (accrual) {
         // The jitter of a penalty: drawn only when this response shuts the host.
-        const bool failure = isServerError(outcome);
+        const bool failure = accrual->isFailure(outcome);
         const double jitter = accrual->shuts(host, failure) ? caller->random->nextDouble() : 0.0;
         const FailureAccrual::Change change = accrual->onResult(host, failure, now, jitter);
         if (change != FailureAccrual::Change::None) {

@@ -49,6 +49,8 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
     if (caller == CallerKind::Gateway) {
         p.loadBalancer = gateway.loadBalancer;
         p.connectTimeout = gateway.connectTimeout;
+        if (gateway.passiveHealth)
+            p.failureAccrual = &*gateway.passiveHealth;
         if (gateway.circuitBreaker) { // an Envoy: connection pools and limits
             p.pooled = true;
             p.thresholds = *gateway.circuitBreaker;

@@ -73,6 +73,8 @@ struct GatewayConfig
     // limits (OpenResty's upstream keepalive).
     std::optional<CircuitBreakerThresholds> circuitBreaker{CircuitBreakerThresholds{}};
     SimDuration connectTimeout{10'000'000'000}; // Envoy Gateway's (Envoy's own: 5 s)
+    // NGINX's passive health checks (max_fails, fail_timeout): Style::Nginx. Envoy, Kong: none.
+    std::optional<FailureAccrualConfig> passiveHealth;
 };
 
 // The defaults of a product's gateway: the member defaults with its own timeouts, retries,

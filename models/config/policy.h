@@ -94,8 +94,15 @@ struct OutlierDetectionConfig
 // `consecutiveFailures` failed responses in a row an endpoint is unavailable for a penalty,
 // min_penalty x 2^k capped at max_penalty, plus up to `jitter` of it at random; then it takes one
 // request (probation): a success makes it available again, a failure shuts it for the next penalty.
+// NGINX's passive health checks (max_fails, fail_timeout) are the same machine in another style.
 struct FailureAccrualConfig
 {
+    enum class Style : std::uint8_t {
+        Linkerd, // failures: 5xx, connection failures, timeouts; probation admits one request
+        Nginx,   // failures: connection errors and timeouts ("error timeout"); after the penalty
+                 // every request may go; an upstream of one server never fails
+    };
+    Style style = Style::Linkerd;
     std::uint32_t consecutiveFailures = 7;
     SimDuration minPenalty{1'000'000'000};
     SimDuration maxPenalty{60'000'000'000};

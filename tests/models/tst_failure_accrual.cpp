@@ -89,6 +89,27 @@ private slots:
         QCOMPARE(a.probationAt(0), ms(now + 1 + 1000));
     }
 
+    void nginxStyleCountsConnectionErrorsForAConstantTime()
+    {
+        // NGINX's server max_fails=1 fail_timeout=10s: a connection error or a timeout sets the
+        // server aside for 10 s, a 500 does not; after that every request may go to it until one
+        // decides, and a failure sets it aside for 10 s again (no doubling).
+        const FailureAccrualConfig config{
+            FailureAccrualConfig::Style::Nginx, 1, ms(10000) - ms(0), ms(10000) - ms(0), 0.0};
+        FailureAccrual a(config, 2);
+        using meshsim::models::Outcome;
+        QVERIFY(!a.isFailure(Outcome::ServerError));
+        QVERIFY(a.isFailure(Outcome::ConnectionFailure));
+        QVERIFY(a.isFailure(Outcome::Timeout));
+        QVERIFY(a.onResult(0, true, ms(5), 0.0) == FailureAccrual::Change::Shut);
+        QCOMPARE(a.probationAt(0), ms(10005));
+        a.advance(ms(10005));
+        a.onDispatched(0);
+        QVERIFY(a.available(0)); // no one-request limit
+        QVERIFY(a.onResult(0, true, ms(10006), 0.0) == FailureAccrual::Change::None);
+        QCOMPARE(a.probationAt(0), ms(20006));
+    }
+
     void jitterAddsUpToItsRatio()
     {
         FailureAccrualConfig config;

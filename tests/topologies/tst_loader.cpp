@@ -476,6 +476,38 @@ mesh:
                  dump(r.diagnostics).c_str());
     }
 
+    void nginxPassiveHealthChecks()
+    {
+        // NGINX's server defaults max_fails=1 fail_timeout=10s; the keys change them, 0 turns
+        // them off; Kong and Envoy have none.
+        const auto gatewayOf = [](const std::string& section) {
+            const LoadResult r = loadScenarioText("meshsim: 1\narchitecture: gateway\n"
+                                                  "services: [{name: a, cpu: 1ms}]\n"
+                                                  "routes: [{path: /x, to: a}]\n"
+                                                  "workloads: [{name: w, arrival: {process: "
+                                                  "poisson, rate: 5/s}}]\n"
+                                                      + section + "\n",
+                                                  "g.yaml");
+            if (!r.ok())
+                qFatal("%s", dump(r.diagnostics).c_str());
+            return r.scenario->system.gateway;
+        };
+        const auto nginx = gatewayOf("gateway: {kind: nginx}");
+        QVERIFY(nginx.passiveHealth->style == models::FailureAccrualConfig::Style::Nginx);
+        QCOMPARE(nginx.passiveHealth->consecutiveFailures, 1U);
+        QCOMPARE(nginx.passiveHealth->minPenalty.count(), std::int64_t{10'000'000'000});
+        QCOMPARE(nginx.passiveHealth->maxPenalty.count(), std::int64_t{10'000'000'000});
+        QCOMPARE(nginx.passiveHealth->jitter, 0.0);
+        const auto tuned = gatewayOf(
+            "gateway: {kind: nginx, passive_health: {max_fails: 3, fail_timeout: 30s}}");
+        QCOMPARE(tuned.passiveHealth->consecutiveFailures, 3U);
+        QCOMPARE(tuned.passiveHealth->maxPenalty.count(), std::int64_t{30'000'000'000});
+        QVERIFY(!gatewayOf("gateway: {kind: nginx, passive_health: {max_fails: 0}}").passiveHealth);
+        QVERIFY(!gatewayOf("gateway: {kind: kong}").passiveHealth);
+        QVERIFY(!gatewayOf("gateway: {kind: envoy}").passiveHealth);
+        QVERIFY(gatewayOf("gateway: {kind: kong, passive_health: {}}").passiveHealth);
+    }
+
     void linkerdFailureAccrualReadsItsKeys()
     {
         const LoadResult r = loadScenarioText(R"(

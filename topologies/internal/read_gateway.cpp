@@ -31,7 +31,8 @@ void readGateway(Context& ctx, const YAML::Node& node, Scenario& s)
               "timeout",
               "retries",
               "circuit_breaker",
-              "connect_timeout"});
+              "connect_timeout",
+              "passive_health"});
     if (!f.valid())
         return;
     // The product first: its defaults are what the other keys change.
@@ -133,6 +134,25 @@ void readGateway(Context& ctx, const YAML::Node& node, Scenario& s)
         g.circuitBreaker = t;
     }
     reader.readDuration(f, "connect_timeout", g.connectTimeout, true);
+    if (const YAML::Node* ph = f.find("passive_health")) {
+        // NGINX's server max_fails and fail_timeout; max_fails 0 turns them off, as in NGINX.
+        Fields pf(reader, *ph, f.pathOf("passive_health"), {"max_fails", "fail_timeout"});
+        if (pf.valid()) {
+            m::FailureAccrualConfig c = g.passiveHealth.value_or(
+                m::FailureAccrualConfig{m::FailureAccrualConfig::Style::Nginx,
+                                        1,
+                                        SimDuration{10'000'000'000},
+                                        SimDuration{10'000'000'000},
+                                        0.0});
+            reader.readCount(pf, "max_fails", c.consecutiveFailures, 0, 1'000'000);
+            if (reader.readDuration(pf, "fail_timeout", c.minPenalty, true))
+                c.maxPenalty = c.minPenalty;
+            if (c.consecutiveFailures == 0)
+                g.passiveHealth.reset();
+            else
+                g.passiveHealth = c;
+        }
+    }
 }
 
 } // namespace meshsim::topologies::internal
