@@ -11,6 +11,7 @@
 #include <QAreaSeries>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QImage>
 #include <QLineSeries>
 #include <QSignalSpy>
@@ -186,6 +187,40 @@ private slots:
         QCOMPARE(retried->healthColour(), theme.failing);
         w.setThresholds({share * 2, share * 4});
         QCOMPARE(retried->healthColour(), theme.healthy);
+    }
+
+    void ambientWaypointIsANodeOfItsOwn()
+    {
+        // The small mesh in ambient mode with a waypoint for orders: the waypoint is a node of
+        // the graph, between web and orders, and its numbers are results.json's.
+        QFile in(kSmallMesh);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QString text = QString::fromUtf8(in.readAll());
+        text.replace("mesh:\n  defaults:",
+                     "mesh:\n  kind: istio-ambient\n  waypoints: [{name: orders-waypoint, "
+                     "services: [orders]}]\n  defaults:");
+        QTemporaryDir dir;
+        const QString path = dir.filePath("ambient.yaml");
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(text.toUtf8());
+        out.close();
+        ui::MainWindow w;
+        w.show();
+        w.open(path);
+        QVERIFY(runToEnd(w));
+        const auto& results = *w.session().results();
+        w.timeline().selectRange(0, w.playback().limit());
+        const auto* s = named(results["services"], "orders-waypoint");
+        QVERIFY(s);
+        QCOMPARE((*s)["kind"].get<std::string>(), std::string("waypoint"));
+        const ui::NodeItem* node = w.scene().nodeNamed("orders-waypoint");
+        QVERIFY(node);
+        QCOMPARE(node->stats().load.total, (*s)["requests"].get<std::uint64_t>());
+        QVERIFY(node->stats().load.total > 1000);
+        QVERIFY(w.scene().edgeBetween("web", "orders-waypoint"));
+        QVERIFY(w.scene().edgeBetween("orders-waypoint", "orders"));
+        QVERIFY(!w.scene().edgeBetween("web", "orders"));
     }
 
     // Play moves time forward, pause stops it, step goes to the next hop boundary, and
