@@ -228,12 +228,17 @@ int validateCommand(const QStringList& args)
         const topologies::LoadResult loaded = topologies::loadScenario(local(file));
         printDiagnostics(loaded.diagnostics);
         allValid = allValid && loaded.ok();
-        if (loaded.ok() && !parser.isSet(quiet))
-            std::printf("%s: valid (%zu services, %zu routes, %zu workloads)\n",
+        if (loaded.ok() && !parser.isSet(quiet)) {
+            const auto count = [](std::size_t n, const char* one, const char* many) {
+                return std::to_string(n) + " " + (n == 1 ? one : many);
+            };
+            const models::SystemConfig& system = loaded.scenario->system;
+            std::printf("%s: valid (%s, %s, %s)\n",
                         local(file).c_str(),
-                        loaded.scenario->system.services.size(),
-                        loaded.scenario->system.routes.size(),
-                        loaded.scenario->system.workloads.size());
+                        count(system.services.size(), "service", "services").c_str(),
+                        count(system.routes.size(), "route", "routes").c_str(),
+                        count(system.workloads.size(), "workload", "workloads").c_str());
+        }
     }
     return allValid ? kExitOk : kExitFailure;
 }

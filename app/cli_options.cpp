@@ -28,7 +28,10 @@ bool parse(QCommandLineParser& parser, const QStringList& args, const char* usag
         return false;
     }
     if (parser.isSet(help)) {
-        std::fputs(local(parser.helpText()).c_str(), stdout);
+        // Without a QCoreApplication the parser names the program "<executable_name>".
+        QString text = parser.helpText();
+        text.replace("<executable_name>", args.isEmpty() ? QString("meshsim-cli") : args.first());
+        std::fputs(local(text).c_str(), stdout);
         std::exit(kExitOk);
     }
     return true;

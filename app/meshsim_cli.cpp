@@ -59,7 +59,8 @@ int main(int argc, char** argv)
         std::puts("meshsim-cli " MESHSIM_VERSION);
         return 0;
     }
-    args.removeAt(1); // the parser sees "meshsim-cli <options and arguments>"
+    args.removeAt(1); // the parser sees "meshsim-cli <command>", then options and arguments
+    args[0] = "meshsim-cli " + command;
     using namespace meshsim::app;
     using Command = int (*)(const QStringList&);
     const std::pair<const char*, Command> commands[] = {{"run", runCommand},

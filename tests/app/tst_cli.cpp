@@ -64,11 +64,24 @@ private slots:
         QCOMPARE(cli({"run", "--engine", "warp", "builtin:bookstore"}).exitCode, 2);
     }
 
+    void helpNamesTheCommand()
+    {
+        for (const char* command : {"run", "compare", "sweep", "validate", "bench"}) {
+            const Result r = cli({command, "--help"});
+            QCOMPARE(r.exitCode, 0);
+            QVERIFY2(r.out.startsWith(QString("Usage: meshsim-cli %1 [options]").arg(command)),
+                     qPrintable(r.out));
+            QVERIFY(!r.out.contains("executable_name"));
+        }
+    }
+
     void validateExitCodes()
     {
         const Result ok = cli({"validate", fixture("valid_minimal.yaml"), "builtin:bookstore"});
         QCOMPARE(ok.exitCode, 0);
-        QVERIFY(ok.out.contains("valid"));
+        // Counted in words a reader expects: one route, one workload.
+        QVERIFY2(ok.out.contains("valid_minimal.yaml: valid (2 services, 1 route, 1 workload)"),
+                 qPrintable(ok.out));
         const Result bad
             = cli({"validate", fixture("valid_minimal.yaml"), fixture("bad_duration.yaml")});
         QCOMPARE(bad.exitCode, 1);
