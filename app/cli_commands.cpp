@@ -260,6 +260,37 @@ int listCommand(const QStringList& args)
     return kExitOk;
 }
 
+int showCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument("NAME", "A built-in scenario, builtin:<name> or <name>.");
+    if (!parse(parser,
+               args,
+               "Print a built-in scenario's YAML, to start a scenario of your own from it:\n"
+               "  meshsim-cli show builtin:bookstore > shop.yaml"))
+        return kExitUsage;
+    if (parser.positionalArguments().size() != 1) {
+        std::fprintf(stderr, "meshsim-cli show: expected one built-in scenario name\n");
+        return kExitUsage;
+    }
+    std::string name = local(parser.positionalArguments().front());
+    if (name.rfind("builtin:", 0) == 0)
+        name = name.substr(8);
+    const auto text = topologies::builtinScenarioText(name);
+    if (!text) {
+        std::string names;
+        for (const std::string& n : topologies::builtinScenarioNames())
+            names += (names.empty() ? "" : ", ") + n;
+        std::fprintf(stderr,
+                     "meshsim-cli show: no built-in scenario \"%s\" (there are: %s)\n",
+                     name.c_str(),
+                     names.c_str());
+        return kExitFailure;
+    }
+    std::fwrite(text->data(), 1, text->size(), stdout);
+    return kExitOk;
+}
+
 int verifyCommand(const QStringList& args)
 {
     QCommandLineParser parser;

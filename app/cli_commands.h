@@ -20,6 +20,7 @@ int mergeCommand(const QStringList& args);
 int reportCommand(const QStringList& args); // app/report_command.cpp
 int validateCommand(const QStringList& args);
 int listCommand(const QStringList& args);
+int showCommand(const QStringList& args);
 int verifyCommand(const QStringList& args);
 int benchCommand(const QStringList& args);
 int recordingCommand(const QStringList& args);

@@ -30,6 +30,7 @@ void printUsage(std::FILE* out)
         "  report RESULT...    findings, HTML, PDF, CSV, JSON, OTLP of runs or an experiment\n"
         "  validate FILE...    check scenario files; print every problem (file:line:column)\n"
         "  list                list the built-in scenarios (use them as builtin:<name>)\n"
+        "  show builtin:NAME   print a built-in scenario: a starting point for your own\n"
         "  verify              run the queueing-theory validation suite\n"
         "  bench               measure simulation speed on the reference scenarios\n"
         "  recording FILE      check and summarise a recording (run --record), or dump it\n"
@@ -70,6 +71,7 @@ int main(int argc, char** argv)
                                                         {"report", reportCommand},
                                                         {"validate", validateCommand},
                                                         {"list", listCommand},
+                                                        {"show", showCommand},
                                                         {"verify", verifyCommand},
                                                         {"bench", benchCommand},
                                                         {"recording", recordingCommand}};

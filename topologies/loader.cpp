@@ -57,11 +57,13 @@ namespace {
 // rely on every reference being resolved.
 void readScenario(internal::Context& ctx, const YAML::Node& root, Scenario& s)
 {
-    Fields f(ctx.reader, root, "", {"meshsim",   "name",         "description", "seed",
-                                    "duration",  "warmup",       "drain",       "window",
-                                    "engine",    "architecture", "slo",         "platform",
-                                    "services",  "routes",       "gateway",     "mesh",
-                                    "workloads", "faults",       "discovery",   "traces"});
+    Fields f(ctx.reader,
+             root,
+             "",
+             {"meshsim", "name",   "description",  "seed",   "duration",  "warmup",   "drain",
+              "window",  "engine", "architecture", "slo",    "platform",  "services", "routes",
+              "gateway", "mesh",   "workloads",    "faults", "discovery", "traces"},
+             true); // x-... keys: anchors' home
     if (!f.valid())
         return;
     internal::readRunSettings(ctx, f, s);

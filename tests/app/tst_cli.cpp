@@ -64,6 +64,51 @@ private slots:
         QCOMPARE(cli({"run", "--engine", "warp", "builtin:bookstore"}).exitCode, 2);
     }
 
+    void showPrintsABuiltinThatLoads()
+    {
+        // What `show` prints is the built-in itself: saved to a file, it loads and runs the same.
+        const Result shown = cli({"show", "builtin:bookstore"});
+        QCOMPARE(shown.exitCode, 0);
+        QVERIFY(shown.out.startsWith("#") || shown.out.startsWith("meshsim"));
+        QTemporaryDir dir;
+        const QString path = dir.filePath("shop.yaml");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(shown.out.toUtf8());
+        file.close();
+        const Result valid = cli({"validate", path});
+        QCOMPARE(valid.exitCode, 0);
+        QCOMPARE(cli({"show", "bookstore"}).out, shown.out);
+        const Result unknown = cli({"show", "builtin:nope"});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY(unknown.err.contains("no built-in scenario \"nope\" (there are: "));
+        QCOMPARE(cli({"show"}).exitCode, 2);
+    }
+
+    void extensionKeysHoldAnchors()
+    {
+        // x-... keys at the top are not read: a home for anchors that the sections refer to.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("anchors.yaml");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"(meshsim: 1
+x-service: &service {cpu: 2ms, workers: 8, replicas: 2}
+x-notes: [anything, {goes: here}]
+services:
+  - {<<: *service, name: web, steps: [api]}
+  - {<<: *service, name: api}
+routes: [{path: /, to: web}]
+workloads: [{name: users, arrival: {process: poisson, rate: 10/s}}]
+y-typo: 1
+)");
+        file.close();
+        const Result r = cli({"validate", path});
+        QCOMPARE(r.exitCode, 1); // only x- keys are left alone
+        QVERIFY2(r.err.contains("anchors.yaml:9:1: y-typo: unknown key"), qPrintable(r.err));
+        QVERIFY2(!r.err.contains("x-"), qPrintable(r.err));
+    }
+
     void helpNamesTheCommand()
     {
         for (const char* command : {"run", "compare", "sweep", "validate", "bench"}) {

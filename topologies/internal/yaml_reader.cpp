@@ -367,7 +367,8 @@ void Reader::forEachItem(const YAML::Node& node,
 Fields::Fields(Reader& reader,
                const YAML::Node& node,
                std::string path,
-               std::initializer_list<std::string_view> known)
+               std::initializer_list<std::string_view> known,
+               bool extensions)
     : m_node(node)
     , m_path(std::move(path))
 {
@@ -390,6 +391,8 @@ Fields::Fields(Reader& reader,
             reader.error(entry.first, pathOf(key), "duplicate key " + quote(key));
             continue;
         }
+        if (extensions && key.rfind("x-", 0) == 0)
+            continue;
         if (std::find(known.begin(), known.end(), key) == known.end()) {
             std::string message = "unknown key " + quote(key);
             if (const auto hint = closestMatch(key, knownNames))

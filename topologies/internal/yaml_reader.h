@@ -180,10 +180,13 @@ private:
 class Fields
 {
 public:
+    // With `extensions`, keys starting with "x-" are left alone (a home for YAML anchors, as in
+    // Docker Compose): not read, not reported.
     Fields(Reader& reader,
            const YAML::Node& node,
            std::string path,
-           std::initializer_list<std::string_view> known);
+           std::initializer_list<std::string_view> known,
+           bool extensions = false);
 
     bool valid() const { return m_valid; }
     const YAML::Node* find(std::string_view key) const;
