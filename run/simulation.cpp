@@ -7,6 +7,7 @@
 #include "topologies/topology_graph.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <set>
 
@@ -206,17 +207,44 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
                         recorder ? &recorder->recording() : nullptr,
                         last};
     };
+    // The nodes' busy core-seconds where the measured window starts and ends (the warmup's end,
+    // the last arrival): utilisation is over that window, as every other statistic.
+    const std::array<SimTime, 2> marks{kSimStart + std::min(scenario.warmup, duration),
+                                       kSimStart + duration};
+    std::array<std::vector<double>, 2> busyAtMark;
+    std::size_t nextMark = 0;
+    const auto readMarks = [&](SimTime upTo) { // no event before upTo is left to run
+        for (; nextMark < marks.size() && marks[nextMark] <= upTo; ++nextMark)
+            for (std::size_t n = 0; n + 1 < spec.nodes.size(); ++n)
+                busyAtMark[nextMark].push_back(
+                    platform.busyCoreSecondsAt(static_cast<NodeId>(n), marks[nextMark]));
+    };
+    // Runs every event up to `limit`, stopping just before each mark to read it.
+    const auto runTo = [&](SimTime limit) {
+        while (nextMark < marks.size() && marks[nextMark] <= limit) {
+            if (marks[nextMark] > kSimStart
+                && !platform.runUntil(marks[nextMark] - SimDuration{1})) {
+                readMarks(engine::kSimNever); // nothing left to run: the load stays as it is
+                return false;
+            }
+            readMarks(marks[nextMark]);
+        }
+        const bool more = platform.runUntil(limit);
+        if (!more)
+            readMarks(engine::kSimNever);
+        return more;
+    };
     SimTime reached = kSimStart;
     for (SimTime until = kSimStart + slice;; until += slice) {
         const SimTime limit = std::min(until, end);
         bool more = true;
         for (; more && nextWindow <= limit; nextWindow += scenario.window) {
-            more = platform.runUntil(nextWindow - SimDuration{1});
+            more = runTo(nextWindow - SimDuration{1});
             if (recorder)
                 recorder->advanceTo(nextWindow);
         }
         if (more)
-            more = platform.runUntil(limit);
+            more = runTo(limit);
         reached = limit;
         if (observer && (more && until < end)) {
             observer->onProgress(progress(limit, false));
@@ -242,14 +270,18 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
     result.events = platform.eventCount();
     result.requestsStarted = cluster.requestsStarted();
     result.requestsUnanswered = cluster.requestsUnanswered();
-    const double elapsed = std::max(result.simulatedSeconds, 1e-9);
+    // Over the measured window; a cancelled run that never reached its end: over what ran.
+    const bool measured = nextMark == marks.size() && result.measuredSeconds > 0.0;
+    const double elapsed
+        = measured ? result.measuredSeconds : std::max(result.simulatedSeconds, 1e-9);
     for (std::size_t i = 0; i + 1 < spec.nodes.size(); ++i) {
         NodeResult node;
         node.name = spec.nodes[i].name;
         node.zone = spec.zones[spec.nodes[i].zone];
         node.cores = spec.nodes[i].cores;
-        node.utilisation = platform.busyCoreSeconds(static_cast<NodeId>(i))
-                           / (static_cast<double>(node.cores) * elapsed);
+        const double busy = measured ? busyAtMark[1][i] - busyAtMark[0][i]
+                                     : platform.busyCoreSeconds(static_cast<NodeId>(i));
+        node.utilisation = busy / (static_cast<double>(node.cores) * elapsed);
         result.nodes.push_back(node);
     }
     evaluateSlo(scenario, result);

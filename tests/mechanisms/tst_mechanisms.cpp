@@ -429,6 +429,28 @@ mesh:
         QVERIFY(service(plain, "b").instances[0].arrivals > 500);
     }
 
+    void nodeUtilisationIsOverTheMeasuredWindow()
+    {
+        // 10 requests/s, constant, 20 ms of CPU each on a node of one core: busy 20% of any
+        // whole number of arrival periods. The measured window [5 s, 25 s) holds exactly 200
+        // of them (each busy 20 ms, 1 ms after it was sent): 4 s of 20. Neither the warmup nor
+        // the drain and the probes after the last arrival dilute it.
+        const auto r = run(R"(
+meshsim: 1
+duration: 25s
+warmup: 5s
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 20ms, workers: 1}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 10/s}}]
+)");
+        QCOMPARE(r.nodes.size(), std::size_t{1});
+        QVERIFY2(std::abs(r.nodes[0].utilisation - 0.2) < 1e-9,
+                 qPrintable(QString::number(r.nodes[0].utilisation, 'g', 12)));
+        QVERIFY(r.simulatedSeconds > 25.0); // the drain ran on
+    }
+
     void meshProductsMatchTheirPublishedOverhead_data()
     {
         // The published figures (reference/semantics.md §6.1, docs/mechanisms/products.md):
