@@ -536,6 +536,8 @@ void CallRouter::settleExchange(Exchange* ex, bool reusable)
         u.pools->leaveQueue(ex);
     if (u.hosts[ex->host].active > 0)
         --u.hosts[ex->host].active;
+    if (u.accrual) // a probe that no response decided gives its permit back
+        u.accrual->onSettled(ex->host);
     if (ex->counted)
         u.limits->requestFinished();
     if (ex->retrySlot) {

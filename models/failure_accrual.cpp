@@ -83,6 +83,15 @@ void FailureAccrual::promote(engine::SimTime now)
     }
 }
 
+void FailureAccrual::onSettled(std::uint32_t host)
+{
+    Host& h = m_hosts[host];
+    if (h.state == State::Probation && h.probing) {
+        h.probing = false;
+        ++m_changes;
+    }
+}
+
 void FailureAccrual::onDispatched(std::uint32_t host)
 {
     Host& h = m_hosts[host];

@@ -55,6 +55,10 @@ public:
     }
     // A request was sent to `host`: on probation, its one permit is taken.
     void onDispatched(std::uint32_t host);
+    // A request to `host` is over. If no response decided its probation (the request was
+    // cancelled: a hedge that lost, a timeout of the whole call, a local reply), the permit comes
+    // back, as linkerd's semaphore permit does when the request is dropped.
+    void onSettled(std::uint32_t host);
 
     bool available(std::uint32_t host) const
     {

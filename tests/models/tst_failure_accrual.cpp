@@ -110,6 +110,26 @@ private slots:
         QCOMPARE(a.probationAt(0), ms(20006));
     }
 
+    void aCancelledProbeGivesItsPermitBack()
+    {
+        FailureAccrualConfig config;
+        config.consecutiveFailures = 1;
+        config.jitter = 0.0;
+        FailureAccrual a(config, 1);
+        QVERIFY(a.onResult(0, true, ms(0), 0.0) == FailureAccrual::Change::Shut);
+        a.advance(ms(1000));
+        a.onDispatched(0);
+        QVERIFY(!a.available(0));
+        a.onSettled(0); // the probe was cancelled: no response decided
+        QVERIFY(a.available(0));
+        QVERIFY(a.state(0) == FailureAccrual::State::Probation);
+        // Settling after a deciding response changes nothing.
+        a.onDispatched(0);
+        QVERIFY(a.onResult(0, false, ms(1001), 0.0) == FailureAccrual::Change::Opened);
+        a.onSettled(0);
+        QVERIFY(a.state(0) == FailureAccrual::State::Open);
+    }
+
     void jitterAddsUpToItsRatio()
     {
         FailureAccrualConfig config;
