@@ -71,7 +71,7 @@ void InstanceServer::receive(Exchange* ex)
     job->rec = ex->call->rec;
     // Draw keys (records.h): a gateway stands for its client, an ingress or a waypoint forwards
     // one call.
-    job->forwards = tier.kind == TierKind::Ingress || tier.kind == TierKind::Waypoint;
+    job->forwards = forwardsCalls(tier.kind);
     job->drawKey = tier.kind == TierKind::Gateway ? ex->call->taskKey
                    : job->forwards                ? ex->call->drawKey
                                    : engine::RandomStream::mix(ex->call->drawKey, ex->number);
@@ -120,8 +120,7 @@ void InstanceServer::startJob(Job* job, SimTime now)
     double work = tier.config.cpu.sample(draws);
     if (tier.kind == TierKind::Gateway) {
         work = m_gateway->withFilterCpu(work);
-    } else if ((tier.kind == TierKind::Ingress || tier.kind == TierKind::Waypoint)
-               && m_runtime.system.mesh.sidecar.mtls) {
+    } else if (forwardsCalls(tier.kind) && m_runtime.system.mesh.sidecar.mtls) {
         work += static_cast<double>(m_runtime.system.mesh.sidecar.mtlsRequestCpu.count());
     }
     if (instance.slowFactor != 1.0)
@@ -153,7 +152,7 @@ void InstanceServer::onCpuDone(Job* job)
         m_sink.proxyPassed(
             ProxyKind::Gateway, job->arrivedAt, job->work, m_platform.now() - job->arrivedAt);
     }
-    if (tier.kind == TierKind::Ingress || tier.kind == TierKind::Waypoint) {
+    if (forwardsCalls(tier.kind)) {
         // The ingress and the waypoints are Envoys: an Envoy's latency after their CPU work.
         job->state = Job::State::Stalled;
         if (job->rec) [[unlikely]]
@@ -291,7 +290,7 @@ std::uint64_t InstanceServer::responseSizeOf(const Job* job) const
 {
     // A proxy answers with what the services answered: the route's first target's size.
     const Tier& tier = *job->instance->tier;
-    if (tier.kind == TierKind::Ingress || tier.kind == TierKind::Waypoint)
+    if (forwardsCalls(tier.kind))
         return m_tiers[job->exchange->call->forward]->config.responseBytes;
     const RouteConfig& route = *m_routes[job->route].config;
     return route.targets.empty() ? 0 : m_tiers[route.targets.front()]->config.responseBytes;

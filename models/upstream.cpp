@@ -246,16 +246,12 @@ void Upstream::recordHealth(std::uint32_t host,
         const double jitter = accrual->shuts(host, failure) ? caller->random->nextDouble() : 0.0;
         const FailureAccrual::Change change = accrual->onResult(host, failure, now, jitter);
         if (change != FailureAccrual::Change::None) {
-            StateChange s;
-            s.at = now;
             const bool shut = change == FailureAccrual::Change::Shut;
-            s.kind = shut ? StateChange::Kind::Ejection : StateChange::Kind::Return;
-            s.reason = shut ? EjectionReason::FailureAccrual : EjectionReason::ProbationPassed;
-            s.component = caller->component;
-            s.instance = caller->instance;
-            s.target = target->component;
-            s.host = host;
-            sink.stateChanged(s);
+            sink.stateChanged(hostChange(now,
+                                         host,
+                                         shut,
+                                         shut ? EjectionReason::FailureAccrual
+                                              : EjectionReason::ProbationPassed));
         }
     }
     if (breaker) {
@@ -283,17 +279,27 @@ void Upstream::noteBreaker(engine::SimTime now, EventSinks& sink)
 void Upstream::recordOutlierEvents(std::size_t from, EventSinks& sink) const
 {
     const auto& events = outlier->events();
-    for (std::size_t i = from; i < events.size(); ++i) {
-        StateChange change;
-        change.at = events[i].at;
-        change.kind = events[i].ejected ? StateChange::Kind::Ejection : StateChange::Kind::Return;
-        change.reason = ejectionReasonFromName(events[i].reason);
-        change.component = caller->component;
-        change.instance = caller->instance;
-        change.target = target->component;
-        change.host = events[i].host;
-        sink.stateChanged(change);
-    }
+    for (std::size_t i = from; i < events.size(); ++i)
+        sink.stateChanged(hostChange(events[i].at,
+                                     events[i].host,
+                                     events[i].ejected,
+                                     ejectionReasonFromName(events[i].reason)));
+}
+
+StateChange Upstream::hostChange(engine::SimTime at,
+                                 std::uint32_t host,
+                                 bool ejected,
+                                 EjectionReason reason) const
+{
+    StateChange change;
+    change.at = at;
+    change.kind = ejected ? StateChange::Kind::Ejection : StateChange::Kind::Return;
+    change.reason = reason;
+    change.component = caller->component;
+    change.instance = caller->instance;
+    change.target = target->component;
+    change.host = host;
+    return change;
 }
 
 void Upstream::startOutlierTimer(Runtime& runtime)

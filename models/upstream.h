@@ -18,6 +18,7 @@
 #include "models/load_balancer.h"
 #include "models/outlier_detector.h"
 #include "models/retry_policy.h"
+#include "models/sim_events.h"
 #include "models/upstream_factory.h"
 
 #include <cstdint>
@@ -104,6 +105,9 @@ private:
     std::optional<std::uint32_t> chooseZone();
     // Locality failover's priority for this request, or nothing to let the balancer decide.
     std::optional<int> choosePriority();
+    // This caller's view of `host` ejected (or returned) for `reason`, for the timelines.
+    StateChange
+    hostChange(engine::SimTime at, std::uint32_t host, bool ejected, EjectionReason reason) const;
     void onOutlierInterval(Runtime& runtime);
 };
 

@@ -1,5 +1,7 @@
 #include "topologies/scenario.h"
 
+#include "topologies/internal/enum_names.h"
+
 namespace meshsim::topologies {
 
 int Scenario::serviceIndex(const std::string& serviceName) const
@@ -22,48 +24,22 @@ int Scenario::routeIndex(const std::string& path) const
 
 std::string architectureName(models::Architecture a)
 {
-    switch (a) {
-    case models::Architecture::Direct:
-        return "direct";
-    case models::Architecture::Gateway:
-        return "gateway";
-    case models::Architecture::Mesh:
-        return "mesh";
-    case models::Architecture::GatewayMesh:
-        return "gateway+mesh";
-    }
-    return "direct";
+    return internal::nameIn(internal::kArchitectureNames, a);
 }
 
 std::string engineName(models::EngineKind e)
 {
-    return e == models::EngineKind::SimGrid ? "simgrid" : "fast";
+    return internal::nameIn(internal::kEngineNames, e);
 }
 
 std::string gatewayKindName(models::GatewayKind k)
 {
-    switch (k) {
-    case models::GatewayKind::Envoy:
-        return "envoy";
-    case models::GatewayKind::Kong:
-        return "kong";
-    case models::GatewayKind::Nginx:
-        return "nginx";
-    }
-    return "envoy";
+    return internal::nameIn(internal::kGatewayKindNames, k);
 }
 
 std::string meshKindName(models::MeshKind k)
 {
-    switch (k) {
-    case models::MeshKind::Istio:
-        return "istio";
-    case models::MeshKind::IstioAmbient:
-        return "istio-ambient";
-    case models::MeshKind::Linkerd:
-        return "linkerd";
-    }
-    return "istio";
+    return internal::nameIn(internal::kMeshKindNames, k);
 }
 
 } // namespace meshsim::topologies

@@ -33,6 +33,11 @@ struct Program;
 struct WorkloadRuntime;
 
 enum class TierKind : std::uint8_t { App, Gateway, Ingress, Waypoint };
+// The ingress and the waypoints forward each call to the service it names (Call::forward).
+constexpr bool forwardsCalls(TierKind kind)
+{
+    return kind == TierKind::Ingress || kind == TierKind::Waypoint;
+}
 
 // Salts of the draws keyed by a task's or a call's draw key (Task::drawKey).
 inline constexpr std::uint64_t kSplitSalt = 0x73706c6974ULL;     // which branch of a split

@@ -1,5 +1,6 @@
 // The gateway section: the API gateway's capacity, auth, rate limit, cache and load balancer.
 
+#include "topologies/internal/enum_names.h"
 #include "topologies/internal/read_common.h"
 #include "topologies/internal/sections.h"
 
@@ -36,11 +37,8 @@ void readGateway(Context& ctx, const YAML::Node& node, Scenario& s)
     if (!f.valid())
         return;
     // The product first: its defaults are what the other keys change.
-    static constexpr EnumName<m::GatewayKind> kKinds[] = {{"envoy", m::GatewayKind::Envoy},
-                                                          {"kong", m::GatewayKind::Kong},
-                                                          {"nginx", m::GatewayKind::Nginx}};
     m::GatewayKind kind = m::GatewayKind::Envoy;
-    reader.readEnum(f, "kind", kind, kKinds);
+    reader.readEnum(f, "kind", kind, kGatewayKindNames);
     g = m::gatewayDefaults(kind);
     g.present = true;
     reader.readCount(f, "replicas", g.replicas, 1, limits.maxReplicas);

@@ -1,6 +1,7 @@
 // The mesh section: sidecars, the ingress, default and per-destination traffic policies,
 // authorization rules and fault injection.
 
+#include "topologies/internal/enum_names.h"
 #include "topologies/internal/read_common.h"
 #include "topologies/internal/sections.h"
 
@@ -253,11 +254,8 @@ void readMesh(Context& ctx, const YAML::Node& node, Scenario& s)
     if (!f.valid())
         return;
     // The product and its release first: their defaults are what the other keys change.
-    static constexpr EnumName<m::MeshKind> kKinds[] = {{"istio", m::MeshKind::Istio},
-                                                       {"istio-ambient", m::MeshKind::IstioAmbient},
-                                                       {"linkerd", m::MeshKind::Linkerd}};
     m::MeshKind kind = m::MeshKind::Istio;
-    reader.readEnum(f, "kind", kind, kKinds);
+    reader.readEnum(f, "kind", kind, kMeshKindNames);
     std::string version;
     if (reader.readString(f, "version", version) && kind != m::MeshKind::Istio)
         reader.error(*f.find("version"),

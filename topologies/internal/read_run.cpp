@@ -1,6 +1,7 @@
 // The settings of the run: the root's own keys (format version, name, seed, durations, engine,
 // architecture), slo, discovery and traces.
 
+#include "topologies/internal/enum_names.h"
 #include "topologies/internal/sections.h"
 #include "topologies/units.h"
 
@@ -55,15 +56,8 @@ void readRunSettings(Context& ctx, const Fields& root, Scenario& s)
                      "window",
                      "too many time windows (expected at most " + std::to_string(limits.maxWindows)
                          + " windows over duration + drain; choose a longer window)");
-    static constexpr EnumName<m::EngineKind> kEngines[]
-        = {{"fast", m::EngineKind::Fast}, {"simgrid", m::EngineKind::SimGrid}};
-    reader.readEnum(root, "engine", s.engine, kEngines);
-    static constexpr EnumName<m::Architecture> kArchitectures[]
-        = {{"direct", m::Architecture::Direct},
-           {"gateway", m::Architecture::Gateway},
-           {"mesh", m::Architecture::Mesh},
-           {"gateway+mesh", m::Architecture::GatewayMesh}};
-    reader.readEnum(root, "architecture", s.system.architecture, kArchitectures);
+    reader.readEnum(root, "engine", s.engine, kEngineNames);
+    reader.readEnum(root, "architecture", s.system.architecture, kArchitectureNames);
 }
 
 void readSlo(Context& ctx, const YAML::Node& node, Scenario& s)
