@@ -260,7 +260,7 @@ void InstanceServer::runJobProgram(Job* job)
 void InstanceServer::onStepsDone(Job* job)
 {
     if (job->answered) { // killed, or timed out (gateway), while it waited for its calls
-        m_runtime.records.jobs.release(job);
+        collect(job);
         return;
     }
     if (job->failed) {
@@ -275,6 +275,35 @@ void InstanceServer::onStepsDone(Job* job)
         finishJob(job, Outcome::Ok, false, responseSizeOf(job));
         return;
     }
+    if (tier.config.afterCpu) {
+        job->state = Job::State::Finishing;
+        engine::RandomStream draws(
+            engine::RandomStream::mix(job->drawKey, tier.drawSalt ^ kAfterCpuSalt));
+        const SimDuration after
+            = engine::durationFromNanos(tier.config.afterCpu->sample(draws) * instance.slowFactor);
+        job->cpu = m_platform.compute(instance.node, after, [this, job, after] {
+            job->work += after;
+            onAfterCpuDone(job);
+        });
+        if (job->rec) [[unlikely]]
+            recordJobStage(job, HopKind::Cpu);
+        return;
+    }
+    answerJob(job);
+}
+
+void InstanceServer::onAfterCpuDone(Job* job)
+{
+    job->cpu = {};
+    if (job->rec) [[unlikely]]
+        recordJobStageEnd(job, static_cast<std::uint64_t>(job->work.count()));
+    answerJob(job);
+}
+
+void InstanceServer::answerJob(Job* job)
+{
+    const Instance& instance = *job->instance;
+    const Tier& tier = *instance.tier;
     const double errorRate = std::min(1.0, tier.config.errorRate + instance.faultErrorRate);
     const bool error = errorRate > 0.0
                        && engine::RandomStream(
@@ -284,6 +313,22 @@ void InstanceServer::onStepsDone(Job* job)
               error ? Outcome::ServerError : Outcome::Ok,
               false,
               error ? 0 : tier.config.responseBytes);
+}
+
+void InstanceServer::detachedDone(Task* task)
+{
+    Job* job = static_cast<Job*>(task);
+    if (job->collectable)
+        m_runtime.records.jobs.release(job);
+}
+
+void InstanceServer::collect(Job* job)
+{
+    if (job->detached > 0) {
+        job->collectable = true;
+        return;
+    }
+    m_runtime.records.jobs.release(job);
 }
 
 std::uint64_t InstanceServer::responseSizeOf(const Job* job) const
@@ -345,7 +390,7 @@ void InstanceServer::finishJob(Job* job,
     if (job->rec) [[unlikely]] // after the reply's hop has begun
         recordJobEnd(job, outcome, dependencyFailure);
     const Job::State state = job->state;
-    if (state == Job::State::Computing && job->cpu) {
+    if ((state == Job::State::Computing || state == Job::State::Finishing) && job->cpu) {
         m_platform.cancelCompute(job->cpu);
         job->cpu = {};
     }
@@ -356,7 +401,7 @@ void InstanceServer::finishJob(Job* job,
     releaseWorker(instance, job, now);
     // A job answered before its calls came back is released when they are (onStepsDone).
     if (!stillCalling)
-        m_runtime.records.jobs.release(job);
+        collect(job);
 }
 
 void InstanceServer::releaseWorker(Instance& instance, Job* job, SimTime now)
@@ -550,6 +595,10 @@ void InstanceServer::resetAll(Instance& instance)
         case Job::State::Stalled:
             m_platform.cancel(job->stall);
             m_runtime.records.jobs.release(job);
+            break;
+        case Job::State::Finishing:
+            m_platform.cancelCompute(job->cpu);
+            collect(job);
             break;
         case Job::State::Calling:
             break; // released in onStepsDone

@@ -9,9 +9,11 @@
 // * A service holds its worker from the start of its CPU work until its response leaves, its
 //   calls included (thread-per-request). The gateway and the ingress are event-driven proxies:
 //   a request holds a worker only for its CPU work.
-// * A service's program is its steps; then it answers 500 with its error rate (plus an `errors`
-//   fault). The gateway runs its filters (GatewayFilters), then the route's composition, within
-//   the route's timeout (504); the ingress forwards, with an Envoy's latency.
+// * A service's program is its steps, then its CPU work after them (if any); then it answers 500
+//   with its error rate (plus an `errors` fault). Its async calls outlive the job's answer: the
+//   job is collected when they are back. The gateway runs its filters (GatewayFilters), then the
+//   route's composition, within the route's timeout (504); the ingress forwards, with an Envoy's
+//   latency.
 // * A dead instance refuses connections; on a node that is down nothing answers (the caller's
 //   connect timeout).
 // The answer goes back over the network (and the inbound sidecar's loopback) to the caller, whose
@@ -46,6 +48,7 @@ public:
     void receive(Exchange* ex) override;
     void refuse(Exchange* ex) override;
     void stepsDone(Task* task) override { onStepsDone(static_cast<Job*>(task)); }
+    void detachedDone(Task* task) override;
 
     // The instance has died (killed, or its node went down): its queued and running requests
     // are reset. A request waiting for its calls is answered now and collected when they are back.
@@ -57,6 +60,12 @@ private:
     void onStallDone(Job* job);
     void runJobProgram(Job* job);
     void onStepsDone(Job* job);
+    void onAfterCpuDone(Job* job);
+    // A service's answer once its steps (and its CPU work after them) succeeded: 500 with its
+    // error rate, else its response.
+    void answerJob(Job* job);
+    // Releases a job that is done with, or leaves it to its last detached call.
+    void collect(Job* job);
     void onJobTimeout(Job* job);
     void finishJob(Job* job, Outcome outcome, bool dependencyFailure, std::uint64_t bytes);
     [[gnu::always_inline]] inline void

@@ -25,6 +25,11 @@ Program compileSteps(const std::vector<Step>& steps)
             op.probability = step.probability;
             op.requestBytes = step.requestBytes;
             op.optional = step.optional;
+            op.async = step.async;
+            op.repeatMin = step.repeatMin;
+            op.repeatMax = step.repeatMax;
+            op.repeatParallel = step.repeatParallel;
+            op.weight = step.weight;
             program.ops.push_back(op);
         }
         for (std::size_t c = 0; c < p.children->size(); ++c) {

@@ -20,8 +20,15 @@ struct StepOp
     double probability = 1.0;
     std::uint64_t requestBytes = 0;
     bool optional = false;
+    bool async = false;
+    bool repeatParallel = false;
+    std::uint32_t repeatMin = 1;
+    std::uint32_t repeatMax = 1;
+    double weight = 1.0; // a Choice's branch
     std::uint32_t firstChild = 0;
     std::uint32_t childCount = 0;
+
+    bool repeats() const { return repeatMin != 1 || repeatMax != 1; }
 };
 
 // StepOp::requestBytes of the calls a client makes for a route, and of the calls a proxy

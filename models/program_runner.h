@@ -3,9 +3,13 @@
 // ProgramRunner: the step interpreter. It runs a compiled Program for a task (a client request
 // or a request at an instance): a sequence starts its next child when one finishes and stops at
 // the first failure; a parallel group starts all its children and finishes when they all have;
-// a call happens with its probability, and an optional call's failure does not fail its group.
-// Calls go to the CallRouter; when the program is done, the task's `failed` and `cause` are set
-// and its TaskOwner hears it. Frames come from the runtime's pool. Not thread-safe.
+// a choice runs one of its branches, drawn by weight. Any step happens with its probability and
+// runs its repeat count of times (one after another, or all at once); an optional step's failure
+// does not fail its group. An async call is detached: its group goes on at once, and the task
+// counts it (Task::detached) until it is back. Calls go to the CallRouter; when the program is
+// done, the task's `failed` and `cause` are set and its TaskOwner hears it; when its last
+// detached call is back, TaskOwner::detachedDone. Frames come from the runtime's pool. Not
+// thread-safe.
 
 #include "models/internal/records.h"
 
@@ -24,7 +28,13 @@ public:
     void callDone(const Call* call) override;
 
 private:
-    void startOp(Task* task, const Program& program, std::uint32_t op, Frame* parent);
+    // Draws the step's probability and repeat count, then runs it (runOp) that many times.
+    void startOp(
+        Task* task, const Program& program, std::uint32_t op, Frame* parent, std::uint64_t salt);
+    // Runs the step once.
+    void
+    runOp(Task* task, const Program& program, std::uint32_t op, Frame* parent, std::uint64_t salt);
+    Frame* newFrame(Task* task, const Program& program, std::uint32_t op, Frame* parent);
     void childDone(Frame* frame, bool failed, Outcome cause);
     static void finish(Task* task, bool failed, Outcome cause);
 

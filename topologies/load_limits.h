@@ -13,7 +13,9 @@ struct LoadLimits
 {
     std::size_t maxFileBytes = std::size_t{2} * 1024 * 1024;
     std::size_t maxNodesVisited = 250'000; // YAML nodes read, aliases counted each time
-    int maxStepDepth = 16;                 // nesting of parallel / sequence steps
+    int maxStepDepth = 16;                 // nesting of parallel / sequence / choice steps
+    std::uint32_t maxRepeat = 10'000;      // repeat count of one step
+    double maxCallsPerRequest = 1e6;       // calls one request may cause, its callees' included
     std::uint32_t maxServices = 5'000;
     std::uint32_t maxReplicas = 10'000;   // per service
     std::uint32_t maxInstances = 100'000; // all services together

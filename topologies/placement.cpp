@@ -70,7 +70,10 @@ Placement computePlacement(const Scenario& s)
     std::vector<Group> groups;
     for (std::size_t i = 0; i < s.system.services.size(); ++i) {
         const models::ServiceConfig& svc = s.system.services[i];
-        groups.push_back({svc.name, svc.replicas, svc.workers, &svc.placement, &p.instances[i]});
+        // A dedicated node gets a core per worker (first edition); an event-driven server
+        // (`workers: unlimited`) one core, its event loop.
+        const std::uint32_t cores = svc.workers == models::kUnlimited ? 1 : svc.workers;
+        groups.push_back({svc.name, svc.replicas, cores, &svc.placement, &p.instances[i]});
     }
     // Proxies of the edge: a dedicated node gets as many cores as the proxy has workers, at most
     // 16 (an Envoy or Kong instance does not use more).

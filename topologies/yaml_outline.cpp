@@ -27,8 +27,11 @@ std::string genericPath(const KeyPath& path)
     for (const PathStep& step : path) {
         if (step.key.empty())
             continue;
-        // Step groups nest steps: a call inside `parallel` is described as a step.
-        if (inSteps && (step.key == "parallel" || step.key == "sequence"))
+        // Step groups nest steps: a call inside `parallel` (or a choice's branch) is described as
+        // a step.
+        if (inSteps
+            && (step.key == "parallel" || step.key == "sequence" || step.key == "choice"
+                || step.key == "steps"))
             continue;
         if (step.key == "steps")
             inSteps = true;

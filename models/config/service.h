@@ -14,15 +14,23 @@
 
 namespace meshsim::models {
 
+// One step of a program. A Choice's children are its branches (Sequences with a weight).
 struct Step
 {
-    enum class Kind { Call, Parallel, Sequence };
+    enum class Kind { Call, Parallel, Sequence, Choice };
     Kind kind = Kind::Call;
     ServiceIndex service = 0;               // Call: the callee
-    double probability = 1.0;               // Call: the call happens with this probability
+    double probability = 1.0;               // the step happens with this probability
     std::uint64_t requestBytes = kKilobyte; // Call: size of the request sent
-    bool optional = false;                  // Call: a failure does not fail the caller
-    std::vector<Step> children;             // Parallel / Sequence
+    bool optional = false;                  // a failure does not fail the caller
+    bool async = false;                     // Call: the caller does not wait (fire and forget)
+    // The step runs a number of times drawn uniformly in [repeatMin, repeatMax], one after
+    // another (a failure ends the repetition) or all at once.
+    std::uint32_t repeatMin = 1;
+    std::uint32_t repeatMax = 1;
+    bool repeatParallel = false;
+    double weight = 1.0;        // a Choice's branch: its relative weight
+    std::vector<Step> children; // Parallel / Sequence / Choice
 };
 
 // The resilience library of an application without a sidecar. `kind` names the library whose
@@ -53,6 +61,8 @@ struct ServiceConfig
     double errorRate = 0.0;
     std::uint64_t responseBytes = kKilobyte;
     std::vector<Step> steps; // run in sequence after the CPU work
+    // CPU work after the steps, before a successful response (rendering); none by default.
+    std::optional<Distribution> afterCpu;
     PlacementConstraint placement;
     LibraryClientConfig client;
 };

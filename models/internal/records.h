@@ -43,6 +43,9 @@ constexpr bool forwardsCalls(TierKind kind)
 inline constexpr std::uint64_t kSplitSalt = 0x73706c6974ULL;     // which branch of a split
 inline constexpr std::uint64_t kProbabilitySalt = 0x70726f62ULL; // whether an optional call runs
 inline constexpr std::uint64_t kErrorSalt = 0x6572726f72ULL;     // whether a handler fails
+inline constexpr std::uint64_t kRepeatSalt = 0x726570656174ULL;  // how often a step repeats
+inline constexpr std::uint64_t kChoiceSalt = 0x63686f696365ULL;  // which branch of a choice
+inline constexpr std::uint64_t kAfterCpuSalt = 0x6166746572ULL;  // CPU work after the calls
 enum class CallerKind : std::uint8_t { Client, App, Gateway, Ingress, Waypoint };
 
 struct Call;
@@ -66,6 +69,8 @@ class TaskOwner
 {
 public:
     virtual void stepsDone(Task* task) = 0;
+    // The last of the task's detached (async) calls is back (Task::detached is 0 again).
+    virtual void detachedDone(Task* /*task*/) {}
 
 protected:
     ~TaskOwner() = default;
@@ -168,35 +173,44 @@ struct Task
     // A gateway's job takes its client request's key and an ingress's job its call's, so that
     // the calls behind a proxy have the keys they have without it.
     std::uint64_t drawKey = 0;
-    bool forwards = false;     // an ingress or waypoint job: its one call keeps the job's key
-    std::uint32_t rec = 0;     // the recording handle of a sampled request (0: not recorded)
-    std::int32_t recHop = -1;  // the task's span: the request (0) or the job
-    std::int32_t recLeaf = -1; // a job's hop under way: queue, CPU, stall
+    bool forwards = false;      // an ingress or waypoint job: its one call keeps the job's key
+    std::uint32_t rec = 0;      // the recording handle of a sampled request (0: not recorded)
+    std::int32_t recHop = -1;   // the task's span: the request (0) or the job
+    std::int32_t recLeaf = -1;  // a job's hop under way: queue, CPU, stall
+    std::uint32_t detached = 0; // async calls still out: the task lives until they are back
     // Set by the step interpreter before it tells the owner.
     bool failed = false;
     Outcome cause = Outcome::Ok;
     TaskOwner* owner = nullptr;
 };
 
-// A frame of the step interpreter: one composite step (sequence or parallel group) under way.
+// A frame of the step interpreter: one composite step (sequence, parallel group, choice) under
+// way, the repetitions of a repeated step, or a detached (async) call.
 struct Frame
 {
+    enum class Kind : std::uint8_t { Group, Repeat, Detached };
     Task* task = nullptr;
     const Program* program = nullptr;
     std::uint32_t op = 0;
     Frame* parent = nullptr;
-    std::uint32_t next = 0;
-    std::uint32_t remaining = 0;
+    std::uint32_t next = 0;       // sequence: next child; repeat: next iteration
+    std::uint32_t remaining = 0;  // parallel, choice: children under way
+    std::uint32_t iterations = 0; // repeat: how many
+    // Distinguishes the draws of a step's repetitions (0 outside any repetition: the draw keys
+    // of a program without repeats are those of the first edition).
+    std::uint64_t salt = 0;
+    Kind kind = Kind::Group;
     bool failed = false;
     Outcome cause = Outcome::Ok;
 };
 
 // A request at an instance, from its arrival to its response. Acquired and released by the
-// instance server; a job answered while its calls are still out (a timeout, a kill) is released
-// when they are back.
+// instance server; a job answered while its calls are still out (a timeout, a kill, async calls)
+// is released when they are back.
 struct Job : Task
 {
-    enum class State : std::uint8_t { Queued, Computing, Stalled, Calling };
+    // Finishing: the CPU work after the calls (ServiceConfig::afterCpu).
+    enum class State : std::uint8_t { Queued, Computing, Stalled, Calling, Finishing };
     Exchange* exchange = nullptr;
     Instance* instance = nullptr;
     engine::SimTime arrivedAt;
@@ -208,6 +222,7 @@ struct Job : Task
     bool answered = false;
     bool cacheable = false;
     bool workerFreed = false; // a proxy tier frees its worker after its CPU work
+    bool collectable = false; // done with, but its detached calls are still out
     Job* prev = nullptr;
     Job* next = nullptr;
 };

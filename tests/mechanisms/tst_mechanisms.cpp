@@ -9,13 +9,11 @@
 // of them (a false failure about once in 1.7 million runs); seeds are fixed, so every run of a
 // given build gives the same numbers.
 
-#include "run/simulation.h"
-#include "tests/support/scenario_text.h"
+#include "tests/support/run_results.h"
 
 #include <QTest>
 
 #include <cmath>
-#include <deque>
 #include <string>
 
 using namespace meshsim;
@@ -31,34 +29,18 @@ class TestMechanisms : public QObject
 {
     Q_OBJECT
 
-    std::deque<topologies::Scenario> m_scenarios;
+    testing::ScenarioRuns m_runs;
 
-    run::RunResult run(const std::string& yaml)
-    {
-        m_scenarios.push_back(testing::loadOrDie(yaml));
-        run::RunOptions options;
-        options.engine = models::EngineKind::Fast; // many runs in one process
-        return run::runScenario(m_scenarios.back(), options);
-    }
+    run::RunResult run(const std::string& yaml) { return m_runs.run(yaml); }
 
     static models::EdgeStats edge(const run::RunResult& r, const char* from, const char* to)
     {
-        const auto& names = r.metrics->layout().components;
-        for (const models::EdgeStats& e : r.metrics->edges()) {
-            if (names[e.from] == from && names[e.to] == to)
-                return e;
-        }
-        qFatal("no edge %s -> %s", from, to);
+        return testing::edgeOf(r, from, to);
     }
 
     static const models::ServiceStats& service(const run::RunResult& r, const char* name)
     {
-        const auto& names = r.metrics->layout().services;
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            if (names[i] == name)
-                return r.metrics->services()[i];
-        }
-        qFatal("no service %s", name);
+        return testing::serviceOf(r, name);
     }
 
     static const models::ProxyStats& proxy(const run::RunResult& r, models::ProxyKind kind)

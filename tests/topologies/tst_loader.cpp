@@ -4,6 +4,7 @@
 #include "models/system_layout.h"
 #include "topologies/builtin_scenarios.h"
 #include "topologies/loader.h"
+#include "topologies/placement.h"
 #include "topologies/topology_graph.h"
 
 #include <QTest>
@@ -619,6 +620,113 @@ mesh:
                                                     "poisson, rate: 5/s}}]\n"
                                                   + section.toStdString() + "\n",
                                               "bad.yaml");
+        QVERIFY(!r.ok());
+        QVERIFY2(mentions(r.diagnostics,
+                          -1,
+                          -1,
+                          path.toStdString(),
+                          message.toStdString(),
+                          Diagnostic::Severity::Error),
+                 dump(r.diagnostics).c_str());
+    }
+
+    void stepsOfTheSecondEditionRead()
+    {
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+services:
+  - name: a
+    workers: unlimited
+    after_cpu: 3ms
+    steps:
+      - {call: b, repeat: 9}
+      - {call: c, async: true, repeat: {min: 1, max: 4, parallel: true}}
+      - sequence: [b, c]
+        probability: 30%
+        optional: true
+      - choice:
+          - {weight: 3, steps: [b]}
+          - {weight: 1}
+  - {name: b}
+  - {name: c}
+routes: [{path: /a, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+)",
+                                              "steps.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        const models::ServiceConfig& a = r.scenario->system.services[0];
+        QCOMPARE(a.workers, models::kUnlimited);
+        QVERIFY(a.afterCpu.has_value());
+        QCOMPARE(a.afterCpu->mean(), 3e6);
+        QCOMPARE(a.steps.size(), std::size_t{4});
+        QCOMPARE(a.steps[0].repeatMin, 9U);
+        QCOMPARE(a.steps[0].repeatMax, 9U);
+        QVERIFY(!a.steps[0].repeatParallel);
+        QVERIFY(a.steps[1].async);
+        QCOMPARE(a.steps[1].repeatMin, 1U);
+        QCOMPARE(a.steps[1].repeatMax, 4U);
+        QVERIFY(a.steps[1].repeatParallel);
+        QCOMPARE(a.steps[2].kind, models::Step::Kind::Sequence);
+        QCOMPARE(a.steps[2].probability, 0.3);
+        QVERIFY(a.steps[2].optional);
+        QCOMPARE(a.steps[3].kind, models::Step::Kind::Choice);
+        QCOMPARE(a.steps[3].children.size(), std::size_t{2});
+        QCOMPARE(a.steps[3].children[0].weight, 3.0);
+        QCOMPARE(a.steps[3].children[1].weight, 1.0);
+        QVERIFY(a.steps[3].children[1].children.empty());
+        // An event-driven server without declared nodes runs on one core.
+        const Placement placement = computePlacement(*r.scenario);
+        QCOMPARE(placement.nodes[placement.instances[0][0]].cores, 1U);
+        QCOMPARE(placement.nodes[placement.instances[1][0]].cores, 16U); // 16 workers: 16 cores
+    }
+
+    void badStepsSayWhatIsExpected_data()
+    {
+        QTest::addColumn<QString>("steps");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("async group") << "[{sequence: [b], async: true}]"
+                                     << "services[0].steps[0].async"
+                                     << "applies to a call, not to a group";
+        QTest::newRow("repeat both") << "[{call: b, repeat: {count: 2, min: 1, max: 3}}]"
+                                     << "services[0].steps[0].repeat"
+                                     << "\"count\" or \"min\" and \"max\", not both";
+        QTest::newRow("repeat half") << "[{call: b, repeat: {min: 1}}]"
+                                     << "services[0].steps[0].repeat"
+                                     << "both \"min\" and \"max\"";
+        QTest::newRow("repeat reversed") << "[{call: b, repeat: {min: 3, max: 1}}]"
+                                         << "services[0].steps[0].repeat.max"
+                                         << "\"max\" is below \"min\"";
+        QTest::newRow("repeat too many") << "[{call: b, repeat: 10001}]"
+                                         << "services[0].steps[0].repeat"
+                                         << "10000";
+        QTest::newRow("choice without weight") << "[{choice: [{steps: [b]}]}]"
+                                               << "services[0].steps[0].choice[0]"
+                                               << "missing key \"weight\"";
+        QTest::newRow("choice empty") << "[{choice: []}]"
+                                      << "services[0].steps[0].choice"
+                                      << "at least one branch";
+        QTest::newRow("two kinds") << "[{call: b, choice: []}]"
+                                   << "services[0].steps[0]"
+                                   << "exactly one of \"call\", \"parallel\", \"sequence\" or "
+                                      "\"choice\"";
+        // 10,000 + 10,000 x 10,000 calls: over the limit of a million per request.
+        QTest::newRow("fan-out")
+            << "[{call: b, repeat: 10000}, {sequence: [{call: b, repeat: 10000}], repeat: 10000}]"
+            << "services[0].steps"
+            << "can make up to 100010000 calls";
+    }
+
+    void badStepsSayWhatIsExpected()
+    {
+        QFETCH(QString, steps);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const std::string text
+            = "meshsim: 1\nservices:\n  - {name: a, steps: " + steps.toStdString()
+              + "}\n  - {name: b}\nroutes: [{path: /x, to: a}]\n"
+                "workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]\n";
+        const LoadResult r = loadScenarioText(text, "bad.yaml");
         QVERIFY(!r.ok());
         QVERIFY2(mentions(r.diagnostics,
                           -1,

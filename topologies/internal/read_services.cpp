@@ -12,6 +12,81 @@ namespace m = meshsim::models;
 
 namespace {
 
+// `repeat: N`, or `repeat: {count: N | min: A, max: B, parallel: bool}`.
+void readRepeat(Reader& reader, const YAML::Node& node, const std::string& path, m::Step& step)
+{
+    const LoadLimits& limits = reader.limits();
+    if (node.IsScalar()) {
+        std::uint32_t count = 1;
+        if (reader.parseCount(node, path, count, 0, limits.maxRepeat))
+            step.repeatMin = step.repeatMax = count;
+        return;
+    }
+    Fields f(reader, node, path, {"count", "min", "max", "parallel"});
+    if (!f.valid())
+        return;
+    reader.readBool(f, "parallel", step.repeatParallel);
+    if (f.find("count")) {
+        if (f.find("min") || f.find("max"))
+            reader.error(node, path, "a repeat has \"count\" or \"min\" and \"max\", not both");
+        std::uint32_t count = 1;
+        if (reader.readCount(f, "count", count, 0, limits.maxRepeat))
+            step.repeatMin = step.repeatMax = count;
+        return;
+    }
+    if (!f.find("min") || !f.find("max")) {
+        reader.error(node,
+                     path,
+                     "a repeat needs \"count\" (a number of times) or both \"min\" and \"max\" "
+                     "(a number drawn uniformly between them)");
+        return;
+    }
+    std::uint32_t min = 0;
+    std::uint32_t max = 0;
+    if (reader.readCount(f, "min", min, 0, limits.maxRepeat)
+        && reader.readCount(f, "max", max, 0, limits.maxRepeat)) {
+        if (max < min) {
+            reader.error(*f.find("max"), f.pathOf("max"), "\"max\" is below \"min\"");
+            return;
+        }
+        step.repeatMin = min;
+        step.repeatMax = max;
+    }
+}
+
+void readSteps(Context& ctx,
+               const YAML::Node& node,
+               const std::string& path,
+               std::vector<m::Step>& out,
+               int depth,
+               std::uint32_t caller);
+
+// `choice: [{weight: W, steps: [...]}, ...]`: each branch a sequence with its weight.
+void readChoice(Context& ctx,
+                const YAML::Node& node,
+                const std::string& path,
+                m::Step& choice,
+                int depth,
+                std::uint32_t caller)
+{
+    Reader& reader = ctx.reader;
+    reader.forEachItem(node, path, "branches", [&](const YAML::Node& item, const std::string& p) {
+        Fields f(reader, item, p, {"weight", "steps"});
+        if (!f.valid())
+            return;
+        m::Step branch;
+        branch.kind = m::Step::Kind::Sequence;
+        if (!f.find("weight"))
+            reader.error(item, p, "missing key \"weight\" (a positive number: the branch's share)");
+        reader.readNumber(f, "weight", branch.weight, 1e-9, 1e12, "a positive number");
+        if (const YAML::Node* st = f.find("steps"))
+            readSteps(ctx, *st, f.pathOf("steps"), branch.children, depth + 1, caller);
+        choice.children.push_back(std::move(branch));
+    });
+    if (node.IsSequence() && node.size() == 0)
+        reader.error(node, path, "a choice needs at least one branch");
+}
+
 void readSteps(Context& ctx,
                const YAML::Node& node,
                const std::string& path,
@@ -25,7 +100,7 @@ void readSteps(Context& ctx,
         reader.error(node,
                      path,
                      "steps nested too deeply (at most " + std::to_string(limits.maxStepDepth)
-                         + " levels of parallel/sequence)");
+                         + " levels of parallel/sequence/choice)");
         return;
     }
     reader.forEachItem(node, path, "steps", [&](const YAML::Node& item, const std::string& p) {
@@ -41,24 +116,37 @@ void readSteps(Context& ctx,
         Fields f(reader,
                  item,
                  p,
-                 {"call", "probability", "request", "optional", "parallel", "sequence"});
+                 {"call",
+                  "probability",
+                  "request",
+                  "optional",
+                  "async",
+                  "repeat",
+                  "parallel",
+                  "sequence",
+                  "choice"});
         if (!f.valid())
             return;
         const int kinds = (f.find("call") ? 1 : 0) + (f.find("parallel") ? 1 : 0)
-                          + (f.find("sequence") ? 1 : 0);
+                          + (f.find("sequence") ? 1 : 0) + (f.find("choice") ? 1 : 0);
         if (kinds != 1) {
             reader.error(item,
                          p,
-                         kinds == 0
-                             ? "a step needs one of \"call\", \"parallel\" or \"sequence\""
-                             : "a step has exactly one of \"call\", \"parallel\" or \"sequence\"");
+                         kinds == 0 ? "a step needs one of \"call\", \"parallel\", \"sequence\" "
+                                      "or \"choice\""
+                                    : "a step has exactly one of \"call\", \"parallel\", "
+                                      "\"sequence\" or \"choice\"");
             return;
         }
+        // Keys of any step.
+        reader.readFraction(f, "probability", step.probability);
+        reader.readBool(f, "optional", step.optional);
+        if (const YAML::Node* r = f.find("repeat"))
+            readRepeat(reader, *r, f.pathOf("repeat"), step);
         if (const YAML::Node* call = f.find("call")) {
             const auto callee = ctx.names.service(*call, f.pathOf("call"));
-            reader.readFraction(f, "probability", step.probability);
             reader.readSize(f, "request", step.requestBytes);
-            reader.readBool(f, "optional", step.optional);
+            reader.readBool(f, "async", step.async);
             if (callee) {
                 step.service = *callee;
                 ctx.callSites.try_emplace({caller, *callee}, call->Mark(), f.pathOf("call"));
@@ -66,11 +154,17 @@ void readSteps(Context& ctx,
             }
             return;
         }
-        for (const char* key : {"probability", "request", "optional"}) {
+        for (const char* key : {"request", "async"}) {
             if (f.find(key))
                 reader.error(*f.find(key),
                              f.pathOf(key),
                              std::string("\"") + key + "\" applies to a call, not to a group");
+        }
+        if (const YAML::Node* choice = f.find("choice")) {
+            step.kind = m::Step::Kind::Choice;
+            readChoice(ctx, *choice, f.pathOf("choice"), step, depth + 1, caller);
+            out.push_back(std::move(step));
+            return;
         }
         const bool parallel = f.find("parallel") != nullptr;
         step.kind = parallel ? m::Step::Kind::Parallel : m::Step::Kind::Sequence;
@@ -166,6 +260,7 @@ void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
                       "errors",
                       "response",
                       "steps",
+                      "after_cpu",
                       "placement",
                       "client"});
             if (f.valid()) {
@@ -187,13 +282,18 @@ void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
                             + " is reserved for the proxy tier of that name (results list it "
                               "among the services)");
                 reader.readCount(f, "replicas", config.replicas, 1, limits.maxReplicas);
-                reader.readCount(f, "workers", config.workers, 1, limits.maxWorkers);
+                reader.readCount(f, "workers", config.workers, 1, limits.maxWorkers, true);
                 reader.readCount(f, "queue", config.queue, 0, 100'000'000, true);
                 readDistribution(reader, f, "cpu", config.cpu);
                 reader.readFraction(f, "errors", config.errorRate);
                 reader.readSize(f, "response", config.responseBytes);
                 if (const YAML::Node* st = f.find("steps"))
                     readSteps(ctx, *st, f.pathOf("steps"), config.steps, 0, index);
+                if (f.find("after_cpu")) {
+                    engine::Distribution after;
+                    if (readDistribution(reader, f, "after_cpu", after))
+                        config.afterCpu = after;
+                }
                 if (const YAML::Node* pl = f.find("placement"))
                     readPlacement(ctx, *pl, f.pathOf("placement"), config.placement);
                 if (const YAML::Node* c = f.find("client"))

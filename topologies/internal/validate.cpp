@@ -6,6 +6,8 @@
 #include "topologies/topology_graph.h"
 #include "topologies/units.h"
 
+#include <algorithm>
+
 namespace meshsim::topologies::internal {
 
 namespace m = meshsim::models;
@@ -87,6 +89,65 @@ void checkAcrossSections(Context& ctx, const Fields& root, const Scenario& s)
     }
 }
 
+namespace {
+
+// The most calls one request to each service can cause, its callees' included (repeats at their
+// maximum, a choice's largest branch). The call graph is acyclic.
+class FanOut
+{
+public:
+    explicit FanOut(const Scenario& s)
+        : m_s(s)
+        , m_calls(s.system.services.size(), -1.0)
+    {}
+
+    double ofService(std::uint32_t service)
+    {
+        if (m_calls[service] < 0.0) {
+            m_calls[service] = 0.0; // (acyclic: never read before it is set below)
+            m_calls[service] = ofSteps(m_s.system.services[service].steps);
+        }
+        return m_calls[service];
+    }
+
+private:
+    double ofStep(const m::Step& step)
+    {
+        double once = 0.0;
+        switch (step.kind) {
+        case m::Step::Kind::Call:
+            once = 1.0 + ofService(step.service);
+            break;
+        case m::Step::Kind::Choice:
+            for (const m::Step& branch : step.children)
+                once = std::max(once, ofStep(branch));
+            break;
+        case m::Step::Kind::Parallel:
+        case m::Step::Kind::Sequence:
+            once = ofSteps(step.children);
+            break;
+        }
+        return once * step.repeatMax;
+    }
+    double ofSteps(const std::vector<m::Step>& steps)
+    {
+        double sum = 0.0;
+        for (const m::Step& step : steps)
+            sum += ofStep(step);
+        return sum;
+    }
+
+    const Scenario& m_s;
+    std::vector<double> m_calls;
+};
+
+std::string countText(double n)
+{
+    return n < 1e15 ? std::to_string(static_cast<std::uint64_t>(n)) : std::string("over 10^15");
+}
+
+} // namespace
+
 void validateTopology(Context& ctx, const YAML::Node& root, const Scenario& s)
 {
     Reader& reader = ctx.reader;
@@ -102,6 +163,23 @@ void validateTopology(Context& ctx, const YAML::Node& root, const Scenario& s)
                       known ? site->second.first : YAML::Mark::null_mark(),
                       known ? site->second.second : std::string(),
                       "call cycle: " + text + " (requests would call each other forever)");
+    } else {
+        // Repeats multiply: bound the calls of one request before a run tries them.
+        FanOut fanOut(s);
+        for (std::uint32_t i = 0; i < s.system.services.size(); ++i) {
+            const double calls = fanOut.ofService(i);
+            if (calls > reader.limits().maxCallsPerRequest) {
+                reader.report(Diagnostic::Severity::Error,
+                              ctx.names.serviceMarks()[i],
+                              "services[" + std::to_string(i) + "].steps",
+                              "one request to service " + quote(s.system.services[i].name)
+                                  + " can make up to " + countText(calls)
+                                  + " calls, its callees' included (at most "
+                                  + countText(reader.limits().maxCallsPerRequest)
+                                  + "): lower the repeat counts");
+                break;
+            }
+        }
     }
     const std::vector<bool> reachable = graph.servicesReachableFromRoutes();
     for (std::size_t i = 0; i < s.system.services.size(); ++i) {
