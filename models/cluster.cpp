@@ -88,6 +88,7 @@ void Cluster::buildTiers()
               auto tier = std::make_unique<Tier>();
               tier->config = std::move(config);
               tier->kind = kind;
+              tier->operations = operationsOf(tier->config); // a proxy's: its CPU work
               tier->index = static_cast<ServiceIndex>(m_tiers.size());
               tier->component = workloadCount + tier->index;
               tier->drawSalt = engine::RandomStream::hashName("service/" + tier->config.name);
@@ -111,7 +112,8 @@ void Cluster::buildTiers()
                    "every service has a placement");
     for (std::size_t s = 0; s < m_system.services.size(); ++s) {
         Tier* tier = addTier(m_system.services[s], TierKind::App, m_deployment.instanceNodes[s]);
-        tier->program = compileSteps(tier->config.steps);
+        for (const OperationConfig& operation : tier->operations)
+            tier->operationPrograms.push_back(compileSteps(operation.steps));
         if (m_system.hasMesh()) {
             tier->mesh = resolveMeshPolicy(m_system.mesh, tier->index);
             tier->healthCheck = tier->mesh.healthCheck;

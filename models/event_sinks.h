@@ -51,6 +51,17 @@ public:
         if (m_recorder)
             m_recorder->instanceRejected(tier, instance, at, o);
     }
+    void operationAnswered(std::uint32_t tier,
+                           OperationIndex operation,
+                           engine::SimTime arrivedAt,
+                           engine::SimDuration latency,
+                           Outcome outcome,
+                           bool dependencyFailure,
+                           bool served)
+    {
+        m_metrics.operationAnswered(
+            tier, operation, arrivedAt, latency, outcome, dependencyFailure, served);
+    }
     void instanceServed(std::uint32_t tier,
                         std::uint32_t instance,
                         engine::SimTime arrivedAt,

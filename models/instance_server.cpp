@@ -22,6 +22,12 @@ Instance& hostOf(const Exchange* ex)
     return *ex->call->upstream->target->instances[ex->host];
 }
 
+// What a job does: its operation of a service; a proxy's one operation (its CPU work).
+const OperationConfig& operationOf(const Tier& tier, const Job* job)
+{
+    return tier.operations[tier.kind == TierKind::App ? job->operation : 0];
+}
+
 } // namespace
 
 InstanceServer::InstanceServer(Runtime& runtime,
@@ -53,7 +59,7 @@ void InstanceServer::receive(Exchange* ex)
     }
     const bool workerFree = instance.busy < tier.config.workers;
     if (!workerFree && instance.queue.size() >= tier.config.queue) {
-        m_sink.instanceRejected(tier.index, instance.index, now, Outcome::QueueFull);
+        rejected(instance, ex->call->operation, now, Outcome::QueueFull);
         reply(instance, ex, Outcome::QueueFull, 0);
         return;
     }
@@ -66,6 +72,7 @@ void InstanceServer::receive(Exchange* ex)
     job->clientId = ex->call->clientId;
     job->key = ex->call->key;
     job->requestBytes = ex->call->requestBytes;
+    job->operation = ex->call->operation;
     job->trace = ex->call->trace;
     job->owner = this;
     job->rec = ex->call->rec;
@@ -117,7 +124,7 @@ void InstanceServer::startJob(Job* job, SimTime now)
     // The CPU work of this request: the same in every design that serves it (common random
     // numbers), not the next draw of whichever instance it reached.
     engine::RandomStream draws(engine::RandomStream::mix(job->drawKey, tier.drawSalt));
-    double work = tier.config.cpu.sample(draws);
+    double work = operationOf(tier, job).cpu.sample(draws);
     if (tier.kind == TierKind::Gateway) {
         work = m_gateway->withFilterCpu(work);
     } else if (forwardsCalls(tier.kind) && m_runtime.system.mesh.sidecar.mtls) {
@@ -213,7 +220,7 @@ void InstanceServer::runJobProgram(Job* job)
     const Tier& tier = *instance.tier;
     switch (tier.kind) {
     case TierKind::App:
-        m_programs.run(job, tier.program);
+        m_programs.run(job, tier.operationPrograms[job->operation]);
         return;
     case TierKind::Ingress:
         m_programs.run(job, tier.programs[job->exchange->call->forward]);
@@ -275,12 +282,12 @@ void InstanceServer::onStepsDone(Job* job)
         finishJob(job, Outcome::Ok, false, responseSizeOf(job));
         return;
     }
-    if (tier.config.afterCpu) {
+    if (const std::optional<Distribution>& afterCpu = operationOf(tier, job).afterCpu) {
         job->state = Job::State::Finishing;
         engine::RandomStream draws(
             engine::RandomStream::mix(job->drawKey, tier.drawSalt ^ kAfterCpuSalt));
         const SimDuration after
-            = engine::durationFromNanos(tier.config.afterCpu->sample(draws) * instance.slowFactor);
+            = engine::durationFromNanos(afterCpu->sample(draws) * instance.slowFactor);
         job->cpu = m_platform.compute(instance.node, after, [this, job, after] {
             job->work += after;
             onAfterCpuDone(job);
@@ -304,7 +311,8 @@ void InstanceServer::answerJob(Job* job)
 {
     const Instance& instance = *job->instance;
     const Tier& tier = *instance.tier;
-    const double errorRate = std::min(1.0, tier.config.errorRate + instance.faultErrorRate);
+    const OperationConfig& operation = operationOf(tier, job);
+    const double errorRate = std::min(1.0, operation.errorRate + instance.faultErrorRate);
     const bool error = errorRate > 0.0
                        && engine::RandomStream(
                               engine::RandomStream::mix(job->drawKey, tier.drawSalt ^ kErrorSalt))
@@ -312,7 +320,7 @@ void InstanceServer::answerJob(Job* job)
     finishJob(job,
               error ? Outcome::ServerError : Outcome::Ok,
               false,
-              error ? 0 : tier.config.responseBytes);
+              error ? 0 : operation.responseBytes);
 }
 
 void InstanceServer::detachedDone(Task* task)
@@ -336,9 +344,12 @@ std::uint64_t InstanceServer::responseSizeOf(const Job* job) const
     // A proxy answers with what the services answered: the route's first target's size.
     const Tier& tier = *job->instance->tier;
     if (forwardsCalls(tier.kind))
-        return m_tiers[job->exchange->call->forward]->config.responseBytes;
+        return m_tiers[job->exchange->call->forward]->operations[job->operation].responseBytes;
     const RouteConfig& route = *m_routes[job->route].config;
-    return route.targets.empty() ? 0 : m_tiers[route.targets.front()]->config.responseBytes;
+    if (route.targets.empty())
+        return 0;
+    const OperationIndex operation = route.operations.empty() ? 0 : route.operations.front();
+    return m_tiers[route.targets.front()]->operations[operation].responseBytes;
 }
 
 void InstanceServer::onJobTimeout(Job* job)
@@ -373,13 +384,7 @@ void InstanceServer::finishJob(Job* job,
     }
     // The CPU work counts once it is done (a job answered during its CPU work did not use it).
     const bool computed = job->state != Job::State::Queued && job->state != Job::State::Computing;
-    m_sink.instanceServed(tier.index,
-                          instance.index,
-                          job->arrivedAt,
-                          now - job->arrivedAt,
-                          outcome,
-                          dependencyFailure,
-                          computed ? job->work : SimDuration{0});
+    served(instance, job, outcome, dependencyFailure, computed ? job->work : SimDuration{0});
     if (job->trace && !job->trace->done)
         Tracer::closeSpan(job->trace, job->span, now, outcome, kFlagNone, 0);
     const bool stillCalling = job->state == Job::State::Calling && outcome == Outcome::Timeout
@@ -459,9 +464,31 @@ void InstanceServer::reply(Instance& instance, Exchange* ex, Outcome outcome, st
 void InstanceServer::refuse(Exchange* ex)
 {
     Instance& instance = hostOf(ex);
-    m_sink.instanceRejected(
-        instance.tier->index, instance.index, m_platform.now(), Outcome::ConnectionFailure);
+    rejected(instance, ex->call->operation, m_platform.now(), Outcome::ConnectionFailure);
     resetExchange(instance, ex, true);
+}
+
+void InstanceServer::served(
+    Instance& instance, const Job* job, Outcome outcome, bool dependencyFailure, SimDuration cpu)
+{
+    const Tier& tier = *instance.tier;
+    const SimDuration latency = m_platform.now() - job->arrivedAt;
+    m_sink.instanceServed(
+        tier.index, instance.index, job->arrivedAt, latency, outcome, dependencyFailure, cpu);
+    if (!tier.config.operations.empty())
+        m_sink.operationAnswered(
+            tier.index, job->operation, job->arrivedAt, latency, outcome, dependencyFailure, true);
+}
+
+void InstanceServer::rejected(Instance& instance,
+                              OperationIndex operation,
+                              engine::SimTime at,
+                              Outcome outcome)
+{
+    const Tier& tier = *instance.tier;
+    m_sink.instanceRejected(tier.index, instance.index, at, outcome);
+    if (!tier.config.operations.empty())
+        m_sink.operationAnswered(tier.index, operation, at, SimDuration{0}, outcome, false, false);
 }
 
 void InstanceServer::resetExchange(Instance& instance, Exchange* ex, bool connectFailure)
@@ -561,8 +588,7 @@ void InstanceServer::resetAll(Instance& instance)
     while (!instance.queue.empty()) {
         Job* job = instance.queue.front();
         instance.queue.pop_front();
-        m_sink.instanceRejected(
-            tier.index, instance.index, job->arrivedAt, Outcome::ConnectionFailure);
+        rejected(instance, job->operation, job->arrivedAt, Outcome::ConnectionFailure);
         resetExchange(instance, job->exchange, false);
         endJobHops(job, Outcome::ConnectionFailure);
         m_runtime.records.jobs.release(job);
@@ -573,13 +599,11 @@ void InstanceServer::resetAll(Instance& instance)
         Job* job = instance.active;
         instance.active = job->next;
         job->prev = job->next = nullptr;
-        m_sink.instanceServed(tier.index,
-                              instance.index,
-                              job->arrivedAt,
-                              now - job->arrivedAt,
-                              Outcome::ConnectionFailure,
-                              false,
-                              job->state == Job::State::Computing ? SimDuration{0} : job->work);
+        served(instance,
+               job,
+               Outcome::ConnectionFailure,
+               false,
+               job->state == Job::State::Computing ? SimDuration{0} : job->work);
         job->answered = true;
         resetExchange(instance, job->exchange, false);
         endJobHops(job, Outcome::ConnectionFailure);

@@ -71,6 +71,15 @@ private:
     [[gnu::always_inline]] inline void
     releaseWorker(Instance& instance, Job* job, engine::SimTime now);
     void freeWorker(Instance& instance, Job* job, engine::SimTime now);
+    // The statistics of a request the instance answered, or turned away: its service's and its
+    // operation's.
+    void served(Instance& instance,
+                const Job* job,
+                Outcome outcome,
+                bool dependencyFailure,
+                SimDuration cpu);
+    void
+    rejected(Instance& instance, OperationIndex operation, engine::SimTime at, Outcome outcome);
     void reply(Instance& instance, Exchange* ex, Outcome outcome, std::uint64_t bytes);
     void resetExchange(Instance& instance, Exchange* ex, bool connectFailure);
     // The recording: the instance's load, and the hops of recorded requests.

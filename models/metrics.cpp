@@ -25,6 +25,8 @@ Metrics::Metrics(Layout layout)
     m_services.resize(m_layout.services.size());
     for (std::size_t s = 0; s < m_services.size(); ++s)
         m_services[s].instances.resize(m_layout.replicas[s]);
+    for (std::size_t s = 0; s < m_services.size() && s < m_layout.operations.size(); ++s)
+        m_services[s].operations.resize(m_layout.operations[s].size());
     m_windows.resize(std::max<std::size_t>(1, m_layout.windowCount));
 }
 
@@ -80,6 +82,27 @@ void Metrics::instanceServed(std::uint32_t service,
     if (dependencyFailure)
         ++stats.dependencyFailures;
     ++stats.instances[instance].served;
+}
+
+void Metrics::operationAnswered(std::uint32_t service,
+                                OperationIndex operation,
+                                engine::SimTime arrivedAt,
+                                engine::SimDuration latency,
+                                Outcome outcome,
+                                bool dependencyFailure,
+                                bool served)
+{
+    if (!counts(arrivedAt))
+        return;
+    OperationStats& stats = m_services[service].operations[operation];
+    if (served) {
+        stats.requests.latency.record(engine::toNanos(latency));
+        if (outcome == Outcome::Ok)
+            stats.requests.okLatency.record(engine::toNanos(latency));
+    }
+    stats.requests.outcomes.add(outcome);
+    if (dependencyFailure)
+        ++stats.dependencyFailures;
 }
 
 void Metrics::instanceRejected(std::uint32_t service,

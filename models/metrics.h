@@ -51,11 +51,19 @@ struct InstanceStats
     std::uint32_t maxQueue = 0;
 };
 
+// A named operation of a service: its requests as the instances answered them.
+struct OperationStats
+{
+    RequestStats requests;
+    std::uint64_t dependencyFailures = 0;
+};
+
 struct ServiceStats
 {
     RequestStats requests;                // outcome as the instance answered it
     std::uint64_t dependencyFailures = 0; // failed because a call it made failed
     std::vector<InstanceStats> instances;
+    std::vector<OperationStats> operations; // per named operation (none for a plain service)
 };
 
 struct EdgeStats
@@ -120,6 +128,8 @@ public:
         std::vector<std::string> routes;
         std::vector<std::string> services;
         std::vector<std::uint32_t> replicas; // per service
+        // Per service: the names of its operations (none for a plain service).
+        std::vector<std::vector<std::string>> operations;
         std::vector<std::string> components; // names of every caller/callee, by component index
         engine::SimDuration warmup{0};
         engine::SimDuration window{1'000'000'000};
@@ -152,6 +162,15 @@ public:
                           std::uint32_t instance,
                           engine::SimTime at,
                           Outcome outcome) override;
+    // A request of a named operation was answered or turned away (`served` false), beside the
+    // service's own instanceServed / instanceRejected.
+    void operationAnswered(std::uint32_t service,
+                           OperationIndex operation,
+                           engine::SimTime arrivedAt,
+                           engine::SimDuration latency,
+                           Outcome outcome,
+                           bool dependencyFailure,
+                           bool served);
     void instanceServed(std::uint32_t service,
                         std::uint32_t instance,
                         engine::SimTime arrivedAt,

@@ -22,6 +22,7 @@ Program compileSteps(const std::vector<Step>& steps)
             StepOp op;
             op.kind = step.kind;
             op.service = step.service;
+            op.operation = step.operation;
             op.probability = step.probability;
             op.requestBytes = step.requestBytes;
             op.optional = step.optional;
@@ -41,6 +42,19 @@ Program compileSteps(const std::vector<Step>& steps)
     return program;
 }
 
+std::vector<OperationConfig> operationsOf(const ServiceConfig& service)
+{
+    if (!service.operations.empty())
+        return service.operations;
+    OperationConfig only;
+    only.cpu = service.cpu;
+    only.errorRate = service.errorRate;
+    only.responseBytes = service.responseBytes;
+    only.steps = service.steps;
+    only.afterCpu = service.afterCpu;
+    return {only};
+}
+
 Program forwardTo(ServiceIndex target)
 {
     Step step;
@@ -52,10 +66,11 @@ Program forwardTo(ServiceIndex target)
 
 std::vector<Program> compileRoute(const RouteConfig& route)
 {
-    const auto callStep = [](ServiceIndex target) {
+    const auto callStep = [&route](std::size_t i) {
         Step step;
         step.kind = Step::Kind::Call;
-        step.service = target;
+        step.service = route.targets[i];
+        step.operation = i < route.operations.size() ? route.operations[i] : OperationIndex{0};
         step.requestBytes = kClientRequestSize;
         return step;
     };
@@ -64,8 +79,8 @@ std::vector<Program> compileRoute(const RouteConfig& route)
     case RouteConfig::Kind::Service:
     case RouteConfig::Kind::Sequence: {
         std::vector<Step> steps;
-        for (const ServiceIndex t : route.targets)
-            steps.push_back(callStep(t));
+        for (std::size_t i = 0; i < route.targets.size(); ++i)
+            steps.push_back(callStep(i));
         programs.push_back(compileSteps(steps));
         break;
     }
@@ -73,15 +88,15 @@ std::vector<Program> compileRoute(const RouteConfig& route)
         Step parallel;
         parallel.kind = Step::Kind::Parallel;
         for (std::size_t i = 0; i < route.targets.size(); ++i) {
-            parallel.children.push_back(callStep(route.targets[i]));
+            parallel.children.push_back(callStep(i));
             parallel.children.back().optional = i < route.optional.size() && route.optional[i];
         }
         programs.push_back(compileSteps({parallel}));
         break;
     }
     case RouteConfig::Kind::Split:
-        for (const ServiceIndex t : route.targets)
-            programs.push_back(compileSteps({callStep(t)}));
+        for (std::size_t i = 0; i < route.targets.size(); ++i)
+            programs.push_back(compileSteps({callStep(i)}));
         break;
     }
     return programs;

@@ -16,7 +16,8 @@ namespace meshsim::models {
 struct StepOp
 {
     Step::Kind kind = Step::Kind::Sequence;
-    ServiceIndex service = 0; // Call: the target tier
+    ServiceIndex service = 0;     // Call: the target tier
+    OperationIndex operation = 0; // Call: the target's operation
     double probability = 1.0;
     std::uint64_t requestBytes = 0;
     bool optional = false;

@@ -110,6 +110,8 @@ void ProgramRunner::runOp(
         call->drawKey = drawKey;
         call->taskKey = task->drawKey;
         call->target = op.service;
+        // A proxy forwards the operation its job serves.
+        call->operation = task->forwards ? task->operation : op.operation;
         call->caller = &caller;
         // A client's request, or one a proxy forwards on a client's behalf: same size.
         call->requestBytes

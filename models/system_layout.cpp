@@ -100,7 +100,9 @@ SystemLayout layoutOf(const SystemConfig& system)
             }
             break;
         case ComponentKind::Service:
-            addCalleesOf(compileSteps(system.services[c - layout.firstTier].steps), callees, true);
+            for (const OperationConfig& operation :
+                 operationsOf(system.services[c - layout.firstTier]))
+                addCalleesOf(compileSteps(operation.steps), callees, true);
             break;
         case ComponentKind::Gateway:
             for (const auto& programs : routePrograms)

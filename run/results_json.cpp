@@ -134,6 +134,17 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
         svc["replicas"] = metrics.layout().replicas[i];
         svc.update(requestBlock(stats.requests, seconds));
         svc["dependency_failures"] = stats.dependencyFailures;
+        if (!stats.operations.empty()) {
+            Json operations = Json::array();
+            for (std::size_t o = 0; o < stats.operations.size(); ++o) {
+                Json op;
+                op["name"] = metrics.layout().operations[i][o];
+                op.update(requestBlock(stats.operations[o].requests, seconds));
+                op["dependency_failures"] = stats.operations[o].dependencyFailures;
+                operations.push_back(op);
+            }
+            svc["operations"] = operations;
+        }
         Json instances = Json::array();
         for (std::size_t k = 0; k < stats.instances.size(); ++k) {
             const m::InstanceStats& in = stats.instances[k];

@@ -169,6 +169,12 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
         if (system.isTier(c)) {
             layout.services.push_back(system.components[c].name);
             layout.replicas.push_back(system.components[c].replicas);
+            std::vector<std::string> operations;
+            const std::uint32_t tier = c - system.firstTier;
+            if (tier < scenario.system.services.size())
+                for (const m::OperationConfig& o : scenario.system.services[tier].operations)
+                    operations.push_back(o.name);
+            layout.operations.push_back(std::move(operations));
         }
     }
     layout.warmup = std::min(scenario.warmup, duration);

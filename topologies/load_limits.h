@@ -17,6 +17,7 @@ struct LoadLimits
     std::uint32_t maxRepeat = 10'000;      // repeat count of one step
     double maxCallsPerRequest = 1e6;       // calls one request may cause, its callees' included
     std::uint32_t maxServices = 5'000;
+    std::size_t maxOperations = 1'000;    // per service
     std::uint32_t maxReplicas = 10'000;   // per service
     std::uint32_t maxInstances = 100'000; // all services together
     std::uint32_t maxWorkers = 100'000;

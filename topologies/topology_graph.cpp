@@ -67,7 +67,9 @@ TopologyGraph::TopologyGraph(const Scenario& scenario)
             boost::add_edge(0, target + 1, TopologyEdge{1.0}, m_graph);
     }
     for (std::size_t i = 0; i < scenario.system.services.size(); ++i)
-        addCallEdges(m_graph, i + 1, scenario.system.services[i].steps);
+        for (const models::OperationConfig& operation :
+             models::operationsOf(scenario.system.services[i]))
+            addCallEdges(m_graph, i + 1, operation.steps);
 }
 
 std::optional<std::vector<std::uint32_t>> TopologyGraph::findCallCycle() const

@@ -33,8 +33,11 @@ std::string genericPath(const KeyPath& path)
             && (step.key == "parallel" || step.key == "sequence" || step.key == "choice"
                 || step.key == "steps"))
             continue;
-        if (step.key == "steps")
+        if (step.key == "steps" && !inSteps) {
             inSteps = true;
+            if (out == "services.operations") // an operation's steps are steps like any
+                out = "services";
+        }
         if (!out.empty())
             out += '.';
         out += step.key;

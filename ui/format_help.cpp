@@ -25,6 +25,7 @@ const std::vector<Scope>& scopes()
         {"platform", 1, {"platform.nodes"}},
         {"services", 0, {"services"}},
         {"Steps", 0, {"services.steps"}},
+        {"Operations", 0, {"services.operations"}},
         {"client (library resilience)", 0, {"services.client"}},
         {"routes", 0, {"routes"}},
         {"Retry policy", 0, {"*retries"}},

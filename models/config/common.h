@@ -20,6 +20,7 @@ using engine::Distribution;
 using engine::SimDuration;
 
 using ServiceIndex = std::uint32_t;
+using OperationIndex = std::uint16_t; // an operation of a service (OperationConfig)
 using RouteIndex = std::uint32_t;
 using NodeIndex = std::uint32_t;
 using ZoneIndex = std::uint32_t;

@@ -19,8 +19,9 @@ struct RouteConfig
     std::string path;
     Kind kind = Kind::Service;
     std::vector<ServiceIndex> targets;
-    std::vector<double> weights; // Split: one weight per target
-    std::vector<bool> optional;  // Aggregate: per target, a failure only degrades
+    std::vector<OperationIndex> operations; // per target: the operation called (0 for a plain one)
+    std::vector<double> weights;            // Split: one weight per target
+    std::vector<bool> optional;             // Aggregate: per target, a failure only degrades
     // Matching (Envoy route matching, first match in declared order): a request matches when
     // its path starts with `prefix` (or equals `path` without a prefix) and carries every
     // header of `headers` with that exact value.

@@ -20,6 +20,7 @@ struct Step
     enum class Kind { Call, Parallel, Sequence, Choice };
     Kind kind = Kind::Call;
     ServiceIndex service = 0;               // Call: the callee
+    OperationIndex operation = 0;           // Call: the callee's operation
     double probability = 1.0;               // the step happens with this probability
     std::uint64_t requestBytes = kKilobyte; // Call: size of the request sent
     bool optional = false;                  // a failure does not fail the caller
@@ -51,6 +52,17 @@ struct LibraryClientConfig
 // command (1 s timeout, a 10-thread pool, its breaker). docs/mechanisms/products.md cites them.
 LibraryClientConfig libraryClientDefaults(LibraryClientConfig::Kind kind);
 
+// A named endpoint of a service (a handler, an RPC method) with its own work and calls.
+struct OperationConfig
+{
+    std::string name;
+    Distribution cpu = Distribution::constant(1e6);
+    double errorRate = 0.0;
+    std::uint64_t responseBytes = kKilobyte;
+    std::vector<Step> steps;
+    std::optional<Distribution> afterCpu;
+};
+
 struct ServiceConfig
 {
     std::string name;
@@ -65,6 +77,12 @@ struct ServiceConfig
     std::optional<Distribution> afterCpu;
     PlacementConstraint placement;
     LibraryClientConfig client;
+    // Named operations; none: the service is one operation made of the fields above
+    // (operationsOf()).
+    std::vector<OperationConfig> operations;
 };
+
+// The operations a service serves: its named ones, or the one its own fields make.
+std::vector<OperationConfig> operationsOf(const ServiceConfig& service);
 
 } // namespace meshsim::models

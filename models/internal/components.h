@@ -116,7 +116,9 @@ struct Tier
     ServiceIndex index = 0;
     std::uint32_t component = 0;
     std::uint64_t drawSalt = 0; // the keyed draws of its jobs (RandomStream::hashName of its name)
-    Program program;            // App: the service's steps
+    // App: the service's operations (operationsOf) and their compiled steps.
+    std::vector<OperationConfig> operations;
+    std::vector<Program> operationPrograms;
     std::vector<Program> programs; // Ingress, Waypoint: a forward per service
     SimDuration proxyLatency{0};   // Ingress, Waypoint: an Envoy's latency after its CPU work
     std::vector<std::unique_ptr<Instance>> instances;

@@ -81,7 +81,8 @@ protected:
 // and nothing refers to it any more (`outstanding` == 0).
 struct Call
 {
-    ServiceIndex target = 0; // tier
+    ServiceIndex target = 0;      // tier
+    OperationIndex operation = 0; // of the service called (through a proxy: of `forward`)
     Caller* caller = nullptr;
     Upstream* upstream = nullptr;
     std::uint32_t edge = 0;
@@ -173,11 +174,12 @@ struct Task
     // A gateway's job takes its client request's key and an ingress's job its call's, so that
     // the calls behind a proxy have the keys they have without it.
     std::uint64_t drawKey = 0;
-    bool forwards = false;      // an ingress or waypoint job: its one call keeps the job's key
-    std::uint32_t rec = 0;      // the recording handle of a sampled request (0: not recorded)
-    std::int32_t recHop = -1;   // the task's span: the request (0) or the job
-    std::int32_t recLeaf = -1;  // a job's hop under way: queue, CPU, stall
-    std::uint32_t detached = 0; // async calls still out: the task lives until they are back
+    bool forwards = false;        // an ingress or waypoint job: its one call keeps the job's key
+    OperationIndex operation = 0; // a job's: the operation it serves (or forwards)
+    std::uint32_t rec = 0;        // the recording handle of a sampled request (0: not recorded)
+    std::int32_t recHop = -1;     // the task's span: the request (0) or the job
+    std::int32_t recLeaf = -1;    // a job's hop under way: queue, CPU, stall
+    std::uint32_t detached = 0;   // async calls still out: the task lives until they are back
     // Set by the step interpreter before it tells the owner.
     bool failed = false;
     Outcome cause = Outcome::Ok;

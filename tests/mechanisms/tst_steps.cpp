@@ -1,10 +1,11 @@
 // The step language of the second edition, end to end on the fast platform: repeats, a group's
-// probability and optionality, choices, async calls, CPU work after the calls and event-driven
-// servers (`workers: unlimited`), each against a value derived in the test.
+// probability and optionality, choices, async calls, CPU work after the calls, event-driven
+// servers (`workers: unlimited`) and operations, each against a value derived in the test.
 //
 // Tolerances: where a result is random, the test states its standard deviation and allows five
 // of them (a false failure about once in 1.7 million runs); seeds are fixed.
 
+#include "run/results_json.h"
 #include "tests/support/run_results.h"
 
 #include <QString>
@@ -80,6 +81,8 @@ private slots:
         QVERIFY2(std::abs(c - 3.0 * n) <= 5.0 * std::sqrt(2.0 * n),
                  qPrintable(QString("%1 calls to c for %2 requests").arg(c).arg(n)));
         QCOMPARE(r.metrics->summary().outcomes.ok(), served(r, "a"));
+        // A service without operations has no operation blocks in results.json.
+        QVERIFY(!run::resultsToJson(r, 0.0)["services"][0].contains("operations"));
     }
 
     void repeatRunsInSequenceOrAllAtOnce()
@@ -186,6 +189,70 @@ workloads: [{name: w, arrival: {process: closed, users: 20, think: 1ms}}]
         // 16 workers (on 16 cores) and no queue: 4 of the 20 are refused each round.
         const auto limited = m_runs.run(QString(scenario).arg("16").toStdString());
         QVERIFY(serviceOf(limited, "a").instances[0].rejected > 0);
+    }
+
+    void operationsHaveTheirOwnWorkCallsAndStatistics()
+    {
+        // cart.get: 1 ms, then redis.get (100 us); cart.add: 2 ms, redis.get, redis.set (150 us),
+        // then 500 with probability 40%. Routes map /get and /add to them, mixed 3 : 1. Every
+        // instance has 16 cores: no request waits for another, so times add up exactly.
+        const auto r = m_runs.run(R"(
+meshsim: 1
+duration: 20s
+platform:
+  network: ideal
+  client_network: {latency: 0ms, bandwidth: unlimited}
+services:
+  - name: cart
+    cpu: 1ms
+    operations:
+      - {name: get, steps: [redis.get]}
+      - {name: add, cpu: 2ms, errors: 40%, steps: [redis.get, {call: redis.set}]}
+  - name: redis
+    operations:
+      - {name: get, cpu: 100us}
+      - {name: set, cpu: 150us}
+routes:
+  - {path: /get, to: cart.get}
+  - {path: /add, to: cart.add}
+workloads:
+  - name: w
+    arrival: {process: poisson, rate: 100/s}
+    mix: [{path: /get, weight: 3}, {path: /add, weight: 1}]
+)");
+        const auto& cart = serviceOf(r, "cart");
+        const auto& redis = serviceOf(r, "redis");
+        QCOMPARE(cart.operations.size(), std::size_t{2});
+        const auto& get = cart.operations[0].requests;
+        const auto& add = cart.operations[1].requests;
+        // Each route's requests are its operation's; the operations add up to the service.
+        QCOMPARE(get.outcomes.total(), r.metrics->routes()[0].outcomes.total());
+        QCOMPARE(add.outcomes.total(), r.metrics->routes()[1].outcomes.total());
+        QCOMPARE(get.outcomes.total() + add.outcomes.total(), cart.requests.outcomes.total());
+        const double n = static_cast<double>(cart.requests.outcomes.total());
+        const double gets = static_cast<double>(get.outcomes.total());
+        QVERIFY2(std::abs(gets - 0.75 * n) <= fiveSd(n, 0.75),
+                 qPrintable(QString("%1 gets of %2").arg(gets).arg(n)));
+        // Every request reads redis once; every add writes once.
+        QCOMPARE(redis.operations[0].requests.outcomes.total(), cart.requests.outcomes.total());
+        QCOMPARE(redis.operations[1].requests.outcomes.total(), add.outcomes.total());
+        // Latency at cart: get 1 + 0.1 ms; add 2 + 0.1 + 0.15 ms, errors included (drawn last).
+        QCOMPARE(get.latency.min(), std::int64_t{1'100'000});
+        QCOMPARE(get.latency.max(), std::int64_t{1'100'000});
+        QCOMPARE(add.latency.min(), std::int64_t{2'250'000});
+        QCOMPARE(add.latency.max(), std::int64_t{2'250'000});
+        QCOMPARE(get.outcomes.ok(), get.outcomes.total());
+        const double adds = static_cast<double>(add.outcomes.total());
+        const double failed = adds - static_cast<double>(add.outcomes.ok());
+        QVERIFY2(std::abs(failed - 0.4 * adds) <= fiveSd(adds, 0.4),
+                 qPrintable(QString("%1 of %2 adds failed").arg(failed).arg(adds)));
+
+        // results.json: one block per operation, under the service.
+        const auto json = run::resultsToJson(r, 0.0);
+        const auto& ops = json["services"][0]["operations"];
+        QCOMPARE(ops.size(), std::size_t{2});
+        QCOMPARE(ops[1]["name"].get<std::string>(), std::string("add"));
+        QCOMPARE(ops[1]["requests"].get<std::uint64_t>(), add.outcomes.total());
     }
 };
 

@@ -202,7 +202,9 @@ private:
             tier->instances.push_back(std::move(instance));
         }
         tier->visible.assign(tier->config.replicas, 1);
-        tier->program = models::compileSteps(tier->config.steps);
+        tier->operations = models::operationsOf(tier->config);
+        for (const models::OperationConfig& operation : tier->operations)
+            tier->operationPrograms.push_back(models::compileSteps(operation.steps));
         if (system.hasMesh()) {
             tier->mesh = models::resolveMeshPolicy(system.mesh, s);
             tier->healthCheck = tier->mesh.healthCheck;

@@ -680,6 +680,95 @@ workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
         QCOMPARE(placement.nodes[placement.instances[1][0]].cores, 16U); // 16 workers: 16 cores
     }
 
+    void operationsRead()
+    {
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+services:
+  - name: cart
+    cpu: 3ms
+    errors: 1%
+    operations:
+      - {name: get, steps: [redis.get]}
+      - {name: add, cpu: 2ms, response: 200B, steps: [{call: redis.set, repeat: 2}]}
+  - name: redis
+    operations: [{name: get}, {name: set}]
+  - {name: web, steps: [cart.add]}
+routes:
+  - {path: /get, to: cart.get}
+  - {path: /page, sequence: [web, cart.add]}
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}, mix: [{path: /get}, {path: /page}]}]
+)",
+                                              "ops.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        const auto& cart = r.scenario->system.services[0];
+        QCOMPARE(cart.operations.size(), std::size_t{2});
+        QCOMPARE(cart.operations[0].name, std::string("get"));
+        QCOMPARE(cart.operations[0].cpu.mean(), 3e6); // the service's cpu by default
+        QCOMPARE(cart.operations[0].errorRate, 0.01);
+        QCOMPARE(cart.operations[1].cpu.mean(), 2e6);
+        QCOMPARE(cart.operations[1].responseBytes, std::uint64_t{200});
+        QCOMPARE(cart.operations[0].steps[0].service, 1U);
+        QCOMPARE(cart.operations[0].steps[0].operation, models::OperationIndex{0});
+        QCOMPARE(cart.operations[1].steps[0].operation, models::OperationIndex{1});
+        QCOMPARE(r.scenario->system.services[2].steps[0].operation, models::OperationIndex{1});
+        const auto& page = r.scenario->system.routes[1];
+        QCOMPARE(page.targets, (std::vector<std::uint32_t>{2, 0}));
+        QCOMPARE(page.operations, (std::vector<models::OperationIndex>{0, 1}));
+    }
+
+    void badOperationsSayWhatIsExpected_data()
+    {
+        QTest::addColumn<QString>("services");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        const QString ops = "  - {name: b, operations: [{name: get}, {name: put}]}\n";
+        QTest::newRow("bare name") << "  - {name: a, steps: [b]}\n" + ops << "services[0].steps[0]"
+                                   << "service \"b\" has operations (get, put): name one, as in "
+                                      "\"b.get\"";
+        QTest::newRow("unknown operation")
+            << "  - {name: a, steps: [{call: b.gte}]}\n" + ops << "services[0].steps[0].call"
+            << "service \"b\" has no operation \"gte\" (did you mean \"b.get\"?)";
+        QTest::newRow("operation of a plain service")
+            << "  - {name: a, steps: [b.get]}\n  - {name: b}\n"
+            << "services[0].steps[0]"
+            << "service \"b\" has no operations (call it as \"b\")";
+        QTest::newRow("steps beside operations")
+            << "  - {name: a, steps: [b.get], operations: [{name: x}]}\n" + ops
+            << "services[0].steps"
+            << "a service with operations has its steps in each operation";
+        QTest::newRow("duplicate operation")
+            << "  - {name: a, operations: [{name: x}, {name: x}]}\n" + ops
+            << "services[0].operations[1].name"
+            << "duplicate operation \"x\" of service \"a\"";
+        QTest::newRow("dotted operation") << "  - {name: a, operations: [{name: x.y}]}\n" + ops
+                                          << "services[0].operations[0].name"
+                                          << "an operation's name has no \".\"";
+        QTest::newRow("no operations")
+            << "  - {name: a, operations: []}\n" + ops << "services[0].operations"
+            << "no operations";
+    }
+
+    void badOperationsSayWhatIsExpected()
+    {
+        QFETCH(QString, services);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const std::string text
+            = "meshsim: 1\nservices:\n" + services.toStdString()
+              + "routes: [{path: /x, to: a}]\n"
+                "workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]\n";
+        const LoadResult r = loadScenarioText(text, "bad.yaml");
+        QVERIFY(!r.ok());
+        QVERIFY2(mentions(r.diagnostics,
+                          -1,
+                          -1,
+                          path.toStdString(),
+                          message.toStdString(),
+                          Diagnostic::Severity::Error),
+                 dump(r.diagnostics).c_str());
+    }
+
     void badStepsSayWhatIsExpected_data()
     {
         QTest::addColumn<QString>("steps");

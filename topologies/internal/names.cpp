@@ -16,6 +16,17 @@ void Names::collect(const YAML::Node& root)
             const YAML::Node name = item.IsMap() ? item["name"] : YAML::Node();
             m_services.push_back(name && name.IsScalar() ? name.Scalar() : std::string());
             m_serviceMarks.push_back(item.Mark());
+            std::vector<std::string> operations;
+            const YAML::Node ops = item.IsMap() ? item["operations"] : YAML::Node();
+            if (ops && ops.IsSequence()) {
+                for (const YAML::Node& op : ops) {
+                    m_reader.visit(op);
+                    const YAML::Node opName = op.IsMap() ? op["name"] : YAML::Node();
+                    operations.push_back(opName && opName.IsScalar() ? opName.Scalar()
+                                                                     : std::string());
+                }
+            }
+            m_operations.push_back(std::move(operations));
         }
     }
     const YAML::Node routes = root["routes"];
@@ -57,6 +68,59 @@ std::optional<std::uint32_t> Names::service(const YAML::Node& n, const std::stri
         return std::nullopt;
     }
     return resolve(n, path, m_services, "service");
+}
+
+std::optional<std::pair<std::uint32_t, models::OperationIndex>>
+Names::callee(const YAML::Node& n, const std::string& path)
+{
+    if (!m_servicesListed) {
+        m_reader.visit(n);
+        return std::nullopt;
+    }
+    if (!m_reader.scalar(n, path, "a service name, or service.operation"))
+        return std::nullopt;
+    const std::string& text = n.Scalar();
+    const auto known = std::find(m_services.begin(), m_services.end(), text);
+    if (known != m_services.end()) {
+        const auto s = static_cast<std::uint32_t>(known - m_services.begin());
+        if (!m_operations[s].empty()) {
+            m_reader.error(n,
+                           path,
+                           "service " + quote(text) + " has operations ("
+                               + joinNames(m_operations[s]) + "): name one, as in "
+                               + quote(text + "." + m_operations[s][0]));
+            return std::nullopt;
+        }
+        return std::pair{s, models::OperationIndex{0}};
+    }
+    const auto dot = text.rfind('.');
+    if (dot != std::string::npos) {
+        const std::string serviceName = text.substr(0, dot);
+        const std::string operation = text.substr(dot + 1);
+        const auto it = std::find(m_services.begin(), m_services.end(), serviceName);
+        if (it != m_services.end()) {
+            const auto s = static_cast<std::uint32_t>(it - m_services.begin());
+            const std::vector<std::string>& ops = m_operations[s];
+            const auto op = std::find(ops.begin(), ops.end(), operation);
+            if (op != ops.end())
+                return std::pair{s, static_cast<models::OperationIndex>(op - ops.begin())};
+            std::string message;
+            if (ops.empty()) {
+                message = "service " + quote(serviceName) + " has no operations (call it as "
+                          + quote(serviceName) + ")";
+            } else {
+                message = "service " + quote(serviceName) + " has no operation " + quote(operation);
+                if (const auto hint = closestMatch(operation, ops))
+                    message += " (did you mean " + quote(serviceName + "." + *hint) + "?)";
+                else
+                    message += " (its operations: " + joinNames(ops) + ")";
+            }
+            m_reader.error(n, path, message);
+            return std::nullopt;
+        }
+    }
+    resolve(n, path, m_services, "service"); // unknown: it says so, with a hint
+    return std::nullopt;
 }
 
 std::optional<std::uint32_t> Names::route(const YAML::Node& n, const std::string& path)

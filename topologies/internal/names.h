@@ -46,6 +46,12 @@ public:
     // a section that is missing or malformed is not reported again: the section's own error
     // says what is wrong.
     std::optional<std::uint32_t> service(const YAML::Node& n, const std::string& path);
+    // What a call or a route names: `service` (a service without operations) or
+    // `service.operation`.
+    std::optional<std::pair<std::uint32_t, models::OperationIndex>> callee(const YAML::Node& n,
+                                                                           const std::string& path);
+    // Per service, the names of its operations (none for a plain service).
+    const std::vector<std::vector<std::string>>& operations() const { return m_operations; }
     std::optional<std::uint32_t> route(const YAML::Node& n, const std::string& path);
     // The route a request with this path and these headers takes: Envoy's first match in
     // declared order. A route without `prefix` or `headers` matches its own path exactly, so
@@ -67,6 +73,7 @@ private:
     Reader& m_reader;
     std::vector<std::string> m_services;
     std::vector<YAML::Mark> m_serviceMarks;
+    std::vector<std::vector<std::string>> m_operations;
     bool m_servicesListed = false;
     std::vector<std::string> m_routes;
     bool m_routesListed = false;

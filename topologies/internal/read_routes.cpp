@@ -9,6 +9,16 @@ namespace meshsim::topologies::internal {
 
 namespace m = meshsim::models;
 
+namespace {
+
+void addTarget(m::RouteConfig& route, std::pair<std::uint32_t, m::OperationIndex> callee)
+{
+    route.targets.push_back(callee.first);
+    route.operations.push_back(callee.second);
+}
+
+} // namespace
+
 void readRoutes(Context& ctx, const YAML::Node& node, Scenario& s)
 {
     Reader& reader = ctx.reader;
@@ -50,8 +60,8 @@ void readRoutes(Context& ctx, const YAML::Node& node, Scenario& s)
                                  + " one of \"to\", \"aggregate\", \"sequence\" or \"split\"");
             } else if (const YAML::Node* to = f.find("to")) {
                 config.kind = m::RouteConfig::Kind::Service;
-                if (const auto t = ctx.names.service(*to, f.pathOf("to")))
-                    config.targets.push_back(*t);
+                if (const auto t = ctx.names.callee(*to, f.pathOf("to")))
+                    addTarget(config, *t);
             } else if (f.find("split")) {
                 config.kind = m::RouteConfig::Kind::Split;
                 reader.forEachItem(
@@ -68,8 +78,8 @@ void readRoutes(Context& ctx, const YAML::Node& node, Scenario& s)
                             reader.error(e, ep, "missing key \"to\"");
                             return;
                         }
-                        if (const auto t = ctx.names.service(*sf.find("to"), sf.pathOf("to"))) {
-                            config.targets.push_back(*t);
+                        if (const auto t = ctx.names.callee(*sf.find("to"), sf.pathOf("to"))) {
+                            addTarget(config, *t);
                             config.weights.push_back(weight);
                         }
                     });
@@ -94,14 +104,14 @@ void readRoutes(Context& ctx, const YAML::Node& node, Scenario& s)
                             }
                             bool optional = false;
                             reader.readBool(af, "optional", optional);
-                            if (const auto t = ctx.names.service(*af.find("to"), af.pathOf("to"))) {
-                                config.targets.push_back(*t);
+                            if (const auto t = ctx.names.callee(*af.find("to"), af.pathOf("to"))) {
+                                addTarget(config, *t);
                                 config.optional.push_back(optional);
                             }
                             return;
                         }
-                        if (const auto t = ctx.names.service(e, ep)) {
-                            config.targets.push_back(*t);
+                        if (const auto t = ctx.names.callee(e, ep)) {
+                            addTarget(config, *t);
                             config.optional.push_back(false);
                         }
                     });

@@ -106,9 +106,10 @@ void readSteps(Context& ctx,
     reader.forEachItem(node, path, "steps", [&](const YAML::Node& item, const std::string& p) {
         m::Step step;
         if (item.IsScalar()) { // shorthand: "- catalog" calls catalog
-            if (const auto callee = ctx.names.service(item, p)) {
-                step.service = *callee;
-                ctx.callSites.try_emplace({caller, *callee}, item.Mark(), p);
+            if (const auto callee = ctx.names.callee(item, p)) {
+                step.service = callee->first;
+                step.operation = callee->second;
+                ctx.callSites.try_emplace({caller, callee->first}, item.Mark(), p);
                 out.push_back(step);
             }
             return;
@@ -144,12 +145,13 @@ void readSteps(Context& ctx,
         if (const YAML::Node* r = f.find("repeat"))
             readRepeat(reader, *r, f.pathOf("repeat"), step);
         if (const YAML::Node* call = f.find("call")) {
-            const auto callee = ctx.names.service(*call, f.pathOf("call"));
+            const auto callee = ctx.names.callee(*call, f.pathOf("call"));
             reader.readSize(f, "request", step.requestBytes);
             reader.readBool(f, "async", step.async);
             if (callee) {
-                step.service = *callee;
-                ctx.callSites.try_emplace({caller, *callee}, call->Mark(), f.pathOf("call"));
+                step.service = callee->first;
+                step.operation = callee->second;
+                ctx.callSites.try_emplace({caller, callee->first}, call->Mark(), f.pathOf("call"));
                 out.push_back(step);
             }
             return;
@@ -239,6 +241,59 @@ void readLibraryClient(Reader& reader,
         out.bulkhead = bulkhead == m::kUnlimited ? std::nullopt : std::optional(bulkhead);
 }
 
+// The named operations of a service; the service's cpu, errors, response and after_cpu are
+// each operation's defaults (read before).
+void readOperations(Context& ctx,
+                    const YAML::Node& node,
+                    const std::string& path,
+                    m::ServiceConfig& service,
+                    std::uint32_t index)
+{
+    Reader& reader = ctx.reader;
+    reader.forEachItem(node, path, "operations", [&](const YAML::Node& item, const std::string& p) {
+        Fields f(reader, item, p, {"name", "cpu", "errors", "response", "steps", "after_cpu"});
+        if (!f.valid())
+            return;
+        m::OperationConfig op;
+        op.cpu = service.cpu;
+        op.errorRate = service.errorRate;
+        op.responseBytes = service.responseBytes;
+        op.afterCpu = service.afterCpu;
+        if (!f.find("name"))
+            reader.error(item, p, "missing key \"name\"");
+        if (reader.readName(f, "name", op.name)) {
+            if (op.name.find('.') != std::string::npos)
+                reader.error(*f.find("name"),
+                             f.pathOf("name"),
+                             "an operation's name has no \".\" (calls write service.operation)");
+            for (const m::OperationConfig& other : service.operations)
+                if (other.name == op.name)
+                    reader.error(*f.find("name"),
+                                 f.pathOf("name"),
+                                 "duplicate operation " + quote(op.name) + " of service "
+                                     + quote(service.name));
+        }
+        readDistribution(reader, f, "cpu", op.cpu);
+        reader.readFraction(f, "errors", op.errorRate);
+        reader.readSize(f, "response", op.responseBytes);
+        if (f.find("after_cpu")) {
+            engine::Distribution after;
+            if (readDistribution(reader, f, "after_cpu", after))
+                op.afterCpu = after;
+        }
+        if (const YAML::Node* st = f.find("steps"))
+            readSteps(ctx, *st, f.pathOf("steps"), op.steps, 0, index);
+        service.operations.push_back(std::move(op));
+    });
+    if (node.IsSequence() && node.size() == 0)
+        reader.error(node, path, "no operations (expected at least one, or no \"operations\" key)");
+    if (service.operations.size() > reader.limits().maxOperations)
+        reader.error(node,
+                     path,
+                     "too many operations (at most " + std::to_string(reader.limits().maxOperations)
+                         + " per service)");
+}
+
 } // namespace
 
 void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
@@ -261,6 +316,7 @@ void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
                       "response",
                       "steps",
                       "after_cpu",
+                      "operations",
                       "placement",
                       "client"});
             if (f.valid()) {
@@ -293,6 +349,13 @@ void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
                     engine::Distribution after;
                     if (readDistribution(reader, f, "after_cpu", after))
                         config.afterCpu = after;
+                }
+                if (const YAML::Node* ops = f.find("operations")) {
+                    if (const YAML::Node* st = f.find("steps"))
+                        reader.error(*st,
+                                     f.pathOf("steps"),
+                                     "a service with operations has its steps in each operation");
+                    readOperations(ctx, *ops, f.pathOf("operations"), config, index);
                 }
                 if (const YAML::Node* pl = f.find("placement"))
                     readPlacement(ctx, *pl, f.pathOf("placement"), config.placement);

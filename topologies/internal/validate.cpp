@@ -105,7 +105,11 @@ public:
     {
         if (m_calls[service] < 0.0) {
             m_calls[service] = 0.0; // (acyclic: never read before it is set below)
-            m_calls[service] = ofSteps(m_s.system.services[service].steps);
+            double most = 0.0;      // the operation that calls the most
+            for (const m::OperationConfig& operation :
+                 m::operationsOf(m_s.system.services[service]))
+                most = std::max(most, ofSteps(operation.steps));
+            m_calls[service] = most;
         }
         return m_calls[service];
     }
