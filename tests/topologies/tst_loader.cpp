@@ -769,6 +769,46 @@ workloads: [{name: w, arrival: {process: poisson, rate: 5/s}, mix: [{path: /get}
                  dump(r.diagnostics).c_str());
     }
 
+    void diagnosticsPointToTheRightBlock()
+    {
+        // A count where a policy is expected, and Istio's and Envoy's names in the wrong block:
+        // the message says what to write and where.
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+architecture: gateway+mesh
+services: [{name: a, client: {circuit_breaker: {consecutive_errors: 3}}}]
+routes: [{path: /x, to: a, retries: 3}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+mesh:
+  defaults:
+    circuit_breaker: {consecutive_errors: 5, failure_rate_threshold: 50%}
+    outlier_detection: {max_requests: 3, consecutive_5xx: 2, consecutive_5xx_errors: 1}
+)",
+                                              "teach.yaml");
+        QVERIFY(!r.ok());
+        const auto has = [&](const char* path, const char* message) {
+            return mentions(r.diagnostics, -1, -1, path, message, Diagnostic::Severity::Error);
+        };
+        QVERIFY2(has("routes[0].retries", "write \"retries: {attempts: 3}\""),
+                 dump(r.diagnostics).c_str());
+        QVERIFY2(has("mesh.defaults.circuit_breaker.consecutive_errors",
+                     "it belongs in the \"outlier_detection\" block as \"consecutive_5xx\""),
+                 dump(r.diagnostics).c_str());
+        QVERIFY2(has("mesh.defaults.circuit_breaker.failure_rate_threshold",
+                     "it belongs in the \"client.circuit_breaker\" block"),
+                 dump(r.diagnostics).c_str());
+        QVERIFY2(has("mesh.defaults.outlier_detection.max_requests",
+                     "it belongs in the \"circuit_breaker\" block"),
+                 dump(r.diagnostics).c_str());
+        QVERIFY2(has("services[0].client.circuit_breaker.consecutive_errors",
+                     "it belongs in the \"outlier_detection\" block"),
+                 dump(r.diagnostics).c_str());
+        // In its own block a misspelt name still gets "did you mean".
+        QVERIFY2(has("mesh.defaults.outlier_detection.consecutive_5xx_errors",
+                     "did you mean \"consecutive_5xx\""),
+                 dump(r.diagnostics).c_str());
+    }
+
     void badStepsSayWhatIsExpected_data()
     {
         QTest::addColumn<QString>("steps");

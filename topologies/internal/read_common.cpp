@@ -252,6 +252,16 @@ void readRetries(Reader& reader,
                  const std::string& path,
                  m::RetryConfig& out)
 {
+    if (node.IsScalar()) { // `retries: 3`: the count alone is a common first try
+        reader.visit(node);
+        reader.error(node,
+                     path,
+                     "a retry policy is a mapping: write \"" + path.substr(path.rfind('.') + 1)
+                         + ": {attempts: " + node.Scalar()
+                         + "}\" (attempts: the retries after the first try; see "
+                           "docs/scenario-format.md#retry-policy)");
+        return;
+    }
     Fields f(reader,
              node,
              path,

@@ -364,6 +364,58 @@ void Reader::forEachItem(const YAML::Node& node,
 
 // --- Fields --------------------------------------------------------------------------------
 
+namespace {
+
+// Keys that people write in the wrong block (Istio's and Envoy's names among them), and the
+// block where meshsim reads them.
+struct Home
+{
+    std::string_view key;
+    std::string_view block;
+    std::string_view note;
+};
+constexpr Home kHomes[] = {
+    {"consecutive_errors",
+     "outlier_detection",
+     "as \"consecutive_5xx\" (Istio's consecutiveErrors)"},
+    {"consecutive_5xx_errors", "outlier_detection", "as \"consecutive_5xx\""},
+    {"consecutive_5xx", "outlier_detection", ""},
+    {"consecutive_gateway_errors", "outlier_detection", "as \"consecutive_gateway_failure\""},
+    {"consecutive_gateway_failure", "outlier_detection", ""},
+    {"base_ejection_time", "outlier_detection", ""},
+    {"max_ejection_percent", "outlier_detection", ""},
+    {"max_connections", "circuit_breaker", ""},
+    {"max_pending_requests", "circuit_breaker", ""},
+    {"http1_max_pending_requests", "circuit_breaker", "as \"max_pending_requests\""},
+    {"http2_max_requests", "circuit_breaker", "as \"max_requests\""},
+    {"max_requests", "circuit_breaker", ""},
+    {"max_retries", "circuit_breaker", ""},
+    {"attempts", "retries", ""},
+    {"per_try_timeout", "retries", ""},
+    {"retry_on", "retries", ""},
+    {"backoff", "retries", ""},
+    {"failure_rate_threshold", "client.circuit_breaker", "(a library breaker)"},
+    {"wait_in_open", "client.circuit_breaker", "(a library breaker)"},
+};
+
+std::optional<std::string> homeOf(std::string_view key, std::string_view path)
+{
+    for (const Home& home : kHomes) {
+        if (home.key != key)
+            continue;
+        const std::string_view block = home.block;
+        if (path.size() >= block.size() && path.substr(path.size() - block.size()) == block)
+            return std::nullopt; // in its block already (a key this block does not take)
+        std::string text = "it belongs in the \"" + std::string(home.block) + "\" block";
+        if (!home.note.empty())
+            text += " " + std::string(home.note);
+        return text;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 Fields::Fields(Reader& reader,
                const YAML::Node& node,
                std::string path,
@@ -395,7 +447,9 @@ Fields::Fields(Reader& reader,
             continue;
         if (std::find(known.begin(), known.end(), key) == known.end()) {
             std::string message = "unknown key " + quote(key);
-            if (const auto hint = closestMatch(key, knownNames))
+            if (const auto home = homeOf(key, m_path))
+                message += " here: " + *home;
+            else if (const auto hint = closestMatch(key, knownNames))
                 message += " (did you mean " + quote(*hint) + "?)";
             else
                 message += " (expected one of: " + joinNames(knownNames) + ")";
