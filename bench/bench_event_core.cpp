@@ -4,6 +4,7 @@
 // pending events; each executed event schedules one successor at a random future time, so every
 // iteration is one pop and one push at a steady size n. items_per_second is events per second.
 
+#include "engine/core/distribution.h"
 #include "engine/core/event_queue.h"
 #include "engine/core/fast_platform.h"
 #include "engine/core/random.h"
@@ -115,6 +116,36 @@ void BM_FastPlatformHops(benchmark::State& state)
     state.SetItemsProcessed(static_cast<std::int64_t>(hops));
 }
 BENCHMARK(BM_FastPlatformHops)->Unit(benchmark::kMillisecond);
+
+// Sampling: an empirical distribution of `range(0)` values (a measured CPU profile) against an
+// exponential of the same mean.
+void BM_SampleEmpirical(benchmark::State& state)
+{
+    std::vector<double> values;
+    std::vector<double> weights;
+    for (std::int64_t i = 0; i < state.range(0); ++i) {
+        values.push_back(1e5 * static_cast<double>(i + 1));
+        weights.push_back(1.0 + static_cast<double>(i % 7));
+    }
+    const Distribution d = Distribution::empirical(values, weights);
+    RandomStream random(1, "bench");
+    double sum = 0.0;
+    for (auto _ : state)
+        sum += d.sample(random);
+    benchmark::DoNotOptimize(sum);
+}
+BENCHMARK(BM_SampleEmpirical)->Arg(10)->Arg(1'000)->Arg(100'000);
+
+void BM_SampleExponential(benchmark::State& state)
+{
+    const Distribution d = Distribution::exponential(5e7);
+    RandomStream random(1, "bench");
+    double sum = 0.0;
+    for (auto _ : state)
+        sum += d.sample(random);
+    benchmark::DoNotOptimize(sum);
+}
+BENCHMARK(BM_SampleExponential);
 
 } // namespace
 

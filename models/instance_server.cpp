@@ -577,7 +577,6 @@ void InstanceServer::endJobHops(Job* job, Outcome outcome)
 
 void InstanceServer::resetAll(Instance& instance)
 {
-    const Tier& tier = *instance.tier;
     const SimTime now = m_platform.now();
     if (gauging()) [[unlikely]] { // its queue empties and its workers stop, now
         instance.load.dequeued(engine::toNanos(now),

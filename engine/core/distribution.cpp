@@ -93,6 +93,34 @@ Distribution Distribution::empirical(std::vector<double> values, std::vector<dou
         d.m_cumulative.push_back(running / total);
     }
     d.m_cumulative.back() = 1.0;
+    // Walker's alias table, built by Vose's method ("A linear algorithm for generating random
+    // numbers with a given distribution", 1991): column i keeps value i with probability
+    // m_keep[i], else gives value m_alias[i]; every column is picked with probability 1/n.
+    const std::size_t n = weights.size();
+    MESHSIM_ASSERT(n < (std::size_t{1} << 32), "an empirical distribution has under 2^32 values");
+    d.m_keep.assign(n, 1.0);
+    d.m_alias.resize(n);
+    std::vector<double> scaled(n);
+    std::vector<std::uint32_t> small;
+    std::vector<std::uint32_t> large;
+    for (std::size_t i = 0; i < n; ++i) {
+        scaled[i] = weights[i] / total * static_cast<double>(n);
+        d.m_alias[i] = static_cast<std::uint32_t>(i);
+        (scaled[i] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(i));
+    }
+    while (!small.empty() && !large.empty()) {
+        const std::uint32_t s = small.back();
+        small.pop_back();
+        const std::uint32_t l = large.back();
+        d.m_keep[s] = scaled[s];
+        d.m_alias[s] = l;
+        scaled[l] = (scaled[l] + scaled[s]) - 1.0;
+        if (scaled[l] < 1.0) {
+            large.pop_back();
+            small.push_back(l);
+        }
+    }
+    // What is left is 1 up to rounding: those columns keep their value (m_keep = 1).
     d.m_values = std::move(values);
     return d;
 }
@@ -239,10 +267,12 @@ double Distribution::sample(RandomStream& random) const
     case Kind::Pareto:
         return m_a * std::pow(random.nextOpenDouble(), -1.0 / m_b);
     case Kind::Empirical: {
-        const double u = random.nextDouble();
-        const auto it = std::upper_bound(m_cumulative.begin(), m_cumulative.end(), u);
-        const auto index = static_cast<std::size_t>(it - m_cumulative.begin());
-        return m_values[std::min(index, m_values.size() - 1)];
+        // One draw: its high 32 bits pick a column (Lemire's multiply-shift, n < 2^32), its low
+        // 32 bits decide between the column's value and its alias.
+        const std::uint64_t bits = random.nextU64();
+        const auto column = static_cast<std::size_t>(((bits >> 32) * m_values.size()) >> 32);
+        const double u = static_cast<double>(bits & 0xffff'ffffULL) * 0x1.0p-32;
+        return m_values[u < m_keep[column] ? column : m_alias[column]];
     }
     }
     return 0.0;

@@ -31,7 +31,8 @@ public:
     static Distribution uniform(double min, double max);
     // Pareto type I: P(X > x) = (scale / x)^shape for x >= scale.
     static Distribution pareto(double scale, double shape);
-    // Picks one of `values` with probability proportional to `weights` (equal when empty).
+    // Picks one of `values` with probability proportional to `weights` (equal when empty), in
+    // constant time whatever the number of values (an alias table).
     static Distribution empirical(std::vector<double> values, std::vector<double> weights = {});
 
     Distribution() = default; // constant 0
@@ -59,6 +60,9 @@ private:
     double m_b = 0.0;
     std::vector<double> m_values;
     std::vector<double> m_cumulative; // normalised cumulative weights, last == 1
+    // Empirical sampling in O(1): Walker's alias table (distribution.cpp).
+    std::vector<double> m_keep;
+    std::vector<std::uint32_t> m_alias;
 };
 
 // Standard normal quantile z_p (Acklam's rational approximation, |error| < 1.2e-9).

@@ -267,6 +267,36 @@ private slots:
         QVERIFY(std::abs(ones - 0.75 * kN) <= kZ * std::sqrt(kN * 0.75 * 0.25));
     }
 
+    void empiricalAliasTableKeepsEveryWeight()
+    {
+        // 1,000 values with weights 1 to 7, one far heavier and one far lighter: every value's
+        // frequency in n draws is binomial(n, p_i); each within five standard deviations.
+        constexpr int kValues = 1'000;
+        std::vector<double> values;
+        std::vector<double> weights;
+        double total = 0.0;
+        for (int i = 0; i < kValues; ++i) {
+            values.push_back(static_cast<double>(i));
+            weights.push_back(i == 0 ? 500.0 : i == 1 ? 1e-3 : 1.0 + i % 7);
+            total += weights.back();
+        }
+        const Distribution d = Distribution::empirical(values, weights);
+        RandomStream r(5, "alias");
+        constexpr int kDraws = 4'000'000;
+        std::vector<int> counts(kValues, 0);
+        for (int i = 0; i < kDraws; ++i)
+            ++counts[static_cast<std::size_t>(d.sample(r))];
+        for (int i = 0; i < kValues; ++i) {
+            const double p = weights[static_cast<std::size_t>(i)] / total;
+            const double sd = std::sqrt(kDraws * p * (1.0 - p));
+            QVERIFY2(std::abs(counts[static_cast<std::size_t>(i)] - kDraws * p) <= kZ * sd + 1.0,
+                     qPrintable(QString("value %1: %2 draws, expected %3")
+                                    .arg(i)
+                                    .arg(counts[static_cast<std::size_t>(i)])
+                                    .arg(kDraws * p)));
+        }
+    }
+
     void normalQuantile()
     {
         QVERIFY(std::abs(standardNormalQuantile(0.99) - 2.3263478740408408) < 1e-8);
