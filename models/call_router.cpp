@@ -780,8 +780,12 @@ void CallRouter::finishCall(Call* call, Outcome outcome, std::uint16_t flags)
         call->timer = {};
     }
     resetLosingTries(call);
-    m_sink.callEnded(
-        call->edge, call->sentAt, outcome, call->flags, std::max<std::uint32_t>(1, call->attempts));
+    m_sink.callEnded(call->edge,
+                     call->sentAt,
+                     m_platform.now() - call->sentAt,
+                     outcome,
+                     call->flags,
+                     std::max<std::uint32_t>(1, call->attempts));
     if (call->trace)
         Tracer::closeSpan(
             call->trace, call->span, m_platform.now(), outcome, call->flags, call->attempts);

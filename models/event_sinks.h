@@ -78,11 +78,13 @@ public:
     }
     void callEnded(std::uint32_t edge,
                    engine::SimTime sentAt,
+                   engine::SimDuration latency,
                    Outcome outcome,
                    std::uint16_t flags,
                    std::uint32_t attempts)
     {
         m_metrics.callEnded(edge, sentAt, outcome, flags, attempts);
+        m_metrics.callLatency(edge, sentAt, latency);
         if (m_recorder)
             m_recorder->callEnded(edge, sentAt, outcome, flags, attempts);
     }

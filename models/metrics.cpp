@@ -82,6 +82,7 @@ void Metrics::instanceServed(std::uint32_t service,
     if (dependencyFailure)
         ++stats.dependencyFailures;
     ++stats.instances[instance].served;
+    stats.instances[instance].latency.record(engine::toNanos(latency));
 }
 
 void Metrics::operationAnswered(std::uint32_t service,

@@ -49,6 +49,7 @@ struct InstanceStats
     std::uint64_t served = 0;   // answered by its handler (ok or error)
     std::uint64_t rejected = 0; // queue full or down
     std::uint32_t maxQueue = 0;
+    Histogram latency; // of the requests it served, from arrival to answer
 };
 
 // A named operation of a service: its requests as the instances answered them.
@@ -73,6 +74,7 @@ struct EdgeStats
     std::uint64_t calls = 0;
     std::uint64_t attempts = 0; // calls + retries (+ hedged attempts)
     OutcomeCounts outcomes;
+    Histogram latency; // from the call's start to its outcome, retries and waits included
     std::array<std::uint64_t, kFlagCount> flags{};
 };
 
@@ -178,6 +180,12 @@ public:
                         Outcome outcome,
                         bool dependencyFailure,
                         engine::SimDuration cpu) override;
+    // The latency of a call whose end callEnded() counts.
+    void callLatency(std::uint32_t edge, engine::SimTime sentAt, engine::SimDuration latency)
+    {
+        if (counts(sentAt))
+            m_edges[edge].latency.record(engine::toNanos(latency));
+    }
     void callEnded(std::uint32_t edge,
                    engine::SimTime sentAt,
                    Outcome outcome,

@@ -153,7 +153,8 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
                                  {"arrivals", in.arrivals},
                                  {"served", in.served},
                                  {"rejected", in.rejected},
-                                 {"max_queue", in.maxQueue}});
+                                 {"max_queue", in.maxQueue},
+                                 {"latency_ms", latencyBlock(in.latency)}});
         }
         svc["instances"] = instances;
         services.push_back(svc);
@@ -173,7 +174,8 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
                          {"attempts", e.attempts},
                          {"retries", e.attempts - std::min(e.attempts, e.calls)},
                          {"errors", errorsBlock(e.outcomes)},
-                         {"flags", flags}});
+                         {"flags", flags},
+                         {"latency_ms", latencyBlock(e.latency)}});
     }
     j["edges"] = edges;
 

@@ -162,6 +162,15 @@ private slots:
         const auto r = m_runs.run(constantLoad("after_cpu: 4ms, steps: [b]"));
         QCOMPARE(r.metrics->summary().latency.min(), std::int64_t{7'000'000});
         QCOMPARE(r.metrics->summary().latency.max(), std::int64_t{7'000'000});
+        // Per edge and per instance (results.json's latency_ms of edges and instances): the call
+        // to b takes b's 2 ms, a request at a its 7 ms.
+        QCOMPARE(edgeOf(r, "a", "b").latency.min(), std::int64_t{2'000'000});
+        QCOMPARE(edgeOf(r, "a", "b").latency.max(), std::int64_t{2'000'000});
+        QCOMPARE(serviceOf(r, "a").instances[0].latency.quantile(0.99), std::int64_t{7'000'000});
+        const auto json = run::resultsToJson(r, 0.0);
+        QCOMPARE(json["edges"][1]["to"].get<std::string>(), std::string("b"));
+        QCOMPARE(json["edges"][1]["latency_ms"]["p99"].get<double>(), 2.0);
+        QCOMPARE(json["services"][0]["instances"][0]["latency_ms"]["p50"].get<double>(), 7.0);
         const auto failed
             = m_runs.run(constantLoad("after_cpu: 4ms, steps: [b]", "cpu: 2ms, errors: 100%"));
         QCOMPARE(failed.metrics->summary().latency.max(), std::int64_t{3'000'000});
