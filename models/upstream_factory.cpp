@@ -132,6 +132,8 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
             p.retries = &*lib.retries;
         p.timeout = lib.timeout;
         p.bulkhead = lib.bulkhead;
+        if (lib.loadBalancer)
+            p.loadBalancer = *lib.loadBalancer;
     }
     // The gateway product's own retries (Kong, NGINX) replace the mesh's.
     if (caller == CallerKind::Gateway && gateway.retries)

@@ -45,6 +45,9 @@ struct LibraryClientConfig
     std::optional<RetryConfig> retries;    // resilience4j's TimeLimiter is their per-try timeout
     std::optional<SimDuration> timeout;    // the whole call (Hystrix's execution timeout)
     std::optional<std::uint32_t> bulkhead; // tries in flight at once per caller instance
+    // How the library picks an instance (gRPC's round_robin, Finagle's P2C, ...); none: round
+    // robin, as kube-proxy and DNS give.
+    std::optional<LoadBalancerConfig> loadBalancer;
 };
 
 // The defaults of a resilience library: resilience4j's Retry (3 attempts, a fixed 500 ms wait,

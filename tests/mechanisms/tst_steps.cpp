@@ -263,6 +263,44 @@ workloads:
         QCOMPARE(ops[1]["name"].get<std::string>(), std::string("add"));
         QCOMPARE(ops[1]["requests"].get<std::uint64_t>(), add.outcomes.total());
     }
+
+    void aLibraryBalancesAsItIsTold()
+    {
+        // Without sidecars, a's library picks b's instance; b-0 is 20 times slower. Round robin
+        // (the default, kube-proxy's and DNS's) gives it exactly a fourth of a's calls; random a
+        // fourth in expectation (binomial); least request (P2C) far fewer, as in a mesh
+        // (tst_mechanisms leastRequestAvoidsTheSlowInstance).
+        const char* scenario = R"(
+meshsim: 1
+duration: 60s
+warmup: 10s
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 256, steps: [b], client: {load_balancer: %1}}
+  - {name: b, replicas: 4, workers: 256, cpu: 1ms}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 400/s}}]
+faults:
+  - {at: 0s, slow: {service: b, instance: 0, factor: 20}}
+)";
+        const auto share = [&](const char* policy, double& calls) {
+            const auto r = m_runs.run(QString(scenario).arg(policy).toStdString());
+            const auto& instances = serviceOf(r, "b").instances;
+            calls = 0.0;
+            for (const auto& i : instances)
+                calls += static_cast<double>(i.arrivals);
+            return static_cast<double>(instances[0].arrivals) / calls;
+        };
+        double n = 0.0;
+        const double roundRobin = share("round_robin", n);
+        QVERIFY2(std::abs(roundRobin - 0.25) < 0.001, qPrintable(QString::number(roundRobin)));
+        const double random = share("random", n);
+        QVERIFY2(std::abs(random - 0.25) <= fiveSd(n, 0.25) / n,
+                 qPrintable(QString::number(random)));
+        QVERIFY(random != roundRobin);
+        const double leastRequest = share("least_request", n);
+        QVERIFY2(leastRequest < 0.15, qPrintable(QString::number(leastRequest)));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSteps)

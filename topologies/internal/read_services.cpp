@@ -181,7 +181,10 @@ void readLibraryClient(Reader& reader,
                        const std::string& path,
                        m::LibraryClientConfig& out)
 {
-    Fields f(reader, node, path, {"kind", "circuit_breaker", "retries", "timeout", "bulkhead"});
+    Fields f(reader,
+             node,
+             path,
+             {"kind", "circuit_breaker", "retries", "timeout", "bulkhead", "load_balancer"});
     if (!f.valid())
         return;
     // The library first: its defaults are what the other keys change.
@@ -236,6 +239,11 @@ void readLibraryClient(Reader& reader,
     std::optional<SimDuration> timeout;
     if (reader.readDuration(f, "timeout", timeout, false))
         out.timeout = timeout->count() > 0 ? timeout : std::nullopt;
+    if (const YAML::Node* lb = f.find("load_balancer")) {
+        m::LoadBalancerConfig config;
+        readLoadBalancer(reader, *lb, f.pathOf("load_balancer"), config);
+        out.loadBalancer = config;
+    }
     std::uint32_t bulkhead = out.bulkhead.value_or(m::kUnlimited);
     if (reader.readCount(f, "bulkhead", bulkhead, 1, m::kUnlimited, true))
         out.bulkhead = bulkhead == m::kUnlimited ? std::nullopt : std::optional(bulkhead);

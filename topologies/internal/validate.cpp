@@ -45,7 +45,7 @@ void checkAcrossSections(Context& ctx, const Fields& root, const Scenario& s)
         && servicesNode->size() == s.system.services.size()) {
         for (std::size_t i = 0; i < s.system.services.size(); ++i) {
             const m::LibraryClientConfig& c = s.system.services[i].client;
-            if (c.circuitBreaker || c.retries || c.timeout)
+            if (c.circuitBreaker || c.retries || c.timeout || c.loadBalancer)
                 reader.warning((*servicesNode)[i],
                                "services[" + std::to_string(i) + "].client",
                                "library resilience is ignored in architecture "
