@@ -75,7 +75,7 @@ void Metrics::instanceServed(std::uint32_t service,
     if (!counts(arrivedAt))
         return;
     ServiceStats& stats = m_services[service];
-    stats.requests.latency.record(engine::toNanos(latency));
+    ++m_served;
     if (outcome == Outcome::Ok)
         stats.requests.okLatency.record(engine::toNanos(latency));
     stats.requests.outcomes.add(outcome);
@@ -83,6 +83,19 @@ void Metrics::instanceServed(std::uint32_t service,
         ++stats.dependencyFailures;
     ++stats.instances[instance].served;
     stats.instances[instance].latency.record(engine::toNanos(latency));
+}
+
+const std::vector<ServiceStats>& Metrics::services() const
+{
+    if (m_servedMerged != m_served) {
+        for (ServiceStats& s : m_services) {
+            s.requests.latency.clear();
+            for (const InstanceStats& i : s.instances)
+                s.requests.latency.merge(i.latency);
+        }
+        m_servedMerged = m_served;
+    }
+    return m_services;
 }
 
 void Metrics::operationAnswered(std::uint32_t service,

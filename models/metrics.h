@@ -242,7 +242,9 @@ public:
     const RequestStats& summary() const { return m_summary; }
     std::uint64_t sent() const { return m_sent; }
     const std::vector<RequestStats>& routes() const { return m_routes; }
-    const std::vector<ServiceStats>& services() const { return m_services; }
+    // A service's `requests.latency` is the merge of its instances' (each served request is
+    // recorded once, at its instance), brought up to date here.
+    const std::vector<ServiceStats>& services() const;
     const std::vector<WindowStats>& windows() const { return m_windows; }
     // Edges sorted by (from, to).
     std::vector<EdgeStats> edges() const;
@@ -256,7 +258,9 @@ private:
     RequestStats m_summary;
     std::uint64_t m_sent = 0;
     std::vector<RequestStats> m_routes;
-    std::vector<ServiceStats> m_services;
+    mutable std::vector<ServiceStats> m_services; // services(): latency merged when read
+    std::uint64_t m_served = 0;                   // requests served (instanceServed)
+    mutable std::uint64_t m_servedMerged = 0;     // m_served at the last merge
     std::vector<WindowStats> m_windows;
     std::unordered_map<std::uint64_t, std::uint32_t> m_edgeIndex;
     std::vector<EdgeStats> m_edges;
