@@ -26,6 +26,12 @@ std::uint64_t stepKey(const Task* task, std::uint32_t opIndex, std::uint64_t sal
     return engine::RandomStream::mix(base, opIndex + 1);
 }
 
+// The salt of the i-th repetition of the step whose key is `key`.
+std::uint64_t iterationSalt(std::uint64_t key, std::uint32_t i)
+{
+    return engine::RandomStream::mix(key ^ kRepeatSalt, i + 1);
+}
+
 } // namespace
 
 void ProgramRunner::run(Task* task, const Program& program)
@@ -82,16 +88,13 @@ void ProgramRunner::startOp(
             frame->kind = Frame::Kind::Repeat;
             frame->iterations = count;
             frame->salt = salt;
-            const auto iterationSalt = [&](std::uint32_t i) {
-                return engine::RandomStream::mix(key ^ kRepeatSalt, i + 1);
-            };
             if (op.repeatParallel) {
                 frame->remaining = count;
                 for (std::uint32_t i = 0; i < count; ++i)
-                    runOp(task, program, opIndex, frame, iterationSalt(i));
+                    runOp(task, program, opIndex, frame, iterationSalt(key, i));
             } else {
                 frame->next = 1;
-                runOp(task, program, opIndex, frame, iterationSalt(0));
+                runOp(task, program, opIndex, frame, iterationSalt(key, 0));
             }
             return;
         }
@@ -216,11 +219,7 @@ void ProgramRunner::childDone(Frame* frame, bool failed, Outcome cause)
         } else if (!frame->failed && frame->next < frame->iterations) {
             const std::uint32_t i = frame->next++;
             const std::uint64_t key = stepKey(frame->task, frame->op, frame->salt);
-            runOp(frame->task,
-                  *frame->program,
-                  frame->op,
-                  frame,
-                  engine::RandomStream::mix(key ^ kRepeatSalt, i + 1));
+            runOp(frame->task, *frame->program, frame->op, frame, iterationSalt(key, i));
             return;
         }
         break;
