@@ -140,6 +140,38 @@ std::string proxySection(const Json& r)
     return out;
 }
 
+// Services whose busiest instance took more than 1.5 times an even share of the arrivals
+// (pinned connections, a slow or killed instance, zone-aware routing): each instance's share.
+std::string instanceLoadSection(const Json& r)
+{
+    constexpr std::size_t kShown = 8;
+    std::string out;
+    for (const Json& service : r["services"]) {
+        const Json& instances = service["instances"];
+        if (instances.size() < 2)
+            continue;
+        double total = 0.0;
+        double busiest = 0.0;
+        for (const Json& i : instances) {
+            const double a = number(i, "arrivals");
+            total += a;
+            busiest = std::max(busiest, a);
+        }
+        const double even = total / static_cast<double>(instances.size());
+        if (total == 0.0 || busiest <= 1.5 * even)
+            continue;
+        out += format("  %-22s even %5.1f%%:", text(service, "name").c_str(), 100.0 * even / total);
+        for (std::size_t i = 0; i < instances.size() && i < kShown; ++i)
+            out += format(" %5.1f%%", 100.0 * number(instances[i], "arrivals") / total);
+        if (instances.size() > kShown)
+            out += format(" ... (%zu instances)", instances.size());
+        out += "\n";
+    }
+    if (out.empty())
+        return out;
+    return "\nuneven instance load (each instance's share of the service's arrivals):\n" + out;
+}
+
 // Breakers, ejections, readiness and faults over time (the first few of each run).
 std::string timelineSection(const Json& r)
 {
@@ -198,7 +230,7 @@ std::string formatRun(const Json& r)
     out += "\n" + header("service latency (ms)");
     for (const Json& service : r["services"])
         out += latencyRow(text(service, "name"), service);
-    out += retriesSection(r) + proxySection(r) + timelineSection(r);
+    out += retriesSection(r) + instanceLoadSection(r) + proxySection(r) + timelineSection(r);
     if (r.contains("gateway_cache"))
         out += format("\ngateway cache: %llu lookups, %.2f%% hits\n",
                       count(r["gateway_cache"], "lookups"),

@@ -249,7 +249,26 @@ void CallRouter::attempt(Call* call)
                          + std::min<std::size_t>(call->attempts, call->tried.size()));
         context.avoid = &tried;
     }
-    const std::optional<std::uint32_t> host = u.chooseHost(context);
+    std::optional<std::uint32_t> host;
+    ClientChannel::Use use = ClientChannel::Use::Send;
+    if (u.channel) {
+        // One long-lived connection: its instance, whatever the balancer would say.
+        const ClientChannel::Pick pick
+            = u.channel->pick(m_platform.now(), u.hosts, *call->caller->random);
+        if (pick.use == ClientChannel::Use::Fail) {
+            // gRPC fails a request at once while its channel is in transient failure
+            // (UNAVAILABLE); no instance at all is Envoy's UH.
+            if (pick.host == ClientChannel::kNoHost)
+                fail(Outcome::NoHealthyUpstream, kFlagUH);
+            else
+                fail(Outcome::ConnectionFailure, kFlagUF);
+            return;
+        }
+        host = pick.host;
+        use = pick.use;
+    } else {
+        host = u.chooseHost(context);
+    }
     if (!host) {
         fail(Outcome::NoHealthyUpstream, kFlagUH);
         return;
@@ -261,6 +280,7 @@ void CallRouter::attempt(Call* call)
     if (u.accrual)
         u.accrual->onDispatched(*host);
     Exchange* ex = newExchange(call, *host);
+    ex->opensChannel = use == ClientChannel::Use::Open;
     if (u.bulkhead) {
         ++u.bulkheadActive;
         ex->bulkheadSlot = true;
@@ -282,11 +302,61 @@ void CallRouter::attempt(Call* call)
         waitForConnectTimeout(ex);
         return;
     }
+    if (use == ClientChannel::Use::Wait) { // sent when the connection is up
+        startConnectHop(ex);
+        u.channel->waiting().push_back(ex);
+        return;
+    }
     if (u.pooled) {
         connectThroughPool(ex);
         return;
     }
+    if (ex->opensChannel) { // a TCP handshake through kube-proxy's address
+        openConnection(ex);
+        return;
+    }
     sendExchange(ex);
+}
+
+void CallRouter::channelConnected(Exchange* opener)
+{
+    opener->opensChannel = false;
+    Upstream& u = *opener->call->upstream;
+    u.channel->connected(m_platform.now(), *opener->call->caller->random);
+    std::vector<Exchange*> waiting;
+    waiting.swap(u.channel->waiting());
+    for (Exchange* ex : waiting) {
+        if (ex->settled) // reset while it waited
+            onExchangeDone(ex);
+        else if (u.pooled)
+            connectThroughPool(ex);
+        else
+            sendExchange(ex);
+    }
+}
+
+void CallRouter::channelTryEnded(Exchange* ex)
+{
+    Upstream& u = *ex->call->upstream;
+    ClientChannel& channel = *u.channel;
+    const bool opener = ex->opensChannel;
+    ex->opensChannel = false;
+    if (!ex->reset || ex->local || ex->host != channel.host())
+        return;
+    if (!opener) {
+        channel.broken(); // a reset on the ready connection: reconnect on the next request
+        return;
+    }
+    // The connection could not be opened: the requests waiting for it fail with it.
+    channel.connectFailed(*ex->call->caller->random);
+    std::vector<Exchange*> waiting;
+    waiting.swap(channel.waiting());
+    for (Exchange* w : waiting) {
+        w->reset = true;
+        w->connectFailure = true;
+        w->outcome = Outcome::ConnectionFailure;
+        onExchangeDone(w);
+    }
 }
 
 void CallRouter::armPerTryTimeout(Exchange* ex)
@@ -437,6 +507,8 @@ void CallRouter::releaseConnection(Exchange* ex, bool reusable)
 
 void CallRouter::sendExchange(Exchange* ex)
 {
+    if (ex->opensChannel)
+        channelConnected(ex);
     if (ex->settled) { // reset while its connection was being set up
         onExchangeDone(ex);
         return;
@@ -600,6 +672,8 @@ void CallRouter::onExchangeDone(Exchange* ex)
         m_platform.cancel(ex->perTry);
         ex->perTry = {};
     }
+    if (call->upstream->channel) [[unlikely]]
+        channelTryEnded(ex);
     if (!ex->settled) {
         Upstream& u = *call->upstream;
         if (u.observesLatency) // Linkerd's peak EWMA hears every try's round trip

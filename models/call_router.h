@@ -70,6 +70,11 @@ private:
     void endTryHop(Exchange* ex, Outcome outcome, bool resetByCaller);
     void connectThroughPool(Exchange* ex);
     void openConnection(Exchange* ex);
+    // A ClientChannel's connection opened by `opener`: the requests waiting for it go.
+    void channelConnected(Exchange* opener);
+    // A try over a ClientChannel ended: a reset breaks the channel's connection, a failed
+    // opening puts it in transient failure and fails the requests waiting for it.
+    void channelTryEnded(Exchange* ex);
     void sendExchange(Exchange* ex);
     void armPerTryTimeout(Exchange* ex);
     void onPerTryTimeout(Exchange* ex);

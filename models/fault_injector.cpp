@@ -164,8 +164,14 @@ void FaultInjector::kill(Instance& instance, bool nodeDown)
     // The proxies' idle connections to it die with it (the next request would find them reset).
     for (Caller* caller : m_callers) {
         for (auto& u : caller->upstreams) {
-            if (u->target == instance.tier && u->pools)
+            if (u->target != instance.tier)
+                continue;
+            if (u->pools)
                 u->pools->closeIdle(instance.index);
+            // A long-lived connection to it is reset too; on a node that is down nothing tells
+            // its callers (their requests time out on it).
+            if (u->channel && !nodeDown)
+                u->channel->hostClosed(instance.index);
         }
     }
     m_server.resetAll(instance);

@@ -53,6 +53,8 @@ Upstream::Upstream(const UpstreamPolicy& policy,
     if (policy.linkerdBudget)
         tpsBudget.emplace(policy.retries->budgetPercent.value_or(0.2));
     bulkhead = policy.bulkhead;
+    if (policy.perConnection)
+        channel.emplace(policy.maxConnectionAge);
     previousHosts = policy.previousHosts;
     retries = policy.retries;
     timeout = policy.timeout;
@@ -93,7 +95,7 @@ Upstream::Upstream(const UpstreamPolicy& policy,
     zoneAware = !zoneBalancers.empty();
     observesLatency = lb->observesLatency();
     plain = !tracksHealth && !pooled && !zoneAware && !localBalancer && !hashing && !fault
-            && !retries && !timeout && !bulkhead;
+            && !retries && !timeout && !bulkhead && !channel;
     name = caller->label + " -> " + target->config.name;
 }
 

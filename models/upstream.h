@@ -11,6 +11,7 @@
 #include "engine/core/event_queue.h"
 #include "engine/core/platform.h"
 #include "models/circuit_breaker.h"
+#include "models/client_channel.h"
 #include "models/connection_pool.h"
 #include "models/endpoint.h"
 #include "models/failure_accrual.h"
@@ -88,6 +89,8 @@ struct Upstream
     std::optional<FailureAccrual> accrual; // Linkerd's
     std::optional<LibraryBreaker> breaker;
     std::optional<TpsRetryBudget> tpsBudget; // Linkerd's retry budget
+    // Balanced per connection: the caller's one connection to the target (kube-proxy, ztunnel).
+    std::optional<ClientChannel> channel;
     // Zone-aware routing (Envoy locality routing): one balancer per upstream zone, and the
     // caller's zone and its tier's share of instances per zone.
     std::vector<std::unique_ptr<LoadBalancer>> zoneBalancers;

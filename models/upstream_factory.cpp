@@ -64,11 +64,25 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
     // waypoint go to the waypoint the same way; the waypoint (an Envoy) applies that policy, as
     // the ingress (an Envoy gateway) does.
     const bool toWaypoint = targetKind == TierKind::Waypoint && caller == CallerKind::App;
+    // HTTP/2 and gRPC keep one long-lived connection per caller: where an L4 balancer (kube-proxy,
+    // a ztunnel) stands between an application and a service, every request of that caller goes
+    // to the instance its connection was opened to.
+    const ServiceConfig* targetService
+        = targetKind == TierKind::App && target < system.services.size() ? &system.services[target]
+                                                                         : nullptr;
+    const bool multiplexed
+        = targetService && caller == CallerKind::App && targetService->protocol != Protocol::Http1;
+    const auto perConnection = [&] {
+        p.perConnection = true;
+        p.maxConnectionAge = targetService->maxConnectionAge;
+    };
     if ((p.meshProxy && system.mesh.kind == MeshKind::IstioAmbient && caller == CallerKind::App)
         || toWaypoint) {
         p.pooled = true;
         p.connectTimeout = system.mesh.connectTimeout;
         p.loadBalancer.policy = LoadBalancerPolicy::Random;
+        if (multiplexed && !toWaypoint)
+            perConnection();
         return p;
     }
     const bool envoyMesh = system.mesh.kind != MeshKind::Linkerd; // Istio's Envoys
@@ -133,7 +147,9 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
         p.timeout = lib.timeout;
         p.bulkhead = lib.bulkhead;
         if (lib.loadBalancer)
-            p.loadBalancer = *lib.loadBalancer;
+            p.loadBalancer = *lib.loadBalancer; // a library resolving the instances itself
+        else if (multiplexed)
+            perConnection(); // through the service's ClusterIP
     }
     // The gateway product's own retries (Kong, NGINX) replace the mesh's.
     if (caller == CallerKind::Gateway && gateway.retries)

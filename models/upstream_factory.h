@@ -42,6 +42,10 @@ struct UpstreamPolicy
     const LibraryCircuitBreakerConfig* libraryBreaker = nullptr;
     std::optional<std::uint32_t> bulkhead; // a library's: tries in flight at once
     const FaultInjectionConfig* fault = nullptr;
+    // Balanced per connection (kube-proxy, ztunnel): the caller's requests go over one
+    // long-lived connection to one instance (ClientChannel), with the callee's connection age.
+    bool perConnection = false;
+    std::optional<SimDuration> maxConnectionAge;
 };
 
 // A destination's mesh policy: the defaults, replaced block by block by the destination's own

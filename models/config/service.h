@@ -66,6 +66,12 @@ struct OperationConfig
     std::optional<Distribution> afterCpu;
 };
 
+// How callers talk to a service. HTTP/1.1: requests spread over a pool of connections, modelled
+// as balanced per request by the caller. HTTP/2 and gRPC: one long-lived multiplexed connection
+// per caller instance, balanced per connection unless a proxy or a library balances per request
+// (docs/mechanisms/protocols.md).
+enum class Protocol : std::uint8_t { Http1, Http2, Grpc };
+
 struct ServiceConfig
 {
     std::string name;
@@ -80,6 +86,9 @@ struct ServiceConfig
     std::optional<Distribution> afterCpu;
     PlacementConstraint placement;
     LibraryClientConfig client;
+    Protocol protocol = Protocol::Http1;
+    // The server ends each connection after this age (gRPC's MaxConnectionAge); none: never.
+    std::optional<SimDuration> maxConnectionAge;
     // Named operations; none: the service is one operation made of the fields above
     // (operationsOf()).
     std::vector<OperationConfig> operations;

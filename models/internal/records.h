@@ -151,6 +151,7 @@ struct Exchange
     bool passedOn = false;        // the upstream's answer is a failure of its own call, passed on
     bool perTryTimedOut = false;
     bool connectFailure = false; // failed before a connection existed
+    bool opensChannel = false;   // its try opens its caller's ClientChannel
     bool hasConnection = false;
     bool local = false; // the reply came from a proxy, not from the upstream host
     bool replied = false;

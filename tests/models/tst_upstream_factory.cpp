@@ -85,6 +85,58 @@ class TestUpstreamFactory : public QObject
     Q_OBJECT
 
 private slots:
+    void grpcIsBalancedPerConnectionWhereOnlyL4Stands()
+    {
+        // A gRPC (or HTTP/2) callee: an application calling it through kube-proxy (no sidecar)
+        // or Istio ambient's ztunnels keeps one connection, pinned; a sidecar, the gateway, a
+        // library resolving the instances, or HTTP/1.1 balance per request.
+        const auto resolve = [](Architecture a,
+                                meshsim::models::MeshKind kind,
+                                meshsim::models::Protocol protocol,
+                                CallerKind caller,
+                                bool library) {
+            SystemConfig system = systemOf(a);
+            system.mesh = meshsim::models::meshDefaults(kind, "");
+            ServiceConfig callee;
+            callee.protocol = protocol;
+            callee.maxConnectionAge = SimDuration{30'000 * kMs};
+            ServiceConfig callerService;
+            if (library)
+                callerService.client.loadBalancer = LoadBalancerConfig{};
+            system.services = {callerService, callee};
+            return resolveUpstreamPolicy(system, caller, &system.services[0], TierKind::App, 1, {});
+        };
+        using meshsim::models::MeshKind;
+        using meshsim::models::Protocol;
+        const auto direct = resolve(
+            Architecture::Direct, MeshKind::Istio, Protocol::Grpc, CallerKind::App, false);
+        QVERIFY(direct.perConnection);
+        QCOMPARE(direct.maxConnectionAge, std::optional<SimDuration>(SimDuration{30'000 * kMs}));
+        QVERIFY(
+            resolve(Architecture::Gateway, MeshKind::Istio, Protocol::Http2, CallerKind::App, false)
+                .perConnection);
+        QVERIFY(
+            resolve(
+                Architecture::Mesh, MeshKind::IstioAmbient, Protocol::Grpc, CallerKind::App, false)
+                .perConnection);
+        QVERIFY(
+            !resolve(Architecture::Mesh, MeshKind::Istio, Protocol::Grpc, CallerKind::App, false)
+                 .perConnection);
+        QVERIFY(
+            !resolve(Architecture::Mesh, MeshKind::Linkerd, Protocol::Grpc, CallerKind::App, false)
+                 .perConnection);
+        QVERIFY(
+            !resolve(
+                 Architecture::Gateway, MeshKind::Istio, Protocol::Grpc, CallerKind::Gateway, false)
+                 .perConnection);
+        QVERIFY(
+            !resolve(Architecture::Direct, MeshKind::Istio, Protocol::Grpc, CallerKind::App, true)
+                 .perConnection);
+        QVERIFY(
+            !resolve(Architecture::Direct, MeshKind::Istio, Protocol::Http1, CallerKind::App, false)
+                 .perConnection);
+    }
+
     void istioDefaultRetryPolicy()
     {
         // §3.3: attempts 2, retryOn connect-failure,refused-stream,unavailable,cancelled (current

@@ -9,6 +9,7 @@
 #include <QtGlobal>
 
 #include <deque>
+#include <optional>
 #include <string>
 
 namespace meshsim::testing {
@@ -18,11 +19,12 @@ namespace meshsim::testing {
 class ScenarioRuns
 {
 public:
-    run::RunResult run(const std::string& yaml)
+    run::RunResult run(const std::string& yaml, std::optional<std::uint64_t> seed = std::nullopt)
     {
         m_scenarios.push_back(loadOrDie(yaml));
         run::RunOptions options;
         options.engine = models::EngineKind::Fast;
+        options.seed = seed;
         return run::runScenario(m_scenarios.back(), options);
     }
 

@@ -61,6 +61,16 @@ std::string missingError(const std::string& text, const QString& path, const QSt
     return "no such error; the diagnostics:\n" + dump(r.diagnostics);
 }
 
+// The same for a scenario made of these `services` lines, a route to a and a workload.
+std::string
+missingServicesError(const QString& services, const QString& path, const QString& message)
+{
+    const std::string text = "meshsim: 1\nservices:\n" + services.toStdString()
+                             + "routes: [{path: /x, to: a}]\n"
+                               "workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]\n";
+    return missingError(text, path, message);
+}
+
 } // namespace
 
 class TestLoader : public QObject
@@ -726,6 +736,58 @@ workloads: [{name: w, arrival: {process: poisson, rate: 5/s}, mix: [{path: /get}
         QCOMPARE(page.operations, (std::vector<models::OperationIndex>{0, 1}));
     }
 
+    void protocolsRead()
+    {
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+services:
+  - {name: a, steps: [b, c]}
+  - {name: b, protocol: grpc, max_connection_age: 30s}
+  - {name: c, protocol: http2}
+  - {name: d}
+routes: [{path: /x, to: a}, {path: /d, to: d}]
+workloads:
+  - {name: w, arrival: {process: poisson, rate: 5/s}, mix: [{path: /x}, {path: /d}]}
+)",
+                                              "protocols.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        const auto& services = r.scenario->system.services;
+        QVERIFY(services[1].protocol == models::Protocol::Grpc);
+        QCOMPARE(services[1].maxConnectionAge,
+                 std::optional<engine::SimDuration>(engine::SimDuration{30'000'000'000}));
+        QVERIFY(services[2].protocol == models::Protocol::Http2);
+        QVERIFY(!services[2].maxConnectionAge);
+        QVERIFY(services[3].protocol == models::Protocol::Http1); // the default
+    }
+
+    void badProtocolsSayWhatIsExpected_data()
+    {
+        QTest::addColumn<QString>("services");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown protocol") << "  - {name: a, protocol: http3}\n"
+                                          << "services[0].protocol"
+                                          << "expected one of http1, http2, grpc";
+        QTest::newRow("age of http1")
+            << "  - {name: a, max_connection_age: 10s}\n"
+            << "services[0].max_connection_age"
+            << "max_connection_age applies to long-lived connections: write \"protocol: grpc\" or "
+               "\"protocol: http2\" beside it";
+        QTest::newRow("age not a duration")
+            << "  - {name: a, protocol: grpc, max_connection_age: 0s}\n"
+            << "services[0].max_connection_age"
+            << "";
+    }
+
+    void badProtocolsSayWhatIsExpected()
+    {
+        QFETCH(QString, services);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const std::string problem = missingServicesError(services, path, message);
+        QVERIFY2(problem.empty(), problem.c_str());
+    }
+
     void badOperationsSayWhatIsExpected_data()
     {
         QTest::addColumn<QString>("services");
@@ -763,11 +825,7 @@ workloads: [{name: w, arrival: {process: poisson, rate: 5/s}, mix: [{path: /get}
         QFETCH(QString, services);
         QFETCH(QString, path);
         QFETCH(QString, message);
-        const std::string text
-            = "meshsim: 1\nservices:\n" + services.toStdString()
-              + "routes: [{path: /x, to: a}]\n"
-                "workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]\n";
-        const std::string problem = missingError(text, path, message);
+        const std::string problem = missingServicesError(services, path, message);
         QVERIFY2(problem.empty(), problem.c_str());
     }
 

@@ -326,7 +326,9 @@ void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
                       "after_cpu",
                       "operations",
                       "placement",
-                      "client"});
+                      "client",
+                      "protocol",
+                      "max_connection_age"});
             if (f.valid()) {
                 if (!f.find("name"))
                     reader.error(item, p, "missing key \"name\"");
@@ -369,6 +371,17 @@ void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
                     readPlacement(ctx, *pl, f.pathOf("placement"), config.placement);
                 if (const YAML::Node* c = f.find("client"))
                     readLibraryClient(reader, *c, f.pathOf("client"), config.client);
+                static constexpr EnumName<m::Protocol> kProtocols[]
+                    = {{"http1", m::Protocol::Http1},
+                       {"http2", m::Protocol::Http2},
+                       {"grpc", m::Protocol::Grpc}};
+                reader.readEnum(f, "protocol", config.protocol, kProtocols);
+                reader.readDuration(f, "max_connection_age", config.maxConnectionAge, true);
+                if (config.maxConnectionAge && config.protocol == m::Protocol::Http1)
+                    reader.error(*f.find("max_connection_age"),
+                                 f.pathOf("max_connection_age"),
+                                 "max_connection_age applies to long-lived connections: write "
+                                 "\"protocol: grpc\" or \"protocol: http2\" beside it");
                 ctx.totalInstances += config.replicas;
             }
             s.system.services.push_back(std::move(config));

@@ -1,0 +1,233 @@
+// Protocols and connection-level balancing, end to end on the fast platform: gRPC over a
+// Kubernetes ClusterIP pins each caller to the instance its connection was opened to (kube-proxy
+// balances connections), a mesh's sidecars balance requests, a killed instance's callers
+// reconnect with gRPC's backoff, and max_connection_age spreads the load again.
+//
+// Tolerances: where a result is random, the test states its standard deviation and allows five
+// of them (a false failure about once in 1.7 million runs); seeds are fixed.
+
+#include "tests/support/run_results.h"
+
+#include <QString>
+#include <QTest>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+using namespace meshsim;
+using testing::serviceOf;
+
+namespace {
+
+// Two callers (a's instances) and four instances of b; a's requests are spread evenly over its
+// instances by the clients. `%1`: b's protocol and keys; `%2`: the architecture and mesh keys;
+// `%3`: the run's duration.
+std::string twoCallersFourInstances(const QString& b, const QString& architecture, const char* run)
+{
+    return QString(R"(
+meshsim: 1
+duration: %3
+warmup: 0s
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+%2
+services:
+  - {name: a, replicas: 2, cpu: 0, workers: 256, steps: [b]}
+  - {name: b, replicas: 4, workers: 256, cpu: 1ms, %1}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 200/s}}]
+)")
+        .arg(b, architecture, run)
+        .toStdString();
+}
+
+std::vector<double> arrivals(const run::RunResult& r, const char* service)
+{
+    std::vector<double> out;
+    for (const auto& i : serviceOf(r, service).instances)
+        out.push_back(static_cast<double>(i.arrivals));
+    return out;
+}
+
+double total(const std::vector<double>& v)
+{
+    double sum = 0.0;
+    for (double x : v)
+        sum += x;
+    return sum;
+}
+
+std::size_t busy(const std::vector<double>& v)
+{
+    return static_cast<std::size_t>(
+        std::count_if(v.begin(), v.end(), [](double x) { return x > 0.0; }));
+}
+
+double fiveSd(double n, double p)
+{
+    return 5.0 * std::sqrt(n * p * (1.0 - p));
+}
+
+} // namespace
+
+class TestProtocols : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void grpcWithoutAMeshPinsEachCaller()
+    {
+        // Each of a's two instances opens one connection through kube-proxy, which picks one of
+        // b's four instances at random (iptables: each endpoint with probability 1/4,
+        // independently per connection). So every run has b's calls on exactly the instances
+        // the two connections went to: on one instance (both picked the same, probability 1/4)
+        // or on two, each carrying exactly one caller's calls. Over 400 seeds the number of
+        // runs with a single busy instance is binomial(400, 1/4): 100 ± 5 sd (sd 8.66).
+        const std::string scenario
+            = twoCallersFourInstances("protocol: grpc", "architecture: direct", "2s");
+        int single = 0;
+        constexpr int kSeeds = 400;
+        for (int seed = 1; seed <= kSeeds; ++seed) {
+            const auto r = m_runs.run(scenario, seed);
+            const std::vector<double> b = arrivals(r, "b");
+            std::vector<double> a;
+            for (const auto& i : serviceOf(r, "a").instances)
+                a.push_back(static_cast<double>(i.served));
+            const std::size_t n = busy(b);
+            QVERIFY2(n == 1 || n == 2, qPrintable(QString("%1 busy instances").arg(n)));
+            QCOMPARE(total(b), total(a));
+            if (n == 1) {
+                ++single;
+                continue;
+            }
+            // Two busy instances: one carries a-0's calls, the other a-1's, exactly.
+            std::vector<double> loads;
+            for (double x : b)
+                if (x > 0.0)
+                    loads.push_back(x);
+            std::sort(loads.begin(), loads.end());
+            std::sort(a.begin(), a.end());
+            QCOMPARE(loads, a);
+        }
+        QVERIFY2(std::abs(single - kSeeds / 4.0) <= fiveSd(kSeeds, 0.25),
+                 qPrintable(QString("%1 runs with one busy instance").arg(single)));
+    }
+
+    void aMeshBalancesEveryRequest()
+    {
+        // The same system in a mesh: the callers' sidecars balance each request (least
+        // request), so each of b's instances gets a fourth of the calls — within 5 sd of a
+        // binomial, which least request's choice only tightens.
+        const auto r
+            = m_runs.run(twoCallersFourInstances("protocol: grpc", "architecture: mesh", "20s"), 3);
+        const std::vector<double> b = arrivals(r, "b");
+        const double n = total(b);
+        for (double x : b)
+            QVERIFY2(std::abs(x - n / 4) <= fiveSd(n, 0.25), qPrintable(QString::number(x)));
+    }
+
+    void ambientZtunnelsPinAsKubeProxyDoes()
+    {
+        // Istio ambient without a waypoint: the ztunnels balance connections (L4), so a gRPC
+        // caller's requests stay on one instance as with kube-proxy: at most two busy.
+        for (int seed = 1; seed <= 20; ++seed) {
+            const auto r = m_runs.run(
+                twoCallersFourInstances(
+                    "protocol: grpc", "architecture: mesh\nmesh: {kind: istio-ambient}", "2s"),
+                seed);
+            QVERIFY(busy(arrivals(r, "b")) <= 2);
+        }
+    }
+
+    void aLibraryOrHttp1BalancesPerRequest()
+    {
+        // A client library that resolves the instances itself (client.load_balancer: gRPC's
+        // round_robin over a headless service), and HTTP/1.1 (the default protocol: requests
+        // spread over a pool of connections), balance each request: round robin gives every
+        // instance a fourth of a caller's calls, to one call.
+        const auto evenly = [&](const QString& b, bool library) {
+            QString scenario
+                = QString::fromStdString(twoCallersFourInstances(b, "architecture: direct", "10s"));
+            if (library)
+                scenario.replace("steps: [b]}",
+                                 "steps: [b], client: {load_balancer: round_robin}}");
+            const auto r = m_runs.run(scenario.toStdString(), 2);
+            const std::vector<double> loads = arrivals(r, "b");
+            for (double x : loads)
+                QVERIFY2(std::abs(x - total(loads) / 4) <= 2.0,
+                         qPrintable(b + ": " + QString::number(x)));
+        };
+        evenly("queue: 1024", false); // the default protocol
+        evenly("protocol: http1", false);
+        evenly("protocol: grpc", true);
+    }
+
+    void aKilledInstanceIsReconnectedWithGrpcBackoff()
+    {
+        // b's only instance is killed at 10 s and comes back at 43 s; readiness probes are
+        // slow enough that it stays an endpoint, so each connection attempt reaches it and is
+        // refused. gRPC's attempts start at 0, 1, 2.6, 5.16, 9.26, 15.8, 26.3, 43.1 s after the
+        // first (sums of 1.6^k s), each wait jittered by ±20%: the seventh starts by 1.2 x 26.3
+        // = 31.6 s, the eighth not before 0.8 x 43.1 = 34.5 s, after the instance is back. So
+        // exactly 7 refused connections, and a's requests fail from the kill until the eighth
+        // attempt: for 34.5 to 51.7 s — longer than the 33 s the instance was away.
+        const char* scenario = R"(
+meshsim: 1
+duration: 80s
+warmup: 1s
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+discovery: {readiness_period: 1000s}
+services:
+  - {name: a, cpu: 0, workers: 256, steps: [b]}
+  - {name: b, workers: 256, cpu: 1ms, protocol: grpc}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 400/s}}]
+faults:
+  - {at: 10s, until: 43s, kill: {service: b}}
+)";
+        for (int seed = 1; seed <= 3; ++seed) {
+            const auto r = m_runs.run(scenario, seed);
+            QCOMPARE(serviceOf(r, "b").instances[0].rejected, std::uint64_t{7});
+            const auto& outcomes = serviceOf(r, "a").requests.outcomes;
+            // Failed seconds: failures / 400 per second, a Poisson count: 5 sd of sqrt(n).
+            const double failed = static_cast<double>(outcomes.errors());
+            const double slack = 5.0 * std::sqrt(failed) / 400.0;
+            const double seconds = failed / 400.0;
+            QVERIFY2(seconds >= 34.5 - slack && seconds <= 51.7 + slack,
+                     qPrintable(QString("failing for %1 s").arg(seconds)));
+        }
+    }
+
+    void maxConnectionAgeSpreadsTheLoad()
+    {
+        // One caller, four instances, connections ended by the server after 1 s (±10%): about
+        // 200 connections in 200 s, each to an instance picked at random, so each instance
+        // carries a fourth of the calls — a share of binomial(200, 1/4) connections: 5 sd of
+        // sqrt(0.25 x 0.75 / 200) = 0.153. Without the age, every call goes to one instance.
+        const QString scenario = R"(
+meshsim: 1
+duration: 200s
+warmup: 0s
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 256, steps: [b]}
+  - {name: b, replicas: 4, workers: 256, cpu: 1ms, protocol: grpc%1}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+)";
+        const auto aged = m_runs.run(scenario.arg(", max_connection_age: 1s").toStdString(), 4);
+        const std::vector<double> spread = arrivals(aged, "b");
+        for (double x : spread)
+            QVERIFY2(std::abs(x / total(spread) - 0.25) <= 0.153,
+                     qPrintable(QString::number(x / total(spread))));
+        const auto pinned = m_runs.run(scenario.arg("").toStdString(), 4);
+        QCOMPARE(busy(arrivals(pinned, "b")), std::size_t{1});
+    }
+
+private:
+    testing::ScenarioRuns m_runs;
+};
+
+QTEST_GUILESS_MAIN(TestProtocols)
+#include "tst_protocols.moc"
