@@ -737,6 +737,10 @@ void CallRouter::retryOrFinish(
         TryResult{
             outcome, ex->reset, ex->connectFailure, ex->local, ex->passedOn, perTryTimeout, hedge},
         retryState(call));
+    // nginx: a non-idempotent request that reached a server is not passed to the next one.
+    if (decision.retry && call->retries && call->retries->nonIdempotentOnceSent
+        && !ex->connectFailure && nonIdempotent(m_routes[call->route].config->method))
+        decision = RetryDecision{};
     // A try that already started a hedge is never retried again (Envoy: upstream_request.retried).
     const bool wouldRetry = decision.retry || (decision.flags & (kFlagURX | kFlagUO)) != 0;
     if (ex->hedged && tryEnded)

@@ -25,6 +25,7 @@ RetryConfig nextUpstream(std::uint32_t tries)
     r.perTryTimeout = 60 * kSecond; // proxy_read_timeout / Kong's read_timeout
     r.backoffBase = SimDuration{0};
     r.backoffMax = SimDuration{0};
+    r.nonIdempotentOnceSent = true;
     return r;
 }
 

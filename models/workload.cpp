@@ -159,7 +159,7 @@ void WorkloadDriver::sendRequest(WorkloadRuntime& w, bool closedUser)
     request->trace = m_runtime.tracer.maybeTrace(route, id, request->sentAt);
     if (request->trace)
         request->span = m_runtime.tracer.openSpan(
-            request->trace, -1, "client " + routeRuntime.config->path, request->sentAt);
+            request->trace, -1, "client " + routeRuntime.config->name(), request->sentAt);
     ++m_started;
     m_sink.requestSent(request->sentAt);
     request->rec = m_sink.recordRequest(id, route, placeOf(w.caller), request->sentAt);
@@ -214,7 +214,8 @@ void WorkloadDriver::answerRequest(Request* request, Outcome outcome)
     m_sink.endHop(request->rec, root, now, outcome);
     if (request->trace) {
         Tracer::closeSpan(request->trace, request->span, now, outcome, kFlagNone, 0);
-        m_sink.traceFinished(Tracer::finish(request->trace, m_routes[request->route].config->path));
+        m_sink.traceFinished(
+            Tracer::finish(request->trace, m_routes[request->route].config->name()));
     }
     if (request->closedUser)
         startUser(*request->workload);

@@ -162,7 +162,7 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
 
     m::Metrics::Layout layout;
     for (const m::RouteConfig& r : scenario.system.routes)
-        layout.routes.push_back(r.path);
+        layout.routes.push_back(r.name());
     const m::SystemLayout system = m::layoutOf(scenario.system);
     for (std::uint32_t c = 0; c < system.components.size(); ++c) {
         layout.components.push_back(system.components[c].name);

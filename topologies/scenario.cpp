@@ -13,10 +13,10 @@ int Scenario::serviceIndex(const std::string& serviceName) const
     return -1;
 }
 
-int Scenario::routeIndex(const std::string& path) const
+int Scenario::routeIndex(const std::string& name) const
 {
     for (std::size_t i = 0; i < system.routes.size(); ++i) {
-        if (system.routes[i].path == path)
+        if (system.routes[i].name() == name)
             return static_cast<int>(i);
     }
     return -1;

@@ -30,7 +30,8 @@ struct Scenario
     models::SloConfig slo;
 
     int serviceIndex(const std::string& name) const;
-    int routeIndex(const std::string& path) const;
+    // By the route's name: its path, or "METHOD path" for a route with a method; -1 if none.
+    int routeIndex(const std::string& name) const;
 };
 
 std::string architectureName(models::Architecture a);

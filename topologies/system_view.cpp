@@ -53,7 +53,7 @@ SystemView makeSystemView(const Scenario& scenario, const Placement& placement)
     }
     for (const models::RouteConfig& r : scenario.system.routes) {
         SystemView::Route route;
-        route.path = r.path;
+        route.path = r.name();
         for (const models::ServiceIndex t : r.targets)
             route.targets.push_back(layout.componentOfTier(t));
         view.routes.push_back(std::move(route));

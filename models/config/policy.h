@@ -44,6 +44,10 @@ struct RetryConfig
     // retried, a refusal of the library's own breaker or bulkhead included.
     bool fixedBackoff = false;
     bool retryAll = false;
+    // nginx's proxy_next_upstream without `non_idempotent` (Kong's and NGINX's default): a
+    // POST, LOCK or PATCH request that reached a server is never passed to the next one; only
+    // a failed connection is retried.
+    bool nonIdempotentOnceSent = false;
 };
 
 enum class LoadBalancerPolicy { RoundRobin, LeastRequest, Random, RingHash, Maglev, PeakEwma };

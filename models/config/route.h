@@ -27,8 +27,20 @@ struct RouteConfig
     // header of `headers` with that exact value.
     std::optional<std::string> prefix;
     std::vector<std::pair<std::string, std::string>> headers;
+    // The request's method (Envoy's `:method` header matcher); empty: any method.
+    std::string method;
     std::optional<SimDuration> timeout; // the client (or gateway) gives up after it
     std::optional<RetryConfig> retries; // gateway route retries
+
+    // The route's name in results and references: its path, after its method when it has one
+    // ("POST /cart").
+    std::string name() const { return method.empty() ? path : method + " " + path; }
 };
+
+// NGINX's non-idempotent methods (proxy_next_upstream's `non_idempotent`): POST, LOCK, PATCH.
+inline bool nonIdempotent(const std::string& method)
+{
+    return method == "POST" || method == "LOCK" || method == "PATCH";
+}
 
 } // namespace meshsim::models

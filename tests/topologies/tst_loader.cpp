@@ -225,7 +225,7 @@ private slots:
                                            << "nested too deeply";
         QTest::newRow("no route matches a request path")
             << "unmatched_path.yaml" << 14 << 16 << "workloads[0].mix[1].path"
-            << "no route matches \"/home\"";
+            << "no route matches GET \"/home\"";
         QTest::newRow("headers not a mapping")
             << "bad_headers.yaml" << 6 << 45 << "routes[0].headers"
             << "expected a mapping of header names to values";
@@ -785,6 +785,81 @@ workloads:
         QFETCH(QString, path);
         QFETCH(QString, message);
         const std::string problem = missingServicesError(services, path, message);
+        QVERIFY2(problem.empty(), problem.c_str());
+    }
+
+    void methodsRead()
+    {
+        // GET /cart and POST /cart are two routes; a mix entry's method picks one (GET when it
+        // names none, as a load generator sends), Envoy's :method matching.
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+services: [{name: cart, operations: [{name: get}, {name: add}]}]
+routes:
+  - {path: /cart, method: GET, to: cart.get}
+  - {path: /cart, method: POST, to: cart.add}
+  - {path: /any, to: cart.get}
+workloads:
+  - name: w
+    arrival: {process: poisson, rate: 5/s}
+    mix: [{path: /cart}, {path: /cart, method: POST}, {path: /any, method: DELETE}]
+)",
+                                              "methods.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        const auto& routes = r.scenario->system.routes;
+        QCOMPARE(routes[0].name(), std::string("GET /cart"));
+        QCOMPARE(routes[1].name(), std::string("POST /cart"));
+        QCOMPARE(routes[2].name(), std::string("/any")); // any method
+        const auto& mix = r.scenario->system.workloads[0].mix;
+        QCOMPARE(mix.size(), std::size_t{3});
+        QCOMPARE(mix[0].route, 0U);
+        QCOMPARE(mix[1].route, 1U);
+        QCOMPARE(mix[2].route, 2U);
+        QCOMPARE(r.scenario->routeIndex("POST /cart"), 1);
+    }
+
+    void badMethodsSayWhatIsExpected_data()
+    {
+        QTest::addColumn<QString>("routes");
+        QTest::addColumn<QString>("mix");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("lower case") << "[{path: /x, method: post, to: a}]"
+                                    << "[{path: /x}]"
+                                    << "routes[0].method"
+                                    << "write \"POST\"";
+        QTest::newRow("not a method") << "[{path: /x, method: \"GET /x\", to: a}]"
+                                      << "[{path: /x}]"
+                                      << "routes[0].method"
+                                      << "expected an HTTP method in capitals";
+        QTest::newRow("same path, no method")
+            << "[{path: /x, to: a}, {path: /x, to: a}]"
+            << "[{path: /x}]"
+            << "routes[1].path"
+            << "duplicate route \"/x\" (routes with the same path differ by \"method\")";
+        QTest::newRow("same path and method")
+            << "[{path: /x, method: GET, to: a}, {path: /x, method: GET, to: a}]"
+            << "[{path: /x}]"
+            << "routes[1].path"
+            << "duplicate route \"GET /x\"";
+        QTest::newRow("no route for the method") << "[{path: /x, method: GET, to: a}]"
+                                                 << "[{path: /x, method: PUT}]"
+                                                 << "workloads[0].mix[0].path"
+                                                 << "no route matches PUT \"/x\"";
+    }
+
+    void badMethodsSayWhatIsExpected()
+    {
+        QFETCH(QString, routes);
+        QFETCH(QString, mix);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const std::string text
+            = "meshsim: 1\nservices: [{name: a}]\nroutes: " + routes.toStdString()
+              + "\nworkloads: [{name: w, arrival: {process: poisson, rate: "
+                "5/s}, mix: "
+              + mix.toStdString() + "}]\n";
+        const std::string problem = missingError(text, path, message);
         QVERIFY2(problem.empty(), problem.c_str());
     }
 

@@ -35,7 +35,11 @@ void Names::collect(const YAML::Node& root)
         for (const YAML::Node& item : routes) {
             m_reader.visit(item);
             const YAML::Node path = item.IsMap() ? item["path"] : YAML::Node();
-            m_routes.push_back(path && path.IsScalar() ? path.Scalar() : std::string());
+            const YAML::Node method = item.IsMap() ? item["method"] : YAML::Node();
+            std::string name = path && path.IsScalar() ? path.Scalar() : std::string();
+            if (method && method.IsScalar() && !name.empty()) // RouteConfig::name()
+                name = method.Scalar() + " " + name;
+            m_routes.push_back(std::move(name));
         }
     }
 }
@@ -135,11 +139,13 @@ std::optional<std::uint32_t> Names::route(const YAML::Node& n, const std::string
 std::optional<std::uint32_t>
 Names::matchRoute(const YAML::Node& n,
                   const std::string& path,
+                  const std::string& method,
                   const std::vector<std::pair<std::string, std::string>>& headers,
                   const std::vector<models::RouteConfig>& routes)
 {
-    const bool matching = std::any_of(
-        routes.begin(), routes.end(), [](const auto& r) { return r.prefix || !r.headers.empty(); });
+    const bool matching = std::any_of(routes.begin(), routes.end(), [](const auto& r) {
+        return r.prefix || !r.headers.empty() || !r.method.empty();
+    });
     if (!matching && headers.empty())
         return route(n, path);
     if (!m_reader.scalar(n, path, "a request path"))
@@ -153,12 +159,13 @@ Names::matchRoute(const YAML::Node& n,
             = std::all_of(r.headers.begin(), r.headers.end(), [&](const auto& want) {
                   return std::find(headers.begin(), headers.end(), want) != headers.end();
               });
-        if (pathMatches && headersMatch)
+        const bool methodMatches = r.method.empty() || r.method == method;
+        if (pathMatches && headersMatch && methodMatches)
             return i;
     }
     m_reader.error(n,
                    path,
-                   "no route matches " + quote(requested)
+                   "no route matches " + method + " " + quote(requested)
                        + (headers.empty() ? std::string() : " with these headers")
                        + " (a gateway would answer 404; add a route or a prefix)");
     return std::nullopt;

@@ -53,12 +53,13 @@ public:
     // Per service, the names of its operations (none for a plain service).
     const std::vector<std::vector<std::string>>& operations() const { return m_operations; }
     std::optional<std::uint32_t> route(const YAML::Node& n, const std::string& path);
-    // The route a request with this path and these headers takes: Envoy's first match in
-    // declared order. A route without `prefix` or `headers` matches its own path exactly, so
-    // scenarios that name routes by path work as before.
+    // The route a request with this path, method and headers takes: Envoy's first match in
+    // declared order. A route without `prefix`, `method` or `headers` matches its own path
+    // exactly, so scenarios that name routes by path work as before.
     std::optional<std::uint32_t>
     matchRoute(const YAML::Node& n,
                const std::string& path,
+               const std::string& method,
                const std::vector<std::pair<std::string, std::string>>& headers,
                const std::vector<models::RouteConfig>& routes);
     std::optional<std::uint32_t> zone(const YAML::Node& n, const std::string& path);

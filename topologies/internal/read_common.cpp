@@ -247,6 +247,33 @@ bool readDistribution(Reader& reader, const Fields& f, std::string_view key, Dis
 
 // --- policies and placement ----------------------------------------------------------------
 
+bool readMethod(Reader& reader, const Fields& f, std::string_view key, std::string& out)
+{
+    const YAML::Node* node = f.find(key);
+    if (!node || !reader.scalar(*node, f.pathOf(key), "an HTTP method"))
+        return false;
+    const std::string& value = node->Scalar();
+    const bool token = !value.empty() && value.size() <= 32
+                       && std::all_of(value.begin(), value.end(), [](char c) {
+                              return (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+                          });
+    if (!token) {
+        std::string upper = value;
+        for (char& c : upper)
+            c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+        reader.error(*node,
+                     f.pathOf(key),
+                     "expected an HTTP method in capitals, as requests carry it (GET, POST, PUT, "
+                     "DELETE, PATCH, ...)"
+                         + (upper != value && !upper.empty() && upper.size() <= 32
+                                ? ": write " + quote(upper)
+                                : std::string()));
+        return false;
+    }
+    out = value;
+    return true;
+}
+
 void readRetries(Reader& reader,
                  const YAML::Node& node,
                  const std::string& path,

@@ -27,6 +27,10 @@ bool readDistribution(Reader& reader,
                       std::string_view key,
                       engine::Distribution& out);
 
+// An HTTP method (`key` of `f`): an upper-case token, as Envoy's `:method` header matcher
+// compares it (case-sensitive). False when absent or invalid.
+bool readMethod(Reader& reader, const Fields& f, std::string_view key, std::string& out);
+
 void readRetries(Reader& reader,
                  const YAML::Node& node,
                  const std::string& path,

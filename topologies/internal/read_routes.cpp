@@ -30,6 +30,7 @@ void readRoutes(Context& ctx, const YAML::Node& node, Scenario& s)
                  {"path",
                   "prefix",
                   "headers",
+                  "method",
                   "to",
                   "aggregate",
                   "sequence",
@@ -40,6 +41,7 @@ void readRoutes(Context& ctx, const YAML::Node& node, Scenario& s)
             if (!f.find("path"))
                 reader.error(item, p, "missing key \"path\"");
             reader.readName(f, "path", config.path);
+            readMethod(reader, f, "method", config.method);
             const auto index = s.system.routes.size();
             if (!config.path.empty() && config.path.front() != '/')
                 reader.expected(*f.find("path"), f.pathOf("path"), "a path starting with /");
@@ -47,10 +49,14 @@ void readRoutes(Context& ctx, const YAML::Node& node, Scenario& s)
             if (!config.path.empty()
                 && std::find(declared.begin(),
                              declared.begin() + static_cast<std::ptrdiff_t>(index),
-                             config.path)
+                             config.name())
                        != declared.begin() + static_cast<std::ptrdiff_t>(index))
-                reader.error(
-                    *f.find("path"), f.pathOf("path"), "duplicate route " + quote(config.path));
+                reader.error(*f.find("path"),
+                             f.pathOf("path"),
+                             "duplicate route " + quote(config.name())
+                                 + (config.method.empty() ? " (routes with the same path differ "
+                                                            "by \"method\")"
+                                                          : ""));
             const int kinds = (f.find("to") ? 1 : 0) + (f.find("aggregate") ? 1 : 0)
                               + (f.find("sequence") ? 1 : 0) + (f.find("split") ? 1 : 0);
             if (kinds != 1) {

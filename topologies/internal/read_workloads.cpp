@@ -155,7 +155,7 @@ void readWorkloads(Context& ctx, const YAML::Node& node, Scenario& s)
                     f.pathOf("mix"),
                     "{path, weight} entries",
                     [&](const YAML::Node& e, const std::string& ep) {
-                        Fields mf(reader, e, ep, {"path", "headers", "weight", "keys"});
+                        Fields mf(reader, e, ep, {"path", "method", "headers", "weight", "keys"});
                         if (!mf.valid())
                             return;
                         m::MixEntry entry;
@@ -184,8 +184,13 @@ void readWorkloads(Context& ctx, const YAML::Node& node, Scenario& s)
                         std::vector<std::pair<std::string, std::string>> headers;
                         if (const YAML::Node* h = mf.find("headers"))
                             reader.readHeaders(*h, mf.pathOf("headers"), headers);
-                        if (const auto r = ctx.names.matchRoute(
-                                *mf.find("path"), mf.pathOf("path"), headers, s.system.routes)) {
+                        std::string method = "GET"; // a load generator's default
+                        readMethod(reader, mf, "method", method);
+                        if (const auto r = ctx.names.matchRoute(*mf.find("path"),
+                                                                mf.pathOf("path"),
+                                                                method,
+                                                                headers,
+                                                                s.system.routes)) {
                             entry.route = *r;
                             config.mix.push_back(entry);
                         }

@@ -204,7 +204,8 @@ void validateTopology(Context& ctx, const YAML::Node& root, const Scenario& s)
         if (!used[i])
             reader.warning(routesNode[i],
                            "routes[" + std::to_string(i) + "]",
-                           "route " + quote(s.system.routes[i].path) + " is in no workload's mix");
+                           "route " + quote(s.system.routes[i].name())
+                               + " is in no workload's mix");
     }
     std::string placementError = checkPlacement(s);
     if (!placementError.empty())
