@@ -228,8 +228,12 @@ std::string formatRun(const Json& r)
     for (const Json& route : r["routes"])
         out += latencyRow(text(route, "path"), route);
     out += "\n" + header("service latency (ms)");
-    for (const Json& service : r["services"])
+    for (const Json& service : r["services"]) {
         out += latencyRow(text(service, "name"), service);
+        if (service.contains("operations")) // a service's named operations, as calls name them
+            for (const Json& op : service["operations"])
+                out += latencyRow(text(service, "name") + "." + text(op, "name"), op);
+    }
     out += retriesSection(r) + instanceLoadSection(r) + proxySection(r) + timelineSection(r);
     if (r.contains("gateway_cache"))
         out += format("\ngateway cache: %llu lookups, %.2f%% hits\n",

@@ -674,12 +674,20 @@ std::map<std::string, Quantities> scopeQuantities(const Json& r, const std::stri
             requestQuantities(route, seconds, q);
         }
     } else if (scope == "services") {
-        for (const Json& service : r["services"]) {
-            Quantities& q = out[service["name"].get<std::string>()];
-            requestQuantities(service, seconds, q);
-            const double requests = num(service, "requests");
+        // A service's row, then one per named operation ("cart.get", as calls name it).
+        const auto add = [&](const std::string& name, const Json& block) {
+            Quantities& q = out[name];
+            requestQuantities(block, seconds, q);
+            const double requests = num(block, "requests");
             q.emplace_back("dependency_failure_rate",
-                           requests > 0 ? num(service, "dependency_failures") / requests : 0.0);
+                           requests > 0 ? num(block, "dependency_failures") / requests : 0.0);
+        };
+        for (const Json& service : r["services"]) {
+            const std::string name = service["name"].get<std::string>();
+            add(name, service);
+            if (service.contains("operations"))
+                for (const Json& op : service["operations"])
+                    add(name + "." + op["name"].get<std::string>(), op);
         }
     } else {
         for (const Json& e : r["edges"]) {

@@ -602,6 +602,11 @@ QStringList ScenarioEditor::declaredNames(NameKind kind) const
                                && p[1].key == "nodes" && p[3].key == "name");
         if (match)
             names.append(QString::fromStdString(e.value));
+        // A service's operations are called as `service.operation`.
+        if (kind == NameKind::Service && p.size() == 5 && p[0].key == "services"
+            && p[2].key == "operations" && p[4].key == "name")
+            if (const auto service = valueAt({p[0], p[1], {"name", -1}}))
+                names.append(*service + "." + QString::fromStdString(e.value));
     }
     names.removeDuplicates();
     return names;

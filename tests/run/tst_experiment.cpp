@@ -5,6 +5,7 @@
 #include "run/experiment.h"
 #include "run/results_json.h"
 #include "run/simulation.h"
+#include "topologies/loader.h"
 #include "topologies/overrides.h"
 
 #include <QTest>
@@ -207,6 +208,47 @@ private slots:
         QVERIFY(std::abs(edgeB["calls_per_second"]["mean"].get<double>() - expected) < 1e-9);
         // And the paired difference of replication 1 is its full rate.
         QVERIFY(edgeA["calls_per_second"]["mean"].get<double>() > expected);
+    }
+
+    void operationsAreRowsOfTheServicesScope()
+    {
+        // A service's named operations are rows of the services scope, named as calls name
+        // them ("cart.get"); each row's throughput is the mean over replications of the
+        // operation's requests per measured second in the runs' own results.
+        const auto loaded = topologies::loadScenarioText(R"(
+meshsim: 1
+duration: 10s
+services:
+  - name: cart
+    operations: [{name: get}, {name: add, errors: 50%}]
+routes: [{path: /get, to: cart.get}, {path: /add, to: cart.add}]
+workloads:
+  - {name: w, arrival: {process: poisson, rate: 50/s}, mix: [{path: /get, weight: 3}, {path: /add}]}
+)",
+                                                         "ops.yaml");
+        QVERIFY(loaded.ok());
+        run::Plan plan;
+        plan.designs = {{"a", "ops.yaml", std::nullopt, std::nullopt, std::nullopt}};
+        plan.replications = 3;
+        std::vector<nlohmann::ordered_json> runs;
+        double rate = 0.0;
+        for (std::size_t i = 0; i < plan.runCount(); ++i) {
+            run::RunOptions options;
+            options.seed = plan.run(i).seed;
+            options.engine = models::EngineKind::Fast;
+            runs.push_back(run::resultsToJson(run::runScenario(*loaded.scenario, options), 0.0));
+            const auto& add = runs.back()["services"][0]["operations"][1];
+            QCOMPARE(add["name"].get<std::string>(), std::string("add"));
+            rate += add["requests"].get<double>() / runs.back()["measured_seconds"].get<double>()
+                    / 3.0;
+        }
+        const auto summary = run::summarize(plan, runs);
+        const auto& services = summary["points"][0]["designs"][0]["services"];
+        QVERIFY(services.contains("cart") && services.contains("cart.get"));
+        const double mean = services["cart.add"]["throughput_rps"]["mean"].get<double>();
+        QVERIFY2(std::abs(mean - rate) < 1e-9, qPrintable(QString::number(mean)));
+        QVERIFY(services["cart.add"]["error_rate"]["mean"].get<double>() > 0.3);
+        QCOMPARE(services["cart.get"]["error_rate"]["mean"].get<double>(), 0.0);
     }
 
     void intervalsCoverTheMm1Mean()

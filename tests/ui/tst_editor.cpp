@@ -403,6 +403,31 @@ private slots:
         QVERIFY(editor.helpAt(workersLine, 0).isEmpty()); // before the key: nothing
     }
 
+    // Where a service is expected, a service's operations are offered as `service.operation`,
+    // the way calls and routes name them.
+    void completionOffersOperations()
+    {
+        ui::ScenarioEditor editor;
+        editor.show();
+        const QString text = "meshsim: 1\n"
+                             "services:\n"
+                             "  - name: web\n"
+                             "    steps:\n"
+                             "      - call: cart.get\n"
+                             "  - name: cart\n"
+                             "    operations:\n"
+                             "      - name: get\n"
+                             "      - name: add\n"
+                             "routes: [{path: /x, to: web}]\n";
+        editor.setScenario("ops.yaml", text);
+        QTextCursor c(editor.editor().document()->findBlockByNumber(4));
+        c.movePosition(QTextCursor::EndOfBlock);
+        editor.editor().setTextCursor(c);
+        editor.editor().insertPlainText("\n      - call: ca");
+        const QStringList names = editor.completionsAtCursor();
+        QCOMPARE(names, (QStringList{"cart", "cart.get", "cart.add"}));
+    }
+
     // A form-like edit goes into the text as one undo step and keeps the comments.
     void setValueKeepsComments()
     {
