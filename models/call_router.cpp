@@ -509,6 +509,14 @@ void CallRouter::sendExchange(Exchange* ex)
 {
     if (ex->opensChannel)
         channelConnected(ex);
+    if (ex->freshConnection && ex->call->upstream->pooled
+        && ex->call->upstream->pools->multiplexed()) {
+        // An HTTP/2 connection is up: the tries that waited for it go as its streams.
+        ConnectionPool& pools = *ex->call->upstream->pools;
+        pools.connectionReady(ex);
+        for (Exchange* stream : pools.takeStreams(ex->host))
+            sendExchange(stream);
+    }
     if (ex->settled) { // reset while its connection was being set up
         onExchangeDone(ex);
         return;

@@ -6,9 +6,10 @@
 
 namespace meshsim::models {
 
-ConnectionPool::ConnectionPool(std::size_t hosts, ResourceLimits& limits)
+ConnectionPool::ConnectionPool(std::size_t hosts, ResourceLimits& limits, bool multiplexed)
     : m_hosts(hosts)
     , m_limits(limits)
+    , m_multiplexed(multiplexed)
 {}
 
 void ConnectionPool::count(Exchange* ex)
@@ -22,6 +23,24 @@ void ConnectionPool::count(Exchange* ex)
 ConnectionPool::Grant ConnectionPool::acquire(Exchange* ex)
 {
     Host& pool = m_hosts[ex->host];
+    if (m_multiplexed) {
+        if (pool.ready) { // a new stream on the connection
+            ex->hasConnection = true;
+            ex->poolConnection = pool.generation;
+            count(ex);
+            return Grant::Reuse;
+        }
+        if (!m_limits.canQueue())
+            return Grant::Overflow;
+        m_limits.pendingAdded();
+        if (pool.open == 0) {
+            openFor(ex);
+            return Grant::Open;
+        }
+        ex->queued = true; // its connection is being opened
+        pool.pending.push_back(ex);
+        return Grant::Queued;
+    }
     if (pool.idle > 0) {
         --pool.idle;
         ex->hasConnection = true;
@@ -47,7 +66,9 @@ ConnectionPool::Grant ConnectionPool::acquire(Exchange* ex)
 void ConnectionPool::openFor(Exchange* ex)
 {
     m_limits.connectionOpened();
-    ++m_hosts[ex->host].open;
+    Host& pool = m_hosts[ex->host];
+    ex->poolConnection = ++pool.generation;
+    ++pool.open;
     ex->hasConnection = true;
     ex->freshConnection = true;
     ex->connecting = true;
@@ -70,6 +91,38 @@ void ConnectionPool::connected(Exchange* ex)
     count(ex);
 }
 
+void ConnectionPool::connectionReady(const Exchange* opener)
+{
+    Host& pool = m_hosts[opener->host];
+    if (m_multiplexed && pool.open > 0 && pool.generation == opener->poolConnection)
+        pool.ready = true;
+}
+
+std::vector<Exchange*> ConnectionPool::takeStreams(std::uint32_t host)
+{
+    Host& pool = m_hosts[host];
+    std::vector<Exchange*> streams;
+    while (pool.ready && !pool.pending.empty()) {
+        Exchange* next = takeWaiting(pool);
+        m_limits.pendingRemoved();
+        next->hasConnection = true;
+        next->poolConnection = pool.generation;
+        count(next);
+        streams.push_back(next);
+    }
+    return streams;
+}
+
+void ConnectionPool::closeMultiplexed(Host& pool)
+{
+    if (pool.open == 0)
+        return;
+    pool.open = 0;
+    pool.ready = false;
+    ++pool.generation;
+    m_limits.connectionClosed();
+}
+
 void ConnectionPool::stopConnecting(Exchange* ex)
 {
     if (!ex->connecting)
@@ -85,6 +138,19 @@ ConnectionPool::Handover ConnectionPool::release(Exchange* ex, bool reusable)
         return {};
     ex->hasConnection = false;
     Host& pool = m_hosts[ex->host];
+    if (m_multiplexed) {
+        // A response or a stream's own reset leaves the connection; a reset by the host (a
+        // refused or broken connection) closes it, unless it is already an earlier one.
+        if (reusable || !ex->reset || ex->poolConnection != pool.generation)
+            return {};
+        closeMultiplexed(pool);
+        if (!pool.pending.empty()) { // a waiting stream opens the next connection
+            Exchange* next = takeWaiting(pool);
+            openFor(next);
+            return {next, true};
+        }
+        return {};
+    }
     if (reusable) {
         if (pool.pending.empty()) {
             ++pool.idle;
@@ -119,6 +185,10 @@ void ConnectionPool::leaveQueue(Exchange* ex)
 void ConnectionPool::closeIdle(std::uint32_t host)
 {
     Host& pool = m_hosts[host];
+    if (m_multiplexed) { // the host is gone: its one connection, busy or not
+        closeMultiplexed(pool);
+        return;
+    }
     for (; pool.idle > 0; --pool.idle) {
         --pool.open;
         m_limits.connectionClosed();

@@ -35,7 +35,7 @@ Upstream::Upstream(const UpstreamPolicy& policy,
                        r ? r->budgetPercent : std::nullopt,
                        r ? r->budgetMinConcurrency : RetryConfig{}.budgetMinConcurrency);
         pooled = true; // Envoy connection pools, with mTLS inside the mesh
-        pools.emplace(hosts.size(), *limits);
+        pools.emplace(hosts.size(), *limits, policy.multiplexed);
     }
     if (policy.outlierDetection) {
         outlierInterval = policy.outlierDetection->interval;

@@ -70,7 +70,7 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
     const ServiceConfig* targetService
         = targetKind == TierKind::App && target < system.services.size() ? &system.services[target]
                                                                          : nullptr;
-    const bool multiplexed
+    const bool appToMultiplexed
         = targetService && caller == CallerKind::App && targetService->protocol != Protocol::Http1;
     const auto perConnection = [&] {
         p.perConnection = true;
@@ -81,7 +81,7 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
         p.pooled = true;
         p.connectTimeout = system.mesh.connectTimeout;
         p.loadBalancer.policy = LoadBalancerPolicy::Random;
-        if (multiplexed && !toWaypoint)
+        if (appToMultiplexed && !toWaypoint)
             perConnection();
         return p;
     }
@@ -148,12 +148,14 @@ UpstreamPolicy resolveUpstreamPolicy(const SystemConfig& system,
         p.bulkhead = lib.bulkhead;
         if (lib.loadBalancer)
             p.loadBalancer = *lib.loadBalancer; // a library resolving the instances itself
-        else if (multiplexed)
+        else if (appToMultiplexed)
             perConnection(); // through the service's ClusterIP
     }
     // The gateway product's own retries (Kong, NGINX) replace the mesh's.
     if (caller == CallerKind::Gateway && gateway.retries)
         p.retries = &*gateway.retries;
+    // Envoy speaks HTTP/2 to a callee that does (the gateway's and the sidecars' pools).
+    p.multiplexed = p.pooled && targetService && targetService->protocol != Protocol::Http1;
     return p;
 }
 

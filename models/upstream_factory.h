@@ -46,6 +46,8 @@ struct UpstreamPolicy
     // long-lived connection to one instance (ClientChannel), with the callee's connection age.
     bool perConnection = false;
     std::optional<SimDuration> maxConnectionAge;
+    // An Envoy's pool to an HTTP/2 or gRPC callee: one connection per host, tries as streams.
+    bool multiplexed = false;
 };
 
 // A destination's mesh policy: the defaults, replaced block by block by the destination's own

@@ -131,9 +131,10 @@ struct Exchange
     Call* call = nullptr;
     std::uint32_t host = 0;
     std::uint32_t number = 0;
-    std::int32_t recHop = -1;  // its Try span (recorded requests)
-    std::int32_t recLeaf = -1; // its Connect hop while it waits for a connection
-    bool recEnded = false;     // its Try span has ended (answered or abandoned)
+    std::uint32_t poolConnection = 0; // multiplexed pools: the connection it rides
+    std::int32_t recHop = -1;         // its Try span (recorded requests)
+    std::int32_t recLeaf = -1;        // its Connect hop while it waits for a connection
+    bool recEnded = false;            // its Try span has ended (answered or abandoned)
     engine::SimTime start;
     engine::TimerId perTry;
     Exchange* next = nullptr;     // in its call's list of live attempts

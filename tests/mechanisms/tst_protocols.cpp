@@ -226,6 +226,46 @@ workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
         QCOMPARE(busy(arrivals(pinned, "b")), std::size_t{1});
     }
 
+    void anEnvoyMultiplexesGrpcOnOneConnection()
+    {
+        // A mesh whose only CPU is a 10 ms mTLS handshake on each end of a new connection
+        // (sidecars and requests free), 100 requests a second, each holding b for 100 ms: ten
+        // calls in flight on each hop. a's node does no work but its sidecars' handshakes. Over
+        // gRPC each Envoy pool opens one HTTP/2 connection per host and sends every call on it
+        // as a stream: a's node pays the handshakes of the two ingress replicas' connections
+        // and of its own to b, 3 x 10 ms exactly. Over HTTP/1.1 each call in flight holds a
+        // connection of its own: at least the ten a -> b connections (and two inbound) are
+        // opened, 12 x 10 ms or more.
+        const QString scenario = R"(
+meshsim: 1
+duration: 2s
+warmup: 0s
+architecture: mesh
+platform: {network: ideal, client_network: {latency: 1ms, bandwidth: unlimited}}
+services:
+  - {name: a, cpu: 0, workers: 256, steps: [b], protocol: %1}
+  - {name: b, cpu: 100ms, workers: 256, protocol: %1}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: constant, rate: 100/s}}]
+mesh:
+  sidecar:
+    cpu: {dist: constant, value: 0ms}
+    latency: 0ms
+    mtls: {handshake_cpu: 10ms, request_cpu: 0us}
+)";
+        const auto busyOfA = [&](const char* protocol) {
+            const auto r = m_runs.run(scenario.arg(protocol).toStdString(), 1);
+            for (const auto& node : r.nodes)
+                if (node.name == "a-0")
+                    return node.utilisation * node.cores * r.measuredSeconds;
+            qFatal("no node a-0");
+        };
+        const double grpc = busyOfA("grpc");
+        QVERIFY2(std::abs(grpc - 0.030) < 1e-6, qPrintable(QString::number(grpc)));
+        const double http1 = busyOfA("http1");
+        QVERIFY2(http1 >= 0.120 - 1e-6, qPrintable(QString::number(http1)));
+    }
+
     void nonIdempotentRequestsAreNotPassedOn_data()
     {
         QTest::addColumn<QString>("kind");

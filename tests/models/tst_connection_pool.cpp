@@ -242,6 +242,70 @@ private slots:
         QCOMPARE(limits.connections(), 0U);
     }
 
+    void http2CarriesEveryTryOnOneConnection()
+    {
+        // Envoy's HTTP/2 pool: the first try opens the host's one connection, the next ones wait
+        // for it (pending) and all become streams on it once it is up; later tries ride it at
+        // once. A stream's own reset (a per-try timeout) keeps the connection.
+        ResourceLimits limits = limitsOf(1024, 1024);
+        ConnectionPool pool(2, limits, true);
+        Exchange a = tryTo(0), b = tryTo(0), c = tryTo(0), other = tryTo(1);
+        QCOMPARE(pool.acquire(&a), Grant::Open);
+        QCOMPARE(pool.acquire(&b), Grant::Queued);
+        QCOMPARE(pool.acquire(&c), Grant::Queued);
+        QCOMPARE(pool.acquire(&other), Grant::Open); // per host
+        QCOMPARE(limits.pending(), 4U);
+        QCOMPARE(limits.connections(), 2U);
+        QVERIFY(pool.takeStreams(0).empty()); // not up yet
+        pool.connected(&a);
+        pool.connectionReady(&a);
+        const auto streams = pool.takeStreams(0);
+        QCOMPARE(streams.size(), std::size_t{2});
+        QVERIFY(streams[0] == &b && streams[1] == &c);
+        QCOMPARE(limits.pending(), 1U); // other's connection is still opening
+        QCOMPARE(limits.requests(), 3U);
+        Exchange d = tryTo(0);
+        QCOMPARE(pool.acquire(&d), Grant::Reuse);
+        QCOMPARE(limits.connections(), 2U);
+        // A per-try timeout resets b's stream (not a reset by the host): the connection stays.
+        QVERIFY(!pool.release(&b, false).ex);
+        Exchange e = tryTo(0);
+        QCOMPARE(pool.acquire(&e), Grant::Reuse);
+        QCOMPARE(pool.host(0).open, 1U);
+    }
+
+    void http2ConnectionResetByItsHostCloses()
+    {
+        // The host resets the connection (it died): the next try opens a new one, and a late
+        // reset of a stream of the old connection does not close the new one.
+        ResourceLimits limits = limitsOf(1024, 1024);
+        ConnectionPool pool(1, limits, true);
+        Exchange a = tryTo(0), b = tryTo(0);
+        QCOMPARE(pool.acquire(&a), Grant::Open);
+        pool.connected(&a);
+        pool.connectionReady(&a);
+        QCOMPARE(pool.acquire(&b), Grant::Reuse);
+        a.reset = true;
+        QVERIFY(!pool.release(&a, false).ex);
+        QCOMPARE(pool.host(0).open, 0U);
+        QCOMPARE(limits.connections(), 0U);
+        Exchange c = tryTo(0);
+        QCOMPARE(pool.acquire(&c), Grant::Open);
+        b.reset = true; // b rode the old connection
+        QVERIFY(!pool.release(&b, false).ex);
+        QCOMPARE(pool.host(0).open, 1U);
+        // A refused opening hands the place to the first waiting try, which opens anew.
+        Exchange d = tryTo(0);
+        QCOMPARE(pool.acquire(&d), Grant::Queued);
+        c.reset = true;
+        const auto next = pool.release(&c, false);
+        QVERIFY(next.ex == &d && next.open);
+        // The host dies: its connection closes, busy or not.
+        pool.closeIdle(0);
+        QCOMPARE(pool.host(0).open, 0U);
+        QCOMPARE(limits.connections(), 0U);
+    }
+
     void aTryCountsOnce()
     {
         ResourceLimits limits = limitsOf(1024, 1024);

@@ -122,6 +122,27 @@ private slots:
         QVERIFY(
             !resolve(Architecture::Mesh, MeshKind::Istio, Protocol::Grpc, CallerKind::App, false)
                  .perConnection);
+        // The sidecars' Envoys speak HTTP/2 to a gRPC callee: one multiplexed pool per host; an
+        // HTTP/1.1 callee keeps a connection per request in flight, as do ambient's ztunnels
+        // for the application's connections.
+        QVERIFY(resolve(Architecture::Mesh, MeshKind::Istio, Protocol::Grpc, CallerKind::App, false)
+                    .multiplexed);
+        QVERIFY(resolve(Architecture::GatewayMesh,
+                        MeshKind::Istio,
+                        Protocol::Http2,
+                        CallerKind::Gateway,
+                        false)
+                    .multiplexed);
+        QVERIFY(
+            !resolve(Architecture::Mesh, MeshKind::Istio, Protocol::Http1, CallerKind::App, false)
+                 .multiplexed);
+        QVERIFY(
+            !resolve(
+                 Architecture::Mesh, MeshKind::IstioAmbient, Protocol::Grpc, CallerKind::App, false)
+                 .multiplexed);
+        QVERIFY(
+            !resolve(Architecture::Direct, MeshKind::Istio, Protocol::Grpc, CallerKind::App, false)
+                 .multiplexed);
         QVERIFY(
             !resolve(Architecture::Mesh, MeshKind::Linkerd, Protocol::Grpc, CallerKind::App, false)
                  .perConnection);
