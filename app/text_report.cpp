@@ -172,6 +172,24 @@ std::string instanceLoadSection(const Json& r)
     return "\nuneven instance load (each instance's share of the service's arrivals):\n" + out;
 }
 
+// Instances with a CPU limit that were throttled (CFS quota in 100 ms periods).
+std::string throttlingSection(const Json& r)
+{
+    std::string out;
+    for (const Json& n : r["nodes"]) {
+        if (!n.contains("throttled_periods") || count(n, "throttled_periods") == 0)
+            continue;
+        out += format("  %-22s limit %7.3f cores: throttled %9.3f s in %llu periods\n",
+                      text(n, "name").c_str(),
+                      number(n, "cpu_limit_cores"),
+                      number(n, "throttled_seconds"),
+                      count(n, "throttled_periods"));
+    }
+    if (out.empty())
+        return out;
+    return "\nCPU throttling (cpu_limit, 100 ms periods):\n" + out;
+}
+
 // Breakers, ejections, readiness and faults over time (the first few of each run).
 std::string timelineSection(const Json& r)
 {
@@ -234,7 +252,8 @@ std::string formatRun(const Json& r)
             for (const Json& op : service["operations"])
                 out += latencyRow(text(service, "name") + "." + text(op, "name"), op);
     }
-    out += retriesSection(r) + instanceLoadSection(r) + proxySection(r) + timelineSection(r);
+    out += retriesSection(r) + instanceLoadSection(r) + throttlingSection(r) + proxySection(r)
+           + timelineSection(r);
     if (r.contains("gateway_cache"))
         out += format("\ngateway cache: %llu lookups, %.2f%% hits\n",
                       count(r["gateway_cache"], "lookups"),

@@ -220,10 +220,16 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
 
     Json nodes = Json::array();
     for (const NodeResult& n : r.nodes) {
-        nodes.push_back({{"name", n.name},
-                         {"zone", n.zone},
-                         {"cores", n.cores},
-                         {"utilisation", roundTo(n.utilisation, 6)}});
+        Json node{{"name", n.name},
+                  {"zone", n.zone},
+                  {"cores", n.cores},
+                  {"utilisation", roundTo(n.utilisation, 6)}};
+        if (n.cpuQuota > 0.0) { // an instance's cpu_limit: CFS throttling in the window
+            node["cpu_limit_cores"] = roundTo(n.cpuQuota, 6);
+            node["throttled_seconds"] = roundTo(n.throttledSeconds, 6);
+            node["throttled_periods"] = n.throttledPeriods;
+        }
+        nodes.push_back(node);
     }
     j["nodes"] = nodes;
 

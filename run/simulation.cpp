@@ -131,7 +131,7 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
     engine::PlatformSpec spec;
     spec.zones = scenario.platform.zones;
     for (const m::NodeConfig& n : result.placement.nodes)
-        spec.nodes.push_back(engine::NodeSpec{n.name, n.zone, n.cores, n.speed});
+        spec.nodes.push_back(engine::NodeSpec{n.name, n.zone, n.cores, n.speed, n.cpuQuota});
     spec.clientNode = static_cast<NodeId>(spec.nodes.size());
     spec.nodes.push_back(engine::NodeSpec{"clients", 0, 1, 1.0});
     spec.sameNode = toLink(scenario.platform.sameNode);
@@ -218,12 +218,18 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
     const std::array<SimTime, 2> marks{kSimStart + std::min(scenario.warmup, duration),
                                        kSimStart + duration};
     std::array<std::vector<double>, 2> busyAtMark;
+    std::array<std::vector<double>, 2> throttledAtMark; // seconds
+    std::array<std::vector<std::uint64_t>, 2> periodsAtMark;
     std::size_t nextMark = 0;
     const auto readMarks = [&](SimTime upTo) { // no event before upTo is left to run
         for (; nextMark < marks.size() && marks[nextMark] <= upTo; ++nextMark)
-            for (std::size_t n = 0; n + 1 < spec.nodes.size(); ++n)
-                busyAtMark[nextMark].push_back(
-                    platform.busyCoreSecondsAt(static_cast<NodeId>(n), marks[nextMark]));
+            for (std::size_t n = 0; n + 1 < spec.nodes.size(); ++n) {
+                const auto node = static_cast<NodeId>(n);
+                busyAtMark[nextMark].push_back(platform.busyCoreSecondsAt(node, marks[nextMark]));
+                throttledAtMark[nextMark].push_back(
+                    platform.throttledSecondsAt(node, marks[nextMark]));
+                periodsAtMark[nextMark].push_back(platform.throttledPeriods(node));
+            }
     };
     // Runs every event up to `limit`, stopping just before each mark to read it.
     const auto runTo = [&](SimTime limit) {
@@ -288,6 +294,12 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
         const double busy = measured ? busyAtMark[1][i] - busyAtMark[0][i]
                                      : platform.busyCoreSeconds(static_cast<NodeId>(i));
         node.utilisation = busy / (static_cast<double>(node.cores) * elapsed);
+        node.cpuQuota = spec.nodes[i].cpuQuota;
+        const auto id = static_cast<NodeId>(i);
+        node.throttledSeconds = measured ? throttledAtMark[1][i] - throttledAtMark[0][i]
+                                         : platform.throttledSecondsAt(id, platform.now());
+        node.throttledPeriods
+            = measured ? periodsAtMark[1][i] - periodsAtMark[0][i] : platform.throttledPeriods(id);
         result.nodes.push_back(node);
     }
     evaluateSlo(scenario, result);

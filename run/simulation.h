@@ -53,6 +53,11 @@ struct NodeResult
     std::string zone;
     std::uint32_t cores = 1;
     double utilisation = 0.0; // busy core-seconds / (cores * simulated seconds)
+    // A node with a CPU quota (an instance's cpu_limit): the quota in cores, and the time and
+    // the 100 ms periods it was throttled in the measured window.
+    double cpuQuota = 0.0;
+    double throttledSeconds = 0.0;
+    std::uint64_t throttledPeriods = 0;
 };
 
 // Where a run is, reported between slices of simulated time.

@@ -3,6 +3,7 @@
 #include "engine/core/assert.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace meshsim::topologies {
@@ -59,6 +60,7 @@ struct Group
     std::uint32_t cores; // of a dedicated node
     const models::PlacementConstraint* constraint;
     std::vector<models::NodeIndex>* out;
+    double cpuQuota = 0.0; // of a dedicated node: the instance's CPU limit in cores
 };
 
 } // namespace
@@ -71,9 +73,19 @@ Placement computePlacement(const Scenario& s)
     for (std::size_t i = 0; i < s.system.services.size(); ++i) {
         const models::ServiceConfig& svc = s.system.services[i];
         // A dedicated node gets a core per worker (first edition); an event-driven server
-        // (`workers: unlimited`) one core, its event loop.
-        const std::uint32_t cores = svc.workers == models::kUnlimited ? 1 : svc.workers;
-        groups.push_back({svc.name, svc.replicas, cores, &svc.placement, &p.instances[i]});
+        // (`workers: unlimited`) one core, its event loop; an instance with resources the
+        // cores of its CPU request (Kubernetes: the limit when no request is given), rounded
+        // up, and its limit as a CFS quota.
+        std::uint32_t cores = svc.workers == models::kUnlimited ? 1 : svc.workers;
+        const models::ResourcesConfig& r = svc.resources;
+        if (const auto request = r.cpuRequest ? r.cpuRequest : r.cpuLimit)
+            cores = static_cast<std::uint32_t>(std::max(1.0, std::ceil(*request - 1e-9)));
+        groups.push_back({svc.name,
+                          svc.replicas,
+                          cores,
+                          &svc.placement,
+                          &p.instances[i],
+                          r.cpuLimit.value_or(0.0)});
     }
     // Proxies of the edge: a dedicated node gets as many cores as the proxy has workers, at most
     // 16 (an Envoy or Kong instance does not use more).
@@ -109,6 +121,7 @@ Placement computePlacement(const Scenario& s)
                 node.zone = 0;
                 node.cores = g.cores;
                 node.speed = 1.0;
+                node.cpuQuota = g.cpuQuota;
                 g.out->push_back(static_cast<models::NodeIndex>(p.nodes.size()));
                 p.nodes.push_back(node);
             }

@@ -21,6 +21,7 @@ FastPlatform::FastPlatform(PlatformSpec spec)
     for (std::size_t i = 0; i < m_spec.nodes.size(); ++i) {
         m_cpus[i].cores = static_cast<double>(std::max<std::uint32_t>(1, m_spec.nodes[i].cores));
         m_cpus[i].speed = m_spec.nodes[i].speed;
+        m_cpus[i].quota = CpuQuota(m_spec.nodes[i].cpuQuota, m_spec.nodes[i].quotaPeriod);
     }
 }
 
@@ -65,6 +66,8 @@ void FastPlatform::degrade(std::uint32_t zoneA, std::uint32_t zoneB, const PathD
 
 double FastPlatform::rate(const Cpu& cpu) const
 {
+    if (cpu.quota.throttled())
+        return 0.0;
     if (cpu.active <= cpu.cores)
         return cpu.speed;
     return cpu.speed * cpu.cores / static_cast<double>(cpu.active);
@@ -74,7 +77,7 @@ void FastPlatform::advance(Cpu& cpu)
 {
     const SimTime now = m_queue.now();
     const auto dt = static_cast<double>(toNanos(now - cpu.lastUpdate));
-    if (dt > 0.0 && cpu.active > 0) {
+    if (dt > 0.0 && cpu.active > 0 && !cpu.quota.throttled()) {
         cpu.virtualWork += rate(cpu) * dt;
         cpu.busyCoreNanos += std::min(static_cast<double>(cpu.active), cpu.cores) * dt;
     }
@@ -106,7 +109,7 @@ ActivityId FastPlatform::compute(NodeId node, SimDuration work, Callback done)
     MESHSIM_ASSERT(node != m_spec.clientNode, "the clients' node does no CPU work");
     Cpu& cpu = m_cpus[node];
     advance(cpu);
-    if (!cpu.sharing && static_cast<double>(cpu.active) >= cpu.cores)
+    if (!cpu.sharing && (static_cast<double>(cpu.active) >= cpu.cores || cpu.quota.enabled()))
         startSharing(node);
     const std::uint32_t slot = acquireJob(cpu);
     Job& job = cpu.jobs[slot];
@@ -128,7 +131,32 @@ ActivityId FastPlatform::compute(NodeId node, SimDuration work, Callback done)
         return later(a, b);
     });
     reschedule(node);
+    applyQuota(node);
     return ActivityId{node, slot, generation};
+}
+
+void FastPlatform::applyQuota(NodeId node)
+{
+    Cpu& cpu = m_cpus[node];
+    if (!cpu.quota.enabled())
+        return;
+    advance(cpu); // up to now under the state so far
+    const CpuQuota::Decision d
+        = cpu.quota.update(m_queue.now(), cpu.busyCoreNanos, cpu.active, cpu.cores);
+    if (d.changed)
+        reschedule(node);
+    if (d.next == cpu.quotaAt)
+        return;
+    if (cpu.quotaTimer)
+        m_queue.cancel(cpu.quotaTimer);
+    cpu.quotaTimer = {};
+    cpu.quotaAt = d.next;
+    if (d.next != kSimNever)
+        cpu.quotaTimer = m_queue.scheduleAt(d.next, [this, node] {
+            m_cpus[node].quotaTimer = {};
+            m_cpus[node].quotaAt = kSimNever;
+            applyQuota(node);
+        });
 }
 
 void FastPlatform::startSharing(NodeId node)
@@ -190,6 +218,7 @@ bool FastPlatform::cancelCompute(ActivityId id)
     // the cores right now.
     finishJob(cpu, id.slot);
     reschedule(id.node);
+    applyQuota(id.node);
     return true;
 }
 
@@ -208,6 +237,13 @@ void FastPlatform::reschedule(NodeId node)
         cpu.timer = {};
         cpu.timerAt = kSimNever;
         cpu.sharing = false; // idle again: back to direct mode
+        return;
+    }
+    if (cpu.quota.throttled()) { // nothing runs until the quota is refilled
+        if (cpu.timer)
+            m_queue.cancel(cpu.timer);
+        cpu.timer = {};
+        cpu.timerAt = kSimNever;
         return;
     }
     const double remaining = std::max(0.0, cpu.heap.front().finish - cpu.virtualWork);
@@ -245,6 +281,7 @@ void FastPlatform::onCpuTimer(NodeId node)
         cpu.freeJobs.push_back(slot);
     }
     reschedule(node);
+    applyQuota(node);
     // Callbacks run after the node's state is consistent: they may start new computations.
     // m_finished works as a stack of frames: a nested timer never runs inside this loop, but
     // indices keep it correct even if one did.
@@ -270,7 +307,9 @@ double FastPlatform::busyCoreSecondsAt(NodeId node, SimTime at) const
 {
     const Cpu& cpu = m_cpus[node];
     const auto dt = static_cast<double>(toNanos(at - cpu.lastUpdate));
-    const double pending = cpu.active > 0 ? std::min<double>(cpu.active, cpu.cores) * dt : 0.0;
+    const double pending = cpu.active > 0 && !cpu.quota.throttled()
+                               ? std::min<double>(cpu.active, cpu.cores) * dt
+                               : 0.0;
     return (cpu.busyCoreNanos + pending) * 1e-9;
 }
 

@@ -15,8 +15,10 @@
 //    finish values drives one timer per node, so a start or a finish costs O(log n).
 // The switch converts each running computation's remaining work exactly, so both modes give the
 // same times; the direct mode only avoids the heap and its timer churn on uncontended nodes.
+// A node with a CPU quota (NodeSpec::cpuQuota) always shares; while it is throttled its rate is 0.
 // Not thread-safe.
 
+#include "engine/core/cpu_quota.h"
 #include "engine/core/platform.h"
 
 #include <vector>
@@ -42,6 +44,14 @@ public:
     std::uint64_t eventCount() const override { return m_queue.executed(); }
     double busyCoreSeconds(NodeId node) const override;
     double busyCoreSecondsAt(NodeId node, SimTime at) const override;
+    double throttledSecondsAt(NodeId node, SimTime at) const override
+    {
+        return m_cpus[node].quota.throttledSecondsAt(at);
+    }
+    std::uint64_t throttledPeriods(NodeId node) const override
+    {
+        return m_cpus[node].quota.throttledPeriods();
+    }
 
     // Computations currently sharing `node`'s cores.
     std::uint32_t activeComputations(NodeId node) const { return m_cpus[node].active; }
@@ -76,6 +86,11 @@ private:
         SimTime timerAt = kSimNever;
         double busyCoreNanos = 0.0;
         bool sharing = false; // see the class comment
+        // CFS bandwidth control: a node with a quota always shares (its computations stop
+        // together when it is throttled), and checks its quota at quotaAt.
+        CpuQuota quota{0.0, SimDuration{1}};
+        TimerId quotaTimer;
+        SimTime quotaAt = kSimNever;
     };
 
     double rate(const Cpu& cpu) const;
@@ -84,6 +99,8 @@ private:
     void onCpuTimer(NodeId node);
     void onDirectDone(NodeId node, std::uint32_t slot, std::uint32_t generation);
     void startSharing(NodeId node);
+    // Brings the node's quota up to date: throttles it, or lets it run again.
+    void applyQuota(NodeId node);
     void finishJob(Cpu& cpu, std::uint32_t slot);
     std::uint32_t acquireJob(Cpu& cpu);
 

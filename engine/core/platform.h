@@ -33,6 +33,10 @@ struct NodeSpec
     std::uint32_t zone = 0; // index into PlatformSpec::zones
     std::uint32_t cores = 1;
     double speed = 1.0; // relative to the reference CPU on which CPU work is specified
+    // CFS bandwidth control (engine/core/cpu_quota.h): at most `cpuQuota` cores of CPU time per
+    // `quotaPeriod`; 0 = none.
+    double cpuQuota = 0.0;
+    SimDuration quotaPeriod{100'000'000};
 };
 
 struct PlatformSpec
@@ -99,6 +103,10 @@ public:
     // The same at time `at` >= lastEventTime(), no event having run since (the load is constant
     // in between): what a series reads at a window's end.
     virtual double busyCoreSecondsAt(NodeId node, SimTime at) const = 0;
+    // A node with a CPU quota: the time its computations were throttled up to `at` (as
+    // busyCoreSecondsAt), and the periods in which they were (0 without a quota).
+    virtual double throttledSecondsAt(NodeId node, SimTime at) const = 0;
+    virtual std::uint64_t throttledPeriods(NodeId node) const = 0;
 
     // The link class a transfer between two nodes uses.
     const LinkSpec& linkBetween(NodeId from, NodeId to) const

@@ -1,6 +1,7 @@
 #include "engine/simgrid/simgrid_platform.h"
 
 #include "engine/core/assert.h"
+#include "engine/core/cpu_quota.h"
 
 #include <simgrid/kernel/Timer.hpp>
 #include <simgrid/s4u.hpp>
@@ -32,7 +33,7 @@ double bandwidth(const LinkSpec& link)
     return link.bytesPerSecond > 0.0 ? link.bytesPerSecond : kUnlimitedBytesPerSecond;
 }
 
-// Activities carry a token (slot and generation) in SimGrid's user data; 0 means "not ours".
+// Activities carry a token (slot and incarnation) in SimGrid's user data; 0 means "not ours".
 void* tokenToData(std::uint64_t token)
 {
     return reinterpret_cast<void*>(static_cast<std::uintptr_t>(token)); // NOLINT
@@ -51,12 +52,17 @@ struct SimGridPlatform::Impl
     };
     struct ActivitySlot
     {
-        sg4::ActivityPtr activity;
+        sg4::ActivityPtr activity; // none while parked
         Callback callback;
         NodeId node = 0;
         bool compute = false;
-        std::uint32_t generation = 1;
+        std::uint32_t generation = 1;  // of the ActivityId given out
+        std::uint32_t incarnation = 1; // of the SimGrid activity carrying it (its token)
         bool armed = false;
+        // A computation of a throttled node: its execution is cancelled and these flops wait
+        // for the next period (SimGrid 3.32's suspend/resume loses an execution's one-core
+        // bound on a multicore host, so meshsim restarts it instead).
+        double parkedFlops = -1.0;
     };
     struct NodeLoad
     {
@@ -64,6 +70,9 @@ struct SimGridPlatform::Impl
         std::uint32_t cores = 1;
         SimTime lastUpdate = kSimStart;
         double busyCoreNanos = 0.0;
+        CpuQuota quota{0.0, SimDuration{1}};
+        TimerId quotaTimer;
+        SimTime quotaAt = kSimNever;
     };
 
     sg4::Engine* engine = nullptr;
@@ -72,7 +81,19 @@ struct SimGridPlatform::Impl
     std::vector<std::uint32_t> freeTimers;
     std::vector<ActivitySlot> activities;
     std::vector<std::uint32_t> freeActivities;
-    std::vector<sg4::ActivityPtr> graveyard; // completed, released once their signal is over
+    // Completed or cancelled activities, with the clock when they were: released once the
+    // signals of that instant are over (several activities may end in one instant, their
+    // signals dispatched one after another).
+    std::vector<std::pair<double, sg4::ActivityPtr>> graveyard;
+    void bury(sg4::ActivityPtr activity)
+    {
+        graveyard.emplace_back(sg4::Engine::get_clock(), std::move(activity));
+    }
+    void releaseGraves()
+    {
+        const double clock = sg4::Engine::get_clock();
+        std::erase_if(graveyard, [clock](const auto& grave) { return grave.first < clock; });
+    }
     std::vector<NodeLoad> load;
     std::size_t pending = 0; // armed timers and activities
     // Links a degradation changes, with their normal bandwidth.
@@ -135,6 +156,7 @@ SimGridPlatform::SimGridPlatform(PlatformSpec spec,
                   ->set_core_count(static_cast<int>(std::max(1U, node.cores)))
                   ->seal();
         m_impl->load[i].cores = std::max(1U, node.cores);
+        m_impl->load[i].quota = CpuQuota(node.cpuQuota, node.quotaPeriod);
     }
 
     const auto lat = [](SimDuration d) { return seconds(kSimStart + d); };
@@ -396,7 +418,7 @@ void SimGridPlatform::startTransfer(NodeId from, NodeId to, std::uint64_t bytes,
     sg4::CommPtr comm = sg4::Comm::sendto_init(impl.hosts[from], impl.hosts[to]);
     comm->set_payload_size(bytes);
 
-    comm->set_data(tokenToData(Impl::token(slot, a.generation)));
+    comm->set_data(tokenToData(Impl::token(slot, a.incarnation)));
     a.activity = comm;
     ++impl.pending;
     comm->start();
@@ -414,14 +436,68 @@ ActivityId SimGridPlatform::compute(NodeId node, SimDuration work, Callback done
     a.armed = true;
     updateBusy(node);
     ++impl.load[node].active;
-    sg4::ExecPtr exec = sg4::Exec::init();
-    exec->set_flops_amount(toSeconds(work) * kReferenceFlops);
-    exec->set_host(impl.hosts[node]);
-    exec->set_data(tokenToData(Impl::token(slot, a.generation)));
-    a.activity = exec;
     ++impl.pending;
+    const ActivityId id{node, slot, a.generation};
+    const double flops = toSeconds(work) * kReferenceFlops;
+    if (impl.load[node].quota.throttled())
+        a.parkedFlops = flops; // runs when the node's quota is refilled
+    else
+        startExec(slot, flops);
+    applyQuota(node);
+    return id;
+}
+
+void SimGridPlatform::startExec(std::uint32_t slot, double flops)
+{
+    Impl& impl = *m_impl;
+    Impl::ActivitySlot& a = impl.activities[slot];
+    a.parkedFlops = -1.0;
+    sg4::ExecPtr exec = sg4::Exec::init();
+    exec->set_flops_amount(flops);
+    exec->set_host(impl.hosts[a.node]);
+    exec->set_data(tokenToData(Impl::token(slot, a.incarnation)));
+    a.activity = exec;
     exec->start();
-    return ActivityId{node, slot, a.generation};
+}
+
+void SimGridPlatform::applyQuota(NodeId node)
+{
+    Impl& impl = *m_impl;
+    Impl::NodeLoad& l = impl.load[node];
+    if (!l.quota.enabled())
+        return;
+    updateBusy(node); // up to now under the state so far
+    const CpuQuota::Decision d = l.quota.update(now(), l.busyCoreNanos, l.active, l.cores);
+    if (d.changed) {
+        const bool stop = l.quota.throttled();
+        for (std::uint32_t slot = 0; slot < impl.activities.size(); ++slot) {
+            Impl::ActivitySlot& a = impl.activities[slot];
+            if (!a.armed || !a.compute || a.node != node)
+                continue;
+            if (stop && a.activity) {
+                a.parkedFlops = std::max(0.0, a.activity->get_remaining());
+                ++a.incarnation; // its cancellation's signal will not match
+                sg4::ActivityPtr activity = std::move(a.activity);
+                activity->cancel();
+                impl.bury(std::move(activity));
+            } else if (!stop && a.parkedFlops >= 0.0) {
+                startExec(slot, a.parkedFlops);
+            }
+        }
+    }
+    if (d.next == l.quotaAt)
+        return;
+    if (l.quotaTimer)
+        cancel(l.quotaTimer);
+    l.quotaTimer = {};
+    l.quotaAt = d.next;
+    if (d.next != kSimNever)
+        l.quotaTimer = schedule(d.next - now(), [this, node] {
+            Impl::NodeLoad& load = m_impl->load[node];
+            load.quotaTimer = {};
+            load.quotaAt = kSimNever;
+            applyQuota(node);
+        });
 }
 
 bool SimGridPlatform::cancelCompute(ActivityId id)
@@ -435,37 +511,47 @@ bool SimGridPlatform::cancelCompute(ActivityId id)
     updateBusy(a.node);
     --impl.load[a.node].active;
     a.armed = false;
-    ++a.generation; // a late completion signal of the cancelled activity will not match
+    ++a.generation;
+    ++a.incarnation; // a late completion signal of the cancelled activity will not match
+    a.parkedFlops = -1.0;
     --impl.pending;
     sg4::ActivityPtr activity = std::move(a.activity);
     impl.freeActivities.push_back(id.slot);
-    activity->cancel();
-    impl.graveyard.push_back(std::move(activity));
+    if (activity) {
+        activity->cancel();
+        impl.bury(std::move(activity));
+    }
+    applyQuota(id.node);
     return true;
 }
 
 void SimGridPlatform::onActivityDone(std::uint64_t token, bool finished)
 {
     Impl& impl = *m_impl;
-    // Activities completed earlier have finished their signal dispatch: release them now.
-    impl.graveyard.clear();
+    // Activities that ended at an earlier instant have finished their signal dispatch.
+    impl.releaseGraves();
     const auto slot = static_cast<std::uint32_t>(token & 0xffffffffU);
-    const auto generation = static_cast<std::uint32_t>(token >> 32);
+    const auto incarnation = static_cast<std::uint32_t>(token >> 32);
     if (slot >= impl.activities.size())
         return;
     Impl::ActivitySlot& a = impl.activities[slot];
-    if (!a.armed || a.generation != generation)
+    if (!a.armed || a.incarnation != incarnation)
         return;
     MESHSIM_ASSERT(finished, "meshsim's activities only end by finishing or by being cancelled");
-    if (a.compute) {
-        updateBusy(a.node);
-        --impl.load[a.node].active;
+    const bool compute = a.compute;
+    const NodeId node = a.node;
+    if (compute) {
+        updateBusy(node);
+        --impl.load[node].active;
     }
     Callback callback = a.callback;
     a.armed = false;
     ++a.generation;
-    impl.graveyard.push_back(std::move(a.activity));
+    ++a.incarnation;
+    impl.bury(std::move(a.activity));
     impl.freeActivities.push_back(slot);
+    if (compute)
+        applyQuota(node);
     --impl.pending;
     ++m_events;
     m_lastEvent = now();
@@ -476,7 +562,7 @@ void SimGridPlatform::updateBusy(NodeId node)
 {
     Impl::NodeLoad& l = m_impl->load[node];
     const SimTime t = now();
-    if (l.active > 0)
+    if (l.active > 0 && !l.quota.throttled())
         l.busyCoreNanos += static_cast<double>(std::min(l.active, l.cores))
                            * static_cast<double>(toNanos(t - l.lastUpdate));
     l.lastUpdate = t;
@@ -490,10 +576,21 @@ double SimGridPlatform::busyCoreSeconds(NodeId node) const
 double SimGridPlatform::busyCoreSecondsAt(NodeId node, SimTime at) const
 {
     const Impl::NodeLoad& l = m_impl->load[node];
-    const double pendingNanos = l.active > 0 ? static_cast<double>(std::min(l.active, l.cores))
-                                                   * static_cast<double>(toNanos(at - l.lastUpdate))
-                                             : 0.0;
+    const double pendingNanos = l.active > 0 && !l.quota.throttled()
+                                    ? static_cast<double>(std::min(l.active, l.cores))
+                                          * static_cast<double>(toNanos(at - l.lastUpdate))
+                                    : 0.0;
     return (l.busyCoreNanos + pendingNanos) * 1e-9;
+}
+
+double SimGridPlatform::throttledSecondsAt(NodeId node, SimTime at) const
+{
+    return m_impl->load[node].quota.throttledSecondsAt(at);
+}
+
+std::uint64_t SimGridPlatform::throttledPeriods(NodeId node) const
+{
+    return m_impl->load[node].quota.throttledPeriods();
 }
 
 bool SimGridPlatform::runUntil(SimTime limit)

@@ -67,6 +67,8 @@ public:
     std::uint64_t eventCount() const override { return m_events; }
     double busyCoreSeconds(NodeId node) const override;
     double busyCoreSecondsAt(NodeId node, SimTime at) const override;
+    double throttledSecondsAt(NodeId node, SimTime at) const override;
+    std::uint64_t throttledPeriods(NodeId node) const override;
 
     static constexpr double kReferenceFlops = 1e9; // flop/s of a node of speed 1
 
@@ -76,6 +78,10 @@ private:
     void onActivityDone(std::uint64_t token, bool finished);
     void startTransfer(NodeId from, NodeId to, std::uint64_t bytes, Callback done);
     void updateBusy(NodeId node);
+    // CFS bandwidth control of a node with a quota: its executions are suspended while it is
+    // throttled (engine/core/cpu_quota.h).
+    void applyQuota(NodeId node);
+    void startExec(std::uint32_t slot, double flops);
 
     PlatformSpec m_spec;
     std::unique_ptr<Impl> m_impl;

@@ -24,6 +24,8 @@ struct NodeConfig
     ZoneIndex zone = 0;
     std::uint32_t cores = 1;
     double speed = 1.0;
+    // CFS quota of the instance that runs alone on it (its CPU limit), in cores; 0 = none.
+    double cpuQuota = 0.0;
 };
 
 enum class PlacementStrategy { Spread, Pack };

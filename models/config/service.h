@@ -72,6 +72,15 @@ struct OperationConfig
 // (docs/mechanisms/protocols.md).
 enum class Protocol : std::uint8_t { Http1, Http2, Grpc };
 
+// Kubernetes resources of each instance, in cores (the file's millicores / 1000). Without
+// declared nodes, an instance gets ceil(request) cores of its own (the request defaulting to the
+// limit, as Kubernetes does), and the limit is a CFS quota on them (engine/core/cpu_quota.h).
+struct ResourcesConfig
+{
+    std::optional<double> cpuRequest;
+    std::optional<double> cpuLimit;
+};
+
 struct ServiceConfig
 {
     std::string name;
@@ -87,6 +96,7 @@ struct ServiceConfig
     PlacementConstraint placement;
     LibraryClientConfig client;
     Protocol protocol = Protocol::Http1;
+    ResourcesConfig resources;
     // The server ends each connection after this age (gRPC's MaxConnectionAge); none: never.
     std::optional<SimDuration> maxConnectionAge;
     // Named operations; none: the service is one operation made of the fields above

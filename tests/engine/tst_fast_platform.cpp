@@ -1,11 +1,13 @@
 // FastPlatform: transfer times and processor-sharing CPUs, against hand calculations.
 
 #include "engine/core/fast_platform.h"
+#include "tests/support/cpu_quota_cases.h"
 
 #include <QTest>
 
 #include <vector>
 
+using namespace meshsim;
 using namespace meshsim::engine;
 
 namespace {
@@ -45,6 +47,12 @@ class TestFastPlatform : public QObject
     Q_OBJECT
 
 private slots:
+    void cpuQuotaThrottlesInPeriods()
+    {
+        FastPlatform p(testing::cpuQuotaSpec());
+        testing::verifyCpuQuota(p);
+    }
+
     void transferTimes()
     {
         FastPlatform p(twoNodes(1));

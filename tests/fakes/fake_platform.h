@@ -115,6 +115,9 @@ public:
     // Sum over the node's computations of the time each ran up to `at` (finished, cancelled or
     // still running), at one core each.
     double busyCoreSecondsAt(engine::NodeId node, engine::SimTime at) const override;
+    // No CPU quotas: nothing is ever throttled.
+    double throttledSecondsAt(engine::NodeId, engine::SimTime) const override { return 0.0; }
+    std::uint64_t throttledPeriods(engine::NodeId) const override { return 0; }
 
 private:
     enum class Kind : std::uint8_t { Timer, Transfer, Compute };

@@ -4,12 +4,14 @@
 
 #include "engine/core/fast_platform.h"
 #include "engine/simgrid/simgrid_platform.h"
+#include "tests/support/cpu_quota_cases.h"
 
 #include <QTest>
 
 #include <algorithm>
 #include <vector>
 
+using namespace meshsim;
 using namespace meshsim::engine;
 
 namespace {
@@ -88,6 +90,13 @@ class TestSimGridPlatform : public QObject
     Q_OBJECT
 
 private slots:
+    void cpuQuotaThrottlesInPeriods()
+    {
+        const PlatformSpec s = testing::cpuQuotaSpec();
+        SimGridPlatform p(s, allPairs(s.nodes.size()));
+        testing::verifyCpuQuota(p);
+    }
+
     void uncontendedTransfers()
     {
         // Same numbers as the fast platform's test: latency + bytes / bandwidth per class.

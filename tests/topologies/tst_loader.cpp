@@ -863,6 +863,72 @@ workloads:
         QVERIFY2(problem.empty(), problem.c_str());
     }
 
+    void resourcesRead()
+    {
+        // Kubernetes quantities: millicores or cores; the request may be left to the limit.
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+services:
+  - {name: a, steps: [b], resources: {cpu_request: 250m, cpu_limit: 1.5}}
+  - {name: b, resources: {cpu_limit: "2"}}
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+)",
+                                              "resources.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        const auto& a = r.scenario->system.services[0].resources;
+        QCOMPARE(*a.cpuRequest, 0.25);
+        QCOMPARE(*a.cpuLimit, 1.5);
+        QVERIFY(!r.scenario->system.services[1].resources.cpuRequest);
+        QCOMPARE(*r.scenario->system.services[1].resources.cpuLimit, 2.0);
+        // With declared nodes they are ignored, and the loader says so.
+        const LoadResult declared = loadScenarioText(R"(
+meshsim: 1
+platform: {nodes: [{name: n1, cores: 8}]}
+services: [{name: a, resources: {cpu_limit: 500m}}]
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
+)",
+                                                     "declared.yaml");
+        QVERIFY2(declared.ok(), dump(declared.diagnostics).c_str());
+        QVERIFY(!declared.scenario->system.services[0].resources.cpuLimit);
+        QVERIFY2(mentions(declared.diagnostics,
+                          -1,
+                          -1,
+                          "services[0].resources",
+                          "ignored with declared nodes",
+                          Diagnostic::Severity::Warning),
+                 dump(declared.diagnostics).c_str());
+    }
+
+    void badResourcesSayWhatIsExpected_data()
+    {
+        QTest::addColumn<QString>("services");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        const QString quantity = "a CPU quantity from 1m to 10000 cores";
+        QTest::newRow("units") << "  - {name: a, resources: {cpu_limit: 500mc}}\n"
+                               << "services[0].resources.cpu_limit" << quantity;
+        QTest::newRow("zero") << "  - {name: a, resources: {cpu_limit: 0}}\n"
+                              << "services[0].resources.cpu_limit" << quantity;
+        QTest::newRow("request above limit")
+            << "  - {name: a, resources: {cpu_request: 2, cpu_limit: 1}}\n"
+            << "services[0].resources.cpu_request"
+            << "the CPU request exceeds the limit";
+        QTest::newRow("unknown key") << "  - {name: a, resources: {memory_limit: 1Gi}}\n"
+                                     << "services[0].resources.memory_limit"
+                                     << "unknown key";
+    }
+
+    void badResourcesSayWhatIsExpected()
+    {
+        QFETCH(QString, services);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const std::string problem = missingServicesError(services, path, message);
+        QVERIFY2(problem.empty(), problem.c_str());
+    }
+
     void badOperationsSayWhatIsExpected_data()
     {
         QTest::addColumn<QString>("services");

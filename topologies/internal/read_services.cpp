@@ -4,6 +4,7 @@
 #include "topologies/internal/sections.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace meshsim::topologies::internal {
 
@@ -302,6 +303,59 @@ void readOperations(Context& ctx,
                          + " per service)");
 }
 
+// A CPU quantity as Kubernetes writes it: millicores ("500m") or cores (0.5, 2), in cores.
+bool readCpu(Reader& reader, const Fields& f, std::string_view key, std::optional<double>& out)
+{
+    const YAML::Node* node = f.find(key);
+    if (!node || !reader.scalar(*node, f.pathOf(key), "a CPU quantity"))
+        return false;
+    std::string text = node->Scalar();
+    double scale = 1.0;
+    if (!text.empty() && text.back() == 'm') {
+        text.pop_back();
+        scale = 1e-3;
+    }
+    double value = 0.0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    value *= scale;
+    if (text.empty() || ec != std::errc() || ptr != end || !(value >= 1e-3 && value <= 1e4)) {
+        reader.expected(*node,
+                        f.pathOf(key),
+                        "a CPU quantity from 1m to 10000 cores, in millicores (\"500m\") or "
+                        "cores (0.5, 2)");
+        return false;
+    }
+    out = value;
+    return true;
+}
+
+// A service's Kubernetes resources: requests and limits of CPU.
+void readResources(Context& ctx,
+                   const YAML::Node& node,
+                   const std::string& path,
+                   const Scenario& s,
+                   m::ResourcesConfig& out)
+{
+    Reader& reader = ctx.reader;
+    Fields f(reader, node, path, {"cpu_request", "cpu_limit"});
+    if (!f.valid())
+        return;
+    readCpu(reader, f, "cpu_request", out.cpuRequest);
+    readCpu(reader, f, "cpu_limit", out.cpuLimit);
+    if (out.cpuRequest && out.cpuLimit && *out.cpuRequest > *out.cpuLimit + 1e-12)
+        reader.error(*f.find("cpu_request"),
+                     f.pathOf("cpu_request"),
+                     "the CPU request exceeds the limit (Kubernetes requires request <= limit)");
+    if (s.platform.declaredNodes && (out.cpuRequest || out.cpuLimit)) {
+        reader.warning(node,
+                       path,
+                       "ignored with declared nodes: an instance's CPU request and limit apply to "
+                       "a node of its own (remove platform.nodes to use them)");
+        out = {};
+    }
+}
+
 } // namespace
 
 void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
@@ -328,7 +382,8 @@ void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
                       "placement",
                       "client",
                       "protocol",
-                      "max_connection_age"});
+                      "max_connection_age",
+                      "resources"});
             if (f.valid()) {
                 if (!f.find("name"))
                     reader.error(item, p, "missing key \"name\"");
@@ -371,6 +426,8 @@ void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
                     readPlacement(ctx, *pl, f.pathOf("placement"), config.placement);
                 if (const YAML::Node* c = f.find("client"))
                     readLibraryClient(reader, *c, f.pathOf("client"), config.client);
+                if (const YAML::Node* res = f.find("resources"))
+                    readResources(ctx, *res, f.pathOf("resources"), s, config.resources);
                 static constexpr EnumName<m::Protocol> kProtocols[]
                     = {{"http1", m::Protocol::Http1},
                        {"http2", m::Protocol::Http2},
