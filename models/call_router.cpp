@@ -202,8 +202,9 @@ void CallRouter::attempt(Call* call)
             if (call->attempts < call->tried.size())
                 call->tried[call->attempts] = ~std::uint32_t{0};
             ++call->attempts;
-            const RetryDecision decision = decideRetry(
-                TryResult{outcome, false, false, true, false, false, false}, retryState(call));
+            const RetryDecision decision
+                = decideRetry(TryResult{outcome, false, false, true, false, false, false, false},
+                              retryState(call));
             if (decision.retry) {
                 scheduleRetry(call);
                 return;
@@ -741,14 +742,15 @@ void CallRouter::retryOrFinish(
     // A hedged per-try timeout (the try goes on) is retried whenever retries remain, whatever
     // retry_on says (Envoy's shouldHedgeRetryPerTryTimeout).
     const bool hedge = !tryEnded;
-    RetryDecision decision = decideRetry(
-        TryResult{
-            outcome, ex->reset, ex->connectFailure, ex->local, ex->passedOn, perTryTimeout, hedge},
-        retryState(call));
-    // nginx: a non-idempotent request that reached a server is not passed to the next one.
-    if (decision.retry && call->retries && call->retries->nonIdempotentOnceSent
-        && !ex->connectFailure && nonIdempotent(m_routes[call->route].config->method))
-        decision = RetryDecision{};
+    RetryDecision decision = decideRetry(TryResult{outcome,
+                                                   ex->reset,
+                                                   ex->connectFailure,
+                                                   ex->local,
+                                                   ex->passedOn,
+                                                   perTryTimeout,
+                                                   hedge,
+                                                   nonIdempotentRoute(call)},
+                                         retryState(call));
     // A try that already started a hedge is never retried again (Envoy: upstream_request.retried).
     const bool wouldRetry = decision.retry || (decision.flags & (kFlagURX | kFlagUO)) != 0;
     if (ex->hedged && tryEnded)
@@ -775,6 +777,11 @@ void CallRouter::retryOrFinish(
     scheduleRetry(call);
 }
 
+bool CallRouter::nonIdempotentRoute(const Call* call) const
+{
+    return call->route < m_routes.size() && m_routes[call->route].nonIdempotent;
+}
+
 RetryState CallRouter::retryState(const Call* call)
 {
     const Upstream& u = *call->upstream;
@@ -788,6 +795,7 @@ RetryState CallRouter::retryState(const Call* call)
 
 void CallRouter::scheduleRetry(Call* call)
 {
+    MESHSIM_ASSERT(call->retries != nullptr, "only a call with a retry policy is retried");
     Upstream& u = *call->upstream;
     if (u.limits) {
         u.limits->retryStarted();

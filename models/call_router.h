@@ -102,6 +102,9 @@ private:
     void
     retryOrFinish(Call* call, Exchange* ex, Outcome outcome, bool perTryTimeout, bool tryEnded);
     void endTry(Call* call, const Exchange* ex, Outcome outcome, std::uint16_t flags);
+    // Whether the call's request has a non-idempotent method (its route's; none in unit tests
+    // that build no routes).
+    bool nonIdempotentRoute(const Call* call) const;
     // The call's retry state, for decideRetry.
     static RetryState retryState(const Call* call);
     // Another try after the backoff (its retry-breaker slot taken, the call kept alive).

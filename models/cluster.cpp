@@ -176,6 +176,7 @@ void Cluster::buildRoutes()
         if (route.retries)
             runtime.retryConditions.emplace(route.retries->retryOn);
         runtime.programs = compileRoute(route);
+        runtime.nonIdempotent = nonIdempotent(route.method);
         if (route.kind == RouteConfig::Kind::Split)
             runtime.splitCumulative = cumulativeWeights(route.weights);
         m_routes.push_back(std::move(runtime));

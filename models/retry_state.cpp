@@ -17,8 +17,10 @@ RetryDecision decideRetry(const TryResult& result, const RetryState& state)
         = result.hedge
           || (state.conditions
               && state.conditions->retriable(asSeen, result.connectFailure, result.perTryTimeout));
+    // nginx passes a non-idempotent request on only when it never reached the server.
+    const bool sentOnce = result.nonIdempotent && !result.connectFailure;
     const bool retriable
-        = state.retries
+        = state.retries && !(sentOnce && state.retries->nonIdempotentOnceSent)
           && (state.retries->retryAll ? result.outcome != Outcome::Ok : !result.local && matches);
     // Flags say what this hop saw itself, not what an upstream passed on from further down.
     std::uint16_t flags = ownReset ? kFlagUF : kFlagNone;

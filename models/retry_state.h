@@ -23,6 +23,7 @@ struct TryResult
     bool passedOn = false;       // the host's answer is a failure of its own call, passed on
     bool perTryTimeout = false;  // the per-try timeout fired
     bool hedge = false;          // ...and the try goes on: retried whenever retries remain
+    bool nonIdempotent = false;  // the request's method is POST, PATCH or LOCK
 };
 
 // The call's retry state.

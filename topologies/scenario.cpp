@@ -13,10 +13,10 @@ int Scenario::serviceIndex(const std::string& serviceName) const
     return -1;
 }
 
-int Scenario::routeIndex(const std::string& name) const
+int Scenario::routeIndex(const std::string& routeName) const
 {
     for (std::size_t i = 0; i < system.routes.size(); ++i) {
-        if (system.routes[i].name() == name)
+        if (system.routes[i].name() == routeName)
             return static_cast<int>(i);
     }
     return -1;

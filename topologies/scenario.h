@@ -31,7 +31,7 @@ struct Scenario
 
     int serviceIndex(const std::string& name) const;
     // By the route's name: its path, or "METHOD path" for a route with a method; -1 if none.
-    int routeIndex(const std::string& name) const;
+    int routeIndex(const std::string& routeName) const;
 };
 
 std::string architectureName(models::Architecture a);

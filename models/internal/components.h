@@ -160,6 +160,7 @@ struct RouteRuntime
     std::vector<Program> programs;                  // one, or one per split target
     std::vector<double> splitCumulative;            // split only
     std::optional<RetryConditions> retryConditions; // of the route's retries (gateway)
+    bool nonIdempotent = false;                     // its method is POST, PATCH or LOCK
 };
 
 } // namespace meshsim::models

@@ -37,8 +37,12 @@ void Names::collect(const YAML::Node& root)
             const YAML::Node path = item.IsMap() ? item["path"] : YAML::Node();
             const YAML::Node method = item.IsMap() ? item["method"] : YAML::Node();
             std::string name = path && path.IsScalar() ? path.Scalar() : std::string();
-            if (method && method.IsScalar() && !name.empty()) // RouteConfig::name()
-                name = method.Scalar() + " " + name;
+            if (method && method.IsScalar() && !name.empty()) { // RouteConfig::name()
+                std::string label = method.Scalar();
+                label += ' ';
+                label += name;
+                name = std::move(label);
+            }
             m_routes.push_back(std::move(name));
         }
     }
