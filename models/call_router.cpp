@@ -340,15 +340,17 @@ void CallRouter::channelTryEnded(Exchange* ex)
 {
     Upstream& u = *ex->call->upstream;
     ClientChannel& channel = *u.channel;
-    const bool opener = ex->opensChannel;
+    const bool opener = ex->opensChannel; // cleared once its connection was up
     ex->opensChannel = false;
-    if (!ex->reset || ex->local || ex->host != channel.host())
-        return;
-    if (!opener) {
-        channel.broken(); // a reset on the ready connection: reconnect on the next request
+    if (!opener || channel.state() != ClientChannel::State::Connecting) {
+        // A reset on the ready connection (not a late one of an earlier connection's): the
+        // next request reconnects.
+        if (ex->reset && !ex->local && ex->host == channel.host())
+            channel.broken();
         return;
     }
-    // The connection could not be opened: the requests waiting for it fail with it.
+    // The connection was never made (refused, timed out, or the opening try failed before it):
+    // the requests waiting for it fail with it.
     channel.connectFailed(*ex->call->caller->random);
     std::vector<Exchange*> waiting;
     waiting.swap(channel.waiting());
