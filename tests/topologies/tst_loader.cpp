@@ -71,6 +71,17 @@ missingServicesError(const QString& services, const QString& path, const QString
     return missingError(text, path, message);
 }
 
+// The row of a data-driven test of `services` lines (columns services, path, message): the
+// scenario is rejected at `path` with `message`.
+void verifyServicesRejected()
+{
+    QFETCH(QString, services);
+    QFETCH(QString, path);
+    QFETCH(QString, message);
+    const std::string problem = missingServicesError(services, path, message);
+    QVERIFY2(problem.empty(), problem.c_str());
+}
+
 } // namespace
 
 class TestLoader : public QObject
@@ -779,14 +790,7 @@ workloads:
             << "";
     }
 
-    void badProtocolsSayWhatIsExpected()
-    {
-        QFETCH(QString, services);
-        QFETCH(QString, path);
-        QFETCH(QString, message);
-        const std::string problem = missingServicesError(services, path, message);
-        QVERIFY2(problem.empty(), problem.c_str());
-    }
+    void badProtocolsSayWhatIsExpected() { verifyServicesRejected(); }
 
     void methodsRead()
     {
@@ -920,14 +924,7 @@ workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
                                      << "unknown key";
     }
 
-    void badResourcesSayWhatIsExpected()
-    {
-        QFETCH(QString, services);
-        QFETCH(QString, path);
-        QFETCH(QString, message);
-        const std::string problem = missingServicesError(services, path, message);
-        QVERIFY2(problem.empty(), problem.c_str());
-    }
+    void badResourcesSayWhatIsExpected() { verifyServicesRejected(); }
 
     void badOperationsSayWhatIsExpected_data()
     {
@@ -961,14 +958,7 @@ workloads: [{name: w, arrival: {process: poisson, rate: 5/s}}]
             << "no operations";
     }
 
-    void badOperationsSayWhatIsExpected()
-    {
-        QFETCH(QString, services);
-        QFETCH(QString, path);
-        QFETCH(QString, message);
-        const std::string problem = missingServicesError(services, path, message);
-        QVERIFY2(problem.empty(), problem.c_str());
-    }
+    void badOperationsSayWhatIsExpected() { verifyServicesRejected(); }
 
     void diagnosticsPointToTheRightBlock()
     {
