@@ -18,6 +18,7 @@
 #include <vector>
 
 using namespace meshsim;
+using testing::fiveSd;
 using testing::serviceOf;
 
 namespace {
@@ -63,11 +64,6 @@ std::size_t busy(const std::vector<double>& v)
 {
     return static_cast<std::size_t>(
         std::count_if(v.begin(), v.end(), [](double x) { return x > 0.0; }));
-}
-
-double fiveSd(double n, double p)
-{
-    return 5.0 * std::sqrt(n * p * (1.0 - p));
 }
 
 } // namespace

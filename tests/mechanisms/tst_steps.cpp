@@ -16,6 +16,7 @@
 
 using namespace meshsim;
 using testing::edgeOf;
+using testing::fiveSd;
 using testing::serviceOf;
 
 namespace {
@@ -51,12 +52,6 @@ std::string constantLoad(const QString& a, const QString& b = "cpu: 2ms")
 std::uint64_t served(const run::RunResult& r, const char* service)
 {
     return serviceOf(r, service).requests.outcomes.total();
-}
-
-// Five standard deviations of a binomial count of n trials with probability p.
-double fiveSd(double n, double p)
-{
-    return 5.0 * std::sqrt(n * p * (1.0 - p));
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 
 #include <QtGlobal>
 
+#include <cmath>
 #include <deque>
 #include <optional>
 #include <string>
@@ -61,6 +62,13 @@ inline const models::ServiceStats& serviceOf(const run::RunResult& r, const char
             return r.metrics->services()[i];
     }
     qFatal("no service %s", name);
+}
+
+// Five standard deviations of a binomial count of n trials with probability p: the tolerance of
+// the scenario tests (a false failure about once in 1.7 million runs).
+inline double fiveSd(double n, double p)
+{
+    return 5.0 * std::sqrt(n * p * (1.0 - p));
 }
 
 } // namespace meshsim::testing
