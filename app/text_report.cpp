@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace meshsim::app {
 
@@ -147,29 +150,42 @@ std::string instanceLoadSection(const Json& r)
     constexpr std::size_t kShown = 8;
     std::string out;
     for (const Json& service : r["services"]) {
-        const Json& instances = service["instances"];
-        if (instances.size() < 2)
-            continue;
-        double total = 0.0;
-        double busiest = 0.0;
-        for (const Json& i : instances) {
-            const double a = number(i, "arrivals");
-            total += a;
-            busiest = std::max(busiest, a);
+        // The instances of each version are compared among themselves: a split between the
+        // versions is not an uneven load.
+        std::vector<std::pair<std::string, std::vector<double>>> groups;
+        for (const Json& i : service["instances"]) {
+            const std::string group = i.contains("version")
+                                          ? text(service, "name") + "@" + text(i, "version")
+                                          : text(service, "name");
+            if (groups.empty() || groups.back().first != group)
+                groups.emplace_back(group, std::vector<double>{});
+            groups.back().second.push_back(number(i, "arrivals"));
         }
-        const double even = total / static_cast<double>(instances.size());
-        if (total == 0.0 || busiest <= 1.5 * even)
-            continue;
-        out += format("  %-22s even %5.1f%%:", text(service, "name").c_str(), 100.0 * even / total);
-        for (std::size_t i = 0; i < instances.size() && i < kShown; ++i)
-            out += format(" %5.1f%%", 100.0 * number(instances[i], "arrivals") / total);
-        if (instances.size() > kShown)
-            out += format(" ... (%zu instances)", instances.size());
-        out += "\n";
+        for (const auto& [name, arrivals] : groups) {
+            if (arrivals.size() < 2)
+                continue;
+            double total = 0.0;
+            double busiest = 0.0;
+            for (const double a : arrivals) {
+                total += a;
+                busiest = std::max(busiest, a);
+            }
+            const double even = total / static_cast<double>(arrivals.size());
+            if (total == 0.0 || busiest <= 1.5 * even)
+                continue;
+            out += format("  %-22s even %5.1f%%:", name.c_str(), 100.0 * even / total);
+            for (std::size_t i = 0; i < arrivals.size() && i < kShown; ++i)
+                out += format(" %5.1f%%", 100.0 * arrivals[i] / total);
+            if (arrivals.size() > kShown)
+                out += format(" ... (%zu instances)", arrivals.size());
+            out += "\n";
+        }
     }
     if (out.empty())
         return out;
-    return "\nuneven instance load (each instance's share of the service's arrivals):\n" + out;
+    return "\nuneven instance load (each instance's share of the service's or version's "
+           "arrivals):\n"
+           + out;
 }
 
 // Instances with a CPU limit that were throttled (CFS quota in 100 ms periods).
@@ -251,6 +267,9 @@ std::string formatRun(const Json& r)
         if (service.contains("operations")) // a service's named operations, as calls name them
             for (const Json& op : service["operations"])
                 out += latencyRow(text(service, "name") + "." + text(op, "name"), op);
+        if (service.contains("versions")) // its versions (subsets), as "reviews@v2"
+            for (const Json& version : service["versions"])
+                out += latencyRow(text(service, "name") + "@" + text(version, "name"), version);
     }
     out += retriesSection(r) + instanceLoadSection(r) + throttlingSection(r) + proxySection(r)
            + timelineSection(r);

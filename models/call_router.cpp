@@ -7,6 +7,7 @@
 #include "models/retry_state.h"
 #include "models/sidecar.h"
 #include "models/upstream.h"
+#include "models/weighted_choice.h"
 
 #include <algorithm>
 
@@ -29,6 +30,21 @@ void CallRouter::beginCall(Call* call)
     const auto position = static_cast<std::size_t>(it - caller.callees.begin());
     call->edge = caller.edges[position];
     call->upstream = caller.upstreams[position].get();
+    if (caller.subsets[position] != 0) {
+        // The callee's traffic rules pick a version (the caller's sidecar, a gateway, waypoint or
+        // ingress, or the application itself without a mesh): the first rule the request's
+        // headers match, then a weighted draw keyed by the call (the same in every design).
+        const Tier& target = *call->upstream->target;
+        const std::uint32_t rule = target.ruleOfHeaders[call->headerSet];
+        const std::vector<std::uint32_t>& versions = target.ruleVersions[rule];
+        std::size_t pick = 0;
+        if (versions.size() > 1)
+            pick = pickCumulative(
+                target.ruleCumulative[rule],
+                engine::RandomStream(engine::RandomStream::mix(call->drawKey, kVersionSalt))
+                    .nextDouble());
+        call->upstream = caller.upstreams[caller.subsets[position] + versions[pick]].get();
+    }
     call->sentAt = m_platform.now();
     call->retries = call->upstream->retries;
     call->conditions = call->upstream->retryOn;

@@ -88,16 +88,24 @@ void Cluster::buildTiers()
               auto tier = std::make_unique<Tier>();
               tier->config = std::move(config);
               tier->kind = kind;
-              tier->operations = operationsOf(tier->config); // a proxy's: its CPU work
+              tier->operations = operationVariants(tier->config); // a proxy's: its CPU work
+              tier->operationCount = static_cast<std::uint32_t>(operationsOf(tier->config).size());
               tier->index = static_cast<ServiceIndex>(m_tiers.size());
               tier->component = workloadCount + tier->index;
               tier->drawSalt = engine::RandomStream::hashName("service/" + tier->config.name);
               tier->sidecars = kind == TierKind::App && m_system.hasMesh();
               MESHSIM_ASSERT(nodes.size() == tier->config.replicas, "every replica has a node");
+              std::uint32_t version = 0;
+              std::uint32_t versionEnd = tier->config.versions.empty()
+                                             ? tier->config.replicas
+                                             : tier->config.versions.front().replicas;
               for (std::uint32_t r = 0; r < tier->config.replicas; ++r) {
+                  while (r >= versionEnd) // the next version with replicas
+                      versionEnd += tier->config.versions[++version].replicas;
                   auto instance = std::make_unique<Instance>();
                   instance->tier = tier.get();
                   instance->index = r;
+                  instance->version = version;
                   instance->node = nodes[r];
                   instance->random = engine::RandomStream(
                       m_deployment.seed, "service/" + tier->config.name + "/" + std::to_string(r));
@@ -114,6 +122,7 @@ void Cluster::buildTiers()
         Tier* tier = addTier(m_system.services[s], TierKind::App, m_deployment.instanceNodes[s]);
         for (const OperationConfig& operation : tier->operations)
             tier->operationPrograms.push_back(compileSteps(operation.steps));
+        compileTraffic(*tier);
         if (m_system.hasMesh()) {
             tier->mesh = resolveMeshPolicy(m_system.mesh, tier->index);
             tier->healthCheck = tier->mesh.healthCheck;
@@ -184,6 +193,28 @@ void Cluster::buildRoutes()
     // Clients of gateway architectures send each request to the gateway, which composes.
     if (m_system.hasGateway())
         m_toGateway = std::make_unique<Program>(forwardTo(m_gatewayTier));
+}
+
+void Cluster::compileTraffic(Tier& tier) const
+{
+    const std::vector<TrafficRule>& rules = tier.config.traffic;
+    if (rules.empty())
+        return;
+    for (const TrafficRule& rule : rules) {
+        tier.ruleVersions.push_back(rule.versions);
+        tier.ruleCumulative.push_back(cumulativeWeights(rule.weights));
+    }
+    // Envoy's header matchers: every header of the rule, with that exact value.
+    for (const auto& headers : m_system.headerSets) {
+        std::uint32_t r = 0;
+        while (r + 1 < rules.size()
+               && !std::all_of(
+                   rules[r].headers.begin(), rules[r].headers.end(), [&](const auto& want) {
+                       return std::find(headers.begin(), headers.end(), want) != headers.end();
+                   }))
+            ++r;
+        tier.ruleOfHeaders.push_back(r);
+    }
 }
 
 void Cluster::buildCallers()
@@ -274,6 +305,24 @@ void Cluster::initCaller(Caller& caller)
                                              : static_cast<Endpoint&>(*m_server);
         caller.upstreams[i]
             = std::make_unique<Upstream>(policy, caller, target, endpoint, *m_router, spec);
+    }
+    // Callees with traffic rules: an upstream per version, over that version's instances.
+    caller.subsets.assign(caller.callees.size(), 0);
+    for (std::size_t i = 0; i < caller.callees.size(); ++i) {
+        Tier& target = *m_tiers[caller.callees[i]];
+        if (target.ruleVersions.empty())
+            continue;
+        caller.subsets[i] = static_cast<std::uint32_t>(caller.upstreams.size());
+        const UpstreamPolicy policy
+            = resolveUpstreamPolicy(m_system,
+                                    caller.kind,
+                                    caller.tier ? &caller.tier->config : nullptr,
+                                    target.kind,
+                                    target.index,
+                                    target.mesh);
+        for (std::uint32_t v = 0; v < target.config.versions.size(); ++v)
+            caller.upstreams.push_back(std::make_unique<Upstream>(
+                policy, caller, target, *caller.upstreams[i]->endpoint, *m_router, spec, v));
     }
 }
 

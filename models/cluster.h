@@ -76,6 +76,8 @@ private:
     void buildTiers();
     void buildRoutes();
     void buildCallers();
+    // The tier's traffic rules over its versions, and which one each header set meets first.
+    void compileTraffic(Tier& tier) const;
     void buildWorkloads();
     void initCaller(Caller& caller);
 

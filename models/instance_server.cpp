@@ -22,10 +22,18 @@ Instance& hostOf(const Exchange* ex)
     return *ex->call->upstream->target->instances[ex->host];
 }
 
-// What a job does: its operation of a service; a proxy's one operation (its CPU work).
+// What a job does: its operation of a service as its instance's version serves it; a proxy's
+// one operation (its CPU work).
+std::size_t operationSlot(const Tier& tier, const Job* job)
+{
+    if (tier.kind != TierKind::App)
+        return 0;
+    return std::size_t{job->instance->version} * tier.operationCount + job->operation;
+}
+
 const OperationConfig& operationOf(const Tier& tier, const Job* job)
 {
-    return tier.operations[tier.kind == TierKind::App ? job->operation : 0];
+    return tier.operations[operationSlot(tier, job)];
 }
 
 } // namespace
@@ -71,6 +79,7 @@ void InstanceServer::receive(Exchange* ex)
     job->route = ex->call->route;
     job->clientId = ex->call->clientId;
     job->key = ex->call->key;
+    job->headerSet = ex->call->headerSet;
     job->requestBytes = ex->call->requestBytes;
     job->operation = ex->call->operation;
     job->trace = ex->call->trace;
@@ -220,7 +229,7 @@ void InstanceServer::runJobProgram(Job* job)
     const Tier& tier = *instance.tier;
     switch (tier.kind) {
     case TierKind::App:
-        m_programs.run(job, tier.operationPrograms[job->operation]);
+        m_programs.run(job, tier.operationPrograms[operationSlot(tier, job)]);
         return;
     case TierKind::Ingress:
         m_programs.run(job, tier.programs[job->exchange->call->forward]);

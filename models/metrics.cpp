@@ -27,6 +27,8 @@ Metrics::Metrics(Layout layout)
         m_services[s].instances.resize(m_layout.replicas[s]);
     for (std::size_t s = 0; s < m_services.size() && s < m_layout.operations.size(); ++s)
         m_services[s].operations.resize(m_layout.operations[s].size());
+    for (std::size_t s = 0; s < m_services.size() && s < m_layout.versions.size(); ++s)
+        m_services[s].versions.resize(m_layout.versions[s].size());
     m_windows.resize(std::max<std::size_t>(1, m_layout.windowCount));
 }
 
@@ -83,6 +85,14 @@ void Metrics::instanceServed(std::uint32_t service,
         ++stats.dependencyFailures;
     ++stats.instances[instance].served;
     stats.instances[instance].latency.record(engine::toNanos(latency));
+    if (!stats.versions.empty()) {
+        OperationStats& version = stats.versions[m_layout.instanceVersions[service][instance]];
+        if (outcome == Outcome::Ok)
+            version.requests.okLatency.record(engine::toNanos(latency));
+        version.requests.outcomes.add(outcome);
+        if (dependencyFailure)
+            ++version.dependencyFailures;
+    }
 }
 
 const std::vector<ServiceStats>& Metrics::services() const
@@ -92,6 +102,14 @@ const std::vector<ServiceStats>& Metrics::services() const
             s.requests.latency.clear();
             for (const InstanceStats& i : s.instances)
                 s.requests.latency.merge(i.latency);
+        }
+        for (std::size_t s = 0; s < m_services.size(); ++s) {
+            ServiceStats& stats = m_services[s];
+            for (OperationStats& v : stats.versions)
+                v.requests.latency.clear();
+            for (std::size_t i = 0; i < stats.instances.size() && !stats.versions.empty(); ++i)
+                stats.versions[m_layout.instanceVersions[s][i]].requests.latency.merge(
+                    stats.instances[i].latency);
         }
         m_servedMerged = m_served;
     }
@@ -126,8 +144,11 @@ void Metrics::instanceRejected(std::uint32_t service,
 {
     if (!counts(at))
         return;
-    ++m_services[service].instances[instance].rejected;
-    m_services[service].requests.outcomes.add(outcome);
+    ServiceStats& stats = m_services[service];
+    ++stats.instances[instance].rejected;
+    stats.requests.outcomes.add(outcome);
+    if (!stats.versions.empty())
+        stats.versions[m_layout.instanceVersions[service][instance]].requests.outcomes.add(outcome);
 }
 
 std::uint32_t Metrics::edgeIndex(std::uint32_t fromComponent, std::uint32_t toComponent)

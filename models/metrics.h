@@ -52,7 +52,7 @@ struct InstanceStats
     Histogram latency; // of the requests it served, from arrival to answer
 };
 
-// A named operation of a service: its requests as the instances answered them.
+// A named operation or a version of a service: its requests as the instances answered them.
 struct OperationStats
 {
     RequestStats requests;
@@ -65,6 +65,8 @@ struct ServiceStats
     std::uint64_t dependencyFailures = 0; // failed because a call it made failed
     std::vector<InstanceStats> instances;
     std::vector<OperationStats> operations; // per named operation (none for a plain service)
+    // Per version (none without versions); a version's latency is its instances' merged.
+    std::vector<OperationStats> versions;
 };
 
 struct EdgeStats
@@ -132,6 +134,9 @@ public:
         std::vector<std::uint32_t> replicas; // per service
         // Per service: the names of its operations (none for a plain service).
         std::vector<std::vector<std::string>> operations;
+        // Per service: the names of its versions and each instance's version (none without).
+        std::vector<std::vector<std::string>> versions;
+        std::vector<std::vector<std::uint32_t>> instanceVersions;
         std::vector<std::string> components; // names of every caller/callee, by component index
         engine::SimDuration warmup{0};
         engine::SimDuration window{1'000'000'000};

@@ -20,10 +20,12 @@ bool isGatewayError(Outcome outcome)
 
 OutlierDetector::OutlierDetector(const OutlierDetectionConfig& config,
                                  std::uint32_t hosts,
-                                 engine::RandomStream& random)
+                                 engine::RandomStream& random,
+                                 std::uint32_t members)
     : m_config(config)
     , m_random(random)
     , m_hosts(hosts)
+    , m_members(members == 0 ? hosts : members)
 {}
 
 bool OutlierDetector::eject(std::uint32_t host,
@@ -37,7 +39,7 @@ bool OutlierDetector::eject(std::uint32_t host,
     // Envoy's ejectHost: the cap first (a refused detection counts as an overflow even when it
     // would not have been enforced), then enforcement, a probability (runtime featureEnabled).
     const double ejectedPercent
-        = static_cast<double>(m_ejectedCount + 1) / static_cast<double>(m_hosts.size());
+        = static_cast<double>(m_ejectedCount + 1) / static_cast<double>(m_members);
     // always_eject_one_host: the first ejection passes the cap (small clusters, where 10% of
     // the hosts is less than one).
     const bool first = m_config.alwaysEjectOneHost && m_ejectedCount == 0;

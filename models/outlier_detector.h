@@ -37,9 +37,12 @@ public:
         std::string reason;   // consecutive_5xx, consecutive_gateway_failure, success_rate, ...
     };
 
+    // `hosts` host indices, of which `members` belong to the cluster (a subset cluster's hosts
+    // are some of its service's instances; the cap on ejections counts the members); 0: all.
     OutlierDetector(const OutlierDetectionConfig& config,
                     std::uint32_t hosts,
-                    engine::RandomStream& random);
+                    engine::RandomStream& random,
+                    std::uint32_t members = 0);
 
     // Result of a request to `host` as the proxy saw it (an upstream response or a local
     // connect failure/timeout; not local replies such as overflow or injected faults).
@@ -77,6 +80,7 @@ private:
     OutlierDetectionConfig m_config;
     engine::RandomStream& m_random;
     std::vector<Host> m_hosts;
+    std::uint32_t m_members = 0;
     std::uint32_t m_ejectedCount = 0;
     std::uint64_t m_overflows = 0;
     std::vector<Event> m_events;

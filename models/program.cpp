@@ -55,6 +55,16 @@ std::vector<OperationConfig> operationsOf(const ServiceConfig& service)
     return {only};
 }
 
+std::vector<OperationConfig> operationVariants(const ServiceConfig& service)
+{
+    if (service.versions.empty())
+        return operationsOf(service);
+    std::vector<OperationConfig> all;
+    for (const VersionConfig& version : service.versions)
+        all.insert(all.end(), version.operations.begin(), version.operations.end());
+    return all;
+}
+
 Program forwardTo(ServiceIndex target)
 {
     Step step;

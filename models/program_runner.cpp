@@ -124,6 +124,7 @@ void ProgramRunner::runOp(
         call->route = task->route;
         call->clientId = task->clientId;
         call->key = task->key;
+        call->headerSet = task->headerSet;
         call->trace = task->trace && !task->trace->done ? task->trace : nullptr;
         call->parentSpan = task->span;
         call->rec = task->rec;

@@ -101,7 +101,7 @@ SystemLayout layoutOf(const SystemConfig& system)
             break;
         case ComponentKind::Service:
             for (const OperationConfig& operation :
-                 operationsOf(system.services[c - layout.firstTier]))
+                 operationVariants(system.services[c - layout.firstTier]))
                 addCalleesOf(compileSteps(operation.steps), callees, true);
             break;
         case ComponentKind::Gateway:

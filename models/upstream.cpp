@@ -13,11 +13,13 @@ Upstream::Upstream(const UpstreamPolicy& policy,
                    Tier& targetRef,
                    Endpoint& endpointRef,
                    AnswerSink& answersRef,
-                   const engine::PlatformSpec& spec)
+                   const engine::PlatformSpec& spec,
+                   std::optional<std::uint32_t> subsetOf)
     : target(&targetRef)
     , caller(&callerRef)
     , endpoint(&endpointRef)
     , answers(&answersRef)
+    , subset(subsetOf)
 {
     for (const auto& instance : target->instances)
         hosts.push_back(LbHost{target->config.name + "-" + std::to_string(instance->index),
@@ -39,8 +41,14 @@ Upstream::Upstream(const UpstreamPolicy& policy,
     }
     if (policy.outlierDetection) {
         outlierInterval = policy.outlierDetection->interval;
-        outlier.emplace(
-            *policy.outlierDetection, static_cast<std::uint32_t>(hosts.size()), *caller->random);
+        std::uint32_t members = 0; // all hosts
+        if (subset)
+            for (const auto& instance : target->instances)
+                members += instance->version == *subset ? 1 : 0;
+        outlier.emplace(*policy.outlierDetection,
+                        static_cast<std::uint32_t>(hosts.size()),
+                        *caller->random,
+                        subset ? std::max<std::uint32_t>(members, 1) : 0);
     }
     // NGINX ignores max_fails in an upstream of one server.
     if (policy.failureAccrual
@@ -97,6 +105,11 @@ Upstream::Upstream(const UpstreamPolicy& policy,
     plain = !tracksHealth && !pooled && !zoneAware && !localBalancer && !hashing && !fault
             && !retries && !timeout && !bulkhead && !channel;
     name = caller->label + " -> " + target->config.name;
+    if (subset) {
+        name += " " + target->config.versions[*subset].name;
+        for (std::size_t h = 0; h < hosts.size(); ++h)
+            hosts[h].present = target->instances[h]->version == *subset;
+    }
 }
 
 void Upstream::refreshHosts()
@@ -112,7 +125,8 @@ void Upstream::refreshHosts()
     // them are healthy.
     for (std::size_t h = 0; h < hosts.size(); ++h) {
         const auto host = static_cast<std::uint32_t>(h);
-        hosts[h].present = target->visible[h] != 0;
+        hosts[h].present
+            = target->visible[h] != 0 && (!subset || target->instances[h]->version == *subset);
         hosts[h].healthy = (!target->healthCheck || target->instances[h]->healthCheck.passing())
                            && !(outlier && outlier->ejected(host))
                            && !(accrual && !accrual->available(host));

@@ -42,7 +42,8 @@ struct Upstream
              Tier& target,
              Endpoint& endpoint,
              AnswerSink& answers,
-             const engine::PlatformSpec& spec);
+             const engine::PlatformSpec& spec,
+             std::optional<std::uint32_t> subset = std::nullopt);
 
     // Brings the hosts' presence (discovery) and health (active health checks, this caller's
     // outlier detection or failure accrual) up to date, if either changed since the last call.
@@ -74,6 +75,9 @@ struct Upstream
     std::uint64_t seenVersion = ~std::uint64_t{0};
     std::uint64_t seenHealth = 0; // outlier events + failure-accrual changes, at the last refresh
     std::vector<LbHost> hosts;
+    // A version's upstream (Istio's subset cluster): only that version's instances are hosts
+    // (the others are never present); none: every instance.
+    std::optional<std::uint32_t> subset;
     bool hashing = false;      // the balancer hashes requests (ring hash, Maglev)
     bool pooled = false;       // Envoy connection pools and circuit-breaker limits
     bool tracksHealth = false; // outlier detection, failure accrual or a library breaker

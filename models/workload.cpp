@@ -147,6 +147,7 @@ void WorkloadDriver::sendRequest(WorkloadRuntime& w, bool closedUser)
     request->caller = &w.caller;
     request->workload = &w;
     request->route = route;
+    request->headerSet = entry.headerSet;
     request->requestBytes = w.config->requestBytes;
     request->sentAt = m_platform.now();
     request->closedUser = closedUser;

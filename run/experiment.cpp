@@ -674,7 +674,8 @@ std::map<std::string, Quantities> scopeQuantities(const Json& r, const std::stri
             requestQuantities(route, seconds, q);
         }
     } else if (scope == "services") {
-        // A service's row, then one per named operation ("cart.get", as calls name it).
+        // A service's row, then one per named operation ("cart.get", as calls name it) and one
+        // per version ("reviews@v2").
         const auto add = [&](const std::string& name, const Json& block) {
             Quantities& q = out[name];
             requestQuantities(block, seconds, q);
@@ -688,6 +689,9 @@ std::map<std::string, Quantities> scopeQuantities(const Json& r, const std::stri
             if (service.contains("operations"))
                 for (const Json& op : service["operations"])
                     add(name + "." + op["name"].get<std::string>(), op);
+            if (service.contains("versions"))
+                for (const Json& version : service["versions"])
+                    add(name + "@" + version["name"].get<std::string>(), version);
         }
     } else {
         for (const Json& e : r["edges"]) {

@@ -112,7 +112,7 @@ Json viewToJson(const topologies::SystemView& v)
                          {"clients", n.clients}});
     j["nodes"] = nodes;
     Json components = Json::array();
-    for (const auto& c : v.components)
+    for (const auto& c : v.components) {
         components.push_back({{"name", c.name},
                               {"kind", m::componentKindName(c.kind)},
                               {"replicas", c.replicas},
@@ -120,6 +120,13 @@ Json viewToJson(const topologies::SystemView& v)
                               {"first_instance", c.firstInstance},
                               {"sidecars", c.sidecars},
                               {"callees", c.callees}});
+        if (!c.versions.empty()) { // a service with versions (older readers skip the key)
+            Json versions = Json::array();
+            for (std::size_t k = 0; k < c.versions.size(); ++k)
+                versions.push_back({{"name", c.versions[k]}, {"replicas", c.versionReplicas[k]}});
+            components.back()["versions"] = versions;
+        }
+    }
     j["components"] = components;
     Json instances = Json::array();
     for (const auto& i : v.instances)
@@ -380,6 +387,18 @@ std::optional<topologies::SystemView> viewFromJson(const Json& j, JsonReader& r)
         if (const Json* callees = r.array(c, "callees", componentCount))
             for (const Json& callee : *callees)
                 component.callees.push_back(r.element(callee, componentCount - 1));
+        if (c.contains("versions")) {
+            std::uint64_t sum = 0;
+            if (const Json* versions = r.array(c, "versions", 64))
+                for (const Json& version : *versions) {
+                    component.versions.push_back(r.text(version, "name"));
+                    component.versionReplicas.push_back(
+                        static_cast<std::uint32_t>(r.number(version, "replicas", kMax)));
+                    sum += component.versionReplicas.back();
+                }
+            if (sum != component.replicas)
+                r.fail("a component's versions do not add up to its replicas");
+        }
         v.components.push_back(std::move(component));
     }
     for (const Json& i : *instances) {

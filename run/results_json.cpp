@@ -145,16 +145,37 @@ Json resultsToJson(const RunResult& r, double wallSeconds)
             }
             svc["operations"] = operations;
         }
+        if (!stats.versions.empty()) {
+            const m::ServiceConfig& config = s.system.services[i];
+            Json versions = Json::array();
+            for (std::size_t v = 0; v < stats.versions.size(); ++v) {
+                Json version;
+                version["name"] = config.versions[v].name;
+                version["replicas"] = config.versions[v].replicas;
+                Json labels = Json::object();
+                for (const auto& [key, value] : config.versions[v].labels)
+                    labels[key] = value;
+                version["labels"] = labels;
+                version.update(requestBlock(stats.versions[v].requests, seconds));
+                version["dependency_failures"] = stats.versions[v].dependencyFailures;
+                versions.push_back(version);
+            }
+            svc["versions"] = versions;
+        }
         Json instances = Json::array();
         for (std::size_t k = 0; k < stats.instances.size(); ++k) {
             const m::InstanceStats& in = stats.instances[k];
             instances.push_back({{"index", k},
                                  {"node", r.placement.nodes[tierNodes[k]].name},
+
                                  {"arrivals", in.arrivals},
                                  {"served", in.served},
                                  {"rejected", in.rejected},
                                  {"max_queue", in.maxQueue},
                                  {"latency_ms", latencyBlock(in.latency)}});
+            if (!stats.versions.empty())
+                instances.back()["version"]
+                    = s.system.services[i].versions[metrics.layout().instanceVersions[i][k]].name;
         }
         svc["instances"] = instances;
         services.push_back(svc);

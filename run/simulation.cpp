@@ -175,6 +175,16 @@ runScenario(const topologies::Scenario& scenario, const RunOptions& options, Run
                 for (const m::OperationConfig& o : scenario.system.services[tier].operations)
                     operations.push_back(o.name);
             layout.operations.push_back(std::move(operations));
+            std::vector<std::string> versions;
+            std::vector<std::uint32_t> instanceVersions;
+            if (tier < scenario.system.services.size())
+                for (std::uint32_t v = 0; v < scenario.system.services[tier].versions.size(); ++v) {
+                    const m::VersionConfig& version = scenario.system.services[tier].versions[v];
+                    versions.push_back(version.name);
+                    instanceVersions.insert(instanceVersions.end(), version.replicas, v);
+                }
+            layout.versions.push_back(std::move(versions));
+            layout.instanceVersions.push_back(std::move(instanceVersions));
         }
     }
     layout.warmup = std::min(scenario.warmup, duration);

@@ -11,6 +11,16 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> SystemView::edges() const
     return result;
 }
 
+std::pair<std::uint32_t, std::uint32_t> SystemView::versionInstances(std::uint32_t component,
+                                                                     std::uint32_t version) const
+{
+    const Component& c = components[component];
+    std::uint32_t first = 0;
+    for (std::uint32_t v = 0; v < version; ++v)
+        first += c.versionReplicas[v];
+    return {first, first + c.versionReplicas[version]};
+}
+
 SystemView makeSystemView(const Scenario& scenario, const Placement& placement)
 {
     SystemView view;
@@ -36,7 +46,12 @@ SystemView makeSystemView(const Scenario& scenario, const Placement& placement)
         const std::vector<models::NodeIndex>* nodes = nullptr;
         if (from.kind == models::ComponentKind::Service) {
             nodes = &placement.instances[c - layout.firstTier];
-            component.workers = scenario.system.services[c - layout.firstTier].workers;
+            const models::ServiceConfig& service = scenario.system.services[c - layout.firstTier];
+            component.workers = service.workers;
+            for (const models::VersionConfig& version : service.versions) {
+                component.versions.push_back(version.name);
+                component.versionReplicas.push_back(version.replicas);
+            }
         } else if (from.kind == models::ComponentKind::Gateway) {
             nodes = &placement.gateway;
             component.workers = scenario.system.gateway.workers;

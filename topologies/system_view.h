@@ -36,6 +36,10 @@ struct SystemView
         std::uint32_t firstInstance = 0;    // its instances in `instances`
         bool sidecars = false;              // a sidecar beside each instance (mesh)
         std::vector<std::uint32_t> callees; // component indices
+        // A service's versions (subsets), in order, and the instances of each: version v's
+        // instances follow those of the versions before it. None without versions.
+        std::vector<std::string> versions;
+        std::vector<std::uint32_t> versionReplicas;
     };
     struct Instance
     {
@@ -60,6 +64,9 @@ struct SystemView
 
     // The call edges (from, to), components, in the order of `components` and their callees.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> edges() const;
+    // The instances (indices among the component's) of version `version` of a component.
+    std::pair<std::uint32_t, std::uint32_t> versionInstances(std::uint32_t component,
+                                                             std::uint32_t version) const;
 };
 
 SystemView makeSystemView(const Scenario& scenario, const Placement& placement);

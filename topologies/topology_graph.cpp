@@ -68,7 +68,7 @@ TopologyGraph::TopologyGraph(const Scenario& scenario)
     }
     for (std::size_t i = 0; i < scenario.system.services.size(); ++i)
         for (const models::OperationConfig& operation :
-             models::operationsOf(scenario.system.services[i]))
+             models::operationVariants(scenario.system.services[i]))
             addCallEdges(m_graph, i + 1, operation.steps);
 }
 

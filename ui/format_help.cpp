@@ -26,6 +26,8 @@ const std::vector<Scope>& scopes()
         {"services", 0, {"services"}},
         {"Steps", 0, {"services.steps"}},
         {"Operations", 0, {"services.operations"}},
+        {"Versions and traffic rules", 0, {"services.versions"}},
+        {"Versions and traffic rules", 1, {"services.traffic"}},
         {"client (library resilience)", 0, {"services.client"}},
         {"routes", 0, {"routes"}},
         {"Retry policy", 0, {"*retries"}},

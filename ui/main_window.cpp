@@ -468,7 +468,12 @@ void MainWindow::buildDocks()
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
     connect(m_table, &QTableView::activated, this, [this](const QModelIndex& index) {
-        find(m_tableModel->item(index.row(), 0)->text());
+        // A version's row finds its service.
+        const run::RecordingInfo* info = m_session->info();
+        const std::uint32_t c = m_tableModel->item(index.row(), 0)->data(Qt::UserRole).toUInt();
+        find(info && c < info->view.components.size()
+                 ? QString::fromStdString(info->view.components[c].name)
+                 : m_tableModel->item(index.row(), 0)->text());
     });
     table->setWidget(m_table);
     addDockWidget(Qt::RightDockWidgetArea, table);
@@ -1106,7 +1111,11 @@ void MainWindow::updateTable()
         range = windowsBetween(*r, selected->first, selected->second);
     const WindowRange shown = range ? *range : wholeRun(*r);
     const auto& view = info->view;
-    if (m_tableModel->rowCount() != static_cast<int>(view.components.size())) {
+    // A row per component, then one per version of a service with versions ("reviews@v2").
+    std::size_t rows = view.components.size();
+    for (const auto& c : view.components)
+        rows += c.versions.size();
+    if (m_tableModel->rowCount() != static_cast<int>(rows)) {
         m_tableModel->clear();
         m_tableModel->setHorizontalHeaderLabels({tr("component"),
                                                  tr("kind"),
@@ -1126,6 +1135,18 @@ void MainWindow::updateTable()
                 row << new QStandardItem;
             row[2]->setData(c.replicas, Qt::DisplayRole);
             m_tableModel->appendRow(row);
+            for (std::uint32_t v = 0; v < c.versions.size(); ++v) {
+                QList<QStandardItem*> versionRow;
+                versionRow << new QStandardItem(
+                    QString::fromStdString(c.name + "@" + c.versions[v]));
+                versionRow[0]->setData(index, Qt::UserRole);
+                versionRow[0]->setData(v + 1, Qt::UserRole + 1); // 0: the component itself
+                versionRow << new QStandardItem(tr("version"));
+                for (int k = 0; k < 5; ++k)
+                    versionRow << new QStandardItem;
+                versionRow[2]->setData(c.versionReplicas[v], Qt::DisplayRole);
+                m_tableModel->appendRow(versionRow);
+            }
         }
     }
     m_table->setSortingEnabled(false);
@@ -1133,8 +1154,11 @@ void MainWindow::updateTable()
         const std::uint32_t c = m_tableModel->item(row, 0)->data(Qt::UserRole).toUInt();
         if (c >= view.components.size())
             continue;
-        // The same numbers as the node's: a workload's calls, a tier's answers.
+        // The same numbers as the node's: a workload's calls, a tier's answers; a version's
+        // instances' answers together.
+        const std::uint32_t version = m_tableModel->item(row, 0)->data(Qt::UserRole + 1).toUInt();
         const Aggregate a = c < view.firstTier ? workloadAggregate(*r, view, c, shown)
+                            : version > 0      ? versionAggregate(*r, view, c, version - 1, shown)
                                                : tierAggregate(*r, c - view.firstTier, shown);
         m_tableModel->item(row, 3)->setData(std::round(a.rate() * 10) / 10, Qt::DisplayRole);
         m_tableModel->item(row, 4)->setData(std::round(a.errorShare() * 1e4) / 100,

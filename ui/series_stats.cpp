@@ -215,6 +215,19 @@ Aggregate instanceAggregate(const m::Recording& r,
     return seriesAggregate(r, series, range);
 }
 
+Aggregate versionAggregate(const m::Recording& r,
+                           const topologies::SystemView& view,
+                           std::uint32_t component,
+                           std::uint32_t version,
+                           WindowRange range)
+{
+    const auto [first, last] = view.versionInstances(component, version);
+    Aggregate a = seriesAggregate(r, nullptr, range);
+    for (std::uint32_t i = first; i < last; ++i)
+        a = merged(a, instanceAggregate(r, component - view.firstTier, i, range));
+    return a;
+}
+
 Aggregate edgeAggregate(const m::Recording& r, std::uint32_t edge, WindowRange range)
 {
     range = clip(r, range);

@@ -85,6 +85,12 @@ Aggregate instanceAggregate(const models::Recording& recording,
                             std::uint32_t tier,
                             std::uint32_t instance,
                             WindowRange range);
+// One version of a service (its instances together): `component` is the service's.
+Aggregate versionAggregate(const models::Recording& recording,
+                           const topologies::SystemView& view,
+                           std::uint32_t component,
+                           std::uint32_t version,
+                           WindowRange range);
 Aggregate edgeAggregate(const models::Recording& recording, std::uint32_t edge, WindowRange range);
 Aggregate
 routeAggregate(const models::Recording& recording, std::uint32_t route, WindowRange range);

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace meshsim::models {
@@ -81,6 +82,29 @@ struct ResourcesConfig
     std::optional<double> cpuLimit;
 };
 
+// A version of a service (a Kubernetes Deployment behind the service's one Service, its pods
+// labelled `version: <name>`; an Istio DestinationRule subset): its own replicas and, where it
+// says so, its own CPU work, errors, responses and steps.
+struct VersionConfig
+{
+    std::string name;
+    std::uint32_t replicas = 1;
+    std::vector<std::pair<std::string, std::string>> labels; // shown with its statistics
+    // Every operation of the service as this version serves it, in the service's order
+    // (operationsOf() with the version's changes).
+    std::vector<OperationConfig> operations;
+};
+
+// A rule of the traffic to a service with versions (an Istio VirtualService's http route over
+// DestinationRule subsets): a request that carries every header of `headers` goes to one of
+// `versions`, drawn with `weights`. Rules are tried in order; the last one matches every request.
+struct TrafficRule
+{
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::vector<std::uint32_t> versions; // indices into ServiceConfig::versions
+    std::vector<double> weights;         // one per version (relative)
+};
+
 struct ServiceConfig
 {
     std::string name;
@@ -102,9 +126,19 @@ struct ServiceConfig
     // Named operations; none: the service is one operation made of the fields above
     // (operationsOf()).
     std::vector<OperationConfig> operations;
+    // Versions (subsets) of its instances, in order: version v's replicas follow those of the
+    // versions before it, and `replicas` is their sum. None: one version made of the fields
+    // above.
+    std::vector<VersionConfig> versions;
+    // Without rules a caller balances over every instance (the Kubernetes Service selects every
+    // version's pods).
+    std::vector<TrafficRule> traffic;
 };
 
 // The operations a service serves: its named ones, or the one its own fields make.
 std::vector<OperationConfig> operationsOf(const ServiceConfig& service);
+// The operations of every version, version after version (operationsOf() without versions):
+// every program the service may run.
+std::vector<OperationConfig> operationVariants(const ServiceConfig& service);
 
 } // namespace meshsim::models

@@ -12,6 +12,8 @@
 #include "models/config/service.h"
 #include "models/config/workload.h"
 
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace meshsim::models {
@@ -25,6 +27,8 @@ struct SystemConfig
     MeshConfig mesh;
     std::vector<WorkloadConfig> workloads;
     std::vector<FaultConfig> faults;
+    // The distinct header sets of the workloads' requests; [0] is the empty one.
+    std::vector<std::vector<std::pair<std::string, std::string>>> headerSets{{}};
     DiscoveryConfig discovery;
     TraceConfig traces;
     SimDuration connectTimeout{5'000'000'000}; // Envoy's default connect_timeout

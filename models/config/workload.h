@@ -41,6 +41,9 @@ struct MixEntry
     RouteIndex route = 0;
     double weight = 1.0;
     KeyPopularity keys;
+    // The headers its requests carry, an index into SystemConfig::headerSets (0: none); the
+    // services propagate them on every call (as applications propagate tracing headers).
+    std::uint32_t headerSet = 0;
 };
 
 struct WorkloadConfig

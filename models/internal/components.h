@@ -42,10 +42,13 @@ struct Caller
     // Services and the gateway in an ambient mesh with waypoints: per service, the tier its calls
     // go to (its waypoint, which forwards them, or the service itself).
     const std::vector<ServiceIndex>* entryTiers = nullptr;
-    std::string label;                                // "frontend/2", "gateway/0", "browsers"
-    std::vector<ServiceIndex> callees;                // sorted tier indices
-    std::vector<std::uint32_t> edges;                 // metrics edge per callee
-    std::vector<std::unique_ptr<Upstream>> upstreams; // per callee
+    std::string label;                 // "frontend/2", "gateway/0", "browsers"
+    std::vector<ServiceIndex> callees; // sorted tier indices
+    std::vector<std::uint32_t> edges;  // metrics edge per callee
+    // Per callee, then one per version of each callee with traffic rules (a subset of its
+    // instances, Istio's per-subset cluster), the versions of a callee one after another.
+    std::vector<std::unique_ptr<Upstream>> upstreams;
+    std::vector<std::uint32_t> subsets; // per callee: its first version's upstream, or 0
 };
 
 // An instance's queue length and busy workers integrated over time, and its arrivals: a recorder
@@ -91,6 +94,7 @@ struct Instance
 {
     Tier* tier = nullptr;
     std::uint32_t index = 0;
+    std::uint32_t version = 0; // of its service (ServiceConfig::versions)
     engine::NodeId node = 0;
     bool alive = true;
     bool nodeDown = false;
@@ -116,9 +120,16 @@ struct Tier
     ServiceIndex index = 0;
     std::uint32_t component = 0;
     std::uint64_t drawSalt = 0; // the keyed draws of its jobs (RandomStream::hashName of its name)
-    // App: the service's operations (operationsOf) and their compiled steps.
+    // App: the service's operations (operationsOf) and their compiled steps, version after
+    // version (operationVariants): version v's operation o is at v * operationCount + o.
     std::vector<OperationConfig> operations;
     std::vector<Program> operationPrograms;
+    std::uint32_t operationCount = 1;
+    // Traffic rules over the versions (ServiceConfig::traffic): per rule its versions and their
+    // cumulative weights, and per header set of the system the first rule that matches it.
+    std::vector<std::vector<std::uint32_t>> ruleVersions;
+    std::vector<std::vector<double>> ruleCumulative;
+    std::vector<std::uint32_t> ruleOfHeaders;
     std::vector<Program> programs; // Ingress, Waypoint: a forward per service
     SimDuration proxyLatency{0};   // Ingress, Waypoint: an Envoy's latency after its CPU work
     std::vector<std::unique_ptr<Instance>> instances;

@@ -46,6 +46,7 @@ inline constexpr std::uint64_t kErrorSalt = 0x6572726f72ULL;     // whether a ha
 inline constexpr std::uint64_t kRepeatSalt = 0x726570656174ULL;  // how often a step repeats
 inline constexpr std::uint64_t kChoiceSalt = 0x63686f696365ULL;  // which branch of a choice
 inline constexpr std::uint64_t kAfterCpuSalt = 0x6166746572ULL;  // CPU work after the calls
+inline constexpr std::uint64_t kVersionSalt = 0x76657273ULL;     // which version a call goes to
 enum class CallerKind : std::uint8_t { Client, App, Gateway, Ingress, Waypoint };
 
 struct Call;
@@ -99,6 +100,7 @@ struct Call
     ServiceIndex forward = 0; // ingress, waypoint: the service to forward to
     std::uint32_t clientId = 0;
     std::uint64_t key = 0;
+    std::uint32_t headerSet = 0; // the client request's headers (SystemConfig::headerSets)
     Trace* trace = nullptr;
     std::int32_t parentSpan = -1;
     std::int32_t span = -1;
@@ -167,6 +169,7 @@ struct Task
     RouteIndex route = 0;
     std::uint32_t clientId = 0;
     std::uint64_t key = 0;
+    std::uint32_t headerSet = 0;    // the client request's headers, propagated on every call
     std::uint64_t requestBytes = 0; // what calls "of the client's size" send
     Trace* trace = nullptr;
     std::int32_t span = -1;

@@ -167,6 +167,60 @@ y-typo: 1
             QVERIFY2(json.contains(key), key);
     }
 
+    void aCanaryReportsItsVersions()
+    {
+        // bookinfo's reviews: v1 (two instances, no calls), v2 for jason, v3 a fifth of the
+        // rest; the report has a row per version, and the 90/10 spread between the versions is
+        // not reported as an uneven load. --set changes a split's weight by the key's path.
+        QTemporaryDir dir;
+        QFile file(dir.filePath("canary.yaml"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"(meshsim: 1
+duration: 10s
+services:
+  - {name: productpage, steps: [reviews]}
+  - name: reviews
+    steps: [ratings]
+    versions:
+      - {name: v1, replicas: 2, steps: []}
+      - {name: v2}
+      - {name: v3, cpu: 3ms}
+    traffic:
+      - {match: {headers: {end-user: jason}}, version: v2}
+      - {split: {v1: 80, v3: 20}}
+  - {name: ratings}
+routes: [{path: /p, to: productpage}]
+workloads:
+  - name: users
+    arrival: {process: poisson, rate: 100/s}
+    mix: [{path: /p, weight: 9}, {path: /p, weight: 1, headers: {end-user: jason}}]
+)");
+        file.close();
+        const Result r = cli({"run",
+                              file.fileName(),
+                              "--engine",
+                              "fast",
+                              "--architecture",
+                              "mesh",
+                              "--set",
+                              "services[reviews].traffic[1].split.v3=0",
+                              "--out",
+                              dir.filePath("out")});
+        QCOMPARE(r.exitCode, 0);
+        for (const char* row : {"reviews@v1", "reviews@v2", "reviews@v3"})
+            QVERIFY2(r.out.contains(row), row);
+        QVERIFY2(!r.out.contains("uneven instance load"), qPrintable(r.out));
+        const Json json = readJson(dir.filePath("out/results.json"));
+        const Json& reviews = json["services"][1];
+        QCOMPARE(reviews["versions"].size(), std::size_t{3});
+        // v3's weight is 0 now: no call reaches it, and v1 takes every call but jason's.
+        QCOMPARE(reviews["versions"][2]["requests"].get<int>(), 0);
+        QVERIFY(reviews["versions"][0]["requests"].get<int>() > 0);
+        QCOMPARE(reviews["versions"][0]["requests"].get<int>()
+                     + reviews["versions"][1]["requests"].get<int>(),
+                 reviews["requests"].get<int>());
+    }
+
     void runRejectsInvalidScenario()
     {
         const Result r = cli({"run", fixture("call_cycle.yaml")});

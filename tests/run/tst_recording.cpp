@@ -443,6 +443,43 @@ workloads: [{name: w, arrival: {process: poisson, rate: 200/s}, mix: [{path: /x}
         QCOMPARE(decoder.info().view.components.size(), r.view.components.size());
     }
 
+    void versionsReadBack()
+    {
+        // A service's versions are in the view and read back from a file; a file whose versions
+        // do not add up to the replicas is refused.
+        const auto& s = scenario(R"(
+meshsim: 1
+duration: 2s
+services:
+  - name: a
+    versions: [{name: v1, replicas: 2}, {name: v2, replicas: 0}, {name: v3}]
+    traffic: [{split: {v1: 1, v3: 1}}]
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 20/s}}]
+)");
+        const run::RunResult r = run(s, m::Recorder::kDefaultBudget);
+        const auto& a = r.view.components[r.view.firstTier];
+        QCOMPARE(a.versions, (std::vector<std::string>{"v1", "v2", "v3"}));
+        QCOMPARE(a.versionReplicas, (std::vector<std::uint32_t>{2, 0, 1}));
+        QCOMPARE(r.view.versionInstances(r.view.firstTier, 2),
+                 (std::pair<std::uint32_t, std::uint32_t>{2, 3}));
+        run::RecordingInfo info;
+        info.scenario = s.name;
+        info.engine = "fast";
+        info.seed = r.seed;
+        info.view = r.view;
+        const std::string bytes = run::encodeRecording(info, *r.recording, false);
+        run::RecordingDecoder decoder;
+        QVERIFY2(decoder.file(bytes), decoder.error() ? decoder.error()->c_str() : "");
+        QCOMPARE(decoder.info().view.components[r.view.firstTier].versions, a.versions);
+        QCOMPARE(decoder.info().view.components[r.view.firstTier].versionReplicas,
+                 a.versionReplicas);
+        info.view.components[r.view.firstTier].versionReplicas = {2, 1, 1};
+        run::RecordingDecoder bad;
+        QVERIFY(!bad.file(run::encodeRecording(info, *r.recording, false)));
+        QVERIFY(bad.error()->find("versions do not add up") != std::string::npos);
+    }
+
     void olderFilesHaveFourKindsOfProxy()
     {
         // Files written before waypoints hold four proxy series per window; they read back with

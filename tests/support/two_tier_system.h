@@ -228,6 +228,7 @@ private:
         models::Tier& target = backend();
         caller.callees = {kBackend};
         caller.edges = {metrics.edgeIndex(tier.component, target.component)};
+        caller.subsets = {0}; // the backend has no traffic rules
         const models::UpstreamPolicy policy = models::resolveUpstreamPolicy(
             system, caller.kind, &tier.config, target.kind, target.index, target.mesh);
         models::Endpoint& endpoint = target.sidecars ? static_cast<models::Endpoint&>(sidecar)

@@ -10,6 +10,7 @@
 #include <QTest>
 
 #include <string>
+#include <tuple>
 
 using namespace meshsim;
 using namespace meshsim::topologies;
@@ -791,6 +792,189 @@ workloads:
     }
 
     void badProtocolsSayWhatIsExpected() { verifyServicesRejected(); }
+
+    void versionsRead()
+    {
+        // reviews: v1 (2 replicas, no calls), v2 (1, b's steps), v3 (1, its own CPU); jason's
+        // requests go to v2, the rest 80:20 to v1 and v3. cart: per-operation changes.
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+services:
+  - name: reviews
+    cpu: 2ms
+    errors: 0.01
+    steps: [ratings]
+    versions:
+      - {name: v1, replicas: 2, steps: []}
+      - {name: v2, labels: {track: canary}}
+      - {name: v3, cpu: 6ms, errors: 0.1}
+    traffic:
+      - {match: {headers: {End-User: jason}}, version: v2}
+      - {split: {v1: 80, v3: 20}}
+  - {name: ratings}
+  - name: cart
+    operations: [{name: get, cpu: 1ms}, {name: add, cpu: 3ms}]
+    versions:
+      - {name: stable, replicas: 3}
+      - {name: next, operations: [{name: add, cpu: 9ms, steps: [ratings]}]}
+routes: [{path: /r, to: reviews}, {path: /c, to: cart.get}]
+workloads:
+  - name: w
+    arrival: {process: poisson, rate: 5/s}
+    mix: [{path: /r, headers: {end-user: jason}}, {path: /r}, {path: /c}]
+)",
+                                              "versions.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        QVERIFY2(r.diagnostics.empty(), dump(r.diagnostics).c_str());
+        const auto& reviews = r.scenario->system.services[0];
+        QCOMPARE(reviews.replicas, 4U); // the versions' sum
+        QCOMPARE(reviews.versions.size(), std::size_t{3});
+        QCOMPARE(reviews.versions[0].replicas, 2U);
+        QVERIFY(reviews.versions[0].operations[0].steps.empty());
+        QCOMPARE(reviews.versions[1].operations[0].steps.size(), std::size_t{1}); // inherited
+        QCOMPARE(reviews.versions[1].labels.front().second, std::string("canary"));
+        QCOMPARE(reviews.versions[1].operations[0].errorRate, 0.01);
+        QCOMPARE(reviews.versions[2].operations[0].cpu.mean(), 6e6);
+        QCOMPARE(reviews.versions[2].operations[0].errorRate, 0.1);
+        QCOMPARE(reviews.traffic.size(), std::size_t{2});
+        QCOMPARE(reviews.traffic[0].headers.front().first, std::string("end-user"));
+        QCOMPARE(reviews.traffic[0].versions, std::vector<std::uint32_t>{1});
+        QCOMPARE(reviews.traffic[1].versions, (std::vector<std::uint32_t>{0, 2}));
+        QCOMPARE(reviews.traffic[1].weights, (std::vector<double>{80, 20}));
+        // The mix's headers are a header set of the system, propagated with each request.
+        const auto& sets = r.scenario->system.headerSets;
+        QCOMPARE(sets.size(), std::size_t{2});
+        QCOMPARE(r.scenario->system.workloads[0].mix[0].headerSet, 1U);
+        QCOMPARE(r.scenario->system.workloads[0].mix[1].headerSet, 0U);
+        const auto& cart = r.scenario->system.services[2];
+        QCOMPARE(cart.replicas, 4U);
+        QCOMPARE(cart.versions[1].operations.size(), std::size_t{2});
+        QCOMPARE(cart.versions[1].operations[0].cpu.mean(), 1e6); // get: unchanged
+        QCOMPARE(cart.versions[1].operations[1].cpu.mean(), 9e6);
+        QCOMPARE(cart.versions[1].operations[1].steps.size(), std::size_t{1});
+        QCOMPARE(cart.versions[0].operations[1].steps.size(), std::size_t{0});
+        // Without traffic rules a service with versions is balanced over all its instances.
+        QVERIFY(cart.traffic.empty());
+    }
+
+    void badVersionsSayWhatIsExpected_data()
+    {
+        QTest::addColumn<QString>("services");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        const QString two = "  - name: a\n    versions: [{name: v1}, {name: v2}]\n";
+        QTest::newRow("replicas beside versions")
+            << "  - {name: a, replicas: 2, versions: [{name: v1}]}\n"
+            << "services[0].replicas"
+            << "a service with versions has its replicas in each version";
+        QTest::newRow("unnamed version") << "  - {name: a, versions: [{replicas: 2}]}\n"
+                                         << "services[0].versions[0]"
+                                         << "missing key \"name\"";
+        QTest::newRow("duplicate version") << "  - {name: a, versions: [{name: v1}, {name: v1}]}\n"
+                                           << "services[0].versions[1].name"
+                                           << "duplicate version \"v1\" of service \"a\"";
+        QTest::newRow("no replicas at all")
+            << "  - {name: a, versions: [{name: v1, replicas: 0}]}\n"
+            << "services[0].versions"
+            << "the versions have no replicas in all";
+        QTest::newRow("operations of a plain service")
+            << "  - {name: a, versions: [{name: v1, operations: [{name: get}]}]}\n"
+            << "services[0].versions[0].operations"
+            << "the service has no operations";
+        QTest::newRow("cpu of a service with operations")
+            << "  - {name: a, operations: [{name: get}], versions: [{name: v1, cpu: 2ms}]}\n"
+            << "services[0].versions[0].cpu"
+            << "a version changes \"cpu\" per operation";
+        QTest::newRow("unknown operation")
+            << "  - {name: a, operations: [{name: get}], versions: [{name: v1, operations: "
+               "[{name: gte}]}]}\n"
+            << "services[0].versions[0].operations[0].name"
+            << "did you mean get?";
+        QTest::newRow("traffic without versions") << "  - {name: a, traffic: [{version: v1}]}\n"
+                                                  << "services[0].traffic"
+                                                  << "add \"versions\" to the service";
+        QTest::newRow("unknown version") << two + "    traffic: [{version: v3}]\n"
+                                         << "services[0].traffic[0].version"
+                                         << "v3";
+        QTest::newRow("misspelt split") << two + "    traffic: [{split: {v1: 50, v22: 50}}]\n"
+                                        << "services[0].traffic[0].split.v22"
+                                        << "did you mean \"v2\"?";
+        QTest::newRow("both version and split")
+            << two + "    traffic: [{version: v1, split: {v1: 1}}]\n"
+            << "services[0].traffic[0]"
+            << "a traffic rule has exactly one of \"version\"";
+        QTest::newRow("zero weights") << two + "    traffic: [{split: {v1: 0, v2: 0}}]\n"
+                                      << "services[0].traffic[0].split"
+                                      << "the weights add up to 0";
+        QTest::newRow("negative weight") << two + "    traffic: [{split: {v1: -1, v2: 2}}]\n"
+                                         << "services[0].traffic[0].split.v1"
+                                         << "a weight (a number >= 0)";
+        QTest::newRow("last rule matches")
+            << two + "    traffic: [{match: {headers: {x: y}}, version: v2}]\n"
+            << "services[0].traffic"
+            << "the last traffic rule has a \"match\"";
+        QTest::newRow("match without headers")
+            << two + "    traffic: [{match: {}, version: v2}, {version: v1}]\n"
+            << "services[0].traffic[0].match"
+            << "missing key \"headers\"";
+    }
+
+    void badVersionsSayWhatIsExpected() { verifyServicesRejected(); }
+
+    void faultsSelectAVersion()
+    {
+        const std::string head = "meshsim: 1\n"
+                                 "services:\n"
+                                 "  - {name: a, versions: [{name: v1, replicas: 2}, {name: v2, "
+                                 "replicas: 3}, {name: v3, replicas: 0}]}\n"
+                                 "  - {name: b}\n"
+                                 "routes: [{path: /x, to: a}, {path: /y, to: b}]\n"
+                                 "workloads: [{name: w, arrival: {process: poisson, rate: 5/s}, "
+                                 "mix: [{path: /x}, {path: /y}]}]\n";
+        const LoadResult r = loadScenarioText(
+            head
+                + "faults:\n"
+                  "  - {at: 1s, kill: {service: a, version: v2, instance: 1}}\n"
+                  "  - {at: 1s, errors: {service: a, version: v2, rate: 1%, instances: 2}}\n"
+                  "  - {at: 1s, slow: {service: a, version: v1, factor: 2}}\n",
+            "faults.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        const auto& faults = r.scenario->system.faults;
+        QCOMPARE(faults[0].instances, std::vector<std::uint32_t>{3}); // v2's second: 2 + 1
+        QCOMPARE(faults[1].instances, (std::vector<std::uint32_t>{2, 3}));
+        QCOMPARE(faults[2].instances, (std::vector<std::uint32_t>{0, 1}));
+        for (const auto& [fault, path, message] :
+             std::vector<std::tuple<std::string, std::string, std::string>>{
+                 {"{service: a, version: v4}", "faults[0].kill.version", "did you mean"},
+                 {"{service: b, version: v1}", "faults[0].kill.version", "has no versions"},
+                 {"{service: a, version: v3}", "faults[0].kill.version", "has no replicas"},
+                 {"{service: a, version: v1, instance: 2}", "faults[0].kill.instance", ""}}) {
+            const std::string problem
+                = missingError(head + "faults: [{at: 1s, kill: " + fault + "}]\n",
+                               QString::fromStdString(path),
+                               QString::fromStdString(message));
+            QVERIFY2(problem.empty(), (fault + ": " + problem).c_str());
+        }
+    }
+
+    void aRuleNoRequestMeetsIsWarned()
+    {
+        const LoadResult r = loadScenarioText(R"(
+meshsim: 1
+services:
+  - name: a
+    versions: [{name: v1}, {name: v2}]
+    traffic: [{match: {headers: {end-user: jason}}, version: v2}, {version: v1}]
+routes: [{path: /x, to: a}]
+workloads: [{name: w, arrival: {process: poisson, rate: 5/s}, mix: [{path: /x, headers: {end-user: ann}}]}]
+)",
+                                              "unmet.yaml");
+        QVERIFY2(r.ok(), dump(r.diagnostics).c_str());
+        QCOMPARE(r.diagnostics.size(), std::size_t{1});
+        QCOMPARE(r.diagnostics[0].path, std::string("services[0].traffic[0].match"));
+        QVERIFY(r.diagnostics[0].message.find("no workload's requests carry these headers")
+                != std::string::npos);
+    }
 
     void methodsRead()
     {

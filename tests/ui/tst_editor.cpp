@@ -298,6 +298,12 @@ private slots:
         QVERIFY(help.help("services.steps.optional"));
         QVERIFY(help.help("faults.kill"));
         QVERIFY(help.help("services.cpu.median")); // a key of a distribution mapping
+        const ui::FormatRow* versionReplicas = help.help("services.versions.replicas");
+        QVERIFY(versionReplicas);
+        QCOMPARE(versionReplicas->section, std::string("Versions and traffic rules"));
+        QCOMPARE(versionReplicas->defaultValue, std::string("`1`"));
+        QVERIFY(help.help("services.versions.steps"));
+        QVERIFY(help.help("services.traffic.split"));
         const auto engines = help.valuesFor("engine");
         QCOMPARE(engines, (std::vector<std::string>{"fast", "simgrid"}));
         const auto dists = help.valuesFor("services.cpu.dist");

@@ -21,6 +21,7 @@
 #include <QValueAxis>
 
 #include <cmath>
+#include <tuple>
 
 using namespace meshsim;
 namespace m = meshsim::models;
@@ -221,6 +222,63 @@ private slots:
         QVERIFY(w.scene().edgeBetween("web", "orders-waypoint"));
         QVERIFY(w.scene().edgeBetween("orders-waypoint", "orders"));
         QVERIFY(!w.scene().edgeBetween("web", "orders"));
+    }
+
+    void versionsAreRowsOfTheTable()
+    {
+        // The small mesh with orders as a stable version (2 instances) and a canary (1, 20%
+        // errors) taking a tenth of the calls: the Components table has a row per version with
+        // its instances, and its numbers are results.json's versions' (rates rounded to 0.1/s,
+        // error shares to 0.01%).
+        QFile in(kSmallMesh);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QString text = QString::fromUtf8(in.readAll());
+        text.replace("    replicas: 3\n    workers: 8",
+                     "    versions: [{name: stable, replicas: 2}, {name: canary, errors: 20%}]\n"
+                     "    traffic: [{split: {stable: 90, canary: 10}}]\n"
+                     "    workers: 8");
+        QTemporaryDir dir;
+        const QString path = dir.filePath("canary.yaml");
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(text.toUtf8());
+        out.close();
+        ui::MainWindow w;
+        w.show();
+        w.open(path);
+        QVERIFY(runToEnd(w));
+        const auto* orders = named((*w.session().results())["services"], "orders");
+        QVERIFY(orders);
+        QCOMPARE((*orders)["versions"].size(), std::size_t{2});
+        const QAbstractItemModel& model = *w.table().model();
+        const auto rowOf = [&](const QString& name) {
+            for (int row = 0; row < model.rowCount(); ++row)
+                if (model.index(row, 0).data().toString() == name)
+                    return row;
+            return -1;
+        };
+        const auto cell
+            = [&](int row, int column) { return model.index(row, column).data().toDouble(); };
+        const int service = rowOf("orders");
+        QVERIFY(service >= 0);
+        const double serviceRequests = (*orders)["requests"].get<double>();
+        for (const auto& [name, index, instances] :
+             {std::tuple{"stable", 0, 2}, std::tuple{"canary", 1, 1}}) {
+            const int row = rowOf(QString("orders@") + name);
+            QVERIFY2(row >= 0, name);
+            QCOMPARE(model.index(row, 1).data().toString(), QString("version"));
+            QCOMPARE(cell(row, 2), double(instances));
+            const auto& version = (*orders)["versions"][index];
+            const double share = version["requests"].get<double>() / serviceRequests;
+            QVERIFY2(
+                std::abs(cell(row, 3) - cell(service, 3) * share) <= 0.1 + 1e-9,
+                qPrintable(
+                    QString("%1: %2 of %3").arg(name).arg(cell(row, 3)).arg(cell(service, 3))));
+            QVERIFY(std::abs(cell(row, 4) - 100.0 * version["error_rate"].get<double>())
+                    <= 0.005 + 1e-9);
+        }
+        // The canary's 20% errors against the stable version's 1% (both under the same faults).
+        QVERIFY(cell(rowOf("orders@canary"), 4) > cell(rowOf("orders@stable"), 4));
     }
 
     // Play moves time forward, pause stops it, step goes to the next hop boundary, and

@@ -53,9 +53,35 @@ void readFaults(Context& ctx, const YAML::Node& node, Scenario& s)
             return ctx.names.service(*ff.find("service"), ff.pathOf("service"));
         };
         // Which instances of the service a kill, slow or errors fault hits: `instances` (the
-        // first N), `instance` (one index) or, by default, all of them.
+        // first N), `instance` (one index) or, by default, all of them; of one version's
+        // instances with `version`.
         const auto instancesOf = [&](Fields& ff, const YAML::Node& n, const std::string& np) {
-            const std::uint32_t replicas = s.system.services[fault.service].replicas;
+            const m::ServiceConfig& service = s.system.services[fault.service];
+            std::uint32_t first = 0;
+            std::uint32_t replicas = service.replicas;
+            if (const YAML::Node* v = ff.find("version")) {
+                std::vector<std::string> names;
+                for (const m::VersionConfig& version : service.versions)
+                    names.push_back(version.name);
+                if (names.empty()) {
+                    reader.error(*v,
+                                 ff.pathOf("version"),
+                                 "service " + quote(service.name) + " has no versions");
+                    return false;
+                }
+                const auto which = reader.parseChoice(*v, ff.pathOf("version"), names);
+                if (!which)
+                    return false;
+                for (std::size_t i = 0; i < *which; ++i)
+                    first += service.versions[i].replicas;
+                replicas = service.versions[*which].replicas;
+                if (replicas == 0) {
+                    reader.error(*v,
+                                 ff.pathOf("version"),
+                                 "version " + quote(names[*which]) + " has no replicas");
+                    return false;
+                }
+            }
             if (ff.find("instances") && ff.find("instance")) {
                 reader.error(n,
                              np,
@@ -66,7 +92,7 @@ void readFaults(Context& ctx, const YAML::Node& node, Scenario& s)
             if (ff.find("instance")) {
                 std::uint32_t index = 0;
                 const bool ok = reader.readCount(ff, "instance", index, 0, replicas - 1);
-                fault.instances.push_back(index);
+                fault.instances.push_back(first + index);
                 return ok;
             }
             std::uint32_t count = replicas;
@@ -74,13 +100,14 @@ void readFaults(Context& ctx, const YAML::Node& node, Scenario& s)
             if (ff.find("instances"))
                 ok = reader.readCount(ff, "instances", count, 1, replicas);
             for (std::uint32_t i = 0; i < count; ++i)
-                fault.instances.push_back(i);
+                fault.instances.push_back(first + i);
             return ok;
         };
         bool good = true;
         if (const YAML::Node* k = f.find("kill")) {
             fault.kind = m::FaultConfig::Kind::Kill;
-            Fields kf(reader, *k, f.pathOf("kill"), {"service", "instances", "instance"});
+            Fields kf(
+                reader, *k, f.pathOf("kill"), {"service", "version", "instances", "instance"});
             const auto sv = kf.valid() ? serviceOf(kf) : std::nullopt;
             good = sv.has_value();
             if (sv) {
@@ -109,7 +136,7 @@ void readFaults(Context& ctx, const YAML::Node& node, Scenario& s)
             Fields sf(reader,
                       *sl,
                       f.pathOf("slow"),
-                      {"service", "factor", "latency", "instances", "instance"});
+                      {"service", "version", "factor", "latency", "instances", "instance"});
             const auto sv = sf.valid() ? serviceOf(sf) : std::nullopt;
             good = sv.has_value();
             if (sv) {
@@ -130,8 +157,10 @@ void readFaults(Context& ctx, const YAML::Node& node, Scenario& s)
             }
         } else if (const YAML::Node* er = f.find("errors")) {
             fault.kind = m::FaultConfig::Kind::Errors;
-            Fields ef(
-                reader, *er, f.pathOf("errors"), {"service", "rate", "instances", "instance"});
+            Fields ef(reader,
+                      *er,
+                      f.pathOf("errors"),
+                      {"service", "version", "rate", "instances", "instance"});
             const auto sv = ef.valid() ? serviceOf(ef) : std::nullopt;
             good = sv.has_value();
             if (sv) {

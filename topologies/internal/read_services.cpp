@@ -303,6 +303,215 @@ void readOperations(Context& ctx,
                          + " per service)");
 }
 
+// The changes one version makes to an operation (of a service with operations: an entry of the
+// version's `operations`; of one without: the version itself), over the service's own.
+void readOperationChanges(Context& ctx,
+                          const Fields& f,
+                          m::OperationConfig& op,
+                          std::uint32_t service)
+{
+    Reader& reader = ctx.reader;
+    readDistribution(reader, f, "cpu", op.cpu);
+    reader.readFraction(f, "errors", op.errorRate);
+    reader.readSize(f, "response", op.responseBytes);
+    if (f.find("after_cpu")) {
+        engine::Distribution after;
+        if (readDistribution(reader, f, "after_cpu", after))
+            op.afterCpu = after;
+    }
+    if (const YAML::Node* st = f.find("steps")) {
+        op.steps.clear();
+        readSteps(ctx, *st, f.pathOf("steps"), op.steps, 0, service);
+    }
+}
+
+// `versions`: the service's instances in subsets, each with its replicas and its changes to the
+// service's work. Read after everything else of the service (its operations are the base).
+void readVersions(Context& ctx,
+                  const YAML::Node& node,
+                  const std::string& path,
+                  m::ServiceConfig& service,
+                  std::uint32_t index)
+{
+    Reader& reader = ctx.reader;
+    const std::vector<m::OperationConfig> base = m::operationsOf(service);
+    std::uint64_t replicas = 0;
+    reader.forEachItem(node, path, "versions", [&](const YAML::Node& item, const std::string& p) {
+        Fields f(reader,
+                 item,
+                 p,
+                 {"name",
+                  "replicas",
+                  "labels",
+                  "cpu",
+                  "errors",
+                  "response",
+                  "after_cpu",
+                  "steps",
+                  "operations"});
+        if (!f.valid())
+            return;
+        m::VersionConfig version;
+        version.operations = base;
+        if (!f.find("name"))
+            reader.error(item, p, "missing key \"name\" (the version's label, as v1)");
+        if (reader.readName(f, "name", version.name)) {
+            for (const m::VersionConfig& other : service.versions)
+                if (other.name == version.name)
+                    reader.error(*f.find("name"),
+                                 f.pathOf("name"),
+                                 "duplicate version " + quote(version.name) + " of service "
+                                     + quote(service.name));
+        }
+        reader.readCount(f, "replicas", version.replicas, 0, reader.limits().maxReplicas);
+        replicas += version.replicas;
+        if (const YAML::Node* l = f.find("labels"))
+            reader.readHeaders(*l, f.pathOf("labels"), version.labels);
+        if (service.operations.empty()) {
+            if (const YAML::Node* o = f.find("operations"))
+                reader.error(*o,
+                             f.pathOf("operations"),
+                             "the service has no operations: write a version's cpu, errors, "
+                             "response or steps beside its name");
+            readOperationChanges(ctx, f, version.operations.front(), index);
+        } else {
+            for (const char* key : {"cpu", "errors", "response", "after_cpu", "steps"})
+                if (const YAML::Node* k = f.find(key))
+                    reader.error(*k,
+                                 f.pathOf(key),
+                                 std::string("the service has operations: a version changes \"")
+                                     + key
+                                     + "\" per operation, under the version's "
+                                       "\"operations\" ({name, "
+                                     + key + "})");
+            if (const YAML::Node* ops = f.find("operations")) {
+                std::vector<std::string> names;
+                for (const m::OperationConfig& op : base)
+                    names.push_back(op.name);
+                reader.forEachItem(
+                    *ops,
+                    f.pathOf("operations"),
+                    "operations",
+                    [&](const YAML::Node& o, const std::string& op) {
+                        Fields of(reader,
+                                  o,
+                                  op,
+                                  {"name", "cpu", "errors", "response", "after_cpu", "steps"});
+                        if (!of.valid())
+                            return;
+                        const YAML::Node* n = of.find("name");
+                        if (!n) {
+                            reader.error(
+                                o, op, "missing key \"name\" (one of the service's operations)");
+                            return;
+                        }
+                        if (const auto which = reader.parseChoice(*n, of.pathOf("name"), names))
+                            readOperationChanges(ctx, of, version.operations[*which], index);
+                    });
+            }
+        }
+        service.versions.push_back(std::move(version));
+    });
+    if (node.IsSequence() && node.size() == 0)
+        reader.error(node, path, "no versions (expected at least one, or no \"versions\" key)");
+    if (service.versions.size() > 64)
+        reader.error(node, path, "too many versions (at most 64 per service)");
+    if (!service.versions.empty() && replicas == 0)
+        reader.error(node, path, "the versions have no replicas in all (expected at least one)");
+    if (replicas <= reader.limits().maxReplicas)
+        service.replicas = static_cast<std::uint32_t>(replicas);
+    else
+        reader.error(node,
+                     path,
+                     "too many replicas in all versions (at most "
+                         + std::to_string(reader.limits().maxReplicas) + ")");
+}
+
+// `traffic`: which version a request goes to, by its headers or by weight (an Istio
+// VirtualService over the versions). Read after the versions.
+void readTraffic(Context& ctx,
+                 const YAML::Node& node,
+                 const std::string& path,
+                 m::ServiceConfig& service)
+{
+    Reader& reader = ctx.reader;
+    std::vector<std::string> names;
+    for (const m::VersionConfig& v : service.versions)
+        names.push_back(v.name);
+    if (names.empty()) {
+        reader.error(node,
+                     path,
+                     "traffic rules choose among a service's versions: add \"versions\" to the "
+                     "service");
+        return;
+    }
+    reader.forEachItem(
+        node, path, "traffic rules", [&](const YAML::Node& item, const std::string& p) {
+            Fields f(reader, item, p, {"match", "version", "split"});
+            if (!f.valid())
+                return;
+            m::TrafficRule rule;
+            if (const YAML::Node* match = f.find("match")) {
+                Fields mf(reader, *match, f.pathOf("match"), {"headers"});
+                if (mf.valid()) {
+                    if (const YAML::Node* h = mf.find("headers"))
+                        reader.readHeaders(*h, mf.pathOf("headers"), rule.headers);
+                    else
+                        reader.error(*match, f.pathOf("match"), "missing key \"headers\"");
+                }
+            }
+            const YAML::Node* version = f.find("version");
+            const YAML::Node* split = f.find("split");
+            if ((version != nullptr) == (split != nullptr)) {
+                reader.error(
+                    item,
+                    p,
+                    "a traffic rule has exactly one of \"version\" (where its requests go) "
+                    "or \"split\" (versions and their weights, as {v1: 90, v2: 10})");
+                return;
+            }
+            if (version) {
+                if (const auto v = reader.parseChoice(*version, f.pathOf("version"), names)) {
+                    rule.versions.push_back(static_cast<std::uint32_t>(*v));
+                    rule.weights.push_back(1.0);
+                }
+            } else {
+                reader.visit(*split);
+                if (!split->IsMap() || split->size() == 0) {
+                    reader.expected(*split,
+                                    f.pathOf("split"),
+                                    "a mapping of versions to weights (as {v1: 90, v2: 10})");
+                    return;
+                }
+                Fields sf(reader, *split, f.pathOf("split"), names);
+                for (const std::string& name : names) {
+                    if (!sf.find(name))
+                        continue;
+                    double weight = 0.0;
+                    if (!reader.readNumber(sf, name, weight, 0.0, 1e9, "a weight (a number >= 0)"))
+                        continue;
+                    const auto v = static_cast<std::uint32_t>(
+                        std::find(names.begin(), names.end(), name) - names.begin());
+                    rule.versions.push_back(v);
+                    rule.weights.push_back(weight);
+                }
+                double total = 0.0;
+                for (const double w : rule.weights)
+                    total += w;
+                if (!rule.weights.empty() && total <= 0.0)
+                    reader.error(*split, f.pathOf("split"), "the weights add up to 0");
+            }
+            service.traffic.push_back(std::move(rule));
+        });
+    if (node.IsSequence() && node.size() == 0)
+        reader.error(node, path, "no traffic rules (expected at least one, or no \"traffic\" key)");
+    if (!service.traffic.empty() && !service.traffic.back().headers.empty())
+        reader.error(node,
+                     path,
+                     "the last traffic rule has a \"match\": add a rule without one for the "
+                     "requests no rule matches (Istio answers them 404)");
+}
+
 // A CPU quantity as Kubernetes writes it: millicores ("500m") or cores (0.5, 2), in cores.
 bool readCpu(Reader& reader, const Fields& f, std::string_view key, std::optional<double>& out)
 {
@@ -383,7 +592,9 @@ void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
                       "client",
                       "protocol",
                       "max_connection_age",
-                      "resources"});
+                      "resources",
+                      "versions",
+                      "traffic"});
             if (f.valid()) {
                 if (!f.find("name"))
                     reader.error(item, p, "missing key \"name\"");
@@ -439,6 +650,15 @@ void readServices(Context& ctx, const YAML::Node& node, Scenario& s)
                                  f.pathOf("max_connection_age"),
                                  "max_connection_age applies to long-lived connections: write "
                                  "\"protocol: grpc\" or \"protocol: http2\" beside it");
+                if (const YAML::Node* v = f.find("versions")) {
+                    if (const YAML::Node* r = f.find("replicas"))
+                        reader.error(*r,
+                                     f.pathOf("replicas"),
+                                     "a service with versions has its replicas in each version");
+                    readVersions(ctx, *v, f.pathOf("versions"), config, index);
+                }
+                if (const YAML::Node* t = f.find("traffic"))
+                    readTraffic(ctx, *t, f.pathOf("traffic"), config);
                 ctx.totalInstances += config.replicas;
             }
             s.system.services.push_back(std::move(config));

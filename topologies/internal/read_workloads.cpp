@@ -4,6 +4,7 @@
 #include "topologies/internal/read_common.h"
 #include "topologies/internal/sections.h"
 
+#include <algorithm>
 #include <set>
 
 namespace meshsim::topologies::internal {
@@ -192,6 +193,15 @@ void readWorkloads(Context& ctx, const YAML::Node& node, Scenario& s)
                                                                 headers,
                                                                 s.system.routes)) {
                             entry.route = *r;
+                            if (!headers.empty()) {
+                                // Sorted, so that one set written in two orders is one set.
+                                std::sort(headers.begin(), headers.end());
+                                auto& sets = s.system.headerSets;
+                                const auto found = std::find(sets.begin(), sets.end(), headers);
+                                entry.headerSet = static_cast<std::uint32_t>(found - sets.begin());
+                                if (found == sets.end())
+                                    sets.push_back(std::move(headers));
+                            }
                             config.mix.push_back(entry);
                         }
                     });

@@ -53,6 +53,29 @@ void checkAcrossSections(Context& ctx, const Fields& root, const Scenario& s)
                                    + " (the sidecars apply the mesh policies)");
         }
     }
+    // A traffic rule whose headers no workload sends matches nothing.
+    if (servicesNode && servicesNode->IsSequence()
+        && servicesNode->size() == s.system.services.size()) {
+        for (std::size_t i = 0; i < s.system.services.size(); ++i) {
+            const std::vector<m::TrafficRule>& rules = s.system.services[i].traffic;
+            for (std::size_t r = 0; r < rules.size(); ++r) {
+                const auto& want = rules[r].headers;
+                const bool sent = std::any_of(
+                    s.system.headerSets.begin(), s.system.headerSets.end(), [&](const auto& set) {
+                        return std::all_of(want.begin(), want.end(), [&](const auto& h) {
+                            return std::find(set.begin(), set.end(), h) != set.end();
+                        });
+                    });
+                const YAML::Node& traffic = (*servicesNode)[i]["traffic"];
+                if (!sent && traffic.IsSequence() && traffic.size() == rules.size())
+                    reader.warning(traffic[r],
+                                   "services[" + std::to_string(i) + "].traffic["
+                                       + std::to_string(r) + "].match",
+                                   "no workload's requests carry these headers: the rule matches "
+                                   "nothing");
+            }
+        }
+    }
     if (s.system.services.empty() && root.find("services") && root.find("services")->IsSequence())
         reader.error(*root.find("services"), "services", "no services (expected at least one)");
     if (s.system.routes.empty() && root.find("routes") && root.find("routes")->IsSequence())
@@ -107,7 +130,7 @@ public:
             m_calls[service] = 0.0; // (acyclic: never read before it is set below)
             double most = 0.0;      // the operation that calls the most
             for (const m::OperationConfig& operation :
-                 m::operationsOf(m_s.system.services[service]))
+                 m::operationVariants(m_s.system.services[service]))
                 most = std::max(most, ofSteps(operation.steps));
             m_calls[service] = most;
         }

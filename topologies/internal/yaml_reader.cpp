@@ -421,6 +421,18 @@ Fields::Fields(Reader& reader,
                std::string path,
                std::initializer_list<std::string_view> known,
                bool extensions)
+    : Fields(reader,
+             node,
+             std::move(path),
+             std::vector<std::string>(known.begin(), known.end()),
+             extensions)
+{}
+
+Fields::Fields(Reader& reader,
+               const YAML::Node& node,
+               std::string path,
+               const std::vector<std::string>& knownNames,
+               bool extensions)
     : m_node(node)
     , m_path(std::move(path))
 {
@@ -430,7 +442,7 @@ Fields::Fields(Reader& reader,
         return;
     }
     m_valid = true;
-    std::vector<std::string> knownNames(known.begin(), known.end());
+    const auto& known = knownNames;
     std::set<std::string> seen;
     for (const auto& entry : node) {
         reader.visit(entry.first);

@@ -161,14 +161,15 @@ public:
                      const std::string& what,
                      const std::function<void(const YAML::Node&, const std::string&)>& each);
 
-private:
-    template <typename T, typename F>
-    bool
-    readParsed(const Fields& f, std::string_view key, T& out, F parse, const std::string& what);
     // The index of the node's text among `names`, or a "did you mean" diagnostic.
     std::optional<std::size_t> parseChoice(const YAML::Node& node,
                                            const std::string& path,
                                            const std::vector<std::string>& names);
+
+private:
+    template <typename T, typename F>
+    bool
+    readParsed(const Fields& f, std::string_view key, T& out, F parse, const std::string& what);
 
     std::string m_file;
     const LoadLimits& m_limits;
@@ -186,6 +187,12 @@ public:
            const YAML::Node& node,
            std::string path,
            std::initializer_list<std::string_view> known,
+           bool extensions = false);
+    // Keys known only at run time (the names of a service's versions).
+    Fields(Reader& reader,
+           const YAML::Node& node,
+           std::string path,
+           const std::vector<std::string>& known,
            bool extensions = false);
 
     bool valid() const { return m_valid; }
