@@ -61,6 +61,8 @@ public:
     {
         m_metrics.operationAnswered(
             tier, operation, arrivedAt, latency, outcome, dependencyFailure, served);
+        if (m_recorder)
+            m_recorder->operationAnswered(tier, operation, arrivedAt, latency, outcome, served);
     }
     void instanceServed(std::uint32_t tier,
                         std::uint32_t instance,

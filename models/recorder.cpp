@@ -122,6 +122,11 @@ void Recorder::begin(const Metrics& metrics, const SystemLayout& layout, LoadSou
     SeriesLayout& s = m_rec.layout;
     s.routes = static_cast<std::uint32_t>(metrics.layout().routes.size());
     s.tierReplicas = metrics.layout().replicas;
+    for (std::size_t t = 0; t < s.tierReplicas.size(); ++t)
+        s.tierOperations.push_back(
+            t < metrics.layout().operations.size()
+                ? static_cast<std::uint32_t>(metrics.layout().operations[t].size())
+                : 0);
     for (const EdgeStats& e : metrics.registeredEdges())
         s.edges.emplace_back(e.from, e.to);
     const engine::PlatformSpec& spec = m_platform.spec();
@@ -134,7 +139,7 @@ void Recorder::begin(const Metrics& metrics, const SystemLayout& layout, LoadSou
         = s.routes * sizeof(RouteWindow)
           + (s.tierReplicas.size() + s.instanceCount()) * sizeof(TierWindow)
           + s.edges.size() * sizeof(EdgeWindow) + kProxyKinds * sizeof(ProxyWindow)
-          + s.nodes * sizeof(NodeWindow);
+          + s.nodes * sizeof(NodeWindow) + s.operationCount() * sizeof(WindowOutcomes);
     const std::int64_t base = std::max<std::int64_t>(1, m_options.window.count());
     const std::int64_t horizon = std::max<std::int64_t>(base, m_options.horizon.count());
     std::int64_t factor = 1;
@@ -147,8 +152,9 @@ void Recorder::begin(const Metrics& metrics, const SystemLayout& layout, LoadSou
     s.windowNs = m_windowNs;
     m_windowEnd = m_windowNs;
     // ... and the open window's latency buckets, one set per route, instance, edge, proxy kind.
-    const std::uint64_t scratch = (s.routes + s.instanceCount() + s.edges.size() + kProxyKinds + 1)
-                                  * std::uint64_t{WindowLatency::kBuckets} * sizeof(std::uint32_t);
+    const std::uint64_t scratch
+        = (s.routes + s.instanceCount() + s.edges.size() + kProxyKinds + 1 + s.operationCount())
+          * std::uint64_t{WindowLatency::kBuckets} * sizeof(std::uint32_t);
     m_seriesBytes = perWindow * windowsFor(factor) + scratch;
 
     m_rec.routes.resize(s.routes);
@@ -157,6 +163,7 @@ void Recorder::begin(const Metrics& metrics, const SystemLayout& layout, LoadSou
     m_rec.edges.resize(s.edges.size());
     m_rec.proxies.resize(kProxyKinds);
     m_rec.nodes.resize(s.nodes);
+    m_rec.operations.resize(s.operationCount());
     // Reserve what the run will fill, once (no growth slack beyond the budget).
     const auto reserve = [n = windowsFor(factor)](auto& series) {
         for (auto& v : series)
@@ -168,6 +175,7 @@ void Recorder::begin(const Metrics& metrics, const SystemLayout& layout, LoadSou
     reserve(m_rec.edges);
     reserve(m_rec.proxies);
     reserve(m_rec.nodes);
+    reserve(m_rec.operations);
 
     m_routes.resize(s.routes);
     m_routeSent.resize(s.routes);
@@ -176,6 +184,9 @@ void Recorder::begin(const Metrics& metrics, const SystemLayout& layout, LoadSou
     for (std::uint32_t t = 0; t < s.tierReplicas.size(); ++t)
         m_firstInstance.push_back(s.firstInstance(t));
     m_instances.resize(s.instanceCount());
+    m_operations.resize(s.operationCount());
+    for (std::uint32_t t = 0; t < s.tierOperations.size(); ++t)
+        m_firstOperation.push_back(s.firstOperation(t));
     m_edges.resize(s.edges.size());
     for (std::uint32_t e = 0; e < s.edges.size(); ++e)
         m_edgeOf[(std::uint64_t{s.edges[e].first} << 32) | s.edges[e].second] = e;
@@ -245,6 +256,12 @@ void Recorder::closeWindow()
         total.ejectedMax = m_tiers[t].ejectedMax;
         m_tiers[t].ejectedMax = m_tiers[t].ejected;
         m_rec.tiers[t].push_back(total);
+    }
+    for (std::size_t o = 0; o < m_operations.size(); ++o) {
+        std::vector<LatencyBucket> buckets = m_operations[o].latency.buckets();
+        WindowOutcomes w = m_operations[o].take();
+        w.latency = std::move(buckets);
+        m_rec.operations[o].push_back(std::move(w));
     }
     for (std::size_t e = 0; e < m_edges.size(); ++e) {
         EdgeState& s = m_edges[e];
@@ -347,6 +364,21 @@ void Recorder::instanceRejected(std::uint32_t tier,
 {
     roll(m_platform.now());
     instance(tier, i).responses.add(outcome);
+}
+
+void Recorder::operationAnswered(std::uint32_t tier,
+                                 OperationIndex operation,
+                                 engine::SimTime arrivedAt,
+                                 engine::SimDuration latency,
+                                 Outcome outcome,
+                                 bool served)
+{
+    roll(arrivedAt + latency);
+    Outcomes& o = m_operations[m_firstOperation[tier] + operation];
+    if (served)
+        o.addTimed(outcome, engine::toNanos(latency));
+    else
+        o.add(outcome);
 }
 
 void Recorder::instanceServed(std::uint32_t tier,

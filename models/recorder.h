@@ -81,6 +81,13 @@ public:
                           std::uint32_t instance,
                           engine::SimTime at,
                           Outcome outcome) override;
+    // A named operation answered (EventSinks; not a SimEventSink event: Metrics has its own).
+    void operationAnswered(std::uint32_t tier,
+                           OperationIndex operation,
+                           engine::SimTime arrivedAt,
+                           engine::SimDuration latency,
+                           Outcome outcome,
+                           bool served);
     void instanceServed(std::uint32_t tier,
                         std::uint32_t instance,
                         engine::SimTime arrivedAt,
@@ -235,6 +242,8 @@ private:
     LoadSource* m_loadSource = nullptr;
     std::vector<InstanceLoad> m_loads;
     std::vector<TierState> m_instances;
+    std::vector<Outcomes> m_operations;
+    std::vector<std::uint32_t> m_firstOperation;
     std::vector<EdgeState> m_edges;
     std::vector<ProxyState> m_proxies;
     std::unordered_map<std::uint64_t, std::uint32_t> m_edgeOf; // (from << 32 | to) -> edge

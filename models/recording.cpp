@@ -21,6 +21,19 @@ std::uint32_t SeriesLayout::firstInstance(std::uint32_t tier) const
     return std::accumulate(tierReplicas.begin(), tierReplicas.begin() + tier, std::uint32_t{0});
 }
 
+std::uint32_t SeriesLayout::operationCount() const
+{
+    return std::accumulate(tierOperations.begin(), tierOperations.end(), std::uint32_t{0});
+}
+
+std::uint32_t SeriesLayout::firstOperation(std::uint32_t tier) const
+{
+    std::uint32_t first = 0;
+    for (std::size_t t = 0; t < tier && t < tierOperations.size(); ++t)
+        first += tierOperations[t];
+    return first;
+}
+
 std::uint32_t latencyBucketOf(std::uint64_t v)
 {
     if (v < 32)

@@ -138,12 +138,17 @@ struct SeriesLayout
 {
     std::int64_t windowNs = 1'000'000'000;
     std::uint32_t routes = 0;
-    std::vector<std::uint32_t> tierReplicas;                    // instances per tier
+    std::vector<std::uint32_t> tierReplicas; // instances per tier
+    // Named operations per tier (0 for a plain service and the proxies); empty in recordings made
+    // before operations were recorded.
+    std::vector<std::uint32_t> tierOperations;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> edges; // (from, to) components
     std::uint32_t nodes = 0;
 
     std::uint32_t instanceCount() const;
     std::uint32_t firstInstance(std::uint32_t tier) const;
+    std::uint32_t operationCount() const;
+    std::uint32_t firstOperation(std::uint32_t tier) const;
 };
 
 struct Recording
@@ -156,6 +161,9 @@ struct Recording
     std::vector<std::vector<EdgeWindow>> edges;
     std::vector<std::vector<ProxyWindow>> proxies; // by ProxyKind
     std::vector<std::vector<NodeWindow>> nodes;
+    // What a service's named operations answered (as results.json's operation blocks), tier by
+    // tier (SeriesLayout::firstOperation).
+    std::vector<std::vector<WindowOutcomes>> operations;
 
     std::vector<StateChange> states;
     std::vector<RecordedRequest> requests; // in the order they were completed

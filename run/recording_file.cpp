@@ -18,6 +18,8 @@ constexpr std::array<char, 8> kSignature{'\x89', 'M', 'S', 'H', 'R', 'E', 'C', '
 constexpr std::uint32_t kVersion = 1;
 constexpr std::uint32_t kNone = m::kNoIndex;
 constexpr std::uint64_t kMaxWindowsPerChunk = std::uint64_t{1} << 24;
+// Operation series in all (a service has at most 1,000 operations).
+constexpr std::uint64_t kMaxOperationSeries = 10'000'000;
 // A hop's kind byte: the kind in the low 4 bits, and which optional fields follow.
 constexpr unsigned kSameFrom = 0x10; // `from` is `at` (not written)
 constexpr unsigned kHasFlags = 0x20;
@@ -126,6 +128,8 @@ Json viewToJson(const topologies::SystemView& v)
                 versions.push_back({{"name", c.versions[k]}, {"replicas", c.versionReplicas[k]}});
             components.back()["versions"] = versions;
         }
+        if (!c.operations.empty()) // a service with named operations (older readers skip it)
+            components.back()["operations"] = c.operations;
     }
     j["components"] = components;
     Json instances = Json::array();
@@ -399,6 +403,11 @@ std::optional<topologies::SystemView> viewFromJson(const Json& j, JsonReader& r)
             if (sum != component.replicas)
                 r.fail("a component's versions do not add up to its replicas");
         }
+        if (c.contains("operations"))
+            if (const Json* operations = r.array(c, "operations", 1000))
+                for (const Json& operation : *operations)
+                    component.operations.push_back(
+                        operation.is_string() ? operation.get<std::string>() : std::string());
         v.components.push_back(std::move(component));
     }
     for (const Json& i : *instances) {
@@ -445,7 +454,8 @@ nlohmann::ordered_json recordingHeaderJson(const RecordingInfo& info, const m::R
                    {"tier_replicas", s.tierReplicas},
                    {"edges", edges},
                    {"nodes", s.nodes},
-                   {"proxy_kinds", recording.proxies.size()}};
+                   {"proxy_kinds", recording.proxies.size()},
+                   {"tier_operations", s.tierOperations}};
     j["view"] = viewToJson(info.view);
     return j;
 }
@@ -494,6 +504,8 @@ std::string encodeWindows(const m::Recording& r, std::uint32_t first, std::uint3
         }
         for (const auto& series : r.nodes)
             out.f32(series[w].utilisation);
+        for (const auto& series : r.operations)
+            writeOutcomes(out, series[w]);
     }
     return chunkOf(ChunkType::Windows, out.str());
 }
@@ -760,6 +772,22 @@ bool RecordingDecoder::header(std::string_view payload)
     m_proxyKinds = layout->contains("proxy_kinds")
                        ? static_cast<std::size_t>(r.number(*layout, "proxy_kinds", m::kProxyKinds))
                        : 4;
+    // Written since operations were recorded; older files have none.
+    if (layout->contains("tier_operations")) {
+        if (const Json* operations = r.array(*layout, "tier_operations", components)) {
+            std::uint64_t total = 0;
+            for (const Json& n : *operations) {
+                s.tierOperations.push_back(r.element(n, 1000));
+                total += s.tierOperations.back();
+            }
+            if (s.tierOperations.size() != s.tierReplicas.size() || total > kMaxOperationSeries)
+                r.fail("tier_operations do not match the tiers");
+            for (std::size_t t = 0; t < s.tierOperations.size() && r.error.empty(); ++t)
+                if (s.tierOperations[t]
+                    != m_info.view.components[m_info.view.firstTier + t].operations.size())
+                    r.fail("tier_operations do not match the view's operations");
+        }
+    }
     if (!r.error.empty())
         return fail("header: layout: " + r.error);
     m_recording.routes.resize(s.routes);
@@ -768,6 +796,7 @@ bool RecordingDecoder::header(std::string_view payload)
     m_recording.edges.resize(s.edges.size());
     m_recording.proxies.resize(m::kProxyKinds);
     m_recording.nodes.resize(s.nodes);
+    m_recording.operations.resize(s.operationCount());
     m_hasHeader = true;
     return true;
 }
@@ -782,7 +811,8 @@ bool RecordingDecoder::windows(std::string_view payload)
         return fail("windows out of order");
     // Every window holds at least one byte per series.
     const std::size_t perWindow = r.routes.size() + r.tiers.size() + r.instances.size()
-                                  + r.edges.size() + m_proxyKinds + r.nodes.size();
+                                  + r.edges.size() + m_proxyKinds + r.nodes.size()
+                                  + r.operations.size();
     if (count > kMaxWindowsPerChunk || count > in.remaining() / std::max<std::size_t>(1, perWindow))
         return fail("windows: more than the chunk holds");
     // Every window must start at a time (its index times window_ns, in signed 64-bit
@@ -836,6 +866,11 @@ bool RecordingDecoder::windows(std::string_view payload)
         }
         for (auto& series : r.nodes)
             series.push_back(m::NodeWindow{in.f32()});
+        for (auto& series : r.operations) {
+            m::WindowOutcomes o;
+            readOutcomes(in, o);
+            series.push_back(std::move(o));
+        }
         ++r.windows;
     }
     if (!in.ok() || !in.done())

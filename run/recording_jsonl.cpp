@@ -98,6 +98,12 @@ void writeRecordingJsonLines(const RecordingInfo& info,
         for (const auto& s : r.nodes)
             nodes.push_back(s[w].utilisation);
         j["nodes"] = nodes;
+        if (!r.operations.empty()) {
+            Json operations = Json::array();
+            for (const auto& s : r.operations)
+                operations.push_back(outcomesJson(s[w]));
+            j["operations"] = operations;
+        }
         line(out, j);
     }
     for (const m::StateChange& s : r.states)

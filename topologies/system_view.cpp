@@ -48,6 +48,8 @@ SystemView makeSystemView(const Scenario& scenario, const Placement& placement)
             nodes = &placement.instances[c - layout.firstTier];
             const models::ServiceConfig& service = scenario.system.services[c - layout.firstTier];
             component.workers = service.workers;
+            for (const models::OperationConfig& operation : service.operations)
+                component.operations.push_back(operation.name);
             for (const models::VersionConfig& version : service.versions) {
                 component.versions.push_back(version.name);
                 component.versionReplicas.push_back(version.replicas);

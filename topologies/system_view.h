@@ -40,6 +40,7 @@ struct SystemView
         // instances follow those of the versions before it. None without versions.
         std::vector<std::string> versions;
         std::vector<std::uint32_t> versionReplicas;
+        std::vector<std::string> operations; // a service's named operations (none: plain)
     };
     struct Instance
     {

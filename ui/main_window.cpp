@@ -42,6 +42,10 @@ namespace m = meshsim::models;
 
 namespace {
 
+// What a row of the Components table shows: a component, or one of a service's named operations
+// or versions.
+enum class TablePart : int { Component = 0, Operation = 1, Version = 2 };
+
 constexpr int kMaxRecent = 8;
 
 QString seconds(std::int64_t ns)
@@ -1111,10 +1115,11 @@ void MainWindow::updateTable()
         range = windowsBetween(*r, selected->first, selected->second);
     const WindowRange shown = range ? *range : wholeRun(*r);
     const auto& view = info->view;
-    // A row per component, then one per version of a service with versions ("reviews@v2").
+    // A row per component, then one per named operation ("catalog.item") and per version
+    // ("reviews@v2") of a service.
     std::size_t rows = view.components.size();
     for (const auto& c : view.components)
-        rows += c.versions.size();
+        rows += c.operations.size() + c.versions.size();
     if (m_tableModel->rowCount() != static_cast<int>(rows)) {
         m_tableModel->clear();
         m_tableModel->setHorizontalHeaderLabels({tr("component"),
@@ -1135,18 +1140,27 @@ void MainWindow::updateTable()
                 row << new QStandardItem;
             row[2]->setData(c.replicas, Qt::DisplayRole);
             m_tableModel->appendRow(row);
-            for (std::uint32_t v = 0; v < c.versions.size(); ++v) {
-                QList<QStandardItem*> versionRow;
-                versionRow << new QStandardItem(
-                    QString::fromStdString(c.name + "@" + c.versions[v]));
-                versionRow[0]->setData(index, Qt::UserRole);
-                versionRow[0]->setData(v + 1, Qt::UserRole + 1); // 0: the component itself
-                versionRow << new QStandardItem(tr("version"));
+            // Its parts: UserRole + 1 says which (TablePart), UserRole + 2 its index.
+            const auto addPart = [&](const std::string& name,
+                                     TablePart part,
+                                     std::uint32_t at,
+                                     const QString& kind) {
+                QList<QStandardItem*> partRow;
+                partRow << new QStandardItem(QString::fromStdString(name));
+                partRow[0]->setData(index, Qt::UserRole);
+                partRow[0]->setData(static_cast<int>(part), Qt::UserRole + 1);
+                partRow[0]->setData(at, Qt::UserRole + 2);
+                partRow << new QStandardItem(kind);
                 for (int k = 0; k < 5; ++k)
-                    versionRow << new QStandardItem;
-                versionRow[2]->setData(c.versionReplicas[v], Qt::DisplayRole);
-                m_tableModel->appendRow(versionRow);
-            }
+                    partRow << new QStandardItem;
+                m_tableModel->appendRow(partRow);
+                return partRow;
+            };
+            for (std::uint32_t o = 0; o < c.operations.size(); ++o)
+                addPart(c.name + "." + c.operations[o], TablePart::Operation, o, tr("operation"));
+            for (std::uint32_t v = 0; v < c.versions.size(); ++v)
+                addPart(c.name + "@" + c.versions[v], TablePart::Version, v, tr("version"))[2]
+                    ->setData(c.versionReplicas[v], Qt::DisplayRole);
         }
     }
     m_table->setSortingEnabled(false);
@@ -1154,12 +1168,20 @@ void MainWindow::updateTable()
         const std::uint32_t c = m_tableModel->item(row, 0)->data(Qt::UserRole).toUInt();
         if (c >= view.components.size())
             continue;
-        // The same numbers as the node's: a workload's calls, a tier's answers; a version's
-        // instances' answers together.
-        const std::uint32_t version = m_tableModel->item(row, 0)->data(Qt::UserRole + 1).toUInt();
-        const Aggregate a = c < view.firstTier ? workloadAggregate(*r, view, c, shown)
-                            : version > 0      ? versionAggregate(*r, view, c, version - 1, shown)
-                                               : tierAggregate(*r, c - view.firstTier, shown);
+        // The same numbers as the node's: a workload's calls, a tier's answers; an operation's
+        // answers; a version's instances' answers together.
+        const auto part
+            = static_cast<TablePart>(m_tableModel->item(row, 0)->data(Qt::UserRole + 1).toInt());
+        const std::uint32_t at = m_tableModel->item(row, 0)->data(Qt::UserRole + 2).toUInt();
+        Aggregate a;
+        if (c < view.firstTier)
+            a = workloadAggregate(*r, view, c, shown);
+        else if (part == TablePart::Operation)
+            a = operationAggregate(*r, c - view.firstTier, at, shown);
+        else if (part == TablePart::Version)
+            a = versionAggregate(*r, view, c, at, shown);
+        else
+            a = tierAggregate(*r, c - view.firstTier, shown);
         m_tableModel->item(row, 3)->setData(std::round(a.rate() * 10) / 10, Qt::DisplayRole);
         m_tableModel->item(row, 4)->setData(std::round(a.errorShare() * 1e4) / 100,
                                             Qt::DisplayRole);

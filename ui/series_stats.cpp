@@ -258,6 +258,24 @@ Aggregate routeAggregate(const m::Recording& r, std::uint32_t route, WindowRange
     return withPercentiles(a);
 }
 
+Aggregate operationAggregate(const m::Recording& r,
+                             std::uint32_t tier,
+                             std::uint32_t operation,
+                             WindowRange range)
+{
+    range = clip(r, range);
+    Aggregate a = start(r, range);
+    const m::SeriesLayout& s = r.layout;
+    if (tier >= s.tierOperations.size() || operation >= s.tierOperations[tier])
+        return a;
+    const std::uint32_t series = s.firstOperation(tier) + operation;
+    if (series >= r.operations.size())
+        return a;
+    for (std::uint32_t w = range.first; w < range.last; ++w)
+        addOutcomes(a, r.operations[series][w], range.count() == 1);
+    return withPercentiles(a);
+}
+
 Aggregate workloadAggregate(const m::Recording& r,
                             const topologies::SystemView& view,
                             std::uint32_t component,

@@ -94,6 +94,12 @@ Aggregate versionAggregate(const models::Recording& recording,
 Aggregate edgeAggregate(const models::Recording& recording, std::uint32_t edge, WindowRange range);
 Aggregate
 routeAggregate(const models::Recording& recording, std::uint32_t route, WindowRange range);
+// A named operation of a service (`operation`: its index among the tier's operations): what it
+// answered. Empty for a recording made before operations were recorded.
+Aggregate operationAggregate(const models::Recording& recording,
+                             std::uint32_t tier,
+                             std::uint32_t operation,
+                             WindowRange range);
 // One workload (a client component): the calls it made, on its edges to the gateway, the ingress
 // or the services (the recording has no per-workload route series).
 Aggregate workloadAggregate(const models::Recording& recording,

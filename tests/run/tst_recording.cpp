@@ -480,6 +480,61 @@ workloads: [{name: w, arrival: {process: poisson, rate: 20/s}}]
         QVERIFY(bad.error()->find("versions do not add up") != std::string::npos);
     }
 
+    void operationSeriesAddUpToResults()
+    {
+        // Without a warmup, each operation's windows hold every request results.json counts for
+        // it (the same events), with the same errors; the series read back from a file; a file
+        // whose operation counts differ from its view's is refused.
+        const auto& s = scenario(R"(
+meshsim: 1
+duration: 5s
+warmup: 0s
+services:
+  - {name: front, steps: [cart.get, {call: cart.add, probability: 0.5}]}
+  - name: cart
+    operations: [{name: get, cpu: 1ms}, {name: add, cpu: 2ms, errors: 0.2}]
+routes: [{path: /x, to: front}]
+workloads: [{name: w, arrival: {process: poisson, rate: 100/s}}]
+)");
+        const run::RunResult r = run(s, m::Recorder::kDefaultBudget);
+        const m::SeriesLayout& layout = r.recording->layout;
+        QCOMPARE(layout.tierOperations, (std::vector<std::uint32_t>{0, 2}));
+        QCOMPARE(r.recording->operations.size(), std::size_t{2});
+        const m::ServiceStats& cart = r.metrics->services()[1];
+        for (std::uint32_t o = 0; o < 2; ++o) {
+            std::uint64_t total = 0;
+            std::uint64_t ok = 0;
+            std::uint64_t timed = 0;
+            for (const m::WindowOutcomes& w :
+                 r.recording->operations[layout.firstOperation(1) + o]) {
+                total += w.total();
+                ok += w.ok();
+                timed += w.timed;
+            }
+            QVERIFY(total > 100);
+            QCOMPARE(total, cart.operations[o].requests.outcomes.total());
+            QCOMPARE(ok, cart.operations[o].requests.outcomes.ok());
+            QCOMPARE(timed, cart.operations[o].requests.latency.count());
+        }
+        run::RecordingInfo info;
+        info.scenario = s.name;
+        info.engine = "fast";
+        info.seed = r.seed;
+        info.view = r.view;
+        QCOMPARE(r.view.components[r.view.firstTier + 1].operations,
+                 (std::vector<std::string>{"get", "add"}));
+        const std::string bytes = run::encodeRecording(info, *r.recording, false);
+        run::RecordingDecoder decoder;
+        QVERIFY2(decoder.file(bytes), decoder.error() ? decoder.error()->c_str() : "");
+        QCOMPARE(decoder.recording().operations.size(), std::size_t{2});
+        QCOMPARE(decoder.recording().operations[1].size(), r.recording->operations[1].size());
+        QCOMPARE(run::encodeRecording(decoder.info(), decoder.recording(), false), bytes);
+        info.view.components[r.view.firstTier + 1].operations = {"get"};
+        run::RecordingDecoder bad;
+        QVERIFY(!bad.file(run::encodeRecording(info, *r.recording, false)));
+        QVERIFY(bad.error()->find("operations") != std::string::npos);
+    }
+
     void olderFilesHaveFourKindsOfProxy()
     {
         // Files written before waypoints hold four proxy series per window; they read back with

@@ -281,6 +281,61 @@ private slots:
         QVERIFY(cell(rowOf("orders@canary"), 4) > cell(rowOf("orders@stable"), 4));
     }
 
+    void operationsAreRowsOfTheTable()
+    {
+        // The small mesh with orders serving two operations (web calls get always and add on
+        // half of its requests): the Components table has a row per operation, and its numbers
+        // are results.json's operation blocks' (over the whole run: no warmup), the rates rounded
+        // to 0.1/s and the error shares to 0.01%.
+        QFile in(kSmallMesh);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QString text = QString::fromUtf8(in.readAll());
+        text.replace("      - call: orders\n",
+                     "      - call: orders.get\n      - {call: orders.add, probability: 0.5}\n");
+        text.replace("    errors: 1%\n",
+                     "    errors: 1%\n    operations: [{name: get}, {name: add, errors: 10%}]\n");
+        QTemporaryDir dir;
+        const QString path = dir.filePath("operations.yaml");
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(text.toUtf8());
+        out.close();
+        ui::MainWindow w;
+        w.show();
+        w.open(path);
+        QVERIFY(runToEnd(w));
+        const auto* orders = named((*w.session().results())["services"], "orders");
+        QVERIFY(orders);
+        QCOMPARE((*orders)["operations"].size(), std::size_t{2});
+        const QAbstractItemModel& model = *w.table().model();
+        const auto rowOf = [&](const QString& name) {
+            for (int row = 0; row < model.rowCount(); ++row)
+                if (model.index(row, 0).data().toString() == name)
+                    return row;
+            return -1;
+        };
+        const auto cell
+            = [&](int row, int column) { return model.index(row, column).data().toDouble(); };
+        const int service = rowOf("orders");
+        QVERIFY(service >= 0);
+        const double serviceRequests = (*orders)["requests"].get<double>();
+        for (const auto& [name, index] : {std::pair{"get", 0}, std::pair{"add", 1}}) {
+            const int row = rowOf(QString("orders.") + name);
+            QVERIFY2(row >= 0, name);
+            QCOMPARE(model.index(row, 1).data().toString(), QString("operation"));
+            const auto& op = (*orders)["operations"][index];
+            const double share = op["requests"].get<double>() / serviceRequests;
+            QVERIFY2(
+                std::abs(cell(row, 3) - cell(service, 3) * share) <= 0.1 + 1e-9,
+                qPrintable(
+                    QString("%1: %2 of %3").arg(name).arg(cell(row, 3)).arg(cell(service, 3))));
+            QVERIFY(std::abs(cell(row, 4) - 100.0 * op["error_rate"].get<double>())
+                    <= 0.005 + 1e-9);
+        }
+        // add's 10% errors against get's 1% (both under the same faults).
+        QVERIFY(cell(rowOf("orders.add"), 4) > cell(rowOf("orders.get"), 4));
+    }
+
     // Play moves time forward, pause stops it, step goes to the next hop boundary, and
     // scrubbing on the timeline moves every view; the particles move with the time.
     void playPauseStepAndScrub()
