@@ -291,20 +291,20 @@ void Cluster::initCaller(Caller& caller)
     caller.edges.resize(caller.callees.size());
     caller.upstreams.resize(caller.callees.size());
     const engine::PlatformSpec& spec = m_runtime->platform.spec();
+    std::vector<UpstreamPolicy> policies;
     for (std::size_t i = 0; i < caller.callees.size(); ++i) {
         Tier& target = *m_tiers[caller.callees[i]];
         caller.edges[i] = m_runtime->sink.metrics().edgeIndex(caller.component, target.component);
-        const UpstreamPolicy policy
-            = resolveUpstreamPolicy(m_system,
-                                    caller.kind,
-                                    caller.tier ? &caller.tier->config : nullptr,
-                                    target.kind,
-                                    target.index,
-                                    target.mesh);
+        policies.push_back(resolveUpstreamPolicy(m_system,
+                                                 caller.kind,
+                                                 caller.tier ? &caller.tier->config : nullptr,
+                                                 target.kind,
+                                                 target.index,
+                                                 target.mesh));
         Endpoint& endpoint = target.sidecars ? static_cast<Endpoint&>(*m_sidecar)
                                              : static_cast<Endpoint&>(*m_server);
         caller.upstreams[i]
-            = std::make_unique<Upstream>(policy, caller, target, endpoint, *m_router, spec);
+            = std::make_unique<Upstream>(policies[i], caller, target, endpoint, *m_router, spec);
     }
     // Callees with traffic rules: an upstream per version, over that version's instances.
     caller.subsets.assign(caller.callees.size(), 0);
@@ -313,16 +313,9 @@ void Cluster::initCaller(Caller& caller)
         if (target.ruleVersions.empty())
             continue;
         caller.subsets[i] = static_cast<std::uint32_t>(caller.upstreams.size());
-        const UpstreamPolicy policy
-            = resolveUpstreamPolicy(m_system,
-                                    caller.kind,
-                                    caller.tier ? &caller.tier->config : nullptr,
-                                    target.kind,
-                                    target.index,
-                                    target.mesh);
         for (std::uint32_t v = 0; v < target.config.versions.size(); ++v)
             caller.upstreams.push_back(std::make_unique<Upstream>(
-                policy, caller, target, *caller.upstreams[i]->endpoint, *m_router, spec, v));
+                policies[i], caller, target, *caller.upstreams[i]->endpoint, *m_router, spec, v));
     }
 }
 

@@ -21,7 +21,8 @@
 #include <QValueAxis>
 
 #include <cmath>
-#include <tuple>
+#include <utility>
+#include <vector>
 
 using namespace meshsim;
 namespace m = meshsim::models;
@@ -45,6 +46,68 @@ const nlohmann::ordered_json* named(const nlohmann::ordered_json& list, const st
         if (item.value("name", "") == name)
             return &item;
     return nullptr;
+}
+
+// The small mesh with `edits` (a text and its replacement each), run in the window: orders'
+// `block` entries of results.json (its versions or operations, two of them) are rows of the
+// Components table named `orders<separator><name>` of kind `kind`, whose numbers are results.json's
+// (over the whole run: no warmup), the rates rounded to 0.1/s and the error shares to 0.01%; the
+// second entry has the larger error share (its own errors, under the same faults as the first).
+void verifyPartRows(const std::vector<std::pair<QString, QString>>& edits,
+                    const std::string& block,
+                    const QString& separator,
+                    const QString& kind)
+{
+    QFile in(kSmallMesh);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QString text = QString::fromUtf8(in.readAll());
+    for (const auto& [from, to] : edits) {
+        QVERIFY(text.contains(from));
+        text.replace(from, to);
+    }
+    QTemporaryDir dir;
+    const QString path = dir.filePath("parts.yaml");
+    QFile out(path);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(text.toUtf8());
+    out.close();
+    ui::MainWindow w;
+    w.show();
+    w.open(path);
+    QVERIFY(runToEnd(w));
+    const auto* orders = named((*w.session().results())["services"], "orders");
+    QVERIFY(orders);
+    const auto& parts = (*orders)[block];
+    QCOMPARE(parts.size(), std::size_t{2});
+    const QAbstractItemModel& model = *w.table().model();
+    const auto rowOf = [&](const QString& name) {
+        for (int row = 0; row < model.rowCount(); ++row)
+            if (model.index(row, 0).data().toString() == name)
+                return row;
+        return -1;
+    };
+    const auto cell
+        = [&](int row, int column) { return model.index(row, column).data().toDouble(); };
+    const int service = rowOf("orders");
+    QVERIFY(service >= 0);
+    const double serviceRequests = (*orders)["requests"].get<double>();
+    std::vector<int> rows;
+    for (const auto& part : parts) {
+        const QString name
+            = "orders" + separator + QString::fromStdString(part["name"].get<std::string>());
+        const int row = rowOf(name);
+        QVERIFY2(row >= 0, qPrintable(name));
+        rows.push_back(row);
+        QCOMPARE(model.index(row, 1).data().toString(), kind);
+        if (part.contains("replicas"))
+            QCOMPARE(cell(row, 2), part["replicas"].get<double>());
+        const double share = part["requests"].get<double>() / serviceRequests;
+        QVERIFY2(
+            std::abs(cell(row, 3) - cell(service, 3) * share) <= 0.1 + 1e-9,
+            qPrintable(QString("%1: %2 of %3").arg(name).arg(cell(row, 3)).arg(cell(service, 3))));
+        QVERIFY(std::abs(cell(row, 4) - 100.0 * part["error_rate"].get<double>()) <= 0.005 + 1e-9);
+    }
+    QVERIFY(cell(rows[1], 4) > cell(rows[0], 4));
 }
 
 } // namespace
@@ -226,114 +289,30 @@ private slots:
 
     void versionsAreRowsOfTheTable()
     {
-        // The small mesh with orders as a stable version (2 instances) and a canary (1, 20%
-        // errors) taking a tenth of the calls: the Components table has a row per version with
-        // its instances, and its numbers are results.json's versions' (rates rounded to 0.1/s,
-        // error shares to 0.01%).
-        QFile in(kSmallMesh);
-        QVERIFY(in.open(QIODevice::ReadOnly));
-        QString text = QString::fromUtf8(in.readAll());
-        text.replace("    replicas: 3\n    workers: 8",
-                     "    versions: [{name: stable, replicas: 2}, {name: canary, errors: 20%}]\n"
-                     "    traffic: [{split: {stable: 90, canary: 10}}]\n"
-                     "    workers: 8");
-        QTemporaryDir dir;
-        const QString path = dir.filePath("canary.yaml");
-        QFile out(path);
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        out.write(text.toUtf8());
-        out.close();
-        ui::MainWindow w;
-        w.show();
-        w.open(path);
-        QVERIFY(runToEnd(w));
-        const auto* orders = named((*w.session().results())["services"], "orders");
-        QVERIFY(orders);
-        QCOMPARE((*orders)["versions"].size(), std::size_t{2});
-        const QAbstractItemModel& model = *w.table().model();
-        const auto rowOf = [&](const QString& name) {
-            for (int row = 0; row < model.rowCount(); ++row)
-                if (model.index(row, 0).data().toString() == name)
-                    return row;
-            return -1;
-        };
-        const auto cell
-            = [&](int row, int column) { return model.index(row, column).data().toDouble(); };
-        const int service = rowOf("orders");
-        QVERIFY(service >= 0);
-        const double serviceRequests = (*orders)["requests"].get<double>();
-        for (const auto& [name, index, instances] :
-             {std::tuple{"stable", 0, 2}, std::tuple{"canary", 1, 1}}) {
-            const int row = rowOf(QString("orders@") + name);
-            QVERIFY2(row >= 0, name);
-            QCOMPARE(model.index(row, 1).data().toString(), QString("version"));
-            QCOMPARE(cell(row, 2), double(instances));
-            const auto& version = (*orders)["versions"][index];
-            const double share = version["requests"].get<double>() / serviceRequests;
-            QVERIFY2(
-                std::abs(cell(row, 3) - cell(service, 3) * share) <= 0.1 + 1e-9,
-                qPrintable(
-                    QString("%1: %2 of %3").arg(name).arg(cell(row, 3)).arg(cell(service, 3))));
-            QVERIFY(std::abs(cell(row, 4) - 100.0 * version["error_rate"].get<double>())
-                    <= 0.005 + 1e-9);
-        }
-        // The canary's 20% errors against the stable version's 1% (both under the same faults).
-        QVERIFY(cell(rowOf("orders@canary"), 4) > cell(rowOf("orders@stable"), 4));
+        // orders as a stable version (2 instances) and a canary (1, 20% errors) taking a tenth
+        // of the calls: a row per version, with its instances.
+        verifyPartRows(
+            {{"    replicas: 3\n    workers: 8",
+              "    versions: [{name: stable, replicas: 2}, {name: canary, errors: 20%}]\n"
+              "    traffic: [{split: {stable: 90, canary: 10}}]\n"
+              "    workers: 8"}},
+            "versions",
+            "@",
+            "version");
     }
 
     void operationsAreRowsOfTheTable()
     {
-        // The small mesh with orders serving two operations (web calls get always and add on
-        // half of its requests): the Components table has a row per operation, and its numbers
-        // are results.json's operation blocks' (over the whole run: no warmup), the rates rounded
-        // to 0.1/s and the error shares to 0.01%.
-        QFile in(kSmallMesh);
-        QVERIFY(in.open(QIODevice::ReadOnly));
-        QString text = QString::fromUtf8(in.readAll());
-        text.replace("      - call: orders\n",
-                     "      - call: orders.get\n      - {call: orders.add, probability: 0.5}\n");
-        text.replace("    errors: 1%\n",
-                     "    errors: 1%\n    operations: [{name: get}, {name: add, errors: 10%}]\n");
-        QTemporaryDir dir;
-        const QString path = dir.filePath("operations.yaml");
-        QFile out(path);
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        out.write(text.toUtf8());
-        out.close();
-        ui::MainWindow w;
-        w.show();
-        w.open(path);
-        QVERIFY(runToEnd(w));
-        const auto* orders = named((*w.session().results())["services"], "orders");
-        QVERIFY(orders);
-        QCOMPARE((*orders)["operations"].size(), std::size_t{2});
-        const QAbstractItemModel& model = *w.table().model();
-        const auto rowOf = [&](const QString& name) {
-            for (int row = 0; row < model.rowCount(); ++row)
-                if (model.index(row, 0).data().toString() == name)
-                    return row;
-            return -1;
-        };
-        const auto cell
-            = [&](int row, int column) { return model.index(row, column).data().toDouble(); };
-        const int service = rowOf("orders");
-        QVERIFY(service >= 0);
-        const double serviceRequests = (*orders)["requests"].get<double>();
-        for (const auto& [name, index] : {std::pair{"get", 0}, std::pair{"add", 1}}) {
-            const int row = rowOf(QString("orders.") + name);
-            QVERIFY2(row >= 0, name);
-            QCOMPARE(model.index(row, 1).data().toString(), QString("operation"));
-            const auto& op = (*orders)["operations"][index];
-            const double share = op["requests"].get<double>() / serviceRequests;
-            QVERIFY2(
-                std::abs(cell(row, 3) - cell(service, 3) * share) <= 0.1 + 1e-9,
-                qPrintable(
-                    QString("%1: %2 of %3").arg(name).arg(cell(row, 3)).arg(cell(service, 3))));
-            QVERIFY(std::abs(cell(row, 4) - 100.0 * op["error_rate"].get<double>())
-                    <= 0.005 + 1e-9);
-        }
-        // add's 10% errors against get's 1% (both under the same faults).
-        QVERIFY(cell(rowOf("orders.add"), 4) > cell(rowOf("orders.get"), 4));
+        // orders serving two operations (web calls get always and add, with 10% errors, on half
+        // of its requests): a row per operation.
+        verifyPartRows(
+            {{"      - call: orders\n",
+              "      - call: orders.get\n      - {call: orders.add, probability: 0.5}\n"},
+             {"    errors: 1%\n",
+              "    errors: 1%\n    operations: [{name: get}, {name: add, errors: 10%}]\n"}},
+            "operations",
+            ".",
+            "operation");
     }
 
     // Play moves time forward, pause stops it, step goes to the next hop boundary, and
