@@ -204,13 +204,14 @@ void Cluster::compileTraffic(Tier& tier) const
         tier.ruleVersions.push_back(rule.versions);
         tier.ruleCumulative.push_back(cumulativeWeights(rule.weights));
     }
-    // Envoy's header matchers: every header of the rule, with that exact value.
+    // Envoy's header matchers: every header of the rule, with that exact value (a header set is
+    // sorted: SystemConfig::headerSets).
     for (const auto& headers : m_system.headerSets) {
         std::uint32_t r = 0;
         while (r + 1 < rules.size()
                && !std::all_of(
                    rules[r].headers.begin(), rules[r].headers.end(), [&](const auto& want) {
-                       return std::find(headers.begin(), headers.end(), want) != headers.end();
+                       return std::binary_search(headers.begin(), headers.end(), want);
                    }))
             ++r;
         tier.ruleOfHeaders.push_back(r);

@@ -18,6 +18,9 @@ struct LoadLimits
     double maxCallsPerRequest = 1e6;       // calls one request may cause, its callees' included
     std::uint32_t maxServices = 5'000;
     std::size_t maxOperations = 1'000;    // per service
+    std::size_t maxVersions = 16;         // per service
+    std::size_t maxTrafficRules = 100;    // per service
+    std::size_t maxHeaderSets = 1'000;    // distinct header sets of the workloads' requests
     std::uint32_t maxReplicas = 10'000;   // per service
     std::uint32_t maxInstances = 100'000; // all services together
     std::uint32_t maxWorkers = 100'000;

@@ -27,7 +27,7 @@ struct SystemConfig
     MeshConfig mesh;
     std::vector<WorkloadConfig> workloads;
     std::vector<FaultConfig> faults;
-    // The distinct header sets of the workloads' requests; [0] is the empty one.
+    // The distinct header sets of the workloads' requests, each sorted; [0] is the empty one.
     std::vector<std::vector<std::pair<std::string, std::string>>> headerSets{{}};
     DiscoveryConfig discovery;
     TraceConfig traces;

@@ -913,6 +913,16 @@ workloads:
             << two + "    traffic: [{match: {headers: {x: y}}, version: v2}]\n"
             << "services[0].traffic"
             << "the last traffic rule has a \"match\"";
+        QString seventeen = "  - name: a\n    versions:\n";
+        for (int v = 0; v < 17; ++v)
+            seventeen += QString("      - {name: v%1}\n").arg(v);
+        QTest::newRow("too many versions") << seventeen << "services[0].versions"
+                                           << "too many versions (at most 16 per service)";
+        QString rules = two + "    traffic:\n";
+        for (int r = 0; r < 101; ++r)
+            rules += "      - {version: v1}\n";
+        QTest::newRow("too many rules") << rules << "services[0].traffic"
+                                        << "too many traffic rules (at most 100 per service)";
         QTest::newRow("match without headers")
             << two + "    traffic: [{match: {}, version: v2}, {version: v1}]\n"
             << "services[0].traffic[0].match"
@@ -955,6 +965,20 @@ workloads:
                                QString::fromStdString(message));
             QVERIFY2(problem.empty(), (fault + ": " + problem).c_str());
         }
+    }
+
+    void tooManyHeaderSetsAreAnError()
+    {
+        // 1,001 distinct header sets in a mix: the rules over them would be matched against
+        // each, so the loader refuses more than 1,000 (the same set twice counts once).
+        std::string text = "meshsim: 1\nservices: [{name: a}]\nroutes: [{path: /x, to: a}]\n"
+                           "workloads:\n  - name: w\n    arrival: {process: poisson, rate: 5/s}\n"
+                           "    mix:\n      - {path: /x, headers: {user: u0}}\n";
+        for (int i = 0; i < 1001; ++i)
+            text += "      - {path: /x, headers: {user: u" + std::to_string(i) + "}}\n";
+        const std::string problem = missingError(
+            text, "workloads[0].mix[1001].headers", "too many distinct header sets in the mixes");
+        QVERIFY2(problem.empty(), problem.c_str());
     }
 
     void aRuleNoRequestMeetsIsWarned()

@@ -414,8 +414,11 @@ void readVersions(Context& ctx,
     });
     if (node.IsSequence() && node.size() == 0)
         reader.error(node, path, "no versions (expected at least one, or no \"versions\" key)");
-    if (service.versions.size() > 64)
-        reader.error(node, path, "too many versions (at most 64 per service)");
+    if (service.versions.size() > reader.limits().maxVersions)
+        reader.error(node,
+                     path,
+                     "too many versions (at most " + std::to_string(reader.limits().maxVersions)
+                         + " per service)");
     if (!service.versions.empty() && replicas == 0)
         reader.error(node, path, "the versions have no replicas in all (expected at least one)");
     if (replicas <= reader.limits().maxReplicas)
@@ -505,6 +508,11 @@ void readTraffic(Context& ctx,
         });
     if (node.IsSequence() && node.size() == 0)
         reader.error(node, path, "no traffic rules (expected at least one, or no \"traffic\" key)");
+    if (service.traffic.size() > reader.limits().maxTrafficRules)
+        reader.error(node,
+                     path,
+                     "too many traffic rules (at most "
+                         + std::to_string(reader.limits().maxTrafficRules) + " per service)");
     if (!service.traffic.empty() && !service.traffic.back().headers.empty())
         reader.error(node,
                      path,

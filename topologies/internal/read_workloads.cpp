@@ -199,7 +199,15 @@ void readWorkloads(Context& ctx, const YAML::Node& node, Scenario& s)
                                 auto& sets = s.system.headerSets;
                                 const auto found = std::find(sets.begin(), sets.end(), headers);
                                 entry.headerSet = static_cast<std::uint32_t>(found - sets.begin());
-                                if (found == sets.end())
+                                if (found == sets.end()
+                                    && sets.size() > reader.limits().maxHeaderSets)
+                                    reader.error(*mf.find("headers"),
+                                                 mf.pathOf("headers"),
+                                                 "too many distinct header sets in the mixes (at "
+                                                 "most "
+                                                     + std::to_string(reader.limits().maxHeaderSets)
+                                                     + ")");
+                                else if (found == sets.end())
                                     sets.push_back(std::move(headers));
                             }
                             config.mix.push_back(entry);

@@ -63,7 +63,7 @@ void checkAcrossSections(Context& ctx, const Fields& root, const Scenario& s)
                 const bool sent = std::any_of(
                     s.system.headerSets.begin(), s.system.headerSets.end(), [&](const auto& set) {
                         return std::all_of(want.begin(), want.end(), [&](const auto& h) {
-                            return std::find(set.begin(), set.end(), h) != set.end();
+                            return std::binary_search(set.begin(), set.end(), h); // sorted
                         });
                     });
                 const YAML::Node& traffic = (*servicesNode)[i]["traffic"];
