@@ -36,7 +36,7 @@ void CallRouter::beginCall(Call* call)
         // headers match, then a weighted draw keyed by the call (the same in every design).
         const Tier& target = *call->upstream->target;
         const std::uint32_t rule = target.ruleOfHeaders[call->headerSet];
-        const std::vector<std::uint32_t>& versions = target.ruleVersions[rule];
+        const std::vector<std::uint32_t>& versions = target.config.traffic[rule].versions;
         std::size_t pick = 0;
         if (versions.size() > 1)
             pick = pickCumulative(

@@ -200,10 +200,8 @@ void Cluster::compileTraffic(Tier& tier) const
     const std::vector<TrafficRule>& rules = tier.config.traffic;
     if (rules.empty())
         return;
-    for (const TrafficRule& rule : rules) {
-        tier.ruleVersions.push_back(rule.versions);
+    for (const TrafficRule& rule : rules)
         tier.ruleCumulative.push_back(cumulativeWeights(rule.weights));
-    }
     // Envoy's header matchers: every header of the rule, with that exact value (a header set is
     // sorted: SystemConfig::headerSets).
     for (const auto& headers : m_system.headerSets) {
@@ -311,7 +309,7 @@ void Cluster::initCaller(Caller& caller)
     caller.subsets.assign(caller.callees.size(), 0);
     for (std::size_t i = 0; i < caller.callees.size(); ++i) {
         Tier& target = *m_tiers[caller.callees[i]];
-        if (target.ruleVersions.empty())
+        if (target.config.traffic.empty())
             continue;
         caller.subsets[i] = static_cast<std::uint32_t>(caller.upstreams.size());
         for (std::uint32_t v = 0; v < target.config.versions.size(); ++v)

@@ -125,9 +125,8 @@ struct Tier
     std::vector<OperationConfig> operations;
     std::vector<Program> operationPrograms;
     std::uint32_t operationCount = 1;
-    // Traffic rules over the versions (ServiceConfig::traffic): per rule its versions and their
-    // cumulative weights, and per header set of the system the first rule that matches it.
-    std::vector<std::vector<std::uint32_t>> ruleVersions;
+    // Traffic rules over the versions (config.traffic): per rule its versions' cumulative
+    // weights, and per header set of the system the first rule that matches it.
     std::vector<std::vector<double>> ruleCumulative;
     std::vector<std::uint32_t> ruleOfHeaders;
     std::vector<Program> programs; // Ingress, Waypoint: a forward per service

@@ -250,6 +250,47 @@ void readLibraryClient(Reader& reader,
         out.bulkhead = bulkhead == m::kUnlimited ? std::nullopt : std::optional(bulkhead);
 }
 
+// An operation's keys `cpu`, `errors`, `response`, `after_cpu` and `steps` over what `op` holds:
+// a named operation's over the service's defaults, a version's changes over the service's
+// operation (an entry of the version's `operations`, or the version itself for a plain service).
+void readOperationChanges(Context& ctx,
+                          const Fields& f,
+                          m::OperationConfig& op,
+                          std::uint32_t service)
+{
+    Reader& reader = ctx.reader;
+    readDistribution(reader, f, "cpu", op.cpu);
+    reader.readFraction(f, "errors", op.errorRate);
+    reader.readSize(f, "response", op.responseBytes);
+    if (f.find("after_cpu")) {
+        engine::Distribution after;
+        if (readDistribution(reader, f, "after_cpu", after))
+            op.afterCpu = after;
+    }
+    if (const YAML::Node* st = f.find("steps")) {
+        op.steps.clear();
+        readSteps(ctx, *st, f.pathOf("steps"), op.steps, 0, service);
+    }
+}
+
+// A list of a service's `key` that may not be empty (then the key is left out) nor longer than
+// `max`: an error at the list otherwise.
+void checkListSize(Reader& reader,
+                   const YAML::Node& node,
+                   const std::string& path,
+                   const std::string& key,
+                   const std::string& noun,
+                   std::size_t size,
+                   std::size_t max)
+{
+    if (node.IsSequence() && node.size() == 0)
+        reader.error(
+            node, path, "no " + noun + " (expected at least one, or no \"" + key + "\" key)");
+    if (size > max)
+        reader.error(
+            node, path, "too many " + noun + " (at most " + std::to_string(max) + " per service)");
+}
+
 // The named operations of a service; the service's cpu, errors, response and after_cpu are
 // each operation's defaults (read before).
 void readOperations(Context& ctx,
@@ -282,47 +323,16 @@ void readOperations(Context& ctx,
                                  "duplicate operation " + quote(op.name) + " of service "
                                      + quote(service.name));
         }
-        readDistribution(reader, f, "cpu", op.cpu);
-        reader.readFraction(f, "errors", op.errorRate);
-        reader.readSize(f, "response", op.responseBytes);
-        if (f.find("after_cpu")) {
-            engine::Distribution after;
-            if (readDistribution(reader, f, "after_cpu", after))
-                op.afterCpu = after;
-        }
-        if (const YAML::Node* st = f.find("steps"))
-            readSteps(ctx, *st, f.pathOf("steps"), op.steps, 0, index);
+        readOperationChanges(ctx, f, op, index); // its own work over the service's defaults
         service.operations.push_back(std::move(op));
     });
-    if (node.IsSequence() && node.size() == 0)
-        reader.error(node, path, "no operations (expected at least one, or no \"operations\" key)");
-    if (service.operations.size() > reader.limits().maxOperations)
-        reader.error(node,
-                     path,
-                     "too many operations (at most " + std::to_string(reader.limits().maxOperations)
-                         + " per service)");
-}
-
-// The changes one version makes to an operation (of a service with operations: an entry of the
-// version's `operations`; of one without: the version itself), over the service's own.
-void readOperationChanges(Context& ctx,
-                          const Fields& f,
-                          m::OperationConfig& op,
-                          std::uint32_t service)
-{
-    Reader& reader = ctx.reader;
-    readDistribution(reader, f, "cpu", op.cpu);
-    reader.readFraction(f, "errors", op.errorRate);
-    reader.readSize(f, "response", op.responseBytes);
-    if (f.find("after_cpu")) {
-        engine::Distribution after;
-        if (readDistribution(reader, f, "after_cpu", after))
-            op.afterCpu = after;
-    }
-    if (const YAML::Node* st = f.find("steps")) {
-        op.steps.clear();
-        readSteps(ctx, *st, f.pathOf("steps"), op.steps, 0, service);
-    }
+    checkListSize(reader,
+                  node,
+                  path,
+                  "operations",
+                  "operations",
+                  service.operations.size(),
+                  reader.limits().maxOperations);
 }
 
 // `versions`: the service's instances in subsets, each with its replicas and its changes to the
@@ -412,13 +422,13 @@ void readVersions(Context& ctx,
         }
         service.versions.push_back(std::move(version));
     });
-    if (node.IsSequence() && node.size() == 0)
-        reader.error(node, path, "no versions (expected at least one, or no \"versions\" key)");
-    if (service.versions.size() > reader.limits().maxVersions)
-        reader.error(node,
-                     path,
-                     "too many versions (at most " + std::to_string(reader.limits().maxVersions)
-                         + " per service)");
+    checkListSize(reader,
+                  node,
+                  path,
+                  "versions",
+                  "versions",
+                  service.versions.size(),
+                  reader.limits().maxVersions);
     if (!service.versions.empty() && replicas == 0)
         reader.error(node, path, "the versions have no replicas in all (expected at least one)");
     if (replicas <= reader.limits().maxReplicas)
@@ -506,13 +516,13 @@ void readTraffic(Context& ctx,
             }
             service.traffic.push_back(std::move(rule));
         });
-    if (node.IsSequence() && node.size() == 0)
-        reader.error(node, path, "no traffic rules (expected at least one, or no \"traffic\" key)");
-    if (service.traffic.size() > reader.limits().maxTrafficRules)
-        reader.error(node,
-                     path,
-                     "too many traffic rules (at most "
-                         + std::to_string(reader.limits().maxTrafficRules) + " per service)");
+    checkListSize(reader,
+                  node,
+                  path,
+                  "traffic",
+                  "traffic rules",
+                  service.traffic.size(),
+                  reader.limits().maxTrafficRules);
     if (!service.traffic.empty() && !service.traffic.back().headers.empty())
         reader.error(node,
                      path,
